@@ -1,0 +1,714 @@
+//! The read-only index, built once per run: every consumer asks it instead of
+//! walking the documents again.
+//!
+//! Host names follow Istio: a short name in a config object (`reviews`) means
+//! `reviews.<object namespace>.svc.<cluster domain>`; a name with a dot is
+//! taken as written. gRPC target names (`xds:///foo.ns:7070`) follow istiod's
+//! `tryFindFQDN` instead, see [`Index::grpc_target_fqdn`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::model::{MeshConfig, Object, Spec};
+
+/// Position of an object in [`Index::objects`].
+pub type ObjectId = usize;
+
+/// The namespace objects without one are placed in, as kubectl does.
+pub const DEFAULT_NAMESPACE: &str = "default";
+/// The default Kubernetes cluster DNS domain.
+pub const DEFAULT_CLUSTER_DOMAIN: &str = "cluster.local";
+
+/// A namespace seen in the inputs, declared or only used.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NamespaceInfo {
+    pub labels: BTreeMap<String, String>,
+    /// The Namespace object, when the inputs declare it.
+    pub object: Option<ObjectId>,
+}
+
+/// Where a service comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceSource {
+    Kubernetes,
+    ServiceEntry,
+}
+
+/// One port of a service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub port: u32,
+    /// Kubernetes targetPort (number or name); ServiceEntry targetPort.
+    pub target_port: Option<String>,
+    /// Istio's protocol: `appProtocol`, the port name prefix (`grpc-web`) or the
+    /// ServiceEntry protocol; `None` when Istio would sniff it.
+    pub protocol: Option<String>,
+}
+
+/// A service host: a Kubernetes Service or one host of a ServiceEntry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub host: String,
+    pub namespace: String,
+    pub object: ObjectId,
+    pub source: ServiceSource,
+    pub ports: Vec<ServicePort>,
+    /// Kubernetes Service selector, or ServiceEntry workloadSelector labels.
+    pub selector: Option<BTreeMap<String, String>>,
+    /// Namespaces this service is visible in (`*` for all, `.` for its own).
+    pub export_to: Vec<String>,
+}
+
+/// What a workload is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadKind {
+    Pod,
+    /// The pod template of a Deployment, StatefulSet, Job...
+    PodTemplate,
+    WorkloadEntry,
+    /// An inline endpoint of a ServiceEntry.
+    ServiceEntryEndpoint,
+}
+
+/// Something that runs and can be selected by labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    pub kind: WorkloadKind,
+    pub object: ObjectId,
+    pub namespace: String,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    /// Pod (template) annotations, where the workload has them.
+    pub annotations: BTreeMap<String, String>,
+    pub address: Option<String>,
+    pub service_account: Option<String>,
+}
+
+/// The index. Owns the objects; everything else refers to them by [`ObjectId`].
+#[derive(Debug, Default)]
+pub struct Index {
+    pub objects: Vec<Object>,
+    pub mesh_config: MeshConfig,
+    pub cluster_domain: String,
+    namespaces: BTreeMap<String, NamespaceInfo>,
+    services: HashMap<String, Vec<Service>>,
+    workloads: Vec<Workload>,
+    workloads_by_namespace: HashMap<String, Vec<usize>>,
+    destination_rules: HashMap<String, Vec<ObjectId>>,
+    virtual_services: HashMap<String, Vec<ObjectId>>,
+    policies_by_namespace: HashMap<String, Vec<ObjectId>>,
+    endpoint_slices: HashMap<(String, String), Vec<ObjectId>>,
+}
+
+impl Index {
+    pub fn build(objects: Vec<Object>, mesh_config: MeshConfig) -> Index {
+        let mut index = Index {
+            objects,
+            mesh_config,
+            cluster_domain: DEFAULT_CLUSTER_DOMAIN.to_string(),
+            ..Index::default()
+        };
+        for id in 0..index.objects.len() {
+            index.add(id);
+        }
+        index
+    }
+
+    fn add(&mut self, id: ObjectId) {
+        let object = &self.objects[id];
+        let namespace = object.namespace_or(DEFAULT_NAMESPACE).to_string();
+        let name = object.meta.name.clone();
+        let mut workloads = Vec::new();
+        match &object.spec {
+            Spec::Namespace(_) => {
+                let entry = self.namespaces.entry(name).or_default();
+                entry.labels = object.meta.labels.clone();
+                entry.object = Some(id);
+                return;
+            }
+            Spec::Service(service) => {
+                let spec = service.spec.clone().unwrap_or_default();
+                let ports = spec
+                    .ports
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|p| ServicePort {
+                        protocol: p
+                            .app_protocol
+                            .clone()
+                            .or_else(|| p.name.as_deref().and_then(protocol_from_port_name)),
+                        name: p.name,
+                        port: u32::try_from(p.port).unwrap_or(0),
+                        target_port: p.target_port.map(|t| match t {
+                            IntOrString::Int(i) => i.to_string(),
+                            IntOrString::String(s) => s,
+                        }),
+                    })
+                    .collect();
+                let host = format!("{name}.{namespace}.svc.{}", self.cluster_domain);
+                let export_to = annotation_list(object, "networking.istio.io/exportTo")
+                    .unwrap_or_else(|| self.mesh_config.default_service_export_to.clone());
+                self.services
+                    .entry(host.clone())
+                    .or_default()
+                    .push(Service {
+                        host,
+                        namespace: namespace.clone(),
+                        object: id,
+                        source: ServiceSource::Kubernetes,
+                        ports,
+                        selector: spec.selector,
+                        export_to,
+                    });
+            }
+            Spec::ServiceEntry(entry) => {
+                let ports: Vec<ServicePort> = entry
+                    .ports
+                    .iter()
+                    .map(|p| ServicePort {
+                        name: p.name.clone(),
+                        port: p.number.unwrap_or(0),
+                        target_port: p.target_port.map(|t| t.to_string()),
+                        protocol: p.protocol.clone(),
+                    })
+                    .collect();
+                let export_to = if entry.export_to.is_empty() {
+                    self.mesh_config.default_service_export_to.clone()
+                } else {
+                    entry.export_to.clone()
+                };
+                for host in &entry.hosts {
+                    let host = self.config_host_fqdn(host, &namespace);
+                    self.services
+                        .entry(host.clone())
+                        .or_default()
+                        .push(Service {
+                            host,
+                            namespace: namespace.clone(),
+                            object: id,
+                            source: ServiceSource::ServiceEntry,
+                            ports: ports.clone(),
+                            selector: entry.workload_selector.as_ref().map(|s| s.labels.clone()),
+                            export_to: export_to.clone(),
+                        });
+                }
+                for (i, endpoint) in entry.endpoints.iter().enumerate() {
+                    workloads.push(Workload {
+                        kind: WorkloadKind::ServiceEntryEndpoint,
+                        object: id,
+                        namespace: namespace.clone(),
+                        name: format!("{name}[{i}]"),
+                        labels: endpoint.labels.clone(),
+                        annotations: BTreeMap::new(),
+                        address: endpoint.address.clone(),
+                        service_account: endpoint.service_account.clone(),
+                    });
+                }
+            }
+            Spec::WorkloadEntry(entry) => workloads.push(Workload {
+                kind: WorkloadKind::WorkloadEntry,
+                object: id,
+                namespace: namespace.clone(),
+                name,
+                labels: entry.labels.clone(),
+                annotations: BTreeMap::new(),
+                address: entry.address.clone(),
+                service_account: entry.service_account.clone(),
+            }),
+            Spec::Pod(pod) => {
+                let spec = pod.spec.as_ref();
+                workloads.push(Workload {
+                    kind: WorkloadKind::Pod,
+                    object: id,
+                    namespace: namespace.clone(),
+                    name,
+                    labels: object.meta.labels.clone(),
+                    annotations: object.meta.annotations.clone(),
+                    address: pod.status.as_ref().and_then(|s| s.pod_ip.clone()),
+                    service_account: spec.and_then(|s| s.service_account_name.clone()),
+                });
+            }
+            Spec::EndpointSlice(slice) => {
+                let labels = slice.metadata.labels.clone().unwrap_or_default();
+                if let Some(service) = labels.get("kubernetes.io/service-name") {
+                    self.endpoint_slices
+                        .entry((namespace.clone(), service.clone()))
+                        .or_default()
+                        .push(id);
+                }
+            }
+            Spec::DestinationRule(rule) => {
+                if let Some(host) = &rule.host {
+                    let host = self.config_host_fqdn(host, &namespace);
+                    self.destination_rules.entry(host).or_default().push(id);
+                }
+            }
+            Spec::VirtualService(service) => {
+                for host in &service.hosts {
+                    let host = self.config_host_fqdn(host, &namespace);
+                    let ids = self.virtual_services.entry(host).or_default();
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
+            Spec::PeerAuthentication(_)
+            | Spec::AuthorizationPolicy(_)
+            | Spec::RequestAuthentication(_)
+            | Spec::Sidecar(_)
+            | Spec::EnvoyFilter(_) => {
+                self.policies_by_namespace
+                    .entry(namespace.clone())
+                    .or_default()
+                    .push(id);
+            }
+            _ => {
+                if let Some(template) = pod_template(&object.spec) {
+                    let meta = template.metadata.clone().unwrap_or_default();
+                    workloads.push(Workload {
+                        kind: WorkloadKind::PodTemplate,
+                        object: id,
+                        namespace: namespace.clone(),
+                        name,
+                        labels: meta.labels.unwrap_or_default(),
+                        annotations: meta.annotations.unwrap_or_default(),
+                        address: None,
+                        service_account: template
+                            .spec
+                            .as_ref()
+                            .and_then(|s| s.service_account_name.clone()),
+                    });
+                }
+            }
+        }
+        if object
+            .kind_info
+            .is_some_and(|k| k.scope == crate::model::Scope::Namespaced)
+        {
+            self.namespaces.entry(namespace.clone()).or_default();
+        }
+        for workload in workloads {
+            self.workloads_by_namespace
+                .entry(workload.namespace.clone())
+                .or_default()
+                .push(self.workloads.len());
+            self.workloads.push(workload);
+        }
+    }
+
+    pub fn object(&self, id: ObjectId) -> &Object {
+        &self.objects[id]
+    }
+
+    /// A host in a config object, as an FQDN: short names are relative to the
+    /// object's namespace; names with a dot, and wildcards, stay as written.
+    pub fn config_host_fqdn(&self, host: &str, namespace: &str) -> String {
+        if host.contains('.') || host == "*" {
+            host.to_string()
+        } else {
+            format!("{host}.{namespace}.svc.{}", self.cluster_domain)
+        }
+    }
+
+    /// A gRPC target name (`foo`, `foo.ns`, `foo.ns.svc`) as istiod expands it
+    /// for a client in `node_namespace`; cross-namespace short names (`foo.other`)
+    /// are not expanded, as in istiod's `tryFindFQDN`.
+    pub fn grpc_target_fqdn(&self, name: &str, node_namespace: &str) -> String {
+        let dns_domain = format!("{node_namespace}.svc.{}", self.cluster_domain);
+        if !name.contains('.') {
+            return format!("{name}.{dns_domain}");
+        }
+        for suffix in [node_namespace.to_string(), format!("{node_namespace}.svc")] {
+            if let Some(short) = name.strip_suffix(&format!(".{suffix}")) {
+                if dns_domain.starts_with(&suffix) && !short.contains('.') {
+                    return format!("{short}.{dns_domain}");
+                }
+            }
+        }
+        name.to_string()
+    }
+
+    pub fn namespaces(&self) -> impl Iterator<Item = (&str, &NamespaceInfo)> {
+        self.namespaces
+            .iter()
+            .map(|(name, info)| (name.as_str(), info))
+    }
+
+    pub fn namespace(&self, name: &str) -> Option<&NamespaceInfo> {
+        self.namespaces.get(name)
+    }
+
+    /// Services (Kubernetes and ServiceEntry) with exactly this FQDN.
+    pub fn services(&self, host: &str) -> &[Service] {
+        self.services.get(host).map_or(&[], Vec::as_slice)
+    }
+
+    /// Services with this host visible from `namespace` (exportTo honoured).
+    pub fn services_visible(&self, host: &str, namespace: &str) -> Vec<&Service> {
+        self.services(host)
+            .iter()
+            .filter(|s| is_exported_to(&s.export_to, &s.namespace, namespace))
+            .collect()
+    }
+
+    /// Every service whose host matches `pattern`, which may be a wildcard (`*.example.com`, `*`).
+    pub fn services_matching(&self, pattern: &str) -> Vec<&Service> {
+        let mut found: Vec<&Service> = self
+            .services
+            .iter()
+            .filter(|(host, _)| host_matches(pattern, host))
+            .flat_map(|(_, services)| services.iter())
+            .collect();
+        found.sort_by(|a, b| (&a.host, a.object).cmp(&(&b.host, b.object)));
+        found
+    }
+
+    pub fn all_services(&self) -> impl Iterator<Item = &Service> {
+        self.services.values().flatten()
+    }
+
+    pub fn workloads(&self) -> &[Workload] {
+        &self.workloads
+    }
+
+    pub fn workloads_in<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a Workload> + 'a {
+        self.workloads_by_namespace
+            .get(namespace)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.workloads[i])
+    }
+
+    /// Workloads in `namespace` whose labels include all of `selector`
+    /// (an empty selector selects every workload, as in Istio).
+    pub fn workloads_matching<'a>(
+        &'a self,
+        namespace: &str,
+        selector: &'a BTreeMap<String, String>,
+    ) -> impl Iterator<Item = &'a Workload> + 'a {
+        self.workloads_in(namespace)
+            .filter(move |w| labels_match(selector, &w.labels))
+    }
+
+    /// Kubernetes Services and ServiceEntries (by workloadSelector) that select a workload.
+    pub fn services_selecting<'a>(
+        &'a self,
+        workload: &'a Workload,
+    ) -> impl Iterator<Item = &'a Service> + 'a {
+        self.all_services().filter(move |s| {
+            s.namespace == workload.namespace
+                && s.selector
+                    .as_ref()
+                    .is_some_and(|sel| !sel.is_empty() && labels_match(sel, &workload.labels))
+        })
+    }
+
+    pub fn destination_rules_for(&self, host: &str) -> &[ObjectId] {
+        self.destination_rules.get(host).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn virtual_services_for(&self, host: &str) -> &[ObjectId] {
+        self.virtual_services.get(host).map_or(&[], Vec::as_slice)
+    }
+
+    /// PeerAuthentications, AuthorizationPolicies, RequestAuthentications,
+    /// Sidecars and EnvoyFilters in a namespace.
+    pub fn policies_in(&self, namespace: &str) -> &[ObjectId] {
+        self.policies_by_namespace
+            .get(namespace)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Policies that apply to a workload: those in its namespace whose selector
+    /// matches it (or that have none), then mesh-wide ones in the root namespace.
+    pub fn policies_for(&self, workload: &Workload) -> Vec<ObjectId> {
+        let root = self.mesh_config.root_namespace.as_str();
+        let mut found: Vec<ObjectId> = self
+            .policies_in(&workload.namespace)
+            .iter()
+            .copied()
+            .filter(|&id| match policy_selector(&self.objects[id].spec) {
+                Some(selector) => labels_match(selector, &workload.labels),
+                None => true,
+            })
+            .collect();
+        if workload.namespace != root {
+            found.extend(
+                self.policies_in(root)
+                    .iter()
+                    .copied()
+                    .filter(|&id| policy_selector(&self.objects[id].spec).is_none()),
+            );
+        }
+        found
+    }
+
+    /// EndpointSlices of a Kubernetes Service.
+    pub fn endpoint_slices(&self, namespace: &str, service: &str) -> &[ObjectId] {
+        self.endpoint_slices
+            .get(&(namespace.to_string(), service.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The selector of a namespaced policy, when it has one.
+pub fn policy_selector(spec: &Spec) -> Option<&BTreeMap<String, String>> {
+    match spec {
+        Spec::PeerAuthentication(s) => s.selector.as_ref().map(|s| &s.match_labels),
+        Spec::AuthorizationPolicy(s) => s.selector.as_ref().map(|s| &s.match_labels),
+        Spec::RequestAuthentication(s) => s.selector.as_ref().map(|s| &s.match_labels),
+        Spec::Sidecar(s) => s.workload_selector.as_ref().map(|s| &s.labels),
+        Spec::EnvoyFilter(s) => s.workload_selector.as_ref().map(|s| &s.labels),
+        _ => None,
+    }
+    .filter(|labels| !labels.is_empty())
+}
+
+/// The pod template of a workload controller.
+pub fn pod_template(spec: &Spec) -> Option<&PodTemplateSpec> {
+    match spec {
+        Spec::Deployment(d) => d.spec.as_ref().map(|s| &s.template),
+        Spec::StatefulSet(s) => s.spec.as_ref().map(|s| &s.template),
+        Spec::DaemonSet(d) => d.spec.as_ref().map(|s| &s.template),
+        Spec::ReplicaSet(r) => r.spec.as_ref().and_then(|s| s.template.as_ref()),
+        Spec::Job(j) => j.spec.as_ref().map(|s| &s.template),
+        Spec::CronJob(c) => c
+            .spec
+            .as_ref()
+            .and_then(|s| s.job_template.spec.as_ref())
+            .map(|s| &s.template),
+        Spec::ReplicationController(r) => r.spec.as_ref().and_then(|s| s.template.as_ref()),
+        _ => None,
+    }
+}
+
+pub fn labels_match(
+    selector: &BTreeMap<String, String>,
+    labels: &BTreeMap<String, String>,
+) -> bool {
+    selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+}
+
+/// Istio host matching: `*` matches all, `*.example.com` matches any name under it.
+pub fn host_matches(pattern: &str, host: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    match pattern.strip_prefix('*') {
+        Some(suffix) => host.ends_with(suffix),
+        None => pattern == host,
+    }
+}
+
+/// Whether `exportTo` of an object in `owner` makes it visible in `viewer`.
+pub fn is_exported_to(export_to: &[String], owner: &str, viewer: &str) -> bool {
+    export_to.is_empty()
+        || export_to.iter().any(|e| match e.as_str() {
+            "*" => true,
+            "." => owner == viewer,
+            "~" => false,
+            ns => ns == viewer,
+        })
+}
+
+/// Istio's protocol from a port name: `grpc`, `grpc-web`, `http2-foo` → `GRPC`, `GRPC-Web`, `HTTP2`.
+pub fn protocol_from_port_name(name: &str) -> Option<String> {
+    let prefix = name.split('-').next().unwrap_or(name).to_ascii_lowercase();
+    let protocol = match (
+        prefix.as_str(),
+        name.to_ascii_lowercase().starts_with("grpc-web"),
+    ) {
+        (_, true) => "GRPC-Web",
+        ("grpc", _) => "GRPC",
+        ("http", _) => "HTTP",
+        ("http2", _) => "HTTP2",
+        ("https", _) => "HTTPS",
+        ("tcp", _) => "TCP",
+        ("tls", _) => "TLS",
+        ("udp", _) => "UDP",
+        ("mongo", _) => "Mongo",
+        ("redis", _) => "Redis",
+        ("mysql", _) => "MySQL",
+        _ => return None,
+    };
+    Some(protocol.to_string())
+}
+
+fn annotation_list(object: &Object, name: &str) -> Option<Vec<String>> {
+    object.meta.annotations.get(name).map(|v| {
+        v.split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_files;
+    use crate::source::SourceFile;
+
+    fn index(text: &str) -> Index {
+        let loaded = load_files(vec![SourceFile::new("t.yaml", text.to_string())]);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        Index::build(loaded.objects, MeshConfig::default())
+    }
+
+    const MESH: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: echo, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: echo}
+spec:
+  selector: {app: echo}
+  ports: [{name: grpc, port: 7070, targetPort: 17070}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: echo-v1, namespace: echo}
+spec:
+  selector: {matchLabels: {app: echo}}
+  template:
+    metadata:
+      labels: {app: echo, version: v1}
+      annotations: {inject.istio.io/templates: grpc-agent}
+    spec:
+      containers: [{name: app, image: app}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: echo, namespace: echo}
+spec:
+  host: echo
+  subsets: [{name: v1, labels: {version: v1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: echo, namespace: echo}
+spec:
+  hosts: [echo.echo.svc.cluster.local, echo]
+  http: [{route: [{destination: {host: echo, subset: v1}}]}]
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: other, namespace: echo}
+spec: {selector: {matchLabels: {app: other}}}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ext, namespace: echo}
+spec:
+  hosts: [api.example.com]
+  exportTo: ["."]
+  ports: [{number: 443, name: https, protocol: HTTPS}]
+  endpoints: [{address: 10.0.0.1, labels: {app: ext}}]
+"#;
+
+    #[test]
+    fn services_by_host_with_ports_and_protocols() {
+        let index = index(MESH);
+        let services = index.services("echo.echo.svc.cluster.local");
+        assert_eq!(services.len(), 1);
+        assert_eq!(services[0].ports[0].port, 7070);
+        assert_eq!(services[0].ports[0].protocol.as_deref(), Some("GRPC"));
+        assert_eq!(services[0].ports[0].target_port.as_deref(), Some("17070"));
+        assert_eq!(
+            index.services("api.example.com")[0].source,
+            ServiceSource::ServiceEntry
+        );
+        assert_eq!(index.services_matching("*.example.com").len(), 1);
+    }
+
+    #[test]
+    fn export_to_limits_visibility() {
+        let index = index(MESH);
+        assert_eq!(index.services_visible("api.example.com", "echo").len(), 1);
+        assert!(index
+            .services_visible("api.example.com", "other")
+            .is_empty());
+    }
+
+    #[test]
+    fn workloads_by_labels_and_selecting_services() {
+        let index = index(MESH);
+        let selector = BTreeMap::from([("version".to_string(), "v1".to_string())]);
+        let selected: Vec<_> = index.workloads_matching("echo", &selector).collect();
+        assert_eq!(selected.len(), 1);
+        assert_eq!(selected[0].name, "echo-v1");
+        assert_eq!(selected[0].kind, WorkloadKind::PodTemplate);
+        assert_eq!(
+            selected[0].annotations["inject.istio.io/templates"],
+            "grpc-agent"
+        );
+        let services: Vec<_> = index
+            .services_selecting(selected[0])
+            .map(|s| s.host.as_str())
+            .collect();
+        assert_eq!(services, ["echo.echo.svc.cluster.local"]);
+    }
+
+    #[test]
+    fn rules_and_routes_by_fqdn_host() {
+        let index = index(MESH);
+        assert_eq!(
+            index
+                .destination_rules_for("echo.echo.svc.cluster.local")
+                .len(),
+            1
+        );
+        // Both spellings of the host name one VirtualService once.
+        assert_eq!(
+            index
+                .virtual_services_for("echo.echo.svc.cluster.local")
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn policies_by_namespace_and_selector_with_root_namespace() {
+        let index = index(MESH);
+        let workload = index
+            .workloads_in("echo")
+            .find(|w| w.name == "echo-v1")
+            .unwrap();
+        let names: Vec<_> = index
+            .policies_for(workload)
+            .into_iter()
+            .map(|id| index.object(id).meta.name.clone())
+            .collect();
+        assert_eq!(names, ["default"]);
+        assert_eq!(
+            index.namespace("echo").unwrap().labels["istio-injection"],
+            "enabled"
+        );
+    }
+
+    #[test]
+    fn grpc_target_names_follow_istiod() {
+        let index = index(MESH);
+        for (name, want) in [
+            ("foo", "foo.ns.svc.cluster.local"),
+            ("foo.ns", "foo.ns.svc.cluster.local"),
+            ("foo.ns.svc", "foo.ns.svc.cluster.local"),
+            ("foo.ns.svc.cluster.local", "foo.ns.svc.cluster.local"),
+            ("foo.com", "foo.com"),
+            ("foo.other", "foo.other"),
+            ("foo.ns.svc.notdnsdomain", "foo.ns.svc.notdnsdomain"),
+        ] {
+            assert_eq!(index.grpc_target_fqdn(name, "ns"), want, "{name}");
+        }
+    }
+}

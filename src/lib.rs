@@ -1,0 +1,15 @@
+//! `mesh`: Istio service-mesh configuration for proxyless gRPC workloads.
+//!
+//! Data flows one way: [`source`] (bytes → documents with positions) →
+//! [`model`] (typed kinds) → [`index`] (read-only lookups) → consumers such as
+//! [`validate`] → [`output`].
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod diagnostic;
+pub mod index;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod source;
+pub mod validate;

@@ -1,0 +1,77 @@
+//! The front half of the flow: paths → source files → documents → typed objects.
+//!
+//! Files are independent, so they are parsed and typed on all cores; results
+//! are put back in input order so that output never depends on scheduling.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread;
+
+use crate::model::Object;
+use crate::source::{self, InputError, InputSeverity, SourceFile};
+
+/// Everything read for one run.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub files: Vec<Arc<SourceFile>>,
+    pub objects: Vec<Object>,
+    /// Unreadable inputs and documents, in input order.
+    pub errors: Vec<InputError>,
+}
+
+impl Loaded {
+    /// True when some input or document could not be read (exit code 65).
+    pub fn has_input_errors(&self) -> bool {
+        self.errors
+            .iter()
+            .any(|e| e.severity == InputSeverity::Error)
+    }
+}
+
+pub fn load_paths(paths: &[PathBuf]) -> Loaded {
+    let inputs = source::read_paths(paths);
+    let mut loaded = load_files(inputs.files);
+    let mut errors = inputs.errors;
+    errors.append(&mut loaded.errors);
+    loaded.errors = errors;
+    loaded
+}
+
+pub fn load_files(files: Vec<Arc<SourceFile>>) -> Loaded {
+    let workers = thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let mut per_file: Vec<(usize, Vec<Object>, Vec<InputError>)> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(file) = files.get(i) else { break };
+                        let (documents, errors) = source::documents(file);
+                        let objects = documents.into_iter().map(Object::from_document).collect();
+                        done.push((i, objects, errors));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    per_file.sort_by_key(|(i, _, _)| *i);
+    let mut loaded = Loaded {
+        files,
+        ..Loaded::default()
+    };
+    for (_, mut objects, mut errors) in per_file {
+        loaded.objects.append(&mut objects);
+        loaded.errors.append(&mut errors);
+    }
+    loaded
+}

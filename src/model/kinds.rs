@@ -1,0 +1,569 @@
+//! The table of kinds `mesh` types: group, kind, versions, schema and parser.
+//!
+//! One table feeds typing, `mesh schema`, the checked-in `schemas/` and
+//! schema validation, so a kind added here is supported everywhere at once.
+
+use std::sync::{LazyLock, OnceLock};
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::paths::LocationSegment;
+use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::batch::v1 as batch;
+use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::api::discovery::v1 as discovery;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value as Json};
+
+use super::{networking as net, security as sec, SchemaError, Spec};
+use crate::source::{FieldPath, Node, Value};
+
+/// Whether objects of a kind live in a namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Namespaced,
+    Cluster,
+}
+
+/// Everything `mesh` knows about one kind.
+pub struct KindInfo {
+    /// API group; empty for the core group.
+    pub group: &'static str,
+    pub kind: &'static str,
+    pub versions: &'static [&'static str],
+    pub scope: Scope,
+    /// The JSON Schema of a whole object of this kind (before per-version patching).
+    schema: fn() -> schemars::Schema,
+    pub parse: fn(Json) -> Result<Spec, serde_json::Error>,
+}
+
+impl std::fmt::Debug for KindInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KindInfo({}/{})", self.group, self.kind)
+    }
+}
+
+/// The shape of every Istio object: Kubernetes metadata around a typed spec.
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)] // read only through its schema
+struct IstioObject<S> {
+    api_version: String,
+    kind: String,
+    #[serde(default)]
+    metadata: Option<ObjectMeta>,
+    #[serde(default)]
+    spec: Option<S>,
+    /// Written by the control plane; not checked.
+    #[serde(default)]
+    status: Option<Json>,
+}
+
+/// Parsing needs only the spec: metadata is read from the document directly.
+#[derive(Deserialize)]
+struct SpecOnly<S> {
+    #[serde(default)]
+    spec: Option<S>,
+}
+
+fn istio_spec<S: DeserializeOwned + Default>(json: Json) -> Result<S, serde_json::Error> {
+    Ok(serde_json::from_value::<SpecOnly<S>>(json)?
+        .spec
+        .unwrap_or_default())
+}
+
+fn kube<K: DeserializeOwned>(json: Json) -> Result<Box<K>, serde_json::Error> {
+    serde_json::from_value::<K>(json).map(Box::new)
+}
+
+fn secret(json: Json) -> Result<Spec, serde_json::Error> {
+    let keys = ["data", "stringData"]
+        .iter()
+        .filter_map(|field| json.get(field).and_then(Json::as_object))
+        .flat_map(|data| data.keys().cloned())
+        .collect();
+    Ok(Spec::Secret {
+        secret_type: json.get("type").and_then(Json::as_str).map(str::to_string),
+        keys,
+    })
+}
+
+macro_rules! istio {
+    ($group:literal, $kind:literal, [$($version:literal),*], $spec:ty, $variant:ident) => {
+        KindInfo {
+            group: $group,
+            kind: $kind,
+            versions: &[$($version),*],
+            scope: Scope::Namespaced,
+            schema: || schemars::schema_for!(IstioObject<$spec>),
+            parse: |json| istio_spec::<$spec>(json).map(Spec::$variant),
+        }
+    };
+}
+
+macro_rules! kube {
+    ($group:literal, $kind:literal, $version:literal, $scope:ident, $ty:ty, $variant:ident) => {
+        KindInfo {
+            group: $group,
+            kind: $kind,
+            versions: &[$version],
+            scope: Scope::$scope,
+            schema: || schemars::schema_for!($ty),
+            parse: |json| kube::<$ty>(json).map(Spec::$variant),
+        }
+    };
+}
+
+/// Every typed kind. Telemetry, WasmPlugin and other kinds stay raw.
+pub static KINDS: &[KindInfo] = &[
+    istio!(
+        "networking.istio.io",
+        "VirtualService",
+        ["v1", "v1beta1", "v1alpha3"],
+        net::VirtualServiceSpec,
+        VirtualService
+    ),
+    istio!(
+        "networking.istio.io",
+        "DestinationRule",
+        ["v1", "v1beta1", "v1alpha3"],
+        net::DestinationRuleSpec,
+        DestinationRule
+    ),
+    istio!(
+        "networking.istio.io",
+        "Gateway",
+        ["v1", "v1beta1", "v1alpha3"],
+        net::GatewaySpec,
+        Gateway
+    ),
+    istio!(
+        "networking.istio.io",
+        "ServiceEntry",
+        ["v1", "v1beta1", "v1alpha3"],
+        net::ServiceEntrySpec,
+        ServiceEntry
+    ),
+    istio!(
+        "networking.istio.io",
+        "Sidecar",
+        ["v1", "v1beta1", "v1alpha3"],
+        net::SidecarSpec,
+        Sidecar
+    ),
+    istio!(
+        "networking.istio.io",
+        "WorkloadEntry",
+        ["v1", "v1beta1", "v1alpha3"],
+        net::WorkloadEntrySpec,
+        WorkloadEntry
+    ),
+    istio!(
+        "networking.istio.io",
+        "WorkloadGroup",
+        ["v1", "v1beta1", "v1alpha3"],
+        net::WorkloadGroupSpec,
+        WorkloadGroup
+    ),
+    istio!(
+        "networking.istio.io",
+        "EnvoyFilter",
+        ["v1alpha3"],
+        net::EnvoyFilterSpec,
+        EnvoyFilter
+    ),
+    istio!(
+        "security.istio.io",
+        "PeerAuthentication",
+        ["v1", "v1beta1"],
+        sec::PeerAuthenticationSpec,
+        PeerAuthentication
+    ),
+    istio!(
+        "security.istio.io",
+        "AuthorizationPolicy",
+        ["v1", "v1beta1"],
+        sec::AuthorizationPolicySpec,
+        AuthorizationPolicy
+    ),
+    istio!(
+        "security.istio.io",
+        "RequestAuthentication",
+        ["v1", "v1beta1"],
+        sec::RequestAuthenticationSpec,
+        RequestAuthentication
+    ),
+    kube!("", "Namespace", "v1", Cluster, core::Namespace, Namespace),
+    kube!("", "Service", "v1", Namespaced, core::Service, Service),
+    kube!(
+        "",
+        "Endpoints",
+        "v1",
+        Namespaced,
+        core::Endpoints,
+        Endpoints
+    ),
+    kube!(
+        "discovery.k8s.io",
+        "EndpointSlice",
+        "v1",
+        Namespaced,
+        discovery::EndpointSlice,
+        EndpointSlice
+    ),
+    kube!("", "Pod", "v1", Namespaced, core::Pod, Pod),
+    kube!(
+        "apps",
+        "Deployment",
+        "v1",
+        Namespaced,
+        apps::Deployment,
+        Deployment
+    ),
+    kube!(
+        "apps",
+        "StatefulSet",
+        "v1",
+        Namespaced,
+        apps::StatefulSet,
+        StatefulSet
+    ),
+    kube!(
+        "apps",
+        "DaemonSet",
+        "v1",
+        Namespaced,
+        apps::DaemonSet,
+        DaemonSet
+    ),
+    kube!(
+        "apps",
+        "ReplicaSet",
+        "v1",
+        Namespaced,
+        apps::ReplicaSet,
+        ReplicaSet
+    ),
+    kube!("batch", "Job", "v1", Namespaced, batch::Job, Job),
+    kube!(
+        "batch",
+        "CronJob",
+        "v1",
+        Namespaced,
+        batch::CronJob,
+        CronJob
+    ),
+    kube!(
+        "",
+        "ReplicationController",
+        "v1",
+        Namespaced,
+        core::ReplicationController,
+        ReplicationController
+    ),
+    kube!(
+        "",
+        "ConfigMap",
+        "v1",
+        Namespaced,
+        core::ConfigMap,
+        ConfigMap
+    ),
+    KindInfo {
+        group: "",
+        kind: "Secret",
+        versions: &["v1"],
+        scope: Scope::Namespaced,
+        schema: || schemars::schema_for!(core::Secret),
+        parse: secret,
+    },
+];
+
+pub fn find_kind(group: &str, version: &str, kind: &str) -> Option<&'static KindInfo> {
+    KINDS
+        .iter()
+        .find(|info| info.kind == kind && info.group == group && info.versions.contains(&version))
+}
+
+impl KindInfo {
+    pub fn api_version(&self, version: &str) -> String {
+        if self.group.is_empty() {
+            version.to_string()
+        } else {
+            format!("{}/{}", self.group, version)
+        }
+    }
+
+    /// `virtualservice-networking-v1`, `deployment-apps-v1`, `service-v1`:
+    /// kubeconform's naming, so its users find the files where they expect.
+    pub fn schema_file_stem(&self, version: &str) -> String {
+        let kind = self.kind.to_lowercase();
+        match self.group.split('.').next() {
+            Some(short) if !short.is_empty() => format!("{kind}-{short}-{version}"),
+            _ => format!("{kind}-{version}"),
+        }
+    }
+
+    /// The JSON Schema of one version of this kind, as checked in under `schemas/`.
+    pub fn schema(&self, version: &str) -> Json {
+        let mut schema = (self.schema)().to_value();
+        close_objects(&mut schema);
+        let api_version = self.api_version(version);
+        if let Some(object) = schema.as_object_mut() {
+            object.insert(
+                "title".into(),
+                json!(format!("{} {}", self.kind, api_version)),
+            );
+            object.insert(
+                "description".into(),
+                json!(format!(
+                    "{} {}, generated by mesh from its typed model.",
+                    self.kind, api_version
+                )),
+            );
+            if let Some(properties) = object.get_mut("properties").and_then(Json::as_object_mut) {
+                properties.insert("apiVersion".into(), json!({ "const": api_version }));
+                properties.insert("kind".into(), json!({ "const": self.kind }));
+            }
+            let required = object.entry("required").or_insert_with(|| json!([]));
+            if let Some(required) = required.as_array_mut() {
+                for field in ["apiVersion", "kind"] {
+                    if !required.iter().any(|r| r == field) {
+                        required.push(json!(field));
+                    }
+                }
+            }
+        }
+        schema
+    }
+
+    fn index(&'static self) -> usize {
+        KINDS
+            .iter()
+            .position(|k| std::ptr::eq(k, self))
+            .unwrap_or(0)
+    }
+}
+
+/// Kubernetes rejects unknown fields (kubectl's strict field validation), so
+/// every object schema that lists its properties gets `additionalProperties: false`.
+fn close_objects(schema: &mut Json) {
+    let mut pending = vec![schema];
+    while let Some(value) = pending.pop() {
+        match value {
+            Json::Object(map) => {
+                if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                    map.insert("additionalProperties".into(), Json::Bool(false));
+                }
+                pending.extend(map.values_mut());
+            }
+            Json::Array(items) => pending.extend(items.iter_mut()),
+            _ => {}
+        }
+    }
+}
+
+type CompiledSchema = Result<jsonschema::Validator, String>;
+
+/// Compiled validators, one per kind and version, built on first use.
+static VALIDATORS: LazyLock<Vec<Vec<OnceLock<CompiledSchema>>>> = LazyLock::new(|| {
+    KINDS
+        .iter()
+        .map(|info| info.versions.iter().map(|_| OnceLock::new()).collect())
+        .collect()
+});
+
+fn validator(info: &'static KindInfo, version: &str) -> Option<&'static CompiledSchema> {
+    let version_index = info.versions.iter().position(|v| *v == version)?;
+    let slot = VALIDATORS.get(info.index())?.get(version_index)?;
+    Some(slot.get_or_init(|| {
+        jsonschema::validator_for(&info.schema(version)).map_err(|error| error.to_string())
+    }))
+}
+
+/// Checks a document against its kind's schema; errors carry field paths
+/// resolved against the document so they can be located.
+pub fn check_schema(
+    info: &'static KindInfo,
+    version: &str,
+    json: &Json,
+    root: &Node,
+) -> Vec<SchemaError> {
+    let validator = match validator(info, version) {
+        Some(Ok(validator)) => validator,
+        Some(Err(error)) => {
+            return vec![SchemaError {
+                path: FieldPath::root(),
+                message: format!(
+                    "internal error: the {} schema does not compile: {error}",
+                    info.kind
+                ),
+            }]
+        }
+        None => return Vec::new(),
+    };
+    let mut errors: Vec<SchemaError> = Vec::new();
+    for error in validator.iter_errors(json) {
+        collect_error(&error, root, &mut errors);
+    }
+    errors.dedup();
+    errors
+}
+
+/// Turns one validation error into located findings. `anyOf`/`oneOf` errors
+/// (what `Option<T>` and int-or-string become) are replaced by the errors of
+/// the branch that came closest, so users read "unknown field", not a dump.
+fn collect_error(
+    error: &jsonschema::ValidationError<'_>,
+    root: &Node,
+    errors: &mut Vec<SchemaError>,
+) {
+    let path = resolve_path(root, error.instance_path().iter());
+    if let ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } =
+        error.kind()
+    {
+        let closest = context
+            .iter()
+            .filter(|branch| !is_type_mismatch_here(branch, error))
+            .min_by_key(|branch| branch.len());
+        if let Some(branch) = closest {
+            for inner in branch {
+                collect_error(inner, root, errors);
+            }
+            return;
+        }
+    }
+    match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            for name in unexpected {
+                errors.push(SchemaError {
+                    path: path.field(name),
+                    message: format!("unknown field {name:?}"),
+                });
+            }
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => t.to_string(),
+                TypeKind::Multiple(set) => set
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            errors.push(SchemaError {
+                path,
+                message: format!("expected {expected}, found {}", describe(error.instance())),
+            });
+        }
+        ValidationErrorKind::Enum { options } => {
+            let choices = options
+                .as_array()
+                .map(|values| {
+                    values
+                        .iter()
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            errors.push(SchemaError {
+                path,
+                message: format!("expected one of {choices}; found {}", error.instance()),
+            });
+        }
+        ValidationErrorKind::Constant { expected_value } => errors.push(SchemaError {
+            path,
+            message: format!("expected {expected_value}, found {}", error.instance()),
+        }),
+        ValidationErrorKind::Required { property } => errors.push(SchemaError {
+            path,
+            message: format!(
+                "missing required field {}",
+                property
+                    .as_str()
+                    .map_or_else(|| property.to_string(), |p| format!("{p:?}"))
+            ),
+        }),
+        _ => errors.push(SchemaError {
+            path,
+            message: error.to_string(),
+        }),
+    }
+}
+
+/// A branch that failed only because the value has another type altogether
+/// (`null` for an optional field) says nothing useful.
+fn is_type_mismatch_here(
+    branch: &[jsonschema::ValidationError<'_>],
+    parent: &jsonschema::ValidationError<'_>,
+) -> bool {
+    matches!(branch, [only] if matches!(only.kind(), ValidationErrorKind::Type { .. })
+        && only.instance_path() == parent.instance_path())
+}
+
+fn describe(value: &Json) -> String {
+    match value {
+        Json::String(text) => format!("string {text:?}"),
+        Json::Number(n) if n.is_i64() || n.is_u64() => format!("integer {n}"),
+        Json::Number(n) => format!("number {n}"),
+        Json::Bool(b) => format!("boolean {b}"),
+        Json::Null => "null".to_string(),
+        Json::Array(_) => "an array".to_string(),
+        Json::Object(_) => "an object".to_string(),
+    }
+}
+
+/// JSON-pointer segments to a field path: a numeric segment is an index only
+/// where the document has a sequence (`portLevelMtls: {8080: ...}` is a key).
+fn resolve_path<'a>(root: &Node, segments: impl Iterator<Item = LocationSegment<'a>>) -> FieldPath {
+    let mut path = FieldPath::root();
+    let mut node = Some(root);
+    for segment in segments {
+        let (next_path, next_node) = match (segment, node.map(|n| &n.value)) {
+            (LocationSegment::Index(i), Some(Value::Seq(items))) => (path.index(i), items.get(i)),
+            (LocationSegment::Index(i), _) => {
+                let key = i.to_string();
+                (path.field(&key), node.and_then(|n| n.get(&key)))
+            }
+            (LocationSegment::Property(name), _) => {
+                (path.field(&name), node.and_then(|n| n.get(&name)))
+            }
+        };
+        path = next_path;
+        node = next_node;
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_and_version_has_a_compiling_schema() {
+        for info in KINDS {
+            for version in info.versions {
+                match validator(info, version) {
+                    Some(Ok(_)) => {}
+                    other => panic!(
+                        "{} {version}: {:?}",
+                        info.kind,
+                        other.map(|r| r.as_ref().err())
+                    ),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lookups_follow_group_version_kind() {
+        assert!(find_kind("networking.istio.io", "v1alpha3", "VirtualService").is_some());
+        assert!(find_kind("networking.istio.io", "v2", "VirtualService").is_none());
+        assert!(find_kind("", "v1", "Service").is_some());
+        assert!(find_kind("telemetry.istio.io", "v1", "Telemetry").is_none());
+    }
+}

@@ -1,0 +1,212 @@
+//! The typed model: the kinds `mesh` reasons about, parsed from documents.
+//!
+//! Every document becomes an [`Object`]: its metadata, its typed [`Spec`] when
+//! the kind is known (or [`Spec::Raw`] when it is not, so nothing is dropped),
+//! and the schema errors found while typing it. The position tree stays with
+//! the object so any finding can point at its field.
+
+#[cfg(test)]
+mod crd_compare;
+pub mod kinds;
+pub mod mesh_config;
+pub mod networking;
+pub mod security;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::batch::v1 as batch;
+use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::api::discovery::v1 as discovery;
+
+use crate::source::{Document, FieldPath, Node, Value};
+
+pub use kinds::{find_kind, KindInfo, Scope, KINDS};
+pub use mesh_config::MeshConfig;
+
+/// The metadata every consumer needs, read straight from the document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Meta {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// A typed object spec. Kubernetes kinds keep the whole k8s-openapi object.
+#[derive(Debug, Clone)]
+pub enum Spec {
+    VirtualService(networking::VirtualServiceSpec),
+    DestinationRule(networking::DestinationRuleSpec),
+    Gateway(networking::GatewaySpec),
+    ServiceEntry(networking::ServiceEntrySpec),
+    Sidecar(networking::SidecarSpec),
+    WorkloadEntry(networking::WorkloadEntrySpec),
+    WorkloadGroup(networking::WorkloadGroupSpec),
+    EnvoyFilter(networking::EnvoyFilterSpec),
+    PeerAuthentication(security::PeerAuthenticationSpec),
+    AuthorizationPolicy(security::AuthorizationPolicySpec),
+    RequestAuthentication(security::RequestAuthenticationSpec),
+    Namespace(Box<core::Namespace>),
+    Service(Box<core::Service>),
+    Endpoints(Box<core::Endpoints>),
+    EndpointSlice(Box<discovery::EndpointSlice>),
+    Pod(Box<core::Pod>),
+    Deployment(Box<apps::Deployment>),
+    StatefulSet(Box<apps::StatefulSet>),
+    DaemonSet(Box<apps::DaemonSet>),
+    ReplicaSet(Box<apps::ReplicaSet>),
+    Job(Box<batch::Job>),
+    CronJob(Box<batch::CronJob>),
+    ReplicationController(Box<core::ReplicationController>),
+    ConfigMap(Box<core::ConfigMap>),
+    /// Secrets keep only their type and key names: secret data is never held or printed.
+    Secret {
+        secret_type: Option<String>,
+        keys: Vec<String>,
+    },
+    /// A kind we do not type (Telemetry, WasmPlugin, CRDs of other projects...),
+    /// or a known kind whose document did not fit its schema.
+    Raw,
+}
+
+/// A problem found while typing a document against its kind's schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaError {
+    /// Where in the object; for an unknown field, the field itself.
+    pub path: FieldPath,
+    pub message: String,
+}
+
+/// One Kubernetes object with its source, metadata and typed spec.
+#[derive(Debug)]
+pub struct Object {
+    pub doc: Document,
+    pub meta: Meta,
+    pub spec: Spec,
+    /// Set when the kind is one we know.
+    pub kind_info: Option<&'static KindInfo>,
+    pub schema_errors: Vec<SchemaError>,
+}
+
+impl Object {
+    /// Types a document: checks it against its kind's JSON Schema, then
+    /// deserialises it. A document that fails its schema keeps [`Spec::Raw`].
+    pub fn from_document(doc: Document) -> Object {
+        let meta = read_meta(&doc.root);
+        let (group, version) = split_api_version(&doc.api_version);
+        let kind_info = find_kind(group, version, &doc.kind);
+        let version = version.to_string();
+        let mut object = Object {
+            doc,
+            meta,
+            spec: Spec::Raw,
+            kind_info,
+            schema_errors: Vec::new(),
+        };
+        if let Some(info) = kind_info {
+            let json = object.doc.root.to_json();
+            object.schema_errors = kinds::check_schema(info, &version, &json, &object.doc.root);
+            if object.schema_errors.is_empty() {
+                match (info.parse)(json) {
+                    Ok(spec) => object.spec = spec,
+                    // The schema and the types disagree: report, keep it raw.
+                    Err(error) => object.schema_errors.push(SchemaError {
+                        path: FieldPath::root(),
+                        message: error.to_string(),
+                    }),
+                }
+            }
+        }
+        object
+    }
+
+    pub fn kind(&self) -> &str {
+        &self.doc.kind
+    }
+
+    pub fn group(&self) -> &str {
+        split_api_version(&self.doc.api_version).0
+    }
+
+    /// istioctl's resource name: `Kind ns/name`, or `Kind name` without a namespace.
+    pub fn origin(&self) -> Origin {
+        Origin {
+            kind: self.doc.kind.clone(),
+            namespace: self.meta.namespace.clone(),
+            name: self.meta.name.clone(),
+        }
+    }
+
+    /// The namespace, defaulting as kubectl does for namespaced kinds.
+    pub fn namespace_or<'a>(&'a self, default: &'a str) -> &'a str {
+        self.meta.namespace.as_deref().unwrap_or(default)
+    }
+}
+
+/// The resource a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// `networking.istio.io/v1` → (`networking.istio.io`, `v1`); `v1` → (``, `v1`).
+pub fn split_api_version(api_version: &str) -> (&str, &str) {
+    match api_version.rsplit_once('/') {
+        Some((group, version)) => (group, version),
+        None => ("", api_version),
+    }
+}
+
+fn read_meta(root: &Node) -> Meta {
+    let Some(metadata) = root.get("metadata") else {
+        return Meta::default();
+    };
+    let text = |name: &str| {
+        metadata
+            .get(name)
+            .and_then(Node::as_str)
+            .map(str::to_string)
+    };
+    let map = |name: &str| -> BTreeMap<String, String> {
+        match metadata.get(name).map(|n| &n.value) {
+            Some(Value::Map(entries)) => entries
+                .iter()
+                .filter_map(|e| Some((e.key.to_string(), scalar_text(&e.value)?)))
+                .collect(),
+            _ => BTreeMap::new(),
+        }
+    };
+    Meta {
+        name: text("name")
+            .or_else(|| text("generateName"))
+            .unwrap_or_default(),
+        namespace: text("namespace").filter(|ns| !ns.is_empty()),
+        labels: map("labels"),
+        annotations: map("annotations"),
+    }
+}
+
+/// Label and annotation values as text; a schema error is reported separately
+/// for values that are not strings.
+fn scalar_text(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::String(text) => Some(text.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        _ => None,
+    }
+}

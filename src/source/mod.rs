@@ -1,0 +1,505 @@
+//! Sources: read bytes from files, directories and stdin, then split them into
+//! documents with positions. Nothing here interprets a document beyond finding
+//! its `apiVersion` and `kind` (needed to unwrap `List`s).
+
+pub mod node;
+pub mod yaml;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use node::{Entry, FieldPath, Located, Node, Pos, Segment, Value};
+
+/// Larger inputs are refused rather than read whole; a real mesh config file is
+/// a few megabytes, and 64 MiB keeps peak memory bounded.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// File extensions read when walking a directory.
+pub const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+
+/// One input file's text, shared by every document and finding that points into it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The name shown to users: the path as given, or `<stdin>`.
+    pub name: Arc<str>,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn new(name: &str, text: String) -> Arc<SourceFile> {
+        Arc::new(SourceFile {
+            name: name.into(),
+            text,
+        })
+    }
+
+    /// The text of a 1-based line, for snippets.
+    pub fn line(&self, line: u32) -> Option<&str> {
+        self.text.lines().nth((line as usize).checked_sub(1)?)
+    }
+}
+
+/// Why an input, or one document of it, could not be used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub file: Arc<str>,
+    pub pos: Option<Pos>,
+    pub message: String,
+    pub severity: InputSeverity,
+}
+
+/// Whether an input problem fails the run (exit 65) or is only a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputSeverity {
+    Error,
+    Note,
+}
+
+impl InputError {
+    fn error(file: &str, pos: Option<Pos>, message: impl Into<String>) -> InputError {
+        InputError {
+            file: file.into(),
+            pos,
+            message: message.into(),
+            severity: InputSeverity::Error,
+        }
+    }
+
+    fn note(file: &str, message: impl Into<String>) -> InputError {
+        InputError {
+            file: file.into(),
+            pos: None,
+            message: message.into(),
+            severity: InputSeverity::Note,
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(pos) => write!(f, "{}:{}: {}", self.file, pos, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// Everything read from the paths on the command line.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub files: Vec<Arc<SourceFile>>,
+    pub errors: Vec<InputError>,
+}
+
+/// Reads every path: `-` is stdin, a directory is walked recursively for
+/// `.yaml`, `.yml` and `.json` files (sorted, so output is stable), and a file
+/// named explicitly is read whatever its extension.
+pub fn read_paths(paths: &[PathBuf]) -> Inputs {
+    let mut inputs = Inputs::default();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            read_stdin(&mut inputs);
+            continue;
+        }
+        let shown = path.display().to_string();
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                let mut ancestors = HashSet::new();
+                walk_dir(path, &mut ancestors, &mut inputs);
+            }
+            Ok(_) => read_file(path, &mut inputs),
+            Err(error) if is_symlink_loop(&error) => inputs
+                .errors
+                .push(InputError::note(&shown, "skipped: symbolic link loop")),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => inputs
+                .errors
+                .push(InputError::error(&shown, None, "no such file or directory")),
+            Err(error) => inputs.errors.push(InputError::error(
+                &shown,
+                None,
+                format!("cannot read: {}", io_reason(&error)),
+            )),
+        }
+    }
+    inputs
+}
+
+fn is_symlink_loop(error: &io::Error) -> bool {
+    // ELOOP; `io::ErrorKind::FilesystemLoop` is not stable yet.
+    error.raw_os_error() == Some(40)
+}
+
+/// The OS message without Rust's " (os error N)" suffix.
+fn io_reason(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(end) => text[..end].to_string(),
+        None => text,
+    }
+}
+
+fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, inputs: &mut Inputs) {
+    let shown = dir.display().to_string();
+    // Canonical paths of the directories above us catch links that point back up.
+    let canonical = match fs::canonicalize(dir) {
+        Ok(canonical) => canonical,
+        Err(error) => {
+            inputs.errors.push(InputError::error(
+                &shown,
+                None,
+                format!("cannot read: {}", io_reason(&error)),
+            ));
+            return;
+        }
+    };
+    if !ancestors.insert(canonical.clone()) {
+        inputs.errors.push(InputError::note(
+            &shown,
+            format!(
+                "skipped: symbolic link loop (back to {})",
+                canonical.display()
+            ),
+        ));
+        return;
+    }
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            inputs.errors.push(InputError::error(
+                &shown,
+                None,
+                format!("cannot read: {}", io_reason(&error)),
+            ));
+            ancestors.remove(&canonical);
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => {
+                if !hidden {
+                    walk_dir(&path, ancestors, inputs);
+                }
+            }
+            Ok(_) => {
+                let wanted = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| EXTENSIONS.contains(&e));
+                if wanted {
+                    read_file(&path, inputs);
+                }
+            }
+            Err(error) if is_symlink_loop(&error) => inputs.errors.push(InputError::note(
+                &path.display().to_string(),
+                "skipped: symbolic link loop",
+            )),
+            Err(error) => inputs.errors.push(InputError::error(
+                &path.display().to_string(),
+                None,
+                format!("cannot read: {}", io_reason(&error)),
+            )),
+        }
+    }
+    ancestors.remove(&canonical);
+}
+
+fn read_file(path: &Path, inputs: &mut Inputs) {
+    let shown = path.display().to_string();
+    let result = fs::File::open(path).and_then(|file| read_bounded(file, &shown));
+    match result {
+        Ok(Ok(bytes)) => push_text(&shown, bytes, inputs),
+        Ok(Err(too_big)) => inputs.errors.push(too_big),
+        Err(error) => inputs.errors.push(InputError::error(
+            &shown,
+            None,
+            format!("cannot read: {}", io_reason(&error)),
+        )),
+    }
+}
+
+fn read_stdin(inputs: &mut Inputs) {
+    let name = "<stdin>";
+    match read_bounded(io::stdin().lock(), name) {
+        Ok(Ok(bytes)) => push_text(name, bytes, inputs),
+        Ok(Err(too_big)) => inputs.errors.push(too_big),
+        Err(error) => inputs.errors.push(InputError::error(
+            name,
+            None,
+            format!("cannot read: {}", io_reason(&error)),
+        )),
+    }
+}
+
+/// Reads at most [`MAX_FILE_BYTES`]; the size is checked while reading, so a
+/// growing file or an endless pipe cannot exhaust memory either.
+fn read_bounded(reader: impl Read, name: &str) -> io::Result<Result<Vec<u8>, InputError>> {
+    let mut bytes = Vec::new();
+    reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Ok(Err(InputError::error(
+            name,
+            None,
+            format!(
+                "file is larger than the {} MiB limit; split it into smaller files",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )));
+    }
+    Ok(Ok(bytes))
+}
+
+fn push_text(name: &str, bytes: Vec<u8>, inputs: &mut Inputs) {
+    match decode(&bytes) {
+        Ok(()) => {
+            let mut text = match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(_) => return,
+            };
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            inputs.files.push(SourceFile::new(name, text));
+        }
+        Err((pos, message)) => inputs
+            .errors
+            .push(InputError::error(name, Some(pos), message)),
+    }
+}
+
+/// Refuses binary and non-UTF-8 input with the position of the first bad byte.
+fn decode(bytes: &[u8]) -> Result<(), (Pos, String)> {
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        return Err((
+            position_of_offset(bytes, offset),
+            "binary file (contains a NUL byte); expected YAML or JSON text".to_string(),
+        ));
+    }
+    if let Err(error) = std::str::from_utf8(bytes) {
+        let offset = error.valid_up_to();
+        return Err((
+            position_of_offset(bytes, offset),
+            format!(
+                "invalid UTF-8 (byte 0x{:02x}); YAML and JSON input must be UTF-8",
+                bytes[offset]
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn position_of_offset(bytes: &[u8], offset: usize) -> Pos {
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    Pos::new(line, column)
+}
+
+/// One Kubernetes object as read: a YAML/JSON document, or one item of a `List`.
+#[derive(Debug)]
+pub struct Document {
+    pub file: Arc<SourceFile>,
+    /// 0-based document index in the file.
+    pub index: usize,
+    /// For an item of a `List`, its index in `items`.
+    pub item: Option<usize>,
+    pub api_version: String,
+    pub kind: String,
+    pub root: Node,
+}
+
+impl Document {
+    /// The position of a field, or of the closest enclosing field that exists.
+    pub fn locate(&self, path: &FieldPath) -> Located {
+        self.root.locate_nearest(path)
+    }
+}
+
+/// Splits a file into objects, unwrapping `List` and `*List` kinds. Empty
+/// documents are skipped; a document that cannot be read is an error and the
+/// other documents still load.
+pub fn documents(file: &Arc<SourceFile>) -> (Vec<Document>, Vec<InputError>) {
+    let stream = yaml::parse_stream(&file.text);
+    let mut errors: Vec<InputError> = stream
+        .errors
+        .into_iter()
+        .map(|e| InputError::error(&file.name, Some(e.pos), e.message))
+        .collect();
+    let mut documents = Vec::new();
+    for parsed in stream.documents {
+        // A document of only comments, or a bare `---`, is empty: skip it.
+        let Some(root) = parsed.root.filter(|root| root.value != Value::Null) else {
+            continue;
+        };
+        match object_header(&root) {
+            Ok((api_version, kind)) => {
+                let is_list = kind == "List" || kind.ends_with("List");
+                if is_list
+                    && matches!(
+                        root.get("items").map(|n| &n.value),
+                        Some(Value::Seq(_)) | Some(Value::Null)
+                    )
+                {
+                    unwrap_list(file, parsed.index, root, &mut documents, &mut errors);
+                } else {
+                    documents.push(Document {
+                        file: file.clone(),
+                        index: parsed.index,
+                        item: None,
+                        api_version,
+                        kind,
+                        root,
+                    });
+                }
+            }
+            Err((pos, message)) => errors.push(InputError::error(&file.name, Some(pos), message)),
+        }
+    }
+    errors.sort_by_key(|e| e.pos);
+    (documents, errors)
+}
+
+fn unwrap_list(
+    file: &Arc<SourceFile>,
+    index: usize,
+    root: Node,
+    documents: &mut Vec<Document>,
+    errors: &mut Vec<InputError>,
+) {
+    let Value::Map(entries) = root.value else {
+        return;
+    };
+    for entry in entries {
+        if &*entry.key != "items" {
+            continue;
+        }
+        let Value::Seq(items) = entry.value.value else {
+            continue;
+        };
+        for (item_index, item) in items.into_iter().enumerate() {
+            match object_header(&item) {
+                Ok((api_version, kind)) => documents.push(Document {
+                    file: file.clone(),
+                    index,
+                    item: Some(item_index),
+                    api_version,
+                    kind,
+                    root: item,
+                }),
+                Err((pos, message)) => errors.push(InputError::error(
+                    &file.name,
+                    Some(pos),
+                    format!("items[{item_index}]: {message}"),
+                )),
+            }
+        }
+    }
+}
+
+/// `apiVersion` and `kind`, which every object must have as non-empty strings.
+fn object_header(root: &Node) -> Result<(String, String), (Pos, String)> {
+    if !matches!(root.value, Value::Map(_)) {
+        return Err((
+            root.pos,
+            format!(
+                "expected a Kubernetes object (a mapping with apiVersion and kind), found {}",
+                root.value.type_name()
+            ),
+        ));
+    }
+    let field = |name: &str| -> Result<String, (Pos, String)> {
+        match root.get(name) {
+            Some(Node {
+                value: Value::String(text),
+                ..
+            }) if !text.is_empty() => Ok(text.to_string()),
+            Some(other) => Err((
+                other.pos,
+                format!(
+                    "expected `{name}` to be a non-empty string, found {}",
+                    other.value.type_name()
+                ),
+            )),
+            None => Err((
+                root.pos,
+                format!(
+                    "document has no `{name}`; every Kubernetes object needs apiVersion and kind"
+                ),
+            )),
+        }
+    };
+    Ok((field("apiVersion")?, field("kind")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs(text: &str) -> (Vec<Document>, Vec<InputError>) {
+        documents(&SourceFile::new("t.yaml", text.to_string()))
+    }
+
+    #[test]
+    fn helm_output_with_comments_and_empty_documents() {
+        let text = "---\n# Source: chart/templates/a.yaml\n---\n# Source: b.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: b\n---\n---\n";
+        let (documents, errors) = docs(text);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(documents.len(), 1);
+        assert_eq!(documents[0].index, 1);
+        assert_eq!(documents[0].root.pos.line, 5);
+    }
+
+    #[test]
+    fn lists_are_unwrapped_with_item_positions() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: a}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n";
+        let (documents, errors) = docs(text);
+        assert!(errors.is_empty());
+        assert_eq!(documents.len(), 2);
+        assert_eq!(documents[1].kind, "ConfigMap");
+        assert_eq!(documents[1].item, Some(1));
+        assert_eq!(documents[1].root.pos.line, 7);
+    }
+
+    #[test]
+    fn missing_kind_is_a_located_error() {
+        let (documents, errors) =
+            docs("apiVersion: v1\nmetadata:\n  name: x\n---\napiVersion: v1\nkind: Namespace\n");
+        assert_eq!(documents.len(), 1);
+        assert_eq!(errors[0].pos, Some(Pos { line: 1, column: 1 }));
+        assert!(errors[0].message.contains("no `kind`"));
+    }
+
+    #[test]
+    fn json_documents_are_read() {
+        let (documents, errors) = docs("{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"Namespace\",\n\t\"metadata\": {\"name\": \"x\"}\n}\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(documents[0].kind, "Namespace");
+    }
+
+    #[test]
+    fn binary_and_non_utf8_input_are_located() {
+        assert_eq!(
+            decode(b"a: 1\nb: \x00").unwrap_err().0,
+            Pos { line: 2, column: 4 }
+        );
+        let (pos, message) = decode(b"a: 1\nb: caf\xe9\n").unwrap_err();
+        assert_eq!(pos, Pos { line: 2, column: 7 });
+        assert!(message.contains("UTF-8"));
+    }
+}

@@ -1,0 +1,557 @@
+//! YAML (and JSON, which we read as YAML) into position-carrying [`Node`] trees.
+//!
+//! Built on `saphyr-parser`'s event stream, not on a DOM loader, so that this
+//! module decides the limits: nesting depth, alias expansion (billion laughs),
+//! duplicate keys. The builder keeps an explicit stack, never recursing on input.
+
+use std::collections::{HashMap, HashSet};
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+use super::node::{Entry, Node, Pos, Value};
+
+/// Deepest nesting we accept; real Kubernetes documents stay below 30.
+pub const MAX_DEPTH: usize = 256;
+/// How many nodes aliases may add to one document; stops alias bombs early.
+pub const MAX_ALIAS_NODES: usize = 100_000;
+
+/// One document of a stream, or why it could not be read.
+#[derive(Debug)]
+pub struct ParsedDocument {
+    /// 0-based index of the document in its file, counting empty ones.
+    pub index: usize,
+    /// `None` for an empty document (comments only, or a bare `---`).
+    pub root: Option<Node>,
+}
+
+/// A located syntax error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub pos: Pos,
+    pub message: String,
+    /// The document it happened in.
+    pub document: usize,
+}
+
+/// The outcome of reading one stream: every document that parsed, and the
+/// errors of those that did not. A scanner error ends the stream (YAML has
+/// no way to resynchronise); other errors only skip their document.
+#[derive(Debug, Default)]
+pub struct ParsedStream {
+    pub documents: Vec<ParsedDocument>,
+    pub errors: Vec<SyntaxError>,
+}
+
+fn pos_of(span: &Span) -> Pos {
+    Pos::new(span.start.line(), span.start.col() + 1)
+}
+
+pub fn parse_stream(text: &str) -> ParsedStream {
+    let mut out = ParsedStream::default();
+    let mut parser = Parser::new_from_str(text);
+    let mut builder: Option<DocumentBuilder> = None;
+    let mut document_index = 0usize;
+    // Set when a document failed and its remaining events are to be skipped.
+    let mut skipping = false;
+    loop {
+        let (event, span) = match parser.next_event() {
+            None => break,
+            Some(Ok(event)) => event,
+            Some(Err(error)) => {
+                let marker = error.marker();
+                out.errors.push(SyntaxError {
+                    pos: Pos::new(marker.line(), marker.col() + 1),
+                    message: describe_scan_error(error.info(), text, marker.line()),
+                    document: document_index,
+                });
+                break;
+            }
+        };
+        match event {
+            Event::StreamStart | Event::Nothing => {}
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                builder = Some(DocumentBuilder::default());
+                skipping = false;
+            }
+            Event::DocumentEnd => {
+                if let Some(done) = builder.take() {
+                    if !skipping {
+                        out.documents.push(ParsedDocument {
+                            index: document_index,
+                            root: done.root,
+                        });
+                    }
+                }
+                document_index += 1;
+                skipping = false;
+            }
+            event if skipping => drop(event),
+            event => {
+                let Some(current) = builder.as_mut() else {
+                    continue;
+                };
+                if let Err((pos, message)) = current.on_event(event, &span) {
+                    out.errors.push(SyntaxError {
+                        pos,
+                        message,
+                        document: document_index,
+                    });
+                    skipping = true;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Adds the hint a user needs to the scanner's terse messages.
+fn describe_scan_error(info: &str, text: &str, line: usize) -> String {
+    let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    if info.contains("tab") || line_text.starts_with('\t') {
+        format!("{info} (YAML indentation must use spaces, not tabs)")
+    } else {
+        info.to_string()
+    }
+}
+
+type BuildError = (Pos, String);
+
+enum Frame {
+    Seq {
+        pos: Pos,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        pos: Pos,
+        anchor: usize,
+        entries: Vec<Entry>,
+        /// Key read, value pending.
+        key: Option<(Box<str>, Pos)>,
+        /// Built lazily for large maps, to keep duplicate-key checks linear.
+        seen: Option<HashSet<Box<str>>>,
+        /// `<<` merge values, applied when the mapping ends.
+        merges: Vec<Node>,
+    },
+}
+
+#[derive(Default)]
+struct DocumentBuilder {
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_nodes: usize,
+}
+
+impl DocumentBuilder {
+    fn on_event(&mut self, event: Event<'_>, span: &Span) -> Result<(), BuildError> {
+        let pos = pos_of(span);
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag_suffix = tag
+                    .as_ref()
+                    .filter(|tag| tag.handle == "!!" || tag.handle == "tag:yaml.org,2002:")
+                    .map(|tag| tag.suffix.clone());
+                let value = resolve_scalar(&text, style, tag_suffix.as_deref());
+                // A key keeps its text as written, whatever it resolves to.
+                if self.expects_key() {
+                    return self.push_key(text.into_owned().into_boxed_str(), pos);
+                }
+                let node = Node { pos, value };
+                self.remember(anchor, &node, 1);
+                self.push_node(node)
+            }
+            Event::SequenceStart(anchor, _) => self.open(
+                pos,
+                Frame::Seq {
+                    pos,
+                    anchor,
+                    items: Vec::new(),
+                },
+            ),
+            Event::MappingStart(anchor, _) => self.open(
+                pos,
+                Frame::Map {
+                    pos,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                    seen: None,
+                    merges: Vec::new(),
+                },
+            ),
+            Event::SequenceEnd | Event::MappingEnd => self.close(),
+            Event::Alias(id) => {
+                let Some((node, size)) = self.anchors.get(&id) else {
+                    return Err((pos, "alias refers to an unknown anchor".to_string()));
+                };
+                self.alias_nodes += size;
+                if self.alias_nodes > MAX_ALIAS_NODES {
+                    return Err((
+                        pos,
+                        format!(
+                            "YAML aliases expand to more than {MAX_ALIAS_NODES} nodes \
+                             (an alias bomb?); expand them by hand if this is intended"
+                        ),
+                    ));
+                }
+                if self.expects_key() {
+                    return match &node.value {
+                        Value::String(text) => self.push_key(text.clone(), pos),
+                        _ => Err((pos, "mapping keys must be scalars".to_string())),
+                    };
+                }
+                let mut node = node.clone();
+                node.pos = pos;
+                self.push_node(node)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn expects_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+    }
+
+    fn open(&mut self, pos: Pos, frame: Frame) -> Result<(), BuildError> {
+        if self.expects_key() {
+            return Err((
+                pos,
+                "mapping keys must be scalars, not collections".to_string(),
+            ));
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err((pos, format!("nesting is deeper than {MAX_DEPTH} levels")));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<(), BuildError> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        let (node, anchor) = match frame {
+            Frame::Seq { pos, anchor, items } => (
+                Node {
+                    pos,
+                    value: Value::Seq(items),
+                },
+                anchor,
+            ),
+            Frame::Map {
+                pos,
+                anchor,
+                mut entries,
+                merges,
+                ..
+            } => {
+                apply_merges(&mut entries, merges);
+                (
+                    Node {
+                        pos,
+                        value: Value::Map(entries),
+                    },
+                    anchor,
+                )
+            }
+        };
+        if anchor != 0 {
+            let size = count_nodes(&node);
+            self.remember(anchor, &node, size);
+        }
+        self.push_node(node)
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node, size: usize) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+    }
+
+    fn push_key(&mut self, text: Box<str>, pos: Pos) -> Result<(), BuildError> {
+        let Some(Frame::Map {
+            entries, key, seen, ..
+        }) = self.stack.last_mut()
+        else {
+            return Ok(());
+        };
+        if &*text != "<<" {
+            let duplicate = match seen {
+                Some(seen) => !seen.insert(text.clone()),
+                None => {
+                    let first = entries.iter().find(|e| e.key == text);
+                    if let Some(first) = first {
+                        return Err((
+                            pos,
+                            format!(
+                                "duplicate key {:?} (first defined at line {})",
+                                &*text, first.key_pos.line
+                            ),
+                        ));
+                    }
+                    if entries.len() >= 32 {
+                        *seen = Some(entries.iter().map(|e| e.key.clone()).collect());
+                        seen.as_mut().map(|s| s.insert(text.clone()));
+                    }
+                    false
+                }
+            };
+            if duplicate {
+                return Err((pos, format!("duplicate key {:?}", &*text)));
+            }
+        }
+        *key = Some((text, pos));
+        Ok(())
+    }
+
+    fn push_node(&mut self, node: Node) -> Result<(), BuildError> {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                key,
+                merges,
+                ..
+            }) => {
+                let Some((name, key_pos)) = key.take() else {
+                    return Err((node.pos, "mapping keys must be scalars".to_string()));
+                };
+                if &*name == "<<" {
+                    merges.push(node);
+                } else {
+                    entries.push(Entry {
+                        key: name,
+                        key_pos,
+                        value: node,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// YAML 1.1 merge keys (`<<: *base`): explicit keys win over merged ones.
+fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {
+    for merge in merges {
+        let sources = match merge.value {
+            Value::Seq(items) => items,
+            other => vec![Node {
+                pos: merge.pos,
+                value: other,
+            }],
+        };
+        for source in sources {
+            if let Value::Map(merged) = source.value {
+                for entry in merged {
+                    if !entries.iter().any(|e| e.key == entry.key) {
+                        entries.push(entry);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    let mut count = 0;
+    let mut pending = vec![node];
+    while let Some(node) = pending.pop() {
+        count += 1;
+        match &node.value {
+            Value::Seq(items) => pending.extend(items.iter()),
+            Value::Map(entries) => pending.extend(entries.iter().map(|e| &e.value)),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// YAML 1.2 core schema, as Kubernetes tooling reads it; quoted scalars are strings.
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+    match tag {
+        Some("str") | Some("binary") | Some("timestamp") => return Value::String(text.into()),
+        Some("null") => return Value::Null,
+        Some("bool") | Some("int") | Some("float") => {
+            return resolve_plain(text).unwrap_or_else(|| Value::String(text.into()))
+        }
+        _ => {}
+    }
+    if style != ScalarStyle::Plain {
+        return Value::String(text.into());
+    }
+    resolve_plain(text).unwrap_or_else(|| Value::String(text.into()))
+}
+
+fn resolve_plain(text: &str) -> Option<Value> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Some(Value::Float(f64::INFINITY))
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Value::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Value::Float(f64::NAN)),
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok().map(Value::Int);
+    }
+    if let Some(octal) = text.strip_prefix("0o") {
+        return i64::from_str_radix(octal, 8).ok().map(Value::Int);
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return match text.parse::<i64>() {
+            Ok(int) => Some(Value::Int(int)),
+            Err(_) => text.parse::<f64>().ok().map(Value::Float),
+        };
+    }
+    if is_core_float(digits) {
+        return text.parse::<f64>().ok().map(Value::Float);
+    }
+    None
+}
+
+/// `[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?` or `\.[0-9]+(...)?` — stricter than Rust's parser,
+/// which would also take `inf` or `1_0`.
+fn is_core_float(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let int_digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        frac_digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        i += frac_digits;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(bytes.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        let exp_digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if exp_digits == 0 {
+            return false;
+        }
+        i += exp_digits;
+    }
+    i == bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::node::FieldPath;
+
+    fn one(text: &str) -> Node {
+        let stream = parse_stream(text);
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+        stream
+            .documents
+            .into_iter()
+            .find_map(|d| d.root)
+            .expect("a document")
+    }
+
+    #[test]
+    fn scalars_follow_the_core_schema() {
+        let node = one("a: 1\nb: 1.5\nc: true\nd: ~\ne: '1'\nf: yes\ng: 0x1F\nh: 1e3\ni: 1.2.3\n");
+        let json = node.to_json();
+        assert_eq!(json["a"], 1);
+        assert_eq!(json["b"], 1.5);
+        assert_eq!(json["c"], true);
+        assert!(json["d"].is_null());
+        assert_eq!(json["e"], "1");
+        assert_eq!(json["f"], "yes");
+        assert_eq!(json["g"], 31);
+        assert_eq!(json["h"], 1000.0);
+        assert_eq!(json["i"], "1.2.3");
+    }
+
+    #[test]
+    fn positions_are_one_based_and_reach_every_field() {
+        let text = "spec:\n  http:\n  - route:\n    - destination:\n        host: a\n    - destination:\n        host: b\n";
+        let node = one(text);
+        let path = FieldPath::parse("spec.http[0].route[1].destination.host").unwrap();
+        let found = node.locate(&path).unwrap();
+        assert_eq!(
+            found.value,
+            Pos {
+                line: 7,
+                column: 15
+            }
+        );
+        assert_eq!(found.key, Some(Pos { line: 7, column: 9 }));
+    }
+
+    #[test]
+    fn duplicate_keys_are_located_errors() {
+        let stream = parse_stream("a: 1\nb: 2\na: 3\n---\nc: 1\n");
+        assert_eq!(stream.errors.len(), 1);
+        assert_eq!(stream.errors[0].pos, Pos { line: 3, column: 1 });
+        assert!(stream.errors[0].message.contains("duplicate key \"a\""));
+        // The next document still loads.
+        assert_eq!(stream.documents.len(), 1);
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let stream = parse_stream(&text);
+        assert!(stream.errors[0].message.contains("alias bomb"));
+    }
+
+    #[test]
+    fn merge_keys_and_small_aliases_work() {
+        let node = one("base: &b {x: 1, y: 2}\nobj:\n  <<: *b\n  y: 3\n");
+        assert_eq!(node.to_json()["obj"], serde_json::json!({"y": 3, "x": 1}));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflow() {
+        let text = "[".repeat(10_000) + &"]".repeat(10_000);
+        let stream = parse_stream(&text);
+        assert!(!stream.errors.is_empty());
+        let text = (0..10_000)
+            .map(|i| format!("{}- \n", " ".repeat(i)))
+            .collect::<String>();
+        let stream = parse_stream(&text);
+        assert!(!stream.errors.is_empty());
+    }
+
+    #[test]
+    fn integer_keys_become_strings() {
+        let node = one("portLevelMtls:\n  8080:\n    mode: DISABLE\n");
+        assert_eq!(node.to_json()["portLevelMtls"]["8080"]["mode"], "DISABLE");
+    }
+
+    #[test]
+    fn field_paths_round_trip() {
+        let path = FieldPath::parse("metadata.annotations[\"inject.istio.io/templates\"]").unwrap();
+        assert_eq!(
+            path.to_string(),
+            "metadata.annotations[\"inject.istio.io/templates\"]"
+        );
+        let path = FieldPath::parse("spec.http[0].route[1].destination.host").unwrap();
+        assert_eq!(path.to_string(), "spec.http[0].route[1].destination.host");
+    }
+}
