@@ -58,6 +58,8 @@ pub struct Diagnostic {
     pub pos: Option<Pos>,
     pub field: Option<FieldPath>,
     pub help: Option<String>,
+    /// Set for findings in Secrets: output shows no source snippet.
+    pub redact_source: bool,
 }
 
 impl Diagnostic {
@@ -80,6 +82,7 @@ impl Diagnostic {
             pos: Some(located.key.unwrap_or(located.value)),
             field: (!path.is_root()).then(|| path.clone()),
             help: None,
+            redact_source: object.holds_secrets(),
         }
     }
 

@@ -6,6 +6,7 @@ use anyhow::Result;
 
 use super::{print_stdout, ColorChoice, Exit};
 use crate::diagnostic::{sort_and_dedup, Level};
+use crate::index::Index;
 use crate::load::load_paths;
 use crate::model::MeshConfig;
 use crate::output::{self, Format, Style};
@@ -57,10 +58,14 @@ pub fn run(args: Args) -> Result<Exit> {
         return Ok(Exit::Usage);
     }
     let mut input_failed = false;
+    let mut mesh_config = None;
     if let Some(path) = &args.mesh_config {
-        if let Err(error) = MeshConfig::from_file(path) {
-            eprintln!("mesh: error: {error}");
-            input_failed = true;
+        match MeshConfig::from_file(path) {
+            Ok(config) => mesh_config = Some(config),
+            Err(error) => {
+                eprintln!("mesh: error: {error}");
+                input_failed = true;
+            }
         }
     }
     let loaded = load_paths(&paths);
@@ -72,8 +77,11 @@ pub fn run(args: Args) -> Result<Exit> {
         eprintln!("mesh: {word}: {error}");
     }
     input_failed |= loaded.has_input_errors();
+    let file_count = loaded.files.len();
+    let mesh_config = crate::validate::mesh_config_for(&loaded.objects, mesh_config);
+    let index = Index::build(loaded.objects, mesh_config);
 
-    let mut diagnostics = crate::validate::validate(&loaded.objects);
+    let mut diagnostics = crate::validate::validate(&index.objects);
     sort_and_dedup(&mut diagnostics);
     let failing = diagnostics
         .iter()
@@ -89,8 +97,8 @@ pub fn run(args: Args) -> Result<Exit> {
     if diagnostics.is_empty() && !input_failed {
         eprintln!(
             "\u{2714} No validation issues found in {} objects from {} files.",
-            loaded.objects.len(),
-            loaded.files.len()
+            index.objects.len(),
+            file_count
         );
     }
     Ok(if failing {

@@ -99,7 +99,7 @@ macro_rules! istio {
             versions: &[$($version),*],
             scope: Scope::Namespaced,
             schema: || schemars::schema_for!(IstioObject<$spec>),
-            parse: |json| istio_spec::<$spec>(json).map(Spec::$variant),
+            parse: |json| istio_spec::<$spec>(json).map(|spec| Spec::$variant(Box::new(spec))),
         }
     };
 }
@@ -448,8 +448,10 @@ fn collect_error(
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
                 TypeKind::Single(t) => t.to_string(),
+                // `null` is accepted for optional fields; naming it only confuses.
                 TypeKind::Multiple(set) => set
                     .iter()
+                    .filter(|t| *t != jsonschema::JsonType::Null)
                     .map(|t| t.to_string())
                     .collect::<Vec<_>>()
                     .join(" or "),

@@ -190,6 +190,20 @@ impl MeshConfig {
     }
 }
 
+/// The `istio` ConfigMap (or `istio-<revision>`) among the inputs, if any.
+pub fn find_config_map(objects: &[super::Object]) -> Option<&super::Object> {
+    objects.iter().find(|object| {
+        object.kind() == "ConfigMap"
+            && object.meta.name == "istio"
+            && object
+                .doc
+                .root
+                .get("data")
+                .and_then(|d| d.get("mesh"))
+                .is_some()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

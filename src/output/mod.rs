@@ -115,7 +115,7 @@ fn text(diagnostics: &[Diagnostic], style: Style) -> String {
             place,
             d.message
         );
-        if let (Some(file), Some(pos)) = (&d.file, d.pos) {
+        if let (Some(file), Some(pos), false) = (&d.file, d.pos, d.redact_source) {
             if let Some(line) = file.line(pos.line) {
                 let gutter = pos.line.to_string();
                 let pad = " ".repeat(gutter.len());

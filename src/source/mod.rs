@@ -215,6 +215,12 @@ fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, inputs: &mut Inputs) {
 
 fn read_file(path: &Path, inputs: &mut Inputs) {
     let shown = path.display().to_string();
+    if let Ok(meta) = fs::metadata(path) {
+        if meta.len() > MAX_FILE_BYTES {
+            inputs.errors.push(too_large(&shown));
+            return;
+        }
+    }
     let result = fs::File::open(path).and_then(|file| read_bounded(file, &shown));
     match result {
         Ok(Ok(bytes)) => push_text(&shown, bytes, inputs),
@@ -246,34 +252,40 @@ fn read_bounded(reader: impl Read, name: &str) -> io::Result<Result<Vec<u8>, Inp
     let mut bytes = Vec::new();
     reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Ok(Err(InputError::error(
-            name,
-            None,
-            format!(
-                "file is larger than the {} MiB limit; split it into smaller files",
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        )));
+        return Ok(Err(too_large(name)));
     }
     Ok(Ok(bytes))
 }
 
+fn too_large(name: &str) -> InputError {
+    InputError::error(
+        name,
+        None,
+        format!(
+            "file is larger than the {} MiB limit; split it into smaller files",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
 fn push_text(name: &str, bytes: Vec<u8>, inputs: &mut Inputs) {
-    match decode(&bytes) {
-        Ok(()) => {
-            let mut text = match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(_) => return,
-            };
-            if text.starts_with('\u{feff}') {
-                text.drain(..'\u{feff}'.len_utf8());
-            }
-            inputs.files.push(SourceFile::new(name, text));
-        }
-        Err((pos, message)) => inputs
-            .errors
-            .push(InputError::error(name, Some(pos), message)),
+    match from_bytes(name, bytes) {
+        Ok(file) => inputs.files.push(file),
+        Err(error) => inputs.errors.push(error),
     }
+}
+
+/// Checks that bytes are UTF-8 text (not binary) and makes them a source file.
+pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, InputError> {
+    if let Err((pos, message)) = decode(&bytes) {
+        return Err(InputError::error(name, Some(pos), message));
+    }
+    let mut text =
+        String::from_utf8(bytes).map_err(|_| InputError::error(name, None, "invalid UTF-8"))?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(SourceFile::new(name, text))
 }
 
 /// Refuses binary and non-UTF-8 input with the position of the first bad byte.

@@ -6,10 +6,14 @@
 pub mod fields;
 
 use crate::diagnostic::{Diagnostic, Level};
-use crate::model::Object;
+use crate::model::mesh_config::find_config_map;
+use crate::model::{MeshConfig, Object};
+use crate::source::FieldPath;
 
 /// istioctl's code for schema and field validation errors.
 pub const SCHEMA_VALIDATION_ERROR: &str = "IST0106";
+/// istioctl's code for validation warnings.
+pub const SCHEMA_WARNING: &str = "IST0133";
 
 /// Every schema and field finding for these objects.
 pub fn validate(objects: &[Object]) -> Vec<Diagnostic> {
@@ -25,14 +29,44 @@ pub fn validate(objects: &[Object]) -> Vec<Diagnostic> {
             ));
         }
         for finding in fields::check(object) {
+            // Istio's validation warnings are IST0133, its errors IST0106.
+            let (code, prefix) = match finding.level {
+                Level::Error => (SCHEMA_VALIDATION_ERROR, "Schema validation error"),
+                _ => (SCHEMA_WARNING, "Schema validation warning"),
+            };
             diagnostics.push(Diagnostic::at(
-                SCHEMA_VALIDATION_ERROR,
+                code,
                 finding.level,
                 object,
                 &finding.path,
-                format!("Schema validation error: {}", finding.message),
+                format!("{prefix}: {}", finding.message),
             ));
         }
     }
+    if let Some(config_map) = find_config_map(objects) {
+        let mesh = config_map.doc.root.get("data").and_then(|d| d.get("mesh"));
+        if let Some(text) = mesh.and_then(|m| m.as_str()) {
+            if let Err(error) = MeshConfig::from_config_map_data(text, "data.mesh") {
+                diagnostics.push(Diagnostic::at(
+                    SCHEMA_VALIDATION_ERROR,
+                    Level::Error,
+                    config_map,
+                    &FieldPath::root().field("data").field("mesh"),
+                    format!("Schema validation error: {}", error.message),
+                ));
+            }
+        }
+    }
     diagnostics
+}
+
+/// The mesh config for a run: `--mesh-config` wins, then an `istio` ConfigMap
+/// among the inputs, then istiod's defaults.
+pub fn mesh_config_for(objects: &[Object], flag: Option<MeshConfig>) -> MeshConfig {
+    flag.or_else(|| {
+        let config_map = find_config_map(objects)?;
+        let text = config_map.doc.root.get("data")?.get("mesh")?.as_str()?;
+        MeshConfig::from_config_map_data(text, "data.mesh").ok()
+    })
+    .unwrap_or_default()
 }

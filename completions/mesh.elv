@@ -1,0 +1,76 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[mesh] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'mesh'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'mesh'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand validate 'Check Istio and Kubernetes YAML against schemas and Istio''s field rules'
+            cand schema 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
+            cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+            cand version 'Print the version of mesh'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mesh;validate'= {
+            cand -f 'A file or directory to read (repeatable), as kubectl spells it'
+            cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --failure-threshold 'Exit with 79 when a finding is at or above this level'
+            cand --output-threshold 'Print only findings at or above this level'
+            cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
+            cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
+            cand --color 'Colour text output'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mesh;schema'= {
+            cand --api-version 'apiVersion (or just the version) when a kind has several; the newest by default'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mesh;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mesh;version'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mesh;help'= {
+            cand validate 'Check Istio and Kubernetes YAML against schemas and Istio''s field rules'
+            cand schema 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
+            cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+            cand version 'Print the version of mesh'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mesh;help;validate'= {
+        }
+        &'mesh;help;schema'= {
+        }
+        &'mesh;help;completions'= {
+        }
+        &'mesh;help;version'= {
+        }
+        &'mesh;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

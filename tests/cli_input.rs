@@ -1,0 +1,411 @@
+//! `mesh validate` end to end on good and bad input: the located message a user
+//! reads and the exit code CI sees.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const MESH: &str = env!("CARGO_BIN_EXE_mesh");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    elapsed: Duration,
+}
+
+/// Runs mesh with a watchdog: a hang fails the test instead of stalling CI.
+fn mesh_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let started = Instant::now();
+    let mut child = Command::new(MESH)
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mesh runs");
+    if let Some(bytes) = stdin {
+        child.stdin.take().unwrap().write_all(bytes).unwrap();
+    }
+    let pid = child.id();
+    let watchdog = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(30));
+        let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+    });
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().unwrap();
+    drop(watchdog);
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        elapsed: started.elapsed(),
+    }
+}
+
+fn mesh(args: &[&str]) -> Run {
+    mesh_in(Path::new(env!("CARGO_MANIFEST_DIR")), args, None)
+}
+
+#[track_caller]
+fn assert_contains(haystack: &str, needle: &str) {
+    assert!(
+        haystack.contains(needle),
+        "expected {needle:?} in:\n{haystack}"
+    );
+}
+
+#[test]
+fn bundled_examples_are_valid() {
+    let run = mesh(&["validate", "testdata/echo-grpc/", "testdata/bookinfo/"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "");
+    assert_contains(
+        &run.stderr,
+        "No validation issues found in 30 objects from 12 files",
+    );
+}
+
+#[test]
+fn malformed_yaml_names_line_and_column() {
+    let run = mesh(&["validate", "testdata/invalid/input/malformed.yaml"]);
+    assert_eq!(run.code, 65);
+    assert_contains(&run.stderr, "testdata/invalid/input/malformed.yaml:7:1: while parsing a flow sequence, expected ',' or ']'");
+}
+
+#[test]
+fn tab_indentation_says_so() {
+    let run = mesh(&["validate", "testdata/invalid/input/tabs.yaml"]);
+    assert_eq!(run.code, 65);
+    assert_contains(&run.stderr, "tabs.yaml:4:");
+    assert_contains(&run.stderr, "YAML indentation must use spaces, not tabs");
+}
+
+#[test]
+fn duplicate_key_points_at_the_second_key() {
+    let run = mesh(&["validate", "testdata/invalid/input/duplicate-key.yaml"]);
+    assert_eq!(run.code, 65);
+    assert_contains(
+        &run.stderr,
+        "duplicate-key.yaml:8:3: duplicate key \"host\" (first defined at line 7)",
+    );
+}
+
+#[test]
+fn documents_without_api_version_or_kind_are_located_and_the_rest_still_loads() {
+    let run = mesh(&["validate", "testdata/invalid/input/missing-kind.yaml"]);
+    assert_eq!(run.code, 65);
+    assert_contains(&run.stderr, "missing-kind.yaml:1:1: document has no `kind`");
+    assert_contains(
+        &run.stderr,
+        "missing-kind.yaml:5:1: document has no `apiVersion`",
+    );
+    // The third document is still read: no findings, but it was counted.
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn wrong_types_are_schema_findings_at_the_field() {
+    let run = mesh(&["validate", "testdata/invalid/input/wrong-type.yaml"]);
+    assert_eq!(run.code, 79, "{}", run.stderr);
+    assert_contains(
+        &run.stdout,
+        "Error [IST0106] (VirtualService default/reviews testdata/invalid/input/wrong-type.yaml:7:3) Schema validation error: expected array, found string \"reviews\"",
+    );
+    assert_contains(
+        &run.stdout,
+        "wrong-type.yaml:12:7) Schema validation error: expected integer, found string \"eighty\"",
+    );
+    assert_contains(&run.stdout, "^^^^^^ spec.http[0].route[0].weight");
+}
+
+#[test]
+fn exit_codes_are_the_same_for_every_format() {
+    for format in ["text", "json", "yaml"] {
+        let run = mesh(&[
+            "validate",
+            "-o",
+            format,
+            "testdata/invalid/input/wrong-type.yaml",
+        ]);
+        assert_eq!(run.code, 79, "{format}");
+        let run = mesh(&[
+            "validate",
+            "-o",
+            format,
+            "testdata/invalid/input/malformed.yaml",
+        ]);
+        assert_eq!(run.code, 65, "{format}");
+        let run = mesh(&["validate", "-o", format, "testdata/echo-grpc"]);
+        assert_eq!(run.code, 0, "{format}");
+    }
+    let run = mesh(&[
+        "validate",
+        "--failure-threshold",
+        "bogus",
+        "testdata/echo-grpc",
+    ]);
+    assert_eq!(run.code, 64);
+    let run = mesh(&["validate"]);
+    assert_eq!(run.code, 64);
+    assert_contains(&run.stderr, "no input");
+}
+
+#[test]
+fn json_output_carries_istioctl_keys_and_exact_location() {
+    let run = mesh(&[
+        "validate",
+        "-o",
+        "json",
+        "testdata/invalid/input/wrong-type.yaml",
+    ]);
+    let findings: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let first = &findings[0];
+    assert_eq!(first["code"], "IST0106");
+    assert_eq!(first["level"], "Error");
+    assert_eq!(first["origin"], "VirtualService default/reviews");
+    assert_eq!(
+        first["reference"],
+        "testdata/invalid/input/wrong-type.yaml:7"
+    );
+    assert_eq!(first["line"], 7);
+    assert_eq!(first["column"], 3);
+    assert_eq!(first["field"], "spec.hosts");
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let text = fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/invalid/input/wrong-type.yaml"),
+    )
+    .unwrap();
+    let run = mesh_in(Path::new("."), &["validate", "-"], Some(&text));
+    assert_eq!(run.code, 79);
+    assert_contains(&run.stdout, "(VirtualService default/reviews <stdin>:7:3)");
+}
+
+#[test]
+fn binary_and_non_utf8_files_are_refused_with_a_position() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("binary.yaml"),
+        b"apiVersion: v1\n\x7fELF\x00\x01\x02",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("latin1.yaml"),
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caf\xe9}\n",
+    )
+    .unwrap();
+    let run = mesh_in(
+        dir.path(),
+        &["validate", "binary.yaml", "latin1.yaml"],
+        None,
+    );
+    assert_eq!(run.code, 65);
+    assert_contains(
+        &run.stderr,
+        "binary.yaml:2:5: binary file (contains a NUL byte); expected YAML or JSON text",
+    );
+    assert_contains(&run.stderr, "latin1.yaml:3:21: invalid UTF-8 (byte 0xe9)");
+}
+
+#[test]
+fn alias_bomb_is_refused_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        text.push_str(&format!("  a{i}: &a{i} [{refs}]\n"));
+    }
+    fs::write(dir.path().join("bomb.yaml"), text).unwrap();
+    let run = mesh_in(dir.path(), &["validate", "bomb.yaml"], None);
+    assert_eq!(run.code, 65);
+    assert_contains(&run.stderr, "bomb.yaml:");
+    assert_contains(
+        &run.stderr,
+        "YAML aliases expand to more than 100000 nodes (an alias bomb?)",
+    );
+    eprintln!("alias bomb refused in {:?}", run.elapsed);
+}
+
+#[test]
+fn deep_nesting_is_refused_without_overflowing_the_stack() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: deep}}\ndata: {}{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    fs::write(dir.path().join("flow.yaml"), flow).unwrap();
+    let block: String = (0..10_000)
+        .map(|depth| format!("{}k{depth}:\n", " ".repeat(depth)))
+        .collect();
+    fs::write(dir.path().join("block.yaml"), block).unwrap();
+    let run = mesh_in(dir.path(), &["validate", "flow.yaml", "block.yaml"], None);
+    assert_eq!(run.code, 65, "{}", run.stderr);
+    assert_contains(&run.stderr, "flow.yaml:4:");
+    assert_contains(&run.stderr, "block.yaml:");
+    assert_contains(&run.stderr, "nesting is deeper than 256 levels");
+}
+
+#[test]
+fn huge_files_are_refused_with_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sparse: 200 MB on paper, nothing on disk.
+    let file = fs::File::create(dir.path().join("huge.yaml")).unwrap();
+    file.set_len(200 * 1024 * 1024).unwrap();
+    fs::write(
+        dir.path().join("ok.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n",
+    )
+    .unwrap();
+    let run = mesh_in(dir.path(), &["validate", "."], None);
+    assert_eq!(run.code, 65);
+    assert_contains(
+        &run.stderr,
+        "huge.yaml: file is larger than the 64 MiB limit; split it into smaller files",
+    );
+    assert_contains(&run.stderr, "mesh: error:");
+}
+
+#[test]
+fn symlink_loops_are_skipped_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    fs::create_dir(&config).unwrap();
+    fs::write(
+        config.join("ns.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("..", config.join("parent")).unwrap();
+    std::os::unix::fs::symlink("self.yaml", config.join("self.yaml")).unwrap();
+    let run = mesh_in(dir.path(), &["validate", "config"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_contains(
+        &run.stderr,
+        "config/parent/config: skipped: symbolic link loop (back to ",
+    );
+    assert_contains(&run.stderr, "config/self.yaml: skipped: symbolic link loop");
+    assert_contains(
+        &run.stderr,
+        "No validation issues found in 1 objects from 1 files",
+    );
+}
+
+#[test]
+fn unreadable_and_missing_paths_are_errors_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("ok.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/nonexistent/target.yaml", dir.path().join("dangling.yaml"))
+        .unwrap();
+    // /proc/self/mem cannot be read at offset 0, even by root.
+    let run = mesh_in(
+        dir.path(),
+        &["validate", ".", "/proc/self/mem", "missing.yaml"],
+        None,
+    );
+    assert_eq!(run.code, 65);
+    assert_contains(
+        &run.stderr,
+        "dangling.yaml: cannot read: No such file or directory",
+    );
+    assert_contains(
+        &run.stderr,
+        "/proc/self/mem: cannot read: Input/output error",
+    );
+    assert_contains(&run.stderr, "missing.yaml: no such file or directory");
+}
+
+#[test]
+fn every_subcommand_has_help_with_an_example() {
+    for command in ["validate", "schema", "completions", "version"] {
+        let run = mesh(&[command, "--help"]);
+        assert_eq!(run.code, 0);
+        assert_contains(&run.stdout, "Example");
+    }
+    let run = mesh(&["version"]);
+    assert_eq!(run.stdout, format!("mesh {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn schema_command_prints_the_checked_in_file() {
+    let run = mesh(&["schema", "VirtualService"]);
+    assert_eq!(run.code, 0);
+    let file = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/virtualservice-networking-v1.json"),
+    )
+    .unwrap();
+    assert_eq!(run.stdout, file);
+    let run = mesh(&["schema", "Nonsense"]);
+    assert_eq!(run.code, 64);
+    assert_contains(&run.stderr, "kinds: VirtualService, DestinationRule");
+}
+
+#[test]
+fn completions_command_prints_the_checked_in_file() {
+    let run = mesh(&["completions", "bash"]);
+    let file =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/mesh.bash"))
+            .unwrap();
+    assert_eq!(run.stdout, file);
+}
+
+#[test]
+fn secret_values_never_reach_the_output() {
+    for format in ["text", "json", "yaml"] {
+        let run = mesh(&[
+            "validate",
+            "-o",
+            format,
+            "testdata/invalid/input/secret.yaml",
+        ]);
+        assert_eq!(run.code, 79);
+        assert_contains(&run.stdout, "Secret default/db");
+        assert!(!run.stdout.contains("12345678"), "{format}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn mesh_config_from_the_istio_config_map_or_the_flag_is_checked() {
+    let run = mesh(&["validate", "testdata/invalid/input/mesh-configmap.yaml"]);
+    assert_eq!(run.code, 79);
+    assert_contains(&run.stdout, "(ConfigMap istio-system/istio testdata/invalid/input/mesh-configmap.yaml:7:3) Schema validation error: invalid mesh config");
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("mesh.yaml"), "trustDomain: example.org\n").unwrap();
+    fs::write(dir.path().join("bad-mesh.yaml"), "trustDomain: [a]\n").unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/echo-grpc");
+    let examples = examples.to_str().unwrap();
+    let run = mesh_in(
+        dir.path(),
+        &["validate", "--meshConfigFile", "mesh.yaml", examples],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = mesh_in(
+        dir.path(),
+        &["validate", "--mesh-config", "bad-mesh.yaml", examples],
+        None,
+    );
+    assert_eq!(run.code, 65);
+    assert_contains(
+        &run.stderr,
+        "mesh: error: bad-mesh.yaml: invalid mesh config",
+    );
+}
