@@ -5,6 +5,14 @@
 //! One file per kind; [`common`] holds the checks several kinds share
 //! (durations, DNS names, IPs, ports, string matches, label selectors) and the
 //! metadata rules that apply to every Istio object.
+//!
+//! Where this differs from a literal reading of Istio's docs, it follows
+//! istiod: IP addresses are accepted as VirtualService hosts; a destination
+//! port `number: 0` means unset; an empty StringMatch in headers/queryParams is
+//! a presence match; `~` is refused in Gateway hosts (only generated Gateways
+//! use it). Not checked yet: locality LB settings, cipher-suite names,
+//! AuthorizationPolicy path templates, header-operation names, and an empty
+//! `from: []`/`to: []` (the model cannot tell it from a missing list).
 use crate::diagnostic::Level;
 use crate::model::{Object, Spec};
 use crate::source::FieldPath;
