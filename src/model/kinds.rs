@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{json, Value as Json};
 
 use super::{networking as net, security as sec, SchemaError, Spec};
-use crate::source::{FieldPath, Node, Value};
+use crate::source::FieldPath;
 
 /// Whether objects of a kind live in a namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -386,12 +386,7 @@ fn validator(info: &'static KindInfo, version: &str) -> Option<&'static Compiled
 
 /// Checks a document against its kind's schema; errors carry field paths
 /// resolved against the document so they can be located.
-pub fn check_schema(
-    info: &'static KindInfo,
-    version: &str,
-    json: &Json,
-    root: &Node,
-) -> Vec<SchemaError> {
+pub fn check_schema(info: &'static KindInfo, version: &str, json: &Json) -> Vec<SchemaError> {
     let validator = match validator(info, version) {
         Some(Ok(validator)) => validator,
         Some(Err(error)) => {
@@ -405,9 +400,13 @@ pub fn check_schema(
         }
         None => return Vec::new(),
     };
+    // Most documents are valid, and `is_valid` is much cheaper than collecting errors.
+    if validator.is_valid(json) {
+        return Vec::new();
+    }
     let mut errors: Vec<SchemaError> = Vec::new();
     for error in validator.iter_errors(json) {
-        collect_error(&error, root, &mut errors);
+        collect_error(&error, json, &mut errors);
     }
     errors.dedup();
     errors
@@ -418,7 +417,7 @@ pub fn check_schema(
 /// the branch that came closest, so users read "unknown field", not a dump.
 fn collect_error(
     error: &jsonschema::ValidationError<'_>,
-    root: &Node,
+    root: &Json,
     errors: &mut Vec<SchemaError>,
 ) {
     let path = resolve_path(root, error.instance_path().iter());
@@ -521,18 +520,18 @@ fn describe(value: &Json) -> String {
 
 /// JSON-pointer segments to a field path: a numeric segment is an index only
 /// where the document has a sequence (`portLevelMtls: {8080: ...}` is a key).
-fn resolve_path<'a>(root: &Node, segments: impl Iterator<Item = LocationSegment<'a>>) -> FieldPath {
+fn resolve_path<'a>(root: &Json, segments: impl Iterator<Item = LocationSegment<'a>>) -> FieldPath {
     let mut path = FieldPath::root();
     let mut node = Some(root);
     for segment in segments {
-        let (next_path, next_node) = match (segment, node.map(|n| &n.value)) {
-            (LocationSegment::Index(i), Some(Value::Seq(items))) => (path.index(i), items.get(i)),
+        let (next_path, next_node) = match (segment, node) {
+            (LocationSegment::Index(i), Some(Json::Array(items))) => (path.index(i), items.get(i)),
             (LocationSegment::Index(i), _) => {
                 let key = i.to_string();
                 (path.field(&key), node.and_then(|n| n.get(&key)))
             }
             (LocationSegment::Property(name), _) => {
-                (path.field(&name), node.and_then(|n| n.get(&name)))
+                (path.field(&name), node.and_then(|n| n.get(name.as_ref())))
             }
         };
         path = next_path;

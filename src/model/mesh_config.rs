@@ -140,7 +140,7 @@ impl MeshConfig {
     }
 
     fn from_source(file: &SourceFile) -> Result<MeshConfig, MeshConfigError> {
-        let stream = source::yaml::parse_stream(&file.text);
+        let stream = source::yaml::parse_values(&file.text);
         if let Some(error) = stream.errors.first() {
             return Err(MeshConfigError {
                 location: format!("{}:{}", file.name, error.pos),
@@ -151,7 +151,6 @@ impl MeshConfig {
             .documents
             .into_iter()
             .find_map(|d| d.root)
-            .map(|root| root.to_json())
             .unwrap_or(Json::Null);
         if root.get("kind").and_then(Json::as_str) == Some("ConfigMap") {
             let mesh = root
@@ -161,10 +160,7 @@ impl MeshConfig {
                     location: file.name.to_string(),
                     message: "ConfigMap has no `data.mesh` key holding the mesh config".into(),
                 })?;
-            let inner = SourceFile {
-                name: format!("{} (data.mesh)", file.name).into(),
-                text: mesh.to_string(),
-            };
+            let inner = SourceFile::plain(&format!("{} (data.mesh)", file.name), mesh.to_string());
             return MeshConfig::from_source(&inner);
         }
         MeshConfig::from_json(root).map_err(|message| MeshConfigError {
@@ -183,24 +179,18 @@ impl MeshConfig {
 
     /// The mesh config held by an `istio` ConfigMap's `data.mesh`, if valid.
     pub fn from_config_map_data(mesh: &str, name: &str) -> Result<MeshConfig, MeshConfigError> {
-        MeshConfig::from_source(&SourceFile {
-            name: name.into(),
-            text: mesh.to_string(),
-        })
+        MeshConfig::from_source(&SourceFile::plain(name, mesh.to_string()))
     }
 }
 
-/// The `istio` ConfigMap (or `istio-<revision>`) among the inputs, if any.
-pub fn find_config_map(objects: &[super::Object]) -> Option<&super::Object> {
-    objects.iter().find(|object| {
-        object.kind() == "ConfigMap"
-            && object.meta.name == "istio"
-            && object
-                .doc
-                .root
-                .get("data")
-                .and_then(|d| d.get("mesh"))
-                .is_some()
+/// The `istio` ConfigMap among the inputs, with the mesh config text it holds.
+pub fn find_config_map(objects: &[super::Object]) -> Option<(&super::Object, &str)> {
+    objects.iter().find_map(|object| match &object.spec {
+        super::Spec::ConfigMap(map) if object.meta.name == "istio" => {
+            let mesh = map.data.as_ref()?.get("mesh")?;
+            Some((object, mesh.as_str()))
+        }
+        _ => None,
     })
 }
 

@@ -20,7 +20,9 @@ use k8s_openapi::api::batch::v1 as batch;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::discovery::v1 as discovery;
 
-use crate::source::{Document, FieldPath, Node, Value};
+use serde_json::Value as Json;
+
+use crate::source::{Document, FieldPath};
 
 pub use kinds::{find_kind, KindInfo, Scope, KINDS};
 pub use mesh_config::MeshConfig;
@@ -28,7 +30,9 @@ pub use mesh_config::MeshConfig;
 /// The metadata every consumer needs, read straight from the document.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Meta {
+    /// `metadata.name`; empty when the object only has a `generateName`.
     pub name: String,
+    pub generate_name: Option<String>,
     pub namespace: Option<String>,
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
@@ -93,41 +97,45 @@ pub struct Object {
 impl Object {
     /// Types a document: checks it against its kind's JSON Schema, then
     /// deserialises it. A document that fails its schema keeps [`Spec::Raw`].
-    pub fn from_document(doc: Document) -> Object {
-        let meta = read_meta(&doc.root);
+    pub fn from_document(mut doc: Document) -> Object {
+        let meta = read_meta(&doc.raw);
         let (group, version) = split_api_version(&doc.api_version);
         let kind_info = find_kind(group, version, &doc.kind);
         let version = version.to_string();
-        let mut object = Object {
-            doc,
-            meta,
-            spec: Spec::Raw,
-            kind_info,
-            schema_errors: Vec::new(),
-        };
+        let mut spec = Spec::Raw;
+        let mut schema_errors = Vec::new();
         if let Some(info) = kind_info {
-            let json = object.doc.root.to_json();
-            object.schema_errors = kinds::check_schema(info, &version, &json, &object.doc.root);
-            if object.holds_secrets() {
-                // "found string \"hunter2\"" would print the secret: keep only the expectation.
-                for error in &mut object.schema_errors {
-                    if let Some(at) = error
-                        .message
-                        .find(", found")
-                        .or_else(|| error.message.find("; found"))
-                    {
-                        error.message.truncate(at);
-                    }
-                }
-            }
-            if object.schema_errors.is_empty() {
+            let json = std::mem::take(&mut doc.raw);
+            schema_errors = kinds::check_schema(info, &version, &json);
+            if schema_errors.is_empty() {
                 match (info.parse)(json) {
-                    Ok(spec) => object.spec = spec,
-                    // The schema and the types disagree: report, keep it raw.
-                    Err(error) => object.schema_errors.push(SchemaError {
+                    Ok(typed) => spec = typed,
+                    // The schema and the types disagree: report it.
+                    Err(error) => schema_errors.push(SchemaError {
                         path: FieldPath::root(),
                         message: error.to_string(),
                     }),
+                }
+            } else {
+                doc.raw = json;
+            }
+        }
+        let mut object = Object {
+            doc,
+            meta,
+            spec,
+            kind_info,
+            schema_errors,
+        };
+        if object.holds_secrets() {
+            // "found string \"hunter2\"" would print the secret: keep only the expectation.
+            for error in &mut object.schema_errors {
+                if let Some(at) = error
+                    .message
+                    .find(", found")
+                    .or_else(|| error.message.find("; found"))
+                {
+                    error.message.truncate(at);
                 }
             }
         }
@@ -152,7 +160,15 @@ impl Object {
         Origin {
             kind: self.doc.kind.clone(),
             namespace: self.meta.namespace.clone(),
-            name: self.meta.name.clone(),
+            name: self.display_name().to_string(),
+        }
+    }
+
+    /// The name, or the `generateName` prefix of an object that has no name yet.
+    pub fn display_name(&self) -> &str {
+        match (&self.meta.name, &self.meta.generate_name) {
+            (name, Some(prefix)) if name.is_empty() => prefix,
+            (name, _) => name,
         }
     }
 
@@ -187,29 +203,28 @@ pub fn split_api_version(api_version: &str) -> (&str, &str) {
     }
 }
 
-fn read_meta(root: &Node) -> Meta {
+fn read_meta(root: &Json) -> Meta {
     let Some(metadata) = root.get("metadata") else {
         return Meta::default();
     };
     let text = |name: &str| {
         metadata
             .get(name)
-            .and_then(Node::as_str)
+            .and_then(Json::as_str)
             .map(str::to_string)
     };
     let map = |name: &str| -> BTreeMap<String, String> {
-        match metadata.get(name).map(|n| &n.value) {
-            Some(Value::Map(entries)) => entries
+        match metadata.get(name) {
+            Some(Json::Object(entries)) => entries
                 .iter()
-                .filter_map(|e| Some((e.key.to_string(), scalar_text(&e.value)?)))
+                .filter_map(|(k, v)| Some((k.clone(), scalar_text(v)?)))
                 .collect(),
             _ => BTreeMap::new(),
         }
     };
     Meta {
-        name: text("name")
-            .or_else(|| text("generateName"))
-            .unwrap_or_default(),
+        name: text("name").unwrap_or_default(),
+        generate_name: text("generateName"),
         namespace: text("namespace").filter(|ns| !ns.is_empty()),
         labels: map("labels"),
         annotations: map("annotations"),
@@ -218,12 +233,11 @@ fn read_meta(root: &Node) -> Meta {
 
 /// Label and annotation values as text; a schema error is reported separately
 /// for values that are not strings.
-fn scalar_text(node: &Node) -> Option<String> {
-    match &node.value {
-        Value::String(text) => Some(text.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Int(i) => Some(i.to_string()),
-        Value::Float(f) => Some(f.to_string()),
+fn scalar_text(value: &Json) -> Option<String> {
+    match value {
+        Json::String(text) => Some(text.clone()),
+        Json::Bool(b) => Some(b.to_string()),
+        Json::Number(n) => Some(n.to_string()),
         _ => None,
     }
 }

@@ -598,7 +598,7 @@ pub struct RetryBudget {
 pub struct TrafficPolicy {
     /// Load-balancing policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub load_balancer: Option<LoadBalancerSettings>,
+    pub load_balancer: Option<Box<LoadBalancerSettings>>,
     /// Connection-pool settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_pool: Option<ConnectionPoolSettings>,
@@ -632,7 +632,7 @@ pub struct PortTrafficPolicy {
     pub port: Option<PortSelector>,
     /// Load-balancing policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub load_balancer: Option<LoadBalancerSettings>,
+    pub load_balancer: Option<Box<LoadBalancerSettings>>,
     /// Connection-pool settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_pool: Option<ConnectionPoolSettings>,
@@ -658,7 +658,7 @@ pub struct DestinationRuleSpec {
     pub host: Option<String>,
     /// Traffic policies applied to the host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traffic_policy: Option<TrafficPolicy>,
+    pub traffic_policy: Option<Box<TrafficPolicy>>,
     /// Named versions (subsets) of the service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subsets: Vec<Subset>,
@@ -683,7 +683,7 @@ pub struct Subset {
     pub labels: BTreeMap<String, String>,
     /// Traffic policies specific to this subset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traffic_policy: Option<TrafficPolicy>,
+    pub traffic_policy: Option<Box<TrafficPolicy>>,
 }
 
 // ---------------------------------------------------------------------------

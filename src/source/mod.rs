@@ -10,7 +10,9 @@ use std::fmt;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+
+use serde_json::Value as Json;
+use std::sync::{Arc, OnceLock};
 
 pub use node::{Entry, FieldPath, Located, Node, Pos, Segment, Value};
 
@@ -26,19 +28,47 @@ pub struct SourceFile {
     /// The name shown to users: the path as given, or `<stdin>`.
     pub name: Arc<str>,
     pub text: String,
+    /// Position trees of the file's documents, parsed again only when a
+    /// finding needs a location: most files never need them, and a tree costs
+    /// several times the text in memory.
+    trees: OnceLock<Vec<(usize, Node)>>,
 }
 
 impl SourceFile {
     pub fn new(name: &str, text: String) -> Arc<SourceFile> {
-        Arc::new(SourceFile {
+        Arc::new(SourceFile::plain(name, text))
+    }
+
+    pub fn plain(name: &str, text: String) -> SourceFile {
+        SourceFile {
             name: name.into(),
             text,
-        })
+            trees: OnceLock::new(),
+        }
     }
 
     /// The text of a 1-based line, for snippets.
     pub fn line(&self, line: u32) -> Option<&str> {
         self.text.lines().nth((line as usize).checked_sub(1)?)
+    }
+
+    /// The root node of document `index` (or of item `item` of a `List`).
+    pub fn tree(&self, index: usize, item: Option<usize>) -> Option<&Node> {
+        let trees = self.trees.get_or_init(|| {
+            yaml::parse_stream(&self.text)
+                .documents
+                .into_iter()
+                .filter_map(|d| Some((d.index, d.root?)))
+                .collect()
+        });
+        let root = &trees.iter().find(|(i, _)| *i == index)?.1;
+        match item {
+            None => Some(root),
+            Some(item) => match &root.get("items")?.value {
+                Value::Seq(items) => items.get(item),
+                _ => None,
+            },
+        }
     }
 }
 
@@ -333,13 +363,23 @@ pub struct Document {
     pub item: Option<usize>,
     pub api_version: String,
     pub kind: String,
-    pub root: Node,
+    /// Where the object starts.
+    pub pos: Pos,
+    /// The object as read. The model moves it into a typed spec when it can,
+    /// leaving `Null`; kinds it does not type keep it here, whole.
+    pub raw: Json,
 }
 
 impl Document {
     /// The position of a field, or of the closest enclosing field that exists.
     pub fn locate(&self, path: &FieldPath) -> Located {
-        self.root.locate_nearest(path)
+        self.file
+            .tree(self.index, self.item)
+            .map(|root| root.locate_nearest(path))
+            .unwrap_or(Located {
+                value: self.pos,
+                key: None,
+            })
     }
 }
 
@@ -347,7 +387,7 @@ impl Document {
 /// documents are skipped; a document that cannot be read is an error and the
 /// other documents still load.
 pub fn documents(file: &Arc<SourceFile>) -> (Vec<Document>, Vec<InputError>) {
-    let stream = yaml::parse_stream(&file.text);
+    let stream = yaml::parse_values(&file.text);
     let mut errors: Vec<InputError> = stream
         .errors
         .into_iter()
@@ -356,18 +396,14 @@ pub fn documents(file: &Arc<SourceFile>) -> (Vec<Document>, Vec<InputError>) {
     let mut documents = Vec::new();
     for parsed in stream.documents {
         // A document of only comments, or a bare `---`, is empty: skip it.
-        let Some(root) = parsed.root.filter(|root| root.value != Value::Null) else {
+        let Some(root) = parsed.root.filter(|root| !root.is_null()) else {
             continue;
         };
-        match object_header(&root) {
+        let at = |path: &str| locate_in(file, parsed.index, None, path, parsed.pos);
+        match object_header(&root, at) {
             Ok((api_version, kind)) => {
                 let is_list = kind == "List" || kind.ends_with("List");
-                if is_list
-                    && matches!(
-                        root.get("items").map(|n| &n.value),
-                        Some(Value::Seq(_)) | Some(Value::Null)
-                    )
-                {
+                if is_list && matches!(root.get("items"), Some(Json::Array(_)) | Some(Json::Null)) {
                     unwrap_list(file, parsed.index, root, &mut documents, &mut errors);
                 } else {
                     documents.push(Document {
@@ -376,7 +412,8 @@ pub fn documents(file: &Arc<SourceFile>) -> (Vec<Document>, Vec<InputError>) {
                         item: None,
                         api_version,
                         kind,
-                        root,
+                        pos: parsed.pos,
+                        raw: root,
                     });
                 }
             }
@@ -387,69 +424,79 @@ pub fn documents(file: &Arc<SourceFile>) -> (Vec<Document>, Vec<InputError>) {
     (documents, errors)
 }
 
+/// The position of a field, from the file's position trees.
+fn locate_in(
+    file: &SourceFile,
+    index: usize,
+    item: Option<usize>,
+    path: &str,
+    fallback: Pos,
+) -> Pos {
+    let located = FieldPath::parse(path)
+        .ok()
+        .zip(file.tree(index, item))
+        .and_then(|(path, root)| root.locate(&path));
+    located.map_or(fallback, |l| l.value)
+}
+
 fn unwrap_list(
     file: &Arc<SourceFile>,
     index: usize,
-    root: Node,
+    root: Json,
     documents: &mut Vec<Document>,
     errors: &mut Vec<InputError>,
 ) {
-    let Value::Map(entries) = root.value else {
+    let Json::Object(mut map) = root else {
         return;
     };
-    for entry in entries {
-        if &*entry.key != "items" {
-            continue;
-        }
-        let Value::Seq(items) = entry.value.value else {
-            continue;
-        };
-        for (item_index, item) in items.into_iter().enumerate() {
-            match object_header(&item) {
-                Ok((api_version, kind)) => documents.push(Document {
-                    file: file.clone(),
-                    index,
-                    item: Some(item_index),
-                    api_version,
-                    kind,
-                    root: item,
-                }),
-                Err((pos, message)) => errors.push(InputError::error(
-                    &file.name,
-                    Some(pos),
-                    format!("items[{item_index}]: {message}"),
-                )),
-            }
+    let Some(Json::Array(items)) = map.remove("items") else {
+        return;
+    };
+    for (item_index, item) in items.into_iter().enumerate() {
+        let pos = locate_in(file, index, Some(item_index), "", Pos::default());
+        let at = |path: &str| locate_in(file, index, Some(item_index), path, pos);
+        match object_header(&item, at) {
+            Ok((api_version, kind)) => documents.push(Document {
+                file: file.clone(),
+                index,
+                item: Some(item_index),
+                api_version,
+                kind,
+                pos,
+                raw: item,
+            }),
+            Err((pos, message)) => errors.push(InputError::error(
+                &file.name,
+                Some(pos),
+                format!("items[{item_index}]: {message}"),
+            )),
         }
     }
 }
 
 /// `apiVersion` and `kind`, which every object must have as non-empty strings.
-fn object_header(root: &Node) -> Result<(String, String), (Pos, String)> {
-    if !matches!(root.value, Value::Map(_)) {
+fn object_header(root: &Json, at: impl Fn(&str) -> Pos) -> Result<(String, String), (Pos, String)> {
+    if !root.is_object() {
         return Err((
-            root.pos,
+            at(""),
             format!(
                 "expected a Kubernetes object (a mapping with apiVersion and kind), found {}",
-                root.value.type_name()
+                json_type_name(root)
             ),
         ));
     }
     let field = |name: &str| -> Result<String, (Pos, String)> {
         match root.get(name) {
-            Some(Node {
-                value: Value::String(text),
-                ..
-            }) if !text.is_empty() => Ok(text.to_string()),
+            Some(Json::String(text)) if !text.is_empty() => Ok(text.clone()),
             Some(other) => Err((
-                other.pos,
+                at(name),
                 format!(
                     "expected `{name}` to be a non-empty string, found {}",
-                    other.value.type_name()
+                    json_type_name(other)
                 ),
             )),
             None => Err((
-                root.pos,
+                at(""),
                 format!(
                     "document has no `{name}`; every Kubernetes object needs apiVersion and kind"
                 ),
@@ -457,6 +504,19 @@ fn object_header(root: &Node) -> Result<(String, String), (Pos, String)> {
         }
     };
     Ok((field("apiVersion")?, field("kind")?))
+}
+
+/// The JSON type name a user reads in "expected X, found Y" messages.
+pub fn json_type_name(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "null",
+        Json::Bool(_) => "boolean",
+        Json::Number(n) if n.is_f64() => "number",
+        Json::Number(_) => "integer",
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "object",
+    }
 }
 
 #[cfg(test)]
@@ -474,7 +534,7 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(documents.len(), 1);
         assert_eq!(documents[0].index, 1);
-        assert_eq!(documents[0].root.pos.line, 5);
+        assert_eq!(documents[0].pos.line, 5);
     }
 
     #[test]
@@ -485,7 +545,7 @@ mod tests {
         assert_eq!(documents.len(), 2);
         assert_eq!(documents[1].kind, "ConfigMap");
         assert_eq!(documents[1].item, Some(1));
-        assert_eq!(documents[1].root.pos.line, 7);
+        assert_eq!(documents[1].pos.line, 7);
     }
 
     #[test]

@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
+use serde_json::Value as Json;
+
 use super::node::{Entry, Node, Pos, Value};
 
 /// Deepest nesting we accept; real Kubernetes documents stay below 30.
@@ -17,11 +19,13 @@ pub const MAX_ALIAS_NODES: usize = 100_000;
 
 /// One document of a stream, or why it could not be read.
 #[derive(Debug)]
-pub struct ParsedDocument {
+pub struct ParsedDocument<T> {
     /// 0-based index of the document in its file, counting empty ones.
     pub index: usize,
     /// `None` for an empty document (comments only, or a bare `---`).
-    pub root: Option<Node>,
+    pub root: Option<T>,
+    /// Where the root node starts.
+    pub pos: Pos,
 }
 
 /// A located syntax error.
@@ -36,20 +40,133 @@ pub struct SyntaxError {
 /// The outcome of reading one stream: every document that parsed, and the
 /// errors of those that did not. A scanner error ends the stream (YAML has
 /// no way to resynchronise); other errors only skip their document.
-#[derive(Debug, Default)]
-pub struct ParsedStream {
-    pub documents: Vec<ParsedDocument>,
+#[derive(Debug)]
+pub struct ParsedStream<T> {
+    pub documents: Vec<ParsedDocument<T>>,
     pub errors: Vec<SyntaxError>,
+}
+
+/// What the builder makes of a document: a [`Node`] tree with every position
+/// (built only when a finding needs a location), or a plain JSON value (the
+/// fast path every document takes).
+pub trait Tree: Clone + Sized {
+    fn scalar(value: Value, pos: Pos) -> Self;
+    fn seq(items: Vec<Self>, pos: Pos) -> Self;
+    fn map(entries: Vec<(String, Pos, Self)>, pos: Pos) -> Self;
+    /// The text of a string scalar, for an alias used as a mapping key.
+    fn key_text(&self) -> Option<String>;
+    /// The entries of a mapping, or the items of a sequence (for `<<` merges).
+    fn into_parts(self) -> Parts<Self>;
+    /// An alias takes the position of where it is used.
+    fn relocate(&mut self, pos: Pos);
+}
+
+/// What a collection node holds, for merge keys.
+pub enum Parts<T> {
+    Map(Vec<(String, Pos, T)>),
+    Seq(Vec<T>),
+    Scalar,
+}
+
+impl Tree for Node {
+    fn scalar(value: Value, pos: Pos) -> Node {
+        Node { pos, value }
+    }
+    fn seq(items: Vec<Node>, pos: Pos) -> Node {
+        Node {
+            pos,
+            value: Value::Seq(items),
+        }
+    }
+    fn map(entries: Vec<(String, Pos, Node)>, pos: Pos) -> Node {
+        let entries = entries
+            .into_iter()
+            .map(|(key, key_pos, value)| Entry {
+                key: key.into_boxed_str(),
+                key_pos,
+                value,
+            })
+            .collect();
+        Node {
+            pos,
+            value: Value::Map(entries),
+        }
+    }
+    fn key_text(&self) -> Option<String> {
+        self.as_str().map(str::to_string)
+    }
+    fn into_parts(self) -> Parts<Node> {
+        match self.value {
+            Value::Map(entries) => Parts::Map(
+                entries
+                    .into_iter()
+                    .map(|e| (e.key.into_string(), e.key_pos, e.value))
+                    .collect(),
+            ),
+            Value::Seq(items) => Parts::Seq(items),
+            _ => Parts::Scalar,
+        }
+    }
+    fn relocate(&mut self, pos: Pos) {
+        self.pos = pos;
+    }
+}
+
+impl Tree for Json {
+    fn scalar(value: Value, _: Pos) -> Json {
+        match value {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(b),
+            Value::Int(i) => Json::from(i),
+            Value::Float(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
+            Value::String(s) => Json::String(s.into_string()),
+            Value::Seq(_) | Value::Map(_) => Json::Null,
+        }
+    }
+    fn seq(items: Vec<Json>, _: Pos) -> Json {
+        Json::Array(items)
+    }
+    fn map(entries: Vec<(String, Pos, Json)>, _: Pos) -> Json {
+        Json::Object(entries.into_iter().map(|(k, _, v)| (k, v)).collect())
+    }
+    fn key_text(&self) -> Option<String> {
+        self.as_str().map(str::to_string)
+    }
+    fn into_parts(self) -> Parts<Json> {
+        match self {
+            Json::Object(map) => Parts::Map(
+                map.into_iter()
+                    .map(|(k, v)| (k, Pos::default(), v))
+                    .collect(),
+            ),
+            Json::Array(items) => Parts::Seq(items),
+            _ => Parts::Scalar,
+        }
+    }
+    fn relocate(&mut self, _: Pos) {}
 }
 
 fn pos_of(span: &Span) -> Pos {
     Pos::new(span.start.line(), span.start.col() + 1)
 }
 
-pub fn parse_stream(text: &str) -> ParsedStream {
-    let mut out = ParsedStream::default();
+/// Parses a stream into position-carrying trees.
+pub fn parse_stream(text: &str) -> ParsedStream<Node> {
+    parse(text)
+}
+
+/// Parses a stream into JSON values: the fast path, with the same limits.
+pub fn parse_values(text: &str) -> ParsedStream<Json> {
+    parse(text)
+}
+
+pub fn parse<T: Tree>(text: &str) -> ParsedStream<T> {
+    let mut out = ParsedStream {
+        documents: Vec::new(),
+        errors: Vec::new(),
+    };
     let mut parser = Parser::new_from_str(text);
-    let mut builder: Option<DocumentBuilder> = None;
+    let mut builder: Option<DocumentBuilder<T>> = None;
     let mut document_index = 0usize;
     // Set when a document failed and its remaining events are to be skipped.
     let mut skipping = false;
@@ -71,15 +188,20 @@ pub fn parse_stream(text: &str) -> ParsedStream {
             Event::StreamStart | Event::Nothing => {}
             Event::StreamEnd => break,
             Event::DocumentStart(_) => {
-                builder = Some(DocumentBuilder::default());
+                builder = Some(DocumentBuilder::new());
                 skipping = false;
             }
             Event::DocumentEnd => {
                 if let Some(done) = builder.take() {
                     if !skipping {
+                        let (root, pos) = match done.root {
+                            Some((root, pos)) => (Some(root), pos),
+                            None => (None, Pos::default()),
+                        };
                         out.documents.push(ParsedDocument {
                             index: document_index,
-                            root: done.root,
+                            root,
+                            pos,
                         });
                     }
                 }
@@ -117,50 +239,68 @@ fn describe_scan_error(info: &str, text: &str, line: usize) -> String {
 
 type BuildError = (Pos, String);
 
-enum Frame {
+enum Frame<T> {
     Seq {
         pos: Pos,
         anchor: usize,
-        items: Vec<Node>,
+        items: Vec<T>,
+        size: usize,
     },
     Map {
         pos: Pos,
         anchor: usize,
-        entries: Vec<Entry>,
+        entries: Vec<(String, Pos, T)>,
         /// Key read, value pending.
-        key: Option<(Box<str>, Pos)>,
+        key: Option<(String, Pos)>,
         /// Built lazily for large maps, to keep duplicate-key checks linear.
-        seen: Option<HashSet<Box<str>>>,
+        seen: Option<HashSet<String>>,
         /// `<<` merge values, applied when the mapping ends.
-        merges: Vec<Node>,
+        merges: Vec<T>,
+        size: usize,
     },
 }
 
-#[derive(Default)]
-struct DocumentBuilder {
-    stack: Vec<Frame>,
-    root: Option<Node>,
-    anchors: HashMap<usize, (Node, usize)>,
+impl<T> Frame<T> {
+    fn size_mut(&mut self) -> &mut usize {
+        match self {
+            Frame::Seq { size, .. } | Frame::Map { size, .. } => size,
+        }
+    }
+}
+
+struct DocumentBuilder<T> {
+    stack: Vec<Frame<T>>,
+    root: Option<(T, Pos)>,
+    /// Anchored nodes with their size in nodes, for the alias budget.
+    anchors: HashMap<usize, (T, usize)>,
     alias_nodes: usize,
 }
 
-impl DocumentBuilder {
+impl<T: Tree> DocumentBuilder<T> {
+    fn new() -> Self {
+        DocumentBuilder {
+            stack: Vec::new(),
+            root: None,
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+        }
+    }
+
     fn on_event(&mut self, event: Event<'_>, span: &Span) -> Result<(), BuildError> {
         let pos = pos_of(span);
         match event {
             Event::Scalar(text, style, anchor, tag) => {
+                // A key keeps its text as written, whatever it resolves to.
+                if self.expects_key() {
+                    return self.push_key(text.into_owned(), pos);
+                }
                 let tag_suffix = tag
                     .as_ref()
                     .filter(|tag| tag.handle == "!!" || tag.handle == "tag:yaml.org,2002:")
                     .map(|tag| tag.suffix.clone());
-                let value = resolve_scalar(&text, style, tag_suffix.as_deref());
-                // A key keeps its text as written, whatever it resolves to.
-                if self.expects_key() {
-                    return self.push_key(text.into_owned().into_boxed_str(), pos);
-                }
-                let node = Node { pos, value };
+                let node = T::scalar(resolve_scalar(&text, style, tag_suffix.as_deref()), pos);
                 self.remember(anchor, &node, 1);
-                self.push_node(node)
+                self.push_node(node, pos, 1)
             }
             Event::SequenceStart(anchor, _) => self.open(
                 pos,
@@ -168,6 +308,7 @@ impl DocumentBuilder {
                     pos,
                     anchor,
                     items: Vec::new(),
+                    size: 1,
                 },
             ),
             Event::MappingStart(anchor, _) => self.open(
@@ -179,6 +320,7 @@ impl DocumentBuilder {
                     key: None,
                     seen: None,
                     merges: Vec::new(),
+                    size: 1,
                 },
             ),
             Event::SequenceEnd | Event::MappingEnd => self.close(),
@@ -186,6 +328,7 @@ impl DocumentBuilder {
                 let Some((node, size)) = self.anchors.get(&id) else {
                     return Err((pos, "alias refers to an unknown anchor".to_string()));
                 };
+                let size = *size;
                 self.alias_nodes += size;
                 if self.alias_nodes > MAX_ALIAS_NODES {
                     return Err((
@@ -197,14 +340,14 @@ impl DocumentBuilder {
                     ));
                 }
                 if self.expects_key() {
-                    return match &node.value {
-                        Value::String(text) => self.push_key(text.clone(), pos),
-                        _ => Err((pos, "mapping keys must be scalars".to_string())),
+                    return match node.key_text() {
+                        Some(text) => self.push_key(text, pos),
+                        None => Err((pos, "mapping keys must be scalars".to_string())),
                     };
                 }
                 let mut node = node.clone();
-                node.pos = pos;
-                self.push_node(node)
+                node.relocate(pos);
+                self.push_node(node, pos, size)
             }
             _ => Ok(()),
         }
@@ -214,7 +357,7 @@ impl DocumentBuilder {
         matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
     }
 
-    fn open(&mut self, pos: Pos, frame: Frame) -> Result<(), BuildError> {
+    fn open(&mut self, pos: Pos, frame: Frame<T>) -> Result<(), BuildError> {
         if self.expects_key() {
             return Err((
                 pos,
@@ -232,83 +375,78 @@ impl DocumentBuilder {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
-        let (node, anchor) = match frame {
-            Frame::Seq { pos, anchor, items } => (
-                Node {
-                    pos,
-                    value: Value::Seq(items),
-                },
+        let (node, pos, anchor, size) = match frame {
+            Frame::Seq {
+                pos,
                 anchor,
-            ),
+                items,
+                size,
+            } => (T::seq(items, pos), pos, anchor, size),
             Frame::Map {
                 pos,
                 anchor,
                 mut entries,
                 merges,
+                size,
                 ..
             } => {
                 apply_merges(&mut entries, merges);
-                (
-                    Node {
-                        pos,
-                        value: Value::Map(entries),
-                    },
-                    anchor,
-                )
+                (T::map(entries, pos), pos, anchor, size)
             }
         };
-        if anchor != 0 {
-            let size = count_nodes(&node);
-            self.remember(anchor, &node, size);
-        }
-        self.push_node(node)
+        self.remember(anchor, &node, size);
+        self.push_node(node, pos, size)
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node, size: usize) {
+    fn remember(&mut self, anchor: usize, node: &T, size: usize) {
         if anchor != 0 {
             self.anchors.insert(anchor, (node.clone(), size));
         }
     }
 
-    fn push_key(&mut self, text: Box<str>, pos: Pos) -> Result<(), BuildError> {
+    fn push_key(&mut self, text: String, pos: Pos) -> Result<(), BuildError> {
         let Some(Frame::Map {
             entries, key, seen, ..
         }) = self.stack.last_mut()
         else {
             return Ok(());
         };
-        if &*text != "<<" {
+        if text != "<<" {
             let duplicate = match seen {
                 Some(seen) => !seen.insert(text.clone()),
                 None => {
-                    let first = entries.iter().find(|e| e.key == text);
-                    if let Some(first) = first {
+                    if let Some((_, first, _)) = entries.iter().find(|(k, _, _)| *k == text) {
                         return Err((
                             pos,
                             format!(
-                                "duplicate key {:?} (first defined at line {})",
-                                &*text, first.key_pos.line
+                                "duplicate key {text:?} (first defined at line {})",
+                                first.line
                             ),
                         ));
                     }
                     if entries.len() >= 32 {
-                        *seen = Some(entries.iter().map(|e| e.key.clone()).collect());
-                        seen.as_mut().map(|s| s.insert(text.clone()));
+                        let mut all: HashSet<String> =
+                            entries.iter().map(|(k, _, _)| k.clone()).collect();
+                        all.insert(text.clone());
+                        *seen = Some(all);
                     }
                     false
                 }
             };
             if duplicate {
-                return Err((pos, format!("duplicate key {:?}", &*text)));
+                return Err((pos, format!("duplicate key {text:?}")));
             }
         }
         *key = Some((text, pos));
         Ok(())
     }
 
-    fn push_node(&mut self, node: Node) -> Result<(), BuildError> {
+    fn push_node(&mut self, node: T, pos: Pos, size: usize) -> Result<(), BuildError> {
+        if let Some(frame) = self.stack.last_mut() {
+            *frame.size_mut() += size;
+        }
         match self.stack.last_mut() {
-            None => self.root = Some(node),
+            None => self.root = Some((node, pos)),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map {
                 entries,
@@ -317,16 +455,12 @@ impl DocumentBuilder {
                 ..
             }) => {
                 let Some((name, key_pos)) = key.take() else {
-                    return Err((node.pos, "mapping keys must be scalars".to_string()));
+                    return Err((pos, "mapping keys must be scalars".to_string()));
                 };
-                if &*name == "<<" {
+                if name == "<<" {
                     merges.push(node);
                 } else {
-                    entries.push(Entry {
-                        key: name,
-                        key_pos,
-                        value: node,
-                    });
+                    entries.push((name, key_pos, node));
                 }
             }
         }
@@ -335,39 +469,23 @@ impl DocumentBuilder {
 }
 
 /// YAML 1.1 merge keys (`<<: *base`): explicit keys win over merged ones.
-fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {
+fn apply_merges<T: Tree>(entries: &mut Vec<(String, Pos, T)>, merges: Vec<T>) {
     for merge in merges {
-        let sources = match merge.value {
-            Value::Seq(items) => items,
-            other => vec![Node {
-                pos: merge.pos,
-                value: other,
-            }],
+        let sources = match merge.into_parts() {
+            Parts::Seq(items) => items,
+            Parts::Map(merged) => vec![T::map(merged, Pos::default())],
+            Parts::Scalar => continue,
         };
         for source in sources {
-            if let Value::Map(merged) = source.value {
-                for entry in merged {
-                    if !entries.iter().any(|e| e.key == entry.key) {
-                        entries.push(entry);
+            if let Parts::Map(merged) = source.into_parts() {
+                for (key, key_pos, value) in merged {
+                    if !entries.iter().any(|(k, _, _)| *k == key) {
+                        entries.push((key, key_pos, value));
                     }
                 }
             }
         }
     }
-}
-
-fn count_nodes(node: &Node) -> usize {
-    let mut count = 0;
-    let mut pending = vec![node];
-    while let Some(node) = pending.pop() {
-        count += 1;
-        match &node.value {
-            Value::Seq(items) => pending.extend(items.iter()),
-            Value::Map(entries) => pending.extend(entries.iter().map(|e| &e.value)),
-            _ => {}
-        }
-    }
-    count
 }
 
 /// YAML 1.2 core schema, as Kubernetes tooling reads it; quoted scalars are strings.

@@ -64,22 +64,18 @@ pub(super) fn is_istio(object: &Object) -> bool {
 /// `metadata.name` must be a DNS-1123 subdomain and `metadata.namespace` a
 /// DNS-1123 label, as the API server requires.
 pub(super) fn check_metadata(object: &Object, out: &mut Errors) {
-    let Some(metadata) = object.doc.root.get("metadata") else {
-        return;
-    };
     let meta_path = FieldPath::root().field("metadata");
-    if let Some(name) = metadata.get("name").and_then(|n| n.as_str()) {
-        if !is_k8s_dns1123_subdomain(name) {
-            out.error(
-                &meta_path.field("name"),
-                format!(
-                    "invalid name {name:?}: a lowercase RFC 1123 subdomain must consist of lower case \
-                     alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
-                ),
-            );
-        }
+    let name = object.meta.name.as_str();
+    if !name.is_empty() && !is_k8s_dns1123_subdomain(name) {
+        out.error(
+            &meta_path.field("name"),
+            format!(
+                "invalid name {name:?}: a lowercase RFC 1123 subdomain must consist of lower case \
+                 alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
+            ),
+        );
     }
-    if let Some(namespace) = metadata.get("namespace").and_then(|n| n.as_str()) {
+    if let Some(namespace) = object.meta.namespace.as_deref() {
         if !namespace.is_empty() && !is_k8s_dns1123_label(namespace) {
             out.error(
                 &meta_path.field("namespace"),

@@ -72,7 +72,7 @@ fn traffic_policy(out: &mut Errors, path: &FieldPath, policy: &TrafficPolicy) {
     settings(
         out,
         path,
-        policy.load_balancer.as_ref(),
+        policy.load_balancer.as_deref(),
         policy.connection_pool.as_ref(),
         policy.outlier_detection.as_ref(),
         policy.tls.as_ref(),
@@ -141,7 +141,7 @@ fn port_traffic_policy(
     settings(
         out,
         path,
-        policy.load_balancer.as_ref(),
+        policy.load_balancer.as_deref(),
         policy.connection_pool.as_ref(),
         policy.outlier_detection.as_ref(),
         policy.tls.as_ref(),
