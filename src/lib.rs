@@ -5,6 +5,7 @@
 //! [`validate`] → [`output`].
 #![forbid(unsafe_code)]
 
+pub mod analyze;
 pub mod cli;
 pub mod diagnostic;
 pub mod index;

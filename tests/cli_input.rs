@@ -335,7 +335,14 @@ fn unreadable_and_missing_paths_are_errors_and_the_run_goes_on() {
 
 #[test]
 fn every_subcommand_has_help_with_an_example() {
-    for command in ["validate", "schema", "completions", "version"] {
+    for command in [
+        "analyze",
+        "validate",
+        "explain",
+        "schema",
+        "completions",
+        "version",
+    ] {
         let run = mesh(&[command, "--help"]);
         assert_eq!(run.code, 0);
         assert_contains(&run.stdout, "Example");

@@ -71,3 +71,18 @@ fn completions_are_current() {
         stale.join("\n")
     );
 }
+
+#[test]
+fn rule_docs_are_current() {
+    let mut stale = Vec::new();
+    check(
+        &repo().join("docs/rules.md"),
+        &mesh::analyze::registry::markdown(),
+        &mut stale,
+    );
+    assert!(
+        stale.is_empty(),
+        "{}\nrun: UPDATE_GENERATED=1 cargo test --test generated",
+        stale.join("\n")
+    );
+}

@@ -9,7 +9,9 @@ use mesh::model::{MeshConfig, Spec};
 use mesh::source::{FieldPath, Pos, SourceFile};
 
 fn examples(dir: &str) -> Index {
-    let loaded = load_paths(&[PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata").join(dir)]);
+    let loaded = load_paths(&[PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(dir)]);
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     Index::build(loaded.objects, MeshConfig::default())
 }
@@ -25,11 +27,29 @@ fn a_field_path_answers_with_its_line_and_column() {
     let path = FieldPath::parse("spec.http[1].route[0].destination.host").unwrap();
     let located = reviews.doc.locate(&path);
     assert!(reviews.doc.file.name.ends_with("virtual-services.yaml"));
-    assert_eq!(located.key, Some(Pos { line: 22, column: 9 }));
-    assert_eq!(located.value, Pos { line: 22, column: 15 });
+    assert_eq!(
+        located.key,
+        Some(Pos {
+            line: 22,
+            column: 9
+        })
+    );
+    assert_eq!(
+        located.value,
+        Pos {
+            line: 22,
+            column: 15
+        }
+    );
     // A path that does not exist lands on its nearest existing parent.
     let missing = FieldPath::parse("spec.http[1].route[0].destination.port.number").unwrap();
-    assert_eq!(reviews.doc.locate(&missing).key, Some(Pos { line: 21, column: 7 }));
+    assert_eq!(
+        reviews.doc.locate(&missing).key,
+        Some(Pos {
+            line: 21,
+            column: 7
+        })
+    );
 }
 
 #[test]
@@ -37,20 +57,40 @@ fn echo_grpc_is_typed_and_indexed() {
     let index = examples("echo-grpc");
     let host = "echo.echo-grpc.svc.cluster.local";
     let service = &index.services(host)[0];
-    assert_eq!((service.ports[0].port, service.ports[0].protocol.as_deref()), (7070, Some("GRPC")));
+    assert_eq!(
+        (service.ports[0].port, service.ports[0].protocol.as_deref()),
+        (7070, Some("GRPC"))
+    );
     assert_eq!(index.destination_rules_for(host).len(), 2);
     assert_eq!(index.virtual_services_for(host).len(), 1);
     let proxyless: Vec<_> = index
         .workloads_in("echo-grpc")
-        .filter(|w| w.annotations.get("inject.istio.io/templates").map(String::as_str) == Some("grpc-agent"))
+        .filter(|w| {
+            w.annotations
+                .get("inject.istio.io/templates")
+                .map(String::as_str)
+                == Some("grpc-agent")
+        })
         .map(|w| (w.name.as_str(), w.kind))
         .collect();
-    assert_eq!(proxyless, [("echo-v1", WorkloadKind::PodTemplate), ("echo-v2", WorkloadKind::PodTemplate)]);
+    assert_eq!(
+        proxyless,
+        [
+            ("echo-v1", WorkloadKind::PodTemplate),
+            ("echo-v2", WorkloadKind::PodTemplate)
+        ]
+    );
     let workload = index.workloads_in("echo-grpc").next().unwrap();
-    let policies: Vec<_> = index.policies_for(workload).into_iter().map(|id| index.object(id).kind().to_string()).collect();
+    let policies: Vec<_> = index
+        .policies_for(workload)
+        .into_iter()
+        .map(|id| index.object(id).kind().to_string())
+        .collect();
     assert_eq!(policies, ["PeerAuthentication"]);
     let vs = index.object(index.virtual_services_for(host)[0]);
-    let Spec::VirtualService(spec) = &vs.spec else { panic!("typed") };
+    let Spec::VirtualService(spec) = &vs.spec else {
+        panic!("typed")
+    };
     let weights: Vec<_> = spec.http[0].route.iter().map(|r| r.weight).collect();
     assert_eq!(weights, [Some(20), Some(80)]);
 }
@@ -62,7 +102,10 @@ fn unknown_kinds_are_kept_whole_and_list_kinds_unwrapped() {
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     let telemetry = &loaded.objects[0];
     assert!(matches!(telemetry.spec, Spec::Raw));
-    assert_eq!(telemetry.doc.raw["spec"]["tracing"][0]["randomSamplingPercentage"], 10);
+    assert_eq!(
+        telemetry.doc.raw["spec"]["tracing"][0]["randomSamplingPercentage"],
+        10
+    );
     let service = &loaded.objects[1];
     assert!(matches!(service.spec, Spec::Service(_)));
     assert_eq!((service.doc.item, service.doc.pos.line), (Some(0), 10));

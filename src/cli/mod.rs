@@ -1,7 +1,10 @@
 //! The command line: flags and glue only. Each subcommand has its own file;
 //! the work happens in the library modules they call.
 
+mod analyze;
+mod common;
 mod completions;
+mod explain;
 mod schema;
 mod validate;
 
@@ -39,7 +42,7 @@ impl From<Exit> for ExitCode {
     long_about = "Istio service-mesh configuration, built first for proxyless gRPC.\n\n\
         Reads Istio and Kubernetes YAML without losing a field or a line number, \
         and tells you what is wrong with it before you apply it.",
-    after_help = "Examples:\n  mesh validate testdata/echo-grpc/\n  mesh schema VirtualService\n  mesh completions bash > /etc/bash_completion.d/mesh"
+    after_help = "Examples:\n  mesh analyze testdata/echo-grpc/\n  mesh validate testdata/echo-grpc/\n  mesh schema VirtualService\n  mesh completions bash > /etc/bash_completion.d/mesh"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -48,7 +51,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Analyze(analyze::Args),
     Validate(validate::Args),
+    Explain(explain::Args),
     Schema(schema::Args),
     Completions(completions::Args),
     /// Print the version of mesh.
@@ -71,7 +76,9 @@ pub fn run() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Analyze(args) => analyze::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Version => print_stdout(&format!("mesh {}\n", env!("CARGO_PKG_VERSION"))),

@@ -1,5 +1,8 @@
 //! Output formats for findings. Nothing outside this module prints findings.
 
+pub mod github;
+pub mod junit;
+pub mod sarif;
 pub mod yaml;
 
 use std::fmt::Write as _;
@@ -18,6 +21,12 @@ pub enum Format {
     Json,
     /// The same objects as YAML.
     Yaml,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML, one test case per finding.
+    Junit,
+    /// GitHub Actions annotations (`::error file=…,line=…::message`).
+    Github,
 }
 
 /// Whether to colour text output.
@@ -35,6 +44,9 @@ pub fn render(format: Format, diagnostics: &[Diagnostic], style: Style) -> Strin
             out
         }
         Format::Yaml => yaml::to_yaml(&records(diagnostics)),
+        Format::Sarif => sarif::render(diagnostics),
+        Format::Junit => junit::render(diagnostics),
+        Format::Github => github::render(diagnostics),
     }
 }
 

@@ -1,0 +1,146 @@
+//! `mesh analyze`: rules over the index, producing findings.
+//!
+//! Each rule is a function in its own file under [`rules`], declared with
+//! [`declare_rule!`](crate::declare_rule) and listed in its family's table.
+//! Rules only read the [`Index`]; they run on all cores and the output is
+//! sorted afterwards, so it never depends on scheduling.
+
+pub mod registry;
+pub mod rules;
+pub mod suppress;
+
+use std::sync::OnceLock;
+
+use crate::diagnostic::Diagnostic;
+use crate::index::Index;
+use crate::model::Object;
+use crate::source::FieldPath;
+
+pub use registry::Rule;
+pub use suppress::Suppression;
+
+/// What rules see: the index, and results shared between rules.
+pub struct Context<'a> {
+    pub index: &'a Index,
+    validation: OnceLock<Vec<Diagnostic>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(index: &'a Index) -> Context<'a> {
+        Context {
+            index,
+            validation: OnceLock::new(),
+        }
+    }
+
+    /// Schema and field validation of every object, computed once for the
+    /// rules that report it (IST0106, IST0133).
+    pub fn validation(&self) -> &[Diagnostic] {
+        self.validation
+            .get_or_init(|| crate::validate::validate(&self.index.objects))
+    }
+}
+
+/// Where a rule reports: findings carry the rule's code and level.
+pub struct Findings {
+    rule: &'static Rule,
+    found: Vec<Diagnostic>,
+}
+
+impl Findings {
+    fn new(rule: &'static Rule) -> Findings {
+        Findings {
+            rule,
+            found: Vec::new(),
+        }
+    }
+
+    /// A finding on the field at `path` of `object` (the object itself for
+    /// the root path); returns it so a help line can be added.
+    pub fn report(
+        &mut self,
+        object: &Object,
+        path: &FieldPath,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        let diagnostic = Diagnostic::at(
+            self.rule.code,
+            self.rule.level,
+            object,
+            path,
+            message.into(),
+        );
+        self.found.push(diagnostic);
+        let last = self.found.len() - 1;
+        &mut self.found[last]
+    }
+
+    /// Passes on a finding made elsewhere (validation) unchanged.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.found.push(diagnostic);
+    }
+
+    pub fn rule(&self) -> &'static Rule {
+        self.rule
+    }
+}
+
+/// Which rules run: `--select` and `--ignore` take codes or rule names.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    fn matches(key: &str, rule: &Rule) -> bool {
+        rule.code.eq_ignore_ascii_case(key) || rule.name == key
+    }
+
+    pub fn includes(&self, rule: &Rule) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|k| Self::matches(k, rule)))
+            && !self.ignore.iter().any(|k| Self::matches(k, rule))
+    }
+
+    /// Keys that name no rule, for a usage error.
+    pub fn unknown_keys(&self) -> Vec<&str> {
+        self.select
+            .iter()
+            .chain(&self.ignore)
+            .filter(|key| registry::find(key).is_empty())
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// Runs the selected rules over the index. Findings come back unsorted;
+/// suppressions are applied by [`suppress::apply`].
+pub fn analyze(index: &Index, selection: &Selection) -> Vec<Diagnostic> {
+    let rules: Vec<&'static Rule> = registry::rules()
+        .filter(|r| selection.includes(r))
+        .collect();
+    let context = Context::new(index);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = rules.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = rules
+            .chunks(chunk)
+            .map(|part| {
+                let context = &context;
+                scope.spawn(move || {
+                    let mut found = Vec::new();
+                    for rule in part {
+                        let mut findings = Findings::new(rule);
+                        (rule.check)(context, &mut findings);
+                        found.append(&mut findings.found);
+                    }
+                    found
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_default())
+            .collect()
+    })
+}

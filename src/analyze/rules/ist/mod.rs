@@ -1,0 +1,15 @@
+//! istioctl-compatible rules: istioctl's code and meaning, so existing
+//! suppressions keep working, without the false positives users reported.
+
+pub mod annotations;
+pub mod authorization_policy;
+pub mod deprecation;
+pub mod destination_rule;
+pub mod gateway;
+pub mod injection;
+pub mod schema;
+pub mod service;
+pub mod service_entry;
+pub mod sidecar;
+pub mod virtual_service;
+pub mod workload;

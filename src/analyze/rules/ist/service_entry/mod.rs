@@ -1,0 +1,5 @@
+//! Rules on service entry config.
+
+use crate::analyze::registry::Rule;
+
+pub static RULES: &[&Rule] = &[];

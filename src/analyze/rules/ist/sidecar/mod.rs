@@ -1,0 +1,5 @@
+//! Rules on sidecar config.
+
+use crate::analyze::registry::Rule;
+
+pub static RULES: &[&Rule] = &[];

@@ -1,0 +1,98 @@
+use crate::analyze::{Context, Findings};
+use crate::declare_rule;
+use crate::index::pod_template;
+use crate::model::Spec;
+use crate::source::FieldPath;
+
+declare_rule! {
+    /// A pod or container runs as user ID 1337, which is reserved for the sidecar proxy.
+    ///
+    /// ## What it checks
+    /// `securityContext.runAsUser: 1337` on a Pod, a pod template, or any of
+    /// their containers (istioctl's IST0144).
+    ///
+    /// ## Why it matters
+    /// Traffic from UID 1337 is exempt from the sidecar's redirection rules, so
+    /// an application running as 1337 bypasses the mesh: no mTLS, no policy.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// spec:
+    ///   securityContext:
+    ///     runAsUser: 1337
+    /// ```
+    ///
+    /// ## How to fix
+    /// Run the application under any other user ID.
+    pub static RULE = { code: "IST0144", name: "application-uid-1337", level: Warning, check: check };
+}
+
+/// The UID the sidecar proxy runs as.
+const PROXY_UID: i64 = 1337;
+
+fn check(context: &Context<'_>, findings: &mut Findings) {
+    for object in &context.index.objects {
+        let (pod_spec, base) = match &object.spec {
+            Spec::Pod(pod) => (pod.spec.as_ref(), FieldPath::root().field("spec")),
+            spec => match pod_template(spec) {
+                Some(template) => (template.spec.as_ref(), template_path(spec)),
+                None => continue,
+            },
+        };
+        let Some(pod_spec) = pod_spec else { continue };
+        // One finding per workload, as istioctl reports it: the pod-level
+        // setting first, else the first container that sets 1337.
+        let pod_level = (pod_spec
+            .security_context
+            .as_ref()
+            .and_then(|c| c.run_as_user)
+            == Some(PROXY_UID))
+        .then(|| base.field("securityContext").field("runAsUser"));
+        let container_level = || {
+            [
+                (
+                    "initContainers",
+                    pod_spec.init_containers.as_deref().unwrap_or_default(),
+                ),
+                ("containers", pod_spec.containers.as_slice()),
+            ]
+            .into_iter()
+            .flat_map(|(list, containers)| {
+                containers
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, c)| (list, i, c))
+            })
+            .find(|(_, _, c)| {
+                c.security_context.as_ref().and_then(|s| s.run_as_user) == Some(PROXY_UID)
+            })
+            .map(|(list, i, _)| {
+                base.field(list)
+                    .index(i)
+                    .field("securityContext")
+                    .field("runAsUser")
+            })
+        };
+        if let Some(path) = pod_level.or_else(container_level) {
+            findings.report(
+                object,
+                &path,
+                "User ID (UID) 1337 is reserved for the sidecar proxy.",
+            );
+        }
+    }
+}
+
+/// Where the pod spec sits in a controller: `spec.template.spec`, or
+/// `spec.jobTemplate.spec.template.spec` for a CronJob.
+pub(crate) fn template_path(spec: &Spec) -> FieldPath {
+    let root = FieldPath::root().field("spec");
+    match spec {
+        Spec::CronJob(_) => root
+            .field("jobTemplate")
+            .field("spec")
+            .field("template")
+            .field("spec"),
+        _ => root.field("template").field("spec"),
+    }
+}

@@ -1,0 +1,23 @@
+//! All rules, one file each, grouped in families. Each family's `mod.rs`
+//! lists its rules; [`ALL`] lists the families (the order of `docs/rules.md`).
+
+pub mod ist;
+pub mod mesh;
+
+use super::registry::Rule;
+
+pub static ALL: &[&[&Rule]] = &[
+    ist::schema::RULES,
+    ist::virtual_service::RULES,
+    ist::destination_rule::RULES,
+    ist::gateway::RULES,
+    ist::service_entry::RULES,
+    ist::sidecar::RULES,
+    ist::authorization_policy::RULES,
+    ist::service::RULES,
+    ist::workload::RULES,
+    ist::injection::RULES,
+    ist::annotations::RULES,
+    ist::deprecation::RULES,
+    mesh::RULES,
+];

@@ -1,0 +1,75 @@
+//! JUnit XML: one test case per finding (failures at the failure threshold
+//! are for the CI system to judge; every finding is reported), or one passing
+//! case when there are none.
+
+use crate::diagnostic::Diagnostic;
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 cannot carry most control characters at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push('?'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn render(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let failures = diagnostics.len();
+    let tests = failures.max(1);
+    out.push_str(&format!(
+        "<testsuites name=\"mesh\" tests=\"{tests}\" failures=\"{failures}\">\n"
+    ));
+    out.push_str(&format!(
+        "  <testsuite name=\"mesh analyze\" tests=\"{tests}\" failures=\"{failures}\">\n"
+    ));
+    if diagnostics.is_empty() {
+        out.push_str("    <testcase name=\"no findings\" classname=\"mesh\"/>\n");
+    }
+    for d in diagnostics {
+        let origin = d
+            .origin
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let file = d
+            .file
+            .as_ref()
+            .map(|f| f.name.to_string())
+            .unwrap_or_default();
+        let place = match d.pos {
+            Some(pos) => format!("{file}:{}:{}", pos.line, pos.column),
+            None => file.clone(),
+        };
+        out.push_str(&format!(
+            "    <testcase name=\"{} {}\" classname=\"{}\" file=\"{}\"{}>\n",
+            d.code,
+            escape(&origin),
+            escape(if file.is_empty() { "mesh" } else { &file }),
+            escape(&file),
+            d.pos
+                .map(|p| format!(" line=\"{}\"", p.line))
+                .unwrap_or_default(),
+        ));
+        out.push_str(&format!(
+            "      <failure message=\"{}\" type=\"{}\">{} [{}] {}{}</failure>\n",
+            escape(&d.message),
+            d.level,
+            d.level,
+            d.code,
+            escape(&place),
+            escape(&format!(": {}", d.message)),
+        ));
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
