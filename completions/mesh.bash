@@ -79,7 +79,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__analyze)
-            opts="-f -o -S -h --filename --meshConfigFile --mesh-config --output --failure-threshold --output-threshold --color --suppress --select --ignore --list-rules --help"
+            opts="-f -o -S -h --filename --meshConfigFile --mesh-config --cluster-domain --output --failure-threshold --output-threshold --color --suppress --select --ignore --list-rules --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -98,6 +98,10 @@ _mesh() {
                     return 0
                     ;;
                 --meshConfigFile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -303,7 +307,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__validate)
-            opts="-f -o -h --filename --meshConfigFile --mesh-config --output --failure-threshold --output-threshold --color --help"
+            opts="-f -o -h --filename --meshConfigFile --mesh-config --cluster-domain --output --failure-threshold --output-threshold --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -322,6 +326,10 @@ _mesh() {
                     return 0
                     ;;
                 --meshConfigFile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -35,6 +35,7 @@ complete -c mesh -n "__fish_mesh_needs_command" -f -a "version" -d 'Print the ve
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s line per finding, with a source snippet and help'
 json\t'An array of objects with istioctl\'s keys plus file, line, column, field'
 yaml\t'The same objects as YAML'
@@ -53,6 +54,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l list-rules -d 'Lis
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand validate" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s line per finding, with a source snippet and help'
 json\t'An array of objects with istioctl\'s keys plus file, line, column, field'
 yaml\t'The same objects as YAML'

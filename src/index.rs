@@ -105,10 +105,15 @@ pub struct Index {
 
 impl Index {
     pub fn build(objects: Vec<Object>, mesh_config: MeshConfig) -> Index {
+        Index::build_in_domain(objects, mesh_config, DEFAULT_CLUSTER_DOMAIN)
+    }
+
+    /// As [`Index::build`], for a cluster whose DNS domain is not `cluster.local`.
+    pub fn build_in_domain(objects: Vec<Object>, mesh_config: MeshConfig, cluster_domain: &str) -> Index {
         let mut index = Index {
             objects,
             mesh_config,
-            cluster_domain: DEFAULT_CLUSTER_DOMAIN.to_string(),
+            cluster_domain: cluster_domain.to_string(),
             ..Index::default()
         };
         for id in 0..index.objects.len() {

@@ -25,6 +25,9 @@ pub struct InputArgs {
     /// Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too.
     #[arg(long, visible_alias = "meshConfigFile", value_name = "FILE")]
     mesh_config: Option<PathBuf>,
+    /// The cluster's DNS domain, for host names such as `svc.ns.svc.DOMAIN`.
+    #[arg(long, default_value = crate::index::DEFAULT_CLUSTER_DOMAIN, value_name = "DOMAIN")]
+    cluster_domain: String,
 }
 
 /// How to report.
@@ -89,7 +92,7 @@ pub fn load(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
     let file_count = loaded.files.len();
     let mesh_config = crate::validate::mesh_config_for(&loaded.objects, mesh_config);
     Ok(Inputs {
-        index: Index::build(loaded.objects, mesh_config),
+        index: Index::build_in_domain(loaded.objects, mesh_config, &args.cluster_domain),
         file_count,
         failed,
     })
