@@ -109,7 +109,11 @@ impl Index {
     }
 
     /// As [`Index::build`], for a cluster whose DNS domain is not `cluster.local`.
-    pub fn build_in_domain(objects: Vec<Object>, mesh_config: MeshConfig, cluster_domain: &str) -> Index {
+    pub fn build_in_domain(
+        objects: Vec<Object>,
+        mesh_config: MeshConfig,
+        cluster_domain: &str,
+    ) -> Index {
         let mut index = Index {
             objects,
             mesh_config,

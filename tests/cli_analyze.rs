@@ -1,0 +1,208 @@
+//! `mesh analyze` end to end: every output format (snapshots), SARIF against
+//! its schema, exit codes per format, suppressions, select/ignore, explain.
+
+use std::path::Path;
+use std::process::Command;
+
+const MESH: &str = env!("CARGO_BIN_EXE_mesh");
+const FIXTURE: &str = "testdata/analyze/outputs/findings.yaml";
+/// The rules the fixture exercises, so new rules do not move the snapshots.
+const RULES: &str = "IST0106,IST0144,MESH001";
+
+fn mesh(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(MESH)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn analyze(format: &str) -> (i32, String) {
+    let (code, stdout, _) = mesh(&[
+        "analyze",
+        "-o",
+        format,
+        "--select",
+        RULES,
+        "-S",
+        "IST0101=Service nowhere/none",
+        FIXTURE,
+    ]);
+    (code, stdout.replace(env!("CARGO_PKG_VERSION"), "VERSION"))
+}
+
+#[test]
+fn text_output() {
+    let (code, out) = analyze("text");
+    assert_eq!(code, 79);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn json_output() {
+    insta::assert_snapshot!(analyze("json").1);
+}
+
+#[test]
+fn yaml_output() {
+    insta::assert_snapshot!(analyze("yaml").1);
+}
+
+#[test]
+fn sarif_output() {
+    insta::assert_snapshot!(analyze("sarif").1);
+}
+
+#[test]
+fn junit_output() {
+    insta::assert_snapshot!(analyze("junit").1);
+}
+
+#[test]
+fn github_output() {
+    insta::assert_snapshot!(analyze("github").1);
+}
+
+#[test]
+fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
+    let schema_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif-2.1.0-rtm.5.json");
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    // The published schema's `language` patterns are not valid regexes (a
+    // stray `]`); they constrain a field we never write.
+    for definition in ["run", "toolComponent"] {
+        schema["definitions"][definition]["properties"]["language"]
+            .as_object_mut()
+            .unwrap()
+            .remove("pattern");
+    }
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for args in [
+        vec!["analyze", "-o", "sarif", FIXTURE],
+        vec!["analyze", "-o", "sarif", "testdata/echo-grpc/"],
+    ] {
+        let (_, stdout, _) = mesh(&args);
+        let log: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+    }
+}
+
+#[test]
+fn exit_codes_are_the_same_for_every_format() {
+    for format in ["text", "json", "yaml", "sarif", "junit", "github"] {
+        assert_eq!(analyze(format).0, 79, "{format}");
+        let (code, _, _) = mesh(&["analyze", "-o", format, "testdata/echo-grpc/"]);
+        assert_eq!(code, 0, "{format}");
+        let (code, _, _) = mesh(&[
+            "analyze",
+            "-o",
+            format,
+            "testdata/invalid/input/malformed.yaml",
+        ]);
+        assert_eq!(code, 65, "{format}");
+        let (code, _, _) = mesh(&[
+            "analyze",
+            "-o",
+            format,
+            "--failure-threshold",
+            "warning",
+            "--select",
+            "IST0144",
+            FIXTURE,
+        ]);
+        assert_eq!(code, 79, "{format}");
+        let (code, _, _) = mesh(&["analyze", "-o", format, "--select", "IST0144", FIXTURE]);
+        assert_eq!(
+            code, 0,
+            "{format}: a Warning is below the default failure threshold"
+        );
+    }
+    assert_eq!(mesh(&["analyze", "--select", "NOPE", FIXTURE]).0, 64);
+    assert_eq!(mesh(&["analyze", "-S", "not-a-suppression", FIXTURE]).0, 64);
+    assert_eq!(mesh(&["analyze", "-o", "xml", FIXTURE]).0, 64);
+}
+
+#[test]
+fn suppressions_hide_findings_and_unused_ones_are_reported() {
+    let (_, out, _) = mesh(&[
+        "analyze",
+        "-o",
+        "json",
+        "--select",
+        RULES,
+        "-S",
+        "IST0144=Deployment shop/*",
+        FIXTURE,
+    ]);
+    let findings: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let codes: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap(),
+                f["origin"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    // The Deployment's IST0144 is hidden by the flag, the Pod's by its annotation.
+    assert_eq!(codes, [("IST0106", "VirtualService shop/reviews")]);
+    let (_, out, _) = mesh(&[
+        "analyze",
+        "-o",
+        "json",
+        "--select",
+        RULES,
+        "-S",
+        "IST0144=Deployment other/*",
+        FIXTURE,
+    ]);
+    assert!(
+        out.contains("Suppression \\\"IST0144=Deployment other/*\\\" matched no finding"),
+        "{out}"
+    );
+}
+
+#[test]
+fn select_and_ignore_pick_rules_by_code_or_name() {
+    let (_, out, _) = mesh(&[
+        "analyze",
+        "-o",
+        "json",
+        "--select",
+        "application-uid-1337",
+        FIXTURE,
+    ]);
+    assert!(out.contains("IST0144") && !out.contains("IST0106"), "{out}");
+    let (_, out, _) = mesh(&[
+        "analyze", "-o", "json", "--select", RULES, "--ignore", "IST0144", FIXTURE,
+    ]);
+    assert!(
+        !out.contains("\"IST0144\"") && out.contains("IST0106"),
+        "{out}"
+    );
+}
+
+#[test]
+fn explain_and_list_rules_share_the_rule_text() {
+    let (code, out, _) = mesh(&["explain", "IST0144"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("## What it checks") && out.contains("## How to fix"),
+        "{out}"
+    );
+    let (_, list, _) = mesh(&["analyze", "--list-rules"]);
+    let summary = out.lines().nth(2).unwrap();
+    assert!(list.contains(summary), "{summary:?} not in\n{list}");
+    assert_eq!(mesh(&["explain", "IST9999"]).0, 64);
+}
