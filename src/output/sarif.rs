@@ -19,12 +19,15 @@ fn sarif_level(level: Level) -> &'static str {
 pub fn render(diagnostics: &[Diagnostic]) -> String {
     // One reportingDescriptor per code; codes shared by several rules list
     // every rule's text.
+    // Only the codes this run reports, so the log stays small and stable.
     let mut codes: BTreeMap<&str, Vec<&registry::Rule>> = BTreeMap::new();
-    for rule in registry::rules() {
-        codes.entry(rule.code).or_default().push(rule);
-    }
     for d in diagnostics {
         codes.entry(d.code).or_default();
+    }
+    for rule in registry::rules() {
+        if let Some(rules) = codes.get_mut(rule.code) {
+            rules.push(rule);
+        }
     }
     let rules: Vec<Json> = codes
         .iter()

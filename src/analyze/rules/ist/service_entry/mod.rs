@@ -1,5 +1,8 @@
-//! Rules on service entry config.
+//! Rules on ServiceEntries: addresses and protocols.
+
+mod addresses_required;
+mod conflicting_protocol;
 
 use crate::analyze::registry::Rule;
 
-pub static RULES: &[&Rule] = &[];
+pub static RULES: &[&Rule] = &[&addresses_required::RULE, &conflicting_protocol::RULE];
