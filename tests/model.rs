@@ -110,3 +110,15 @@ fn unknown_kinds_are_kept_whole_and_list_kinds_unwrapped() {
     assert!(matches!(service.spec, Spec::Service(_)));
     assert_eq!((service.doc.item, service.doc.pos.line), (Some(0), 10));
 }
+
+#[test]
+fn explicit_nulls_are_unset_fields_as_in_kubernetes() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: x\n    args:\n";
+    let loaded = mesh::load::load_files(vec![SourceFile::new("t.yaml", text.to_string())]);
+    let pod = &loaded.objects[0];
+    assert!(pod.schema_errors.is_empty(), "{:?}", pod.schema_errors);
+    let Spec::Pod(pod) = &pod.spec else {
+        panic!("typed")
+    };
+    assert_eq!(pod.spec.as_ref().unwrap().containers[0].args, None);
+}

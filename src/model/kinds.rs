@@ -349,7 +349,9 @@ impl KindInfo {
 }
 
 /// Kubernetes rejects unknown fields (kubectl's strict field validation), so
-/// every object schema that lists its properties gets `additionalProperties: false`.
+/// every object schema that lists its properties gets `additionalProperties:
+/// false`; and it reads an explicit `null` as "unset" (`args:` with nothing
+/// after it), so optional properties also accept `null`.
 fn close_objects(schema: &mut Json) {
     let mut pending = vec![schema];
     while let Some(value) = pending.pop() {
@@ -358,11 +360,51 @@ fn close_objects(schema: &mut Json) {
                 if map.contains_key("properties") && !map.contains_key("additionalProperties") {
                     map.insert("additionalProperties".into(), Json::Bool(false));
                 }
+                let required: Vec<String> = map
+                    .get("required")
+                    .and_then(Json::as_array)
+                    .map(|r| {
+                        r.iter()
+                            .filter_map(Json::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let Some(Json::Object(properties)) = map.get_mut("properties") {
+                    for (name, property) in properties.iter_mut() {
+                        if !required.contains(name) {
+                            allow_null(property);
+                        }
+                    }
+                }
                 pending.extend(map.values_mut());
             }
             Json::Array(items) => pending.extend(items.iter_mut()),
             _ => {}
         }
+    }
+}
+
+fn allow_null(property: &mut Json) {
+    let Some(map) = property.as_object_mut() else {
+        return;
+    };
+    let has_ref = map.contains_key("$ref");
+    match map.get_mut("type") {
+        Some(Json::String(single)) if single != "null" => {
+            let single = std::mem::take(single);
+            map.insert("type".into(), json!([single, "null"]));
+        }
+        Some(Json::Array(types)) if !types.iter().any(|t| t == "null") => types.push(json!("null")),
+        Some(_) => {}
+        None if has_ref => {
+            let inner = std::mem::take(map);
+            map.insert(
+                "anyOf".into(),
+                json!([Json::Object(inner), { "type": "null" }]),
+            );
+        }
+        None => {}
     }
 }
 
