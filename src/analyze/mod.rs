@@ -8,6 +8,8 @@
 pub mod registry;
 pub mod rules;
 pub mod suppress;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::sync::OnceLock;
 

@@ -8,36 +8,5 @@ use crate::analyze::registry::Rule;
 
 pub static RULES: &[&Rule] = &[&port_name_convention::RULE, &external_name_port_name::RULE];
 
-/// Runs one rule over a file and returns its findings as
-/// (code, origin, line, field path, message), in source order.
 #[cfg(test)]
-pub(crate) fn run_rule(
-    rule: &str,
-    file: &str,
-    text: &str,
-) -> Vec<(String, String, u32, String, String)> {
-    let loaded =
-        crate::load::load_files(vec![crate::source::SourceFile::new(file, text.to_string())]);
-    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-    let index = crate::index::Index::build(loaded.objects, Default::default());
-    let mut found: Vec<_> = crate::analyze::analyze(
-        &index,
-        &crate::analyze::Selection {
-            select: vec![rule.into()],
-            ignore: vec![],
-        },
-    )
-    .into_iter()
-    .map(|d| {
-        (
-            d.code.to_string(),
-            d.origin.map(|o| o.to_string()).unwrap_or_default(),
-            d.pos.map_or(0, |p| p.line),
-            d.field.map(|f| f.to_string()).unwrap_or_default(),
-            d.message,
-        )
-    })
-    .collect();
-    found.sort_by(|a, b| (a.2, &a.1, &a.3).cmp(&(b.2, &b.1, &b.3)));
-    found
-}
+pub(crate) use crate::analyze::testing::run_rule;
