@@ -88,6 +88,7 @@ fn secret(json: Json) -> Result<Spec, serde_json::Error> {
     Ok(Spec::Secret {
         secret_type: json.get("type").and_then(Json::as_str).map(str::to_string),
         keys,
+        credential_problems: super::credentials::check_secret(&json),
     })
 }
 

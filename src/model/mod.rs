@@ -7,6 +7,7 @@
 
 #[cfg(test)]
 mod crd_compare;
+pub mod credentials;
 pub mod kinds;
 pub mod mesh_config;
 pub mod networking;
@@ -69,6 +70,9 @@ pub enum Spec {
     Secret {
         secret_type: Option<String>,
         keys: Vec<String>,
+        /// Certificates that do not parse or have expired, keys that are not
+        /// PEM private keys: worked out from the data, which is then dropped.
+        credential_problems: Vec<credentials::CredentialProblem>,
     },
     /// A kind we do not type (Telemetry, WasmPlugin, CRDs of other projects...),
     /// or a known kind whose document did not fit its schema.

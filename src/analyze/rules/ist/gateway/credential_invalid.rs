@@ -5,7 +5,7 @@ use super::credentials::credential_refs;
 use super::lookup::{Credential, Credentials};
 
 declare_rule! {
-    /// A Gateway's TLS credential Secret lacks the keys a gateway reads.
+    /// A Gateway's TLS credential Secret lacks the keys a gateway reads, or holds a bad certificate.
     ///
     /// ## What it checks
     /// A Secret named by a Gateway server's `credentialName`, in the namespace
@@ -13,9 +13,10 @@ declare_rule! {
     /// `tls.crt` and `tls.key`, or under `cert` and `key`. For `MUTUAL` and
     /// `OPTIONAL_MUTUAL` servers it must also hold a CA (`ca.crt` or
     /// `cacert`), unless `caCertCredentialName` or a `<name>-cacert` Secret
-    /// provides it (istioctl's IST0161). Only key names are read: mesh never
-    /// reads secret values, so unlike istioctl it does not parse the
-    /// certificate (malformed or expired content goes unnoticed).
+    /// provides it (istioctl's IST0161). The certificate must parse as PEM
+    /// X.509 and not have expired, and the key must be a PEM private key. The
+    /// Secret's data is checked while it is read and then dropped: findings
+    /// name the key and the problem, never the content.
     ///
     /// ## Why it matters
     /// The gateway cannot load the credential, so TLS handshakes for the
@@ -31,7 +32,7 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Store the certificate and key under `tls.crt` and `tls.key` (and the CA under `ca.crt` for mutual TLS).
+    /// Store a valid, current certificate and its key under `tls.crt` and `tls.key` (and the CA under `ca.crt` for mutual TLS).
     pub static RULE = { code: "IST0161", name: "gateway-credential-invalid", level: Error, check: check };
 }
 
@@ -72,16 +73,22 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
     let credentials = Credentials::build(index);
     for reference in credential_refs(index) {
         for namespace in &reference.namespaces {
-            let Credential::Secret(keys) = credentials.get(namespace, reference.name) else {
+            let Credential::Secret(keys, problems) = credentials.get(namespace, reference.name)
+            else {
                 continue;
             };
             let ca_elsewhere = reference.tls.ca_cert_credential_name.is_some()
                 || match credentials.get(namespace, &format!("{}-cacert", reference.name)) {
-                    Credential::Secret(keys) => has_ca(keys),
+                    Credential::Secret(keys, _) => has_ca(keys),
                     Credential::Issued => true,
                     Credential::Missing | Credential::Unknown => false,
                 };
-            let Some(problem) = problem(keys, reference.mutual() && !ca_elsewhere) else {
+            // Missing keys first; then certificates that do not parse or have expired.
+            let Some(problem) = problem(keys, reference.mutual() && !ca_elsewhere).or_else(|| {
+                problems
+                    .first()
+                    .map(|p| format!("`{}` {}", p.key, p.problem))
+            }) else {
                 continue;
             };
             findings
@@ -104,7 +111,7 @@ mod tests {
     use super::super::super::virtual_service::testing::{fixture, run};
 
     #[test]
-    fn reports_secrets_without_the_expected_keys() {
+    fn reports_missing_keys_and_expired_certificates() {
         let found = run(
             "gateway-credential-invalid",
             &fixture("gateway-credential-invalid.yaml"),
@@ -121,16 +128,23 @@ mod tests {
                 (
                     "IST0161",
                     "Gateway edge/misnamed-keys".to_string(),
-                    68,
+                    69,
                     "spec.servers[0].tls.credentialName".to_string(),
                     message("misnamed-keys"),
                 ),
                 (
                     "IST0161",
                     "Gateway edge/mutual-without-ca".to_string(),
-                    81,
+                    82,
                     "spec.servers[0].tls.credentialName".to_string(),
                     message("mutual-without-ca"),
+                ),
+                (
+                    "IST0161",
+                    "Gateway edge/expired-certificate".to_string(),
+                    99,
+                    "spec.servers[0].tls.credentialName".to_string(),
+                    message("expired-certificate"),
                 ),
             ]
         );

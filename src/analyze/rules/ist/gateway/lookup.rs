@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::index::{labels_match, Index, ServiceSource, WorkloadKind, DEFAULT_NAMESPACE};
+use crate::model::credentials::CredentialProblem;
 use crate::model::networking::GatewaySpec;
 use crate::model::{Object, Spec};
 
@@ -338,8 +339,8 @@ pub(crate) struct Credentials<'a> {
 
 /// What the inputs say about one credential.
 pub(crate) enum Credential<'a> {
-    /// A Secret with these key names.
-    Secret(&'a [String]),
+    /// A Secret with these key names, and what is wrong with its certificates.
+    Secret(&'a [String], &'a [CredentialProblem]),
     /// A cert-manager Certificate will create it; its keys are unknown.
     Issued,
     /// The namespace holds other credentials, but not this one.
@@ -379,8 +380,13 @@ impl<'a> Credentials<'a> {
     pub fn get(&self, namespace: &str, name: &str) -> Credential<'a> {
         let key = (namespace.to_string(), name.to_string());
         if let Some(object) = self.secrets.get(&key) {
-            if let Spec::Secret { keys, .. } = &object.spec {
-                return Credential::Secret(keys);
+            if let Spec::Secret {
+                keys,
+                credential_problems,
+                ..
+            } = &object.spec
+            {
+                return Credential::Secret(keys, credential_problems);
             }
         }
         if self.issued.contains(&key) {
