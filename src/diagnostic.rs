@@ -60,6 +60,17 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Set for findings in Secrets: output shows no source snippet.
     pub redact_source: bool,
+    /// Until [`locate_all`] runs: which document of `file` holds `field`.
+    pending: Option<PendingLocation>,
+}
+
+/// Where a finding's position is to be looked up. Positions are resolved in
+/// one pass per file after all rules ran ([`locate_all`]), so the position
+/// tree of a file is built once and dropped, whatever the number of findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PendingLocation {
+    document: usize,
+    item: Option<usize>,
 }
 
 impl Diagnostic {
@@ -72,17 +83,38 @@ impl Diagnostic {
         path: &FieldPath,
         message: String,
     ) -> Diagnostic {
-        let located = object.doc.locate(path);
+        let field = (!path.is_root()).then(|| path.clone());
         Diagnostic {
             code,
             level,
             message,
             origin: Some(object.origin()),
             file: Some(object.doc.file.clone()),
-            pos: Some(located.key.unwrap_or(located.value)),
-            field: (!path.is_root()).then(|| path.clone()),
+            // The object's own position stands until `locate_all` finds the field.
+            pos: Some(object.doc.pos),
+            pending: field.is_some().then_some(PendingLocation {
+                document: object.doc.index,
+                item: object.doc.item,
+            }),
+            field,
             help: None,
             redact_source: object.holds_secrets(),
+        }
+    }
+
+    /// A finding about no particular resource (a flag, the run itself).
+    pub fn general(code: &'static str, level: Level, message: String) -> Diagnostic {
+        Diagnostic {
+            code,
+            level,
+            message,
+            origin: None,
+            file: None,
+            pos: None,
+            field: None,
+            help: None,
+            redact_source: false,
+            pending: None,
         }
     }
 
@@ -130,4 +162,76 @@ impl Diagnostic {
 pub fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(Diagnostic::sort_key_cmp);
     diagnostics.dedup_by(|a, b| a.sort_key_cmp(b) == Ordering::Equal);
+}
+
+/// Resolves the field positions of findings: each file with findings is
+/// parsed into a position tree once, on all cores, and the tree dropped.
+pub fn locate_all(diagnostics: &mut [Diagnostic]) {
+    let mut by_file: Vec<(Arc<SourceFile>, Vec<usize>)> = Vec::new();
+    let mut file_slot: std::collections::HashMap<*const SourceFile, usize> =
+        std::collections::HashMap::new();
+    for (i, d) in diagnostics.iter().enumerate() {
+        let (Some(file), Some(_)) = (&d.file, d.pending) else {
+            continue;
+        };
+        let slot = *file_slot.entry(Arc::as_ptr(file)).or_insert_with(|| {
+            by_file.push((file.clone(), Vec::new()));
+            by_file.len() - 1
+        });
+        by_file[slot].1.push(i);
+    }
+    if by_file.is_empty() {
+        return;
+    }
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = by_file.len().div_ceil(workers).max(1);
+    let snapshot: &[Diagnostic] = diagnostics;
+    let resolved: Vec<(usize, Pos)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = by_file
+            .chunks(chunk)
+            .map(|files| scope.spawn(move || locate_in_files(files, snapshot)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (i, pos) in resolved {
+        diagnostics[i].pos = Some(pos);
+    }
+    for d in diagnostics.iter_mut() {
+        d.pending = None;
+    }
+}
+
+fn locate_in_files(
+    files: &[(Arc<SourceFile>, Vec<usize>)],
+    diagnostics: &[Diagnostic],
+) -> Vec<(usize, Pos)> {
+    let mut resolved = Vec::new();
+    for (file, indices) in files {
+        let trees = crate::source::yaml::parse_stream(&file.text).documents;
+        for &i in indices {
+            let d = &diagnostics[i];
+            let (Some(pending), Some(path)) = (d.pending, &d.field) else {
+                continue;
+            };
+            let root = trees
+                .iter()
+                .find(|doc| doc.index == pending.document)
+                .and_then(|doc| doc.root.as_ref())
+                .and_then(|root| match pending.item {
+                    None => Some(root),
+                    Some(item) => match &root.get("items")?.value {
+                        crate::source::Value::Seq(items) => items.get(item),
+                        _ => None,
+                    },
+                });
+            if let Some(root) = root {
+                let located = root.locate_nearest(path);
+                resolved.push((i, located.key.unwrap_or(located.value)));
+            }
+        }
+    }
+    resolved
 }

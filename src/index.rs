@@ -95,6 +95,12 @@ pub struct Index {
     pub cluster_domain: String,
     namespaces: BTreeMap<String, NamespaceInfo>,
     services: HashMap<String, Vec<Service>>,
+    /// Hosts of the services in each namespace, so per-namespace questions
+    /// do not scan the whole mesh.
+    service_hosts_by_namespace: HashMap<String, Vec<String>>,
+    /// Hosts that are wildcards (`*.example.com`), the only ones a name can
+    /// match without being equal to.
+    wildcard_hosts: Vec<String>,
     workloads: Vec<Workload>,
     workloads_by_namespace: HashMap<String, Vec<usize>>,
     destination_rules: HashMap<String, Vec<ObjectId>>,
@@ -126,11 +132,29 @@ impl Index {
         index
     }
 
+    fn add_service(&mut self, service: Service) {
+        let hosts = self
+            .service_hosts_by_namespace
+            .entry(service.namespace.clone())
+            .or_default();
+        if !hosts.contains(&service.host) {
+            hosts.push(service.host.clone());
+        }
+        if service.host.starts_with('*') && !self.wildcard_hosts.contains(&service.host) {
+            self.wildcard_hosts.push(service.host.clone());
+        }
+        self.services
+            .entry(service.host.clone())
+            .or_default()
+            .push(service);
+    }
+
     fn add(&mut self, id: ObjectId) {
         let object = &self.objects[id];
         let namespace = object.namespace_or(DEFAULT_NAMESPACE).to_string();
         let name = object.meta.name.clone();
         let mut workloads = Vec::new();
+        let mut new_services = Vec::new();
         match &object.spec {
             Spec::Namespace(_) => {
                 let entry = self.namespaces.entry(name).or_default();
@@ -160,18 +184,15 @@ impl Index {
                 let host = format!("{name}.{namespace}.svc.{}", self.cluster_domain);
                 let export_to = annotation_list(object, "networking.istio.io/exportTo")
                     .unwrap_or_else(|| self.mesh_config.default_service_export_to.clone());
-                self.services
-                    .entry(host.clone())
-                    .or_default()
-                    .push(Service {
-                        host,
-                        namespace: namespace.clone(),
-                        object: id,
-                        source: ServiceSource::Kubernetes,
-                        ports,
-                        selector: spec.selector,
-                        export_to,
-                    });
+                new_services.push(Service {
+                    host,
+                    namespace: namespace.clone(),
+                    object: id,
+                    source: ServiceSource::Kubernetes,
+                    ports,
+                    selector: spec.selector,
+                    export_to,
+                });
             }
             Spec::ServiceEntry(entry) => {
                 let ports: Vec<ServicePort> = entry
@@ -191,18 +212,15 @@ impl Index {
                 };
                 for host in &entry.hosts {
                     let host = self.config_host_fqdn(host, &namespace);
-                    self.services
-                        .entry(host.clone())
-                        .or_default()
-                        .push(Service {
-                            host,
-                            namespace: namespace.clone(),
-                            object: id,
-                            source: ServiceSource::ServiceEntry,
-                            ports: ports.clone(),
-                            selector: entry.workload_selector.as_ref().map(|s| s.labels.clone()),
-                            export_to: export_to.clone(),
-                        });
+                    new_services.push(Service {
+                        host,
+                        namespace: namespace.clone(),
+                        object: id,
+                        source: ServiceSource::ServiceEntry,
+                        ports: ports.clone(),
+                        selector: entry.workload_selector.as_ref().map(|s| s.labels.clone()),
+                        export_to: export_to.clone(),
+                    });
                 }
                 for (i, endpoint) in entry.endpoints.iter().enumerate() {
                     workloads.push(Workload {
@@ -299,6 +317,9 @@ impl Index {
         {
             self.namespaces.entry(namespace.clone()).or_default();
         }
+        for service in new_services {
+            self.add_service(service);
+        }
         for workload in workloads {
             self.workloads_by_namespace
                 .entry(workload.namespace.clone())
@@ -365,6 +386,9 @@ impl Index {
 
     /// Every service whose host matches `pattern`, which may be a wildcard (`*.example.com`, `*`).
     pub fn services_matching(&self, pattern: &str) -> Vec<&Service> {
+        if !pattern.starts_with('*') {
+            return self.services(pattern).iter().collect();
+        }
         let mut found: Vec<&Service> = self
             .services
             .iter()
@@ -373,6 +397,24 @@ impl Index {
             .collect();
         found.sort_by(|a, b| (&a.host, a.object).cmp(&(&b.host, b.object)));
         found
+    }
+
+    /// Services whose host is a wildcard (`*.example.com`), sorted by host.
+    pub fn wildcard_services(&self) -> impl Iterator<Item = &Service> {
+        self.wildcard_hosts
+            .iter()
+            .flat_map(|host| self.services(host))
+    }
+
+    /// Services (Kubernetes and ServiceEntry) declared in a namespace.
+    pub fn services_in<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a Service> + 'a {
+        let namespace = namespace.to_string();
+        self.service_hosts_by_namespace
+            .get(&namespace)
+            .into_iter()
+            .flatten()
+            .flat_map(move |host| self.services(host).iter())
+            .filter(move |s| s.namespace == namespace)
     }
 
     pub fn all_services(&self) -> impl Iterator<Item = &Service> {
@@ -407,11 +449,10 @@ impl Index {
         &'a self,
         workload: &'a Workload,
     ) -> impl Iterator<Item = &'a Service> + 'a {
-        self.all_services().filter(move |s| {
-            s.namespace == workload.namespace
-                && s.selector
-                    .as_ref()
-                    .is_some_and(|sel| !sel.is_empty() && labels_match(sel, &workload.labels))
+        self.services_in(&workload.namespace).filter(move |s| {
+            s.selector
+                .as_ref()
+                .is_some_and(|sel| !sel.is_empty() && labels_match(sel, &workload.labels))
         })
     }
 

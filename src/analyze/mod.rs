@@ -140,9 +140,11 @@ pub fn analyze(index: &Index, selection: &Selection) -> Vec<Diagnostic> {
                 })
             })
             .collect();
-        handles
+        let mut found: Vec<Diagnostic> = handles
             .into_iter()
             .flat_map(|handle| handle.join().unwrap_or_default())
-            .collect()
+            .collect();
+        crate::diagnostic::locate_all(&mut found);
+        found
     })
 }

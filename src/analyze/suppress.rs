@@ -119,17 +119,11 @@ pub fn apply(
     }
     for (flag, used) in flags.iter().zip(flag_used) {
         if !used {
-            kept.push(Diagnostic {
-                code: UNUSED_SUPPRESSION,
-                level: Level::Info,
-                message: format!("Suppression {:?} matched no finding; remove it.", flag.text),
-                origin: None,
-                file: None,
-                pos: None,
-                field: None,
-                help: None,
-                redact_source: false,
-            });
+            kept.push(Diagnostic::general(
+                UNUSED_SUPPRESSION,
+                Level::Info,
+                format!("Suppression {:?} matched no finding; remove it.", flag.text),
+            ));
         }
     }
     let mut unused_annotations: Vec<(usize, &String)> = annotated

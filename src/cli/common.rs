@@ -101,6 +101,7 @@ pub fn load(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
 /// Sorts, filters and prints findings; the exit code follows DESIGN.md for
 /// every format alike.
 pub fn report(mut diagnostics: Vec<Diagnostic>, args: &ReportArgs, inputs: Inputs) -> Result<Exit> {
+    crate::diagnostic::locate_all(&mut diagnostics);
     sort_and_dedup(&mut diagnostics);
     let failing = diagnostics
         .iter()

@@ -32,6 +32,7 @@ pub fn validate(objects: &[Object]) -> Vec<Diagnostic> {
             .collect()
     });
     diagnostics.extend(check_mesh_config(objects));
+    crate::diagnostic::locate_all(&mut diagnostics);
     diagnostics
 }
 

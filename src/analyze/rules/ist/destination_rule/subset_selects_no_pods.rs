@@ -3,7 +3,9 @@ use crate::declare_rule;
 use crate::model::Spec;
 use crate::source::FieldPath;
 
-use crate::analyze::rules::ist::authorization_policy::in_mesh::selectable;
+use std::collections::HashMap;
+
+use crate::analyze::rules::ist::authorization_policy::in_mesh::{selectable, Selectable};
 
 use super::lookup::{nodes, rule_services, service_endpoints};
 
@@ -41,7 +43,15 @@ declare_rule! {
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
     let nodes = nodes(index);
-    let workloads = selectable(index);
+    let all_workloads = selectable(index);
+    // Grouped by namespace once: each Service then looks only at its own.
+    let mut by_namespace: HashMap<&str, Vec<Selectable<'_>>> = HashMap::new();
+    for workload in &all_workloads {
+        by_namespace
+            .entry(workload.namespace)
+            .or_default()
+            .push(workload.clone());
+    }
     for object in &index.objects {
         let Spec::DestinationRule(rule) = &object.spec else {
             continue;
@@ -54,7 +64,12 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         };
         let endpoints: Vec<_> = services
             .iter()
-            .filter_map(|s| service_endpoints(index, &nodes, &workloads, s))
+            .filter_map(|s| {
+                let workloads = by_namespace
+                    .get(s.namespace.as_str())
+                    .map_or(&[][..], Vec::as_slice);
+                service_endpoints(index, &nodes, workloads, s)
+            })
             .collect();
         if endpoints.len() < services.len() || services.is_empty() {
             // Some service's endpoints are unknown, or there is no service

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::source::FieldPath;
@@ -63,12 +65,29 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             })
         })
         .collect();
+    // Only equal hosts and wildcards can overlap: bucket by host so the check
+    // stays linear in the number of VirtualServices.
+    let mut by_host: HashMap<&str, Vec<&Entry<'_>>> = HashMap::new();
+    let mut wildcards: Vec<&Entry<'_>> = Vec::new();
+    for entry in &entries {
+        if entry.host.starts_with('*') {
+            wildcards.push(entry);
+        } else {
+            by_host.entry(entry.host.as_str()).or_default().push(entry);
+        }
+    }
     for (object, vs, namespace, scope) in &bound {
         let own = identity(object);
         for (i, host) in vs.hosts.iter().enumerate() {
             let fqdn = index.config_host_fqdn(host, namespace);
-            let mut names: Vec<&str> = entries
-                .iter()
+            let candidates: Vec<&Entry<'_>> = if fqdn.starts_with('*') {
+                entries.iter().collect()
+            } else {
+                let exact = by_host.get(fqdn.as_str()).into_iter().flatten();
+                exact.chain(wildcards.iter()).copied().collect()
+            };
+            let mut names: Vec<&str> = candidates
+                .into_iter()
                 .filter(|e| {
                     e.id != own && hosts_overlap(&e.host, &fqdn) && e.scope.intersects(scope)
                 })

@@ -220,7 +220,7 @@ pub(super) fn destination_services<'a>(
     }
     let bare = fqdn.strip_prefix('*').unwrap_or(&fqdn);
     let mut wildcard: Vec<&Service> = index
-        .all_services()
+        .wildcard_services()
         .filter(|s| {
             s.host
                 .strip_prefix('*')

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::{Index, DEFAULT_NAMESPACE};
@@ -82,6 +84,16 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         return;
     }
     let rules = destination_rules(index);
+    // Exact hosts in a map, wildcards aside: a lookup per destination, not a scan.
+    let mut by_host: HashMap<&str, Vec<&Rule<'_>>> = HashMap::new();
+    let mut wildcards: Vec<&Rule<'_>> = Vec::new();
+    for rule in &rules {
+        if rule.host.starts_with('*') {
+            wildcards.push(rule);
+        } else {
+            by_host.entry(rule.host.as_str()).or_default().push(rule);
+        }
+    }
     for (object, vs, namespace) in virtual_services(index) {
         let scope = Scope::of_routes(vs, namespace);
         for destination in route_destinations(vs)
@@ -93,8 +105,12 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             };
             let host = destination.host();
             let fqdn = index.config_host_fqdn(host, namespace);
-            let for_host: Vec<&Rule<'_>> = rules
-                .iter()
+            let for_host: Vec<&Rule<'_>> = by_host
+                .get(fqdn.as_str())
+                .into_iter()
+                .flatten()
+                .chain(wildcards.iter())
+                .copied()
                 .filter(|r| covers(&r.host, &fqdn))
                 .filter(|r| scope.intersects(&r.scope))
                 .collect();
