@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod kinds;
 pub mod mesh_config;
 pub mod networking;
+pub mod pod;
 pub mod security;
 
 use std::collections::BTreeMap;

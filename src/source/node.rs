@@ -231,9 +231,10 @@ impl Node {
         found
     }
 
-    /// Converts to JSON for schema validation and typed deserialisation.
+    /// Converts to JSON (tests compare trees with the fast path's values).
     /// Depth is bounded by the loader, so recursion here is safe.
-    pub fn to_json(&self) -> serde_json::Value {
+    #[cfg(test)]
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
             Value::Null => J::Null,

@@ -311,7 +311,7 @@ impl Check {
                 .parse::<u32>()
                 .is_err()
                 .then(|| format!("expected a non-negative 32-bit integer, found {value:?}")),
-            Check::Bool => crate::analyze::rules::ist::injection::lookup::parse_go_bool(value)
+            Check::Bool => crate::model::pod::parse_go_bool(value)
                 .is_none()
                 .then(|| format!("expected true or false, found {value:?}")),
             Check::InterceptionMode => (!matches!(value, "REDIRECT" | "TPROXY" | "NONE"))

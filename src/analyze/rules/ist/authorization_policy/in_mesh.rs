@@ -17,6 +17,7 @@ use k8s_openapi::api::core::v1::PodSpec;
 use serde_json::Value as Json;
 
 use crate::index::{Index, WorkloadKind, DEFAULT_NAMESPACE};
+use crate::model::pod::{self, parse_go_bool, BOOTSTRAP_ENV, PROXY_CONTAINER};
 use crate::model::{Object, Spec};
 
 /// The namespace istioctl's default resources live in.
@@ -24,17 +25,11 @@ pub(crate) const ISTIO_NAMESPACE: &str = "istio-system";
 /// The name of the ingress gateway Pod istioctl adds when it reads files.
 pub(crate) const DEFAULT_GATEWAY_POD: &str = "istio-ingressgateway-dummy";
 
-const PROXY_CONTAINER: &str = "istio-proxy";
 const INJECT: &str = "sidecar.istio.io/inject";
-const TEMPLATES: &str = "inject.istio.io/templates";
 const REDIRECTION: &str = "ambient.istio.io/redirection";
 const DATAPLANE_MODE: &str = "istio.io/dataplane-mode";
 const INJECTION_LABEL: &str = "istio-injection";
 const REVISION_LABEL: &str = "istio.io/rev";
-/// Injection templates that make a pod a proxyless gRPC workload.
-const PROXYLESS_TEMPLATES: [&str; 2] = ["grpc-agent", "grpc-simple"];
-/// Environment variables that point a gRPC library at its xDS bootstrap.
-const BOOTSTRAP_ENV: [&str; 2] = ["GRPC_XDS_BOOTSTRAP", "GRPC_XDS_BOOTSTRAP_CONFIG"];
 /// Controllers whose pod template a selector may match.
 const TEMPLATE_KINDS: [&str; 7] = [
     "Deployment",
@@ -207,19 +202,9 @@ fn typed_facts(spec: Option<&PodSpec>) -> PodFacts {
     let Some(spec) = spec else {
         return PodFacts::default();
     };
-    let containers = || {
-        spec.containers
-            .iter()
-            .chain(spec.init_containers.iter().flatten())
-    };
     PodFacts {
-        has_proxy: containers().any(|c| c.name == PROXY_CONTAINER),
-        bootstrap_env: containers().any(|c| {
-            c.env
-                .iter()
-                .flatten()
-                .any(|e| BOOTSTRAP_ENV.contains(&e.name.as_str()))
-        }),
+        has_proxy: pod::has_istio_proxy(spec),
+        bootstrap_env: pod::has_xds_bootstrap(spec),
         host_network: spec.host_network == Some(true),
         node_name: spec.node_name.clone(),
     }
@@ -261,13 +246,7 @@ fn raw_facts(spec: Option<&Json>) -> PodFacts {
 /// with the `grpc-agent` or `grpc-simple` template, or pointed at an xDS
 /// bootstrap by `GRPC_XDS_BOOTSTRAP`.
 pub(crate) fn is_proxyless(selectable: &Selectable<'_>) -> bool {
-    let templated = selectable.annotations.get(TEMPLATES).is_some_and(|names| {
-        names
-            .split(',')
-            .map(str::trim)
-            .any(|name| PROXYLESS_TEMPLATES.contains(&name))
-    });
-    templated || selectable.facts.bootstrap_env
+    pod::has_proxyless_template(&selectable.annotations) || selectable.facts.bootstrap_env
 }
 
 /// Whether a selectable workload is in the mesh: it has a sidecar, is a
@@ -347,15 +326,6 @@ pub(crate) fn is_ambient_namespace(labels: &BTreeMap<String, String>) -> bool {
 
 fn namespace_labels<'a>(index: &'a Index, namespace: &str) -> Option<&'a BTreeMap<String, String>> {
     index.namespace(namespace).map(|info| &info.labels)
-}
-
-/// Go's `strconv.ParseBool`, which the injector uses.
-fn parse_go_bool(text: &str) -> Option<bool> {
-    match text {
-        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
-        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
-        _ => None,
-    }
 }
 
 /// A label selector as Kubernetes prints it: `app=a,version=v1`.

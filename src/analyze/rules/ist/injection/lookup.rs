@@ -21,7 +21,6 @@ pub(crate) const DATAPLANE_MODE_LABEL: &str = "istio.io/dataplane-mode";
 /// The pod label (or, deprecated, annotation) turning injection on or off.
 pub(crate) const SIDECAR_INJECT: &str = "sidecar.istio.io/inject";
 /// The name of the injected proxy container.
-pub(crate) const PROXY_CONTAINER: &str = "istio-proxy";
 /// The injector ConfigMap of the default revision.
 const INJECTOR_CONFIG_MAP: &str = "istio-sidecar-injector";
 
@@ -161,14 +160,9 @@ fn enables_namespaces_by_default(index: &Index) -> bool {
     })
 }
 
-/// Go's `strconv.ParseBool`, which Istio uses for injection switches.
-pub(crate) fn parse_go_bool(text: &str) -> Option<bool> {
-    match text {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
-}
+pub(crate) use crate::model::pod::{
+    has_istio_proxy, has_xds_bootstrap, is_proxyless, parse_go_bool,
+};
 
 /// The pod's own injection switch: the `sidecar.istio.io/inject` label, else
 /// the deprecated annotation, as written.
@@ -180,41 +174,4 @@ pub(crate) fn inject_switch<'a>(
         .get(SIDECAR_INJECT)
         .or_else(|| annotations.get(SIDECAR_INJECT))
         .map(String::as_str)
-}
-
-/// A container named `istio-proxy` (a sidecar, a native sidecar among the
-/// init containers, or grpc-agent's agent).
-pub(crate) fn has_istio_proxy(spec: &PodSpec) -> bool {
-    all_containers(spec).any(|c| c.name == PROXY_CONTAINER)
-}
-
-/// A proxyless gRPC pod: injected (or to be injected) with the `grpc-simple`
-/// or `grpc-agent` template, or already pointed at an xDS bootstrap. Such pods
-/// are in the mesh without an Envoy sidecar.
-pub(crate) fn is_proxyless(annotations: &BTreeMap<String, String>, spec: &PodSpec) -> bool {
-    let grpc_template = annotations
-        .get("inject.istio.io/templates")
-        .is_some_and(|t| {
-            t.split(',')
-                .any(|t| matches!(t.trim(), "grpc-simple" | "grpc-agent"))
-        });
-    grpc_template || has_xds_bootstrap(spec)
-}
-
-/// An injected proxyless gRPC pod: grpc-simple's `grpc-bootstrap-init` init
-/// container, or `GRPC_XDS_BOOTSTRAP` in a container's environment.
-fn has_xds_bootstrap(spec: &PodSpec) -> bool {
-    all_containers(spec).any(|c| {
-        c.name == "grpc-bootstrap-init"
-            || c.env
-                .iter()
-                .flatten()
-                .any(|e| e.name == "GRPC_XDS_BOOTSTRAP")
-    })
-}
-
-fn all_containers(spec: &PodSpec) -> impl Iterator<Item = &k8s_openapi::api::core::v1::Container> {
-    spec.containers
-        .iter()
-        .chain(spec.init_containers.iter().flatten())
 }
