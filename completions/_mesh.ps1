@@ -49,6 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('--suppress', '--suppress', [CompletionResultType]::ParameterName, 'Hide findings: ''CODE=Kind ns/name'', `*` globs allowed (repeatable)')
             [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Run only these rules (codes or names, comma-separated)')
             [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Do not run these rules (codes or names, comma-separated)')
+            [CompletionResult]::new('--grpc', '--grpc', [CompletionResultType]::ParameterName, 'The gRPC runtime of proxyless workloads: LANG@VERSION (cpp, python, ruby, php, java, go, node; e.g. go@1.66), LANG for a current release, or `any` (report what any runtime mis-handles, naming which). A workload''s `mesh.dev/grpc-runtime` annotation overrides it')
             [CompletionResult]::new('--list-rules', '--list-rules', [CompletionResultType]::ParameterName, 'List the rules with their code, name, level and summary, then exit')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

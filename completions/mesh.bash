@@ -79,7 +79,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__analyze)
-            opts="-f -o -S -h --filename --meshConfigFile --mesh-config --cluster-domain --output --failure-threshold --output-threshold --color --suppress --select --ignore --list-rules --help"
+            opts="-f -o -S -h --filename --meshConfigFile --mesh-config --cluster-domain --output --failure-threshold --output-threshold --color --suppress --select --ignore --grpc --list-rules --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -138,6 +138,10 @@ _mesh() {
                     return 0
                     ;;
                 --ignore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --grpc)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -85,6 +85,8 @@ pub struct Workload {
     pub annotations: BTreeMap<String, String>,
     pub address: Option<String>,
     pub service_account: Option<String>,
+    /// A proxyless gRPC workload (see [`crate::model::pod::is_proxyless`]).
+    pub proxyless: bool,
 }
 
 /// The index. Owns the objects; everything else refers to them by [`ObjectId`].
@@ -232,6 +234,7 @@ impl Index {
                         annotations: BTreeMap::new(),
                         address: endpoint.address.clone(),
                         service_account: endpoint.service_account.clone(),
+                        proxyless: false,
                     });
                 }
             }
@@ -244,6 +247,7 @@ impl Index {
                 annotations: BTreeMap::new(),
                 address: entry.address.clone(),
                 service_account: entry.service_account.clone(),
+                proxyless: false,
             }),
             Spec::Pod(pod) => {
                 let spec = pod.spec.as_ref();
@@ -256,6 +260,9 @@ impl Index {
                     annotations: object.meta.annotations.clone(),
                     address: pod.status.as_ref().and_then(|s| s.pod_ip.clone()),
                     service_account: spec.and_then(|s| s.service_account_name.clone()),
+                    proxyless: spec.is_some_and(|s| {
+                        crate::model::pod::is_proxyless(&object.meta.annotations, s)
+                    }),
                 });
             }
             Spec::EndpointSlice(slice) => {
@@ -295,18 +302,24 @@ impl Index {
             _ => {
                 if let Some(template) = pod_template(&object.spec) {
                     let meta = template.metadata.clone().unwrap_or_default();
+                    let annotations = meta.annotations.unwrap_or_default();
+                    let proxyless = template
+                        .spec
+                        .as_ref()
+                        .is_some_and(|s| crate::model::pod::is_proxyless(&annotations, s));
                     workloads.push(Workload {
                         kind: WorkloadKind::PodTemplate,
                         object: id,
                         namespace: namespace.clone(),
                         name,
                         labels: meta.labels.unwrap_or_default(),
-                        annotations: meta.annotations.unwrap_or_default(),
+                        annotations,
                         address: None,
                         service_account: template
                             .spec
                             .as_ref()
                             .and_then(|s| s.service_account_name.clone()),
+                        proxyless,
                     });
                 }
             }

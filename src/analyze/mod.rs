@@ -5,6 +5,7 @@
 //! Rules only read the [`Index`]; they run on all cores and the output is
 //! sorted afterwards, so it never depends on scheduling.
 
+pub mod proxyless;
 pub mod registry;
 pub mod rules;
 pub mod suppress;
@@ -14,6 +15,7 @@ pub(crate) mod testing;
 use std::sync::OnceLock;
 
 use crate::diagnostic::Diagnostic;
+use crate::grpc_support::Runtime;
 use crate::index::Index;
 use crate::model::Object;
 use crate::source::FieldPath;
@@ -24,13 +26,17 @@ pub use suppress::Suppression;
 /// What rules see: the index, and results shared between rules.
 pub struct Context<'a> {
     pub index: &'a Index,
+    /// `--grpc`: the runtime of proxyless workloads without their own
+    /// annotation (see [`proxyless`]).
+    pub grpc: Runtime,
     validation: OnceLock<Vec<Diagnostic>>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(index: &'a Index) -> Context<'a> {
+    pub fn new(index: &'a Index, grpc: Runtime) -> Context<'a> {
         Context {
             index,
+            grpc,
             validation: OnceLock::new(),
         }
     }
@@ -115,13 +121,20 @@ impl Selection {
     }
 }
 
-/// Runs the selected rules over the index. Findings come back unsorted;
-/// suppressions are applied by [`suppress::apply`].
+/// Runs the selected rules over the index, for proxyless workloads on any
+/// gRPC runtime. Findings come back unsorted; suppressions are applied by
+/// [`suppress::apply`].
 pub fn analyze(index: &Index, selection: &Selection) -> Vec<Diagnostic> {
+    analyze_for(index, selection, Runtime::Any)
+}
+
+/// As [`analyze`], with proxyless workloads on the gRPC runtime `grpc`
+/// unless their annotation says otherwise.
+pub fn analyze_for(index: &Index, selection: &Selection, grpc: Runtime) -> Vec<Diagnostic> {
     let rules: Vec<&'static Rule> = registry::rules()
         .filter(|r| selection.includes(r))
         .collect();
-    let context = Context::new(index);
+    let context = Context::new(index, grpc);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = rules.len().div_ceil(workers).max(1);
     std::thread::scope(|scope| {

@@ -14,6 +14,7 @@ use crate::analyze::{self, registry, Selection, Suppression};
 #[command(after_help = "Examples:\n  mesh analyze testdata/echo-grpc/\n  \
     mesh analyze -o sarif k8s/ > mesh.sarif\n  \
     mesh analyze --failure-threshold warning -S 'IST0102=Namespace *' k8s/\n  \
+    mesh analyze --grpc go@1.66 k8s/\n  \
     mesh analyze --list-rules\n\n\
     Exit codes: 0 clean, 79 findings at or above --failure-threshold, \
     65 an input could not be read, 64 bad usage, 1 other errors.")]
@@ -31,6 +32,12 @@ pub struct Args {
     /// Do not run these rules (codes or names, comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
     ignore: Vec<String>,
+    /// The gRPC runtime of proxyless workloads: LANG@VERSION (cpp, python,
+    /// ruby, php, java, go, node; e.g. go@1.66), LANG for a current release,
+    /// or `any` (report what any runtime mis-handles, naming which). A
+    /// workload's `mesh.dev/grpc-runtime` annotation overrides it.
+    #[arg(long, value_name = "LANG@VERSION", default_value = "any")]
+    grpc: crate::grpc_support::Runtime,
     /// List the rules with their code, name, level and summary, then exit.
     #[arg(long)]
     list_rules: bool,
@@ -69,7 +76,7 @@ pub fn run(args: Args) -> Result<Exit> {
         Ok(inputs) => inputs,
         Err(exit) => return Ok(exit),
     };
-    let found = analyze::analyze(&inputs.index, &selection);
+    let found = analyze::analyze_for(&inputs.index, &selection, args.grpc);
     let diagnostics = analyze::suppress::apply(found, &args.suppress, &inputs.index);
     common::report(diagnostics, &args.report, inputs)
 }

@@ -1,6 +1,7 @@
 //! All rules, one file each, grouped in families. Each family's `mod.rs`
 //! lists its rules; [`ALL`] lists the families (the order of `docs/rules.md`).
 
+pub mod grpc;
 pub mod ist;
 pub mod mesh;
 
@@ -19,5 +20,9 @@ pub static ALL: &[&[&Rule]] = &[
     ist::injection::RULES,
     ist::annotations::RULES,
     ist::deprecation::RULES,
+    grpc::routing::RULES,
+    grpc::traffic_policy::RULES,
+    grpc::security::RULES,
+    grpc::workload::RULES,
     mesh::RULES,
 ];

@@ -1,0 +1,285 @@
+//! Who a config reaches among proxyless gRPC workloads, and which gRPC
+//! runtime each of them runs: what every GRPC rule asks before it reports.
+//!
+//! A finding on a VirtualService or DestinationRule concerns the proxyless
+//! *clients* that can see its host; a finding on a policy concerns the
+//! proxyless *servers* it selects. A GRPC rule stays silent when the config
+//! reaches no proxyless workload, so meshes without any are not nagged.
+
+use crate::grpc_support::{self, Feature, Gap, Runtime, Unsupported};
+use crate::index::{is_exported_to, Workload, WorkloadKind};
+use crate::model::{Object, Spec};
+
+use super::Context;
+
+/// The annotation (on a pod or a pod template) naming the gRPC runtime of a
+/// workload, overriding `--grpc`: `mesh.dev/grpc-runtime: go@1.66`.
+pub const RUNTIME_ANNOTATION: &str = "mesh.dev/grpc-runtime";
+
+/// How many workload names a message lists before "and N more".
+const NAMES_SHOWN: usize = 3;
+
+impl<'a> Context<'a> {
+    /// Proxyless Pods and pod templates (ServiceEntry endpoints and
+    /// WorkloadEntries carry no pod spec, so they never count).
+    pub fn proxyless_workloads(&self) -> impl Iterator<Item = &'a Workload> + 'a {
+        self.index.workloads().iter().filter(|w| {
+            w.proxyless && matches!(w.kind, WorkloadKind::Pod | WorkloadKind::PodTemplate)
+        })
+    }
+
+    /// The runtime of a workload: its annotation, else `--grpc`. An
+    /// unreadable annotation falls back to `--grpc` (GRPC rules report it).
+    pub fn runtime_of(&self, workload: &Workload) -> Runtime {
+        workload
+            .annotations
+            .get(RUNTIME_ANNOTATION)
+            .and_then(|text| text.parse().ok())
+            .unwrap_or(self.grpc)
+    }
+
+    /// Proxyless workloads that receive `config` (a VirtualService or
+    /// DestinationRule, by its `exportTo`) for `host` (by the service's
+    /// `exportTo`; a host no service declares is taken as visible).
+    pub fn proxyless_clients(&self, config: &Object, host: &str) -> Vec<&'a Workload> {
+        let index = self.index;
+        let owner = config.namespace_or("default");
+        let mesh = &index.mesh_config;
+        let (own_export, default_export) = match &config.spec {
+            Spec::VirtualService(s) => (&s.export_to, &mesh.default_virtual_service_export_to),
+            Spec::DestinationRule(s) => (&s.export_to, &mesh.default_destination_rule_export_to),
+            _ => (
+                &mesh.default_service_export_to,
+                &mesh.default_service_export_to,
+            ),
+        };
+        let config_export = if own_export.is_empty() {
+            default_export
+        } else {
+            own_export
+        };
+        let services = if host.contains('*') {
+            index.services_matching(host)
+        } else {
+            index.services(host).iter().collect()
+        };
+        let root = mesh.root_namespace.as_str();
+        self.proxyless_workloads()
+            .filter(|w| {
+                (owner == root || is_exported_to(config_export, owner, &w.namespace))
+                    && (services.is_empty()
+                        || services
+                            .iter()
+                            .any(|s| is_exported_to(&s.export_to, &s.namespace, &w.namespace)))
+            })
+            .collect()
+    }
+
+    /// Proxyless workloads behind `host`: selected by its Kubernetes
+    /// Service or ServiceEntry `workloadSelector`.
+    pub fn proxyless_servers(&self, host: &str) -> Vec<&'a Workload> {
+        let index = self.index;
+        let mut servers: Vec<&'a Workload> = Vec::new();
+        for service in index.services(host) {
+            let Some(selector) = service.selector.as_ref().filter(|s| !s.is_empty()) else {
+                continue;
+            };
+            for workload in index.workloads_matching(&service.namespace, selector) {
+                if workload.proxyless
+                    && matches!(workload.kind, WorkloadKind::Pod | WorkloadKind::PodTemplate)
+                    && !servers.contains(&workload)
+                {
+                    servers.push(workload);
+                }
+            }
+        }
+        servers
+    }
+
+    /// Proxyless workloads selected by a policy (PeerAuthentication,
+    /// AuthorizationPolicy, RequestAuthentication...): in its namespace by
+    /// its selector, or mesh-wide from the root namespace without one.
+    pub fn proxyless_selected_by(&self, policy: &Object) -> Vec<&'a Workload> {
+        let index = self.index;
+        let namespace = policy.namespace_or("default");
+        let selector = crate::index::policy_selector(&policy.spec);
+        let mesh_wide = namespace == index.mesh_config.root_namespace && selector.is_none();
+        self.proxyless_workloads()
+            .filter(|w| {
+                (mesh_wide || w.namespace == namespace)
+                    && selector.is_none_or(|s| crate::index::labels_match(s, &w.labels))
+            })
+            .collect()
+    }
+
+    /// Which of `workloads` run a runtime that lacks `feature`, and how.
+    pub fn feature_gaps(&self, workloads: &[&'a Workload], feature: Feature) -> Option<Impact<'a>> {
+        let mut impact = Impact {
+            feature,
+            gaps: Vec::new(),
+            workloads: Vec::new(),
+        };
+        for &workload in workloads {
+            let gaps = self.runtime_of(workload).gaps(feature);
+            if !gaps.is_empty() {
+                impact.workloads.push(workload);
+                impact.gaps.extend(gaps);
+            }
+        }
+        impact.gaps.sort();
+        impact.gaps.dedup();
+        (!impact.workloads.is_empty()).then_some(impact)
+    }
+}
+
+/// Proxyless workloads whose runtime lacks a feature.
+#[derive(Debug)]
+pub struct Impact<'a> {
+    pub feature: Feature,
+    pub gaps: Vec<Gap>,
+    pub workloads: Vec<&'a Workload>,
+}
+
+impl Impact<'_> {
+    /// "rejected (NACK) by gRPC C-core (C++, Python, Ruby, PHP)": what the
+    /// runtimes do, and which.
+    pub fn runtimes(&self) -> String {
+        format!(
+            "{} by {}",
+            grpc_support::row(self.feature).when_unsupported.verb(),
+            grpc_support::describe_gaps(&self.gaps)
+        )
+    }
+
+    pub fn rejected(&self) -> bool {
+        grpc_support::row(self.feature).when_unsupported != Unsupported::Ignored
+    }
+
+    /// "affects proxyless clients ns/a, ns/b and 2 more".
+    pub fn affects(&self, role: &str) -> String {
+        format!(
+            "affects proxyless {role} {}",
+            workload_names(&self.workloads)
+        )
+    }
+}
+
+/// "ns/a, ns/b, ns/c and 2 more", in a stable order.
+pub fn workload_names(workloads: &[&Workload]) -> String {
+    let mut names: Vec<String> = workloads
+        .iter()
+        .map(|w| format!("{}/{}", w.namespace, w.name))
+        .collect();
+    names.sort();
+    names.dedup();
+    let shown = names.len().min(NAMES_SHOWN);
+    let mut text = names[..shown].join(", ");
+    if names.len() > shown {
+        text.push_str(&format!(" and {} more", names.len() - shown));
+    }
+    text
+}
+
+/// What a proxyless server accepts, as istiod's gRPC generator decides it
+/// from PeerAuthentication: STRICT is mTLS; DISABLE is plaintext; PERMISSIVE
+/// (also the default) is plaintext too, unless the pod is labelled
+/// `security.istio.io/tlsMode: istio`, which makes it STRICT.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerTls<'a> {
+    pub mtls: bool,
+    /// The PeerAuthentication that decided the mode, if any.
+    pub policy: Option<&'a Object>,
+    pub mode: crate::model::security::MutualTLSMode,
+}
+
+/// The label that turns PERMISSIVE into STRICT for a proxyless server.
+pub const TLS_MODE_LABEL: &str = "security.istio.io/tlsMode";
+
+impl<'a> Context<'a> {
+    /// The PeerAuthentication mode a proxyless server gets: the most specific
+    /// policy with a mode set wins (workload selector, then namespace, then
+    /// the root namespace), as Istio resolves it.
+    pub fn server_tls(&self, workload: &Workload) -> ServerTls<'a> {
+        use crate::model::security::MutualTLSMode;
+        let index = self.index;
+        let mut best: Option<(u8, &'a Object, MutualTLSMode)> = None;
+        for id in index.policies_for(workload) {
+            let object = index.object(id);
+            let Spec::PeerAuthentication(spec) = &object.spec else {
+                continue;
+            };
+            let Some(mode) = spec.mtls.as_ref().and_then(|m| m.mode) else {
+                continue;
+            };
+            if mode == MutualTLSMode::Unset {
+                continue;
+            }
+            let rank = if crate::index::policy_selector(&object.spec).is_some() {
+                2
+            } else if object.namespace_or("default") == workload.namespace {
+                1
+            } else {
+                0
+            };
+            if best.is_none_or(|(r, _, _)| rank > r) {
+                best = Some((rank, object, mode));
+            }
+        }
+        let (policy, mode) =
+            best.map_or((None, MutualTLSMode::Permissive), |(_, o, m)| (Some(o), m));
+        let labelled = workload
+            .labels
+            .get(TLS_MODE_LABEL)
+            .is_some_and(|v| v == "istio");
+        let mtls = match mode {
+            MutualTLSMode::Strict => true,
+            MutualTLSMode::Disable => false,
+            MutualTLSMode::Permissive | MutualTLSMode::Unset => labelled,
+        };
+        ServerTls { mtls, policy, mode }
+    }
+}
+
+impl<'a> Context<'a> {
+    /// The DestinationRule TLS mode a client in `namespace` uses for `host`:
+    /// from the first visible DestinationRule that sets one, looking in the
+    /// client's namespace, then the host's, then the root namespace (Istio's
+    /// order). `None`: no DestinationRule sets TLS, so proxyless clients
+    /// send plaintext (they have no auto-mTLS).
+    pub fn client_tls(
+        &self,
+        namespace: &str,
+        host: &str,
+    ) -> Option<(&'a Object, crate::model::networking::ClientTLSMode)> {
+        let index = self.index;
+        let mesh = &index.mesh_config;
+        let host_namespace = index.services(host).first().map(|s| s.namespace.as_str());
+        let candidates = index.destination_rules_for(host).iter().filter_map(|&id| {
+            let object = index.object(id);
+            let Spec::DestinationRule(rule) = &object.spec else {
+                return None;
+            };
+            let owner = object.namespace_or("default");
+            let export = if rule.export_to.is_empty() {
+                &mesh.default_destination_rule_export_to
+            } else {
+                &rule.export_to
+            };
+            if owner != mesh.root_namespace && !is_exported_to(export, owner, namespace) {
+                return None;
+            }
+            let mode = rule.traffic_policy.as_ref()?.tls.as_ref()?.mode?;
+            let rank = if owner == namespace {
+                0
+            } else if Some(owner) == host_namespace {
+                1
+            } else {
+                2
+            };
+            Some((rank, object, mode))
+        });
+        candidates
+            .min_by_key(|(rank, object, _)| (*rank, object.meta.name.clone()))
+            .map(|(_, object, mode)| (object, mode))
+    }
+}

@@ -1,0 +1,3 @@
+use crate::analyze::registry::Rule;
+
+pub static RULES: &[&Rule] = &[];
