@@ -79,7 +79,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__analyze)
-            opts="-f -o -S -h --filename --meshConfigFile --mesh-config --cluster-domain --output --failure-threshold --output-threshold --color --suppress --select --ignore --grpc --list-rules --help"
+            opts="-f -n -A -o -S -h --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --output --failure-threshold --output-threshold --color --suppress --select --ignore --grpc --list-rules --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -102,6 +102,22 @@ _mesh() {
                     return 0
                     ;;
                 --cluster-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -311,7 +327,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__validate)
-            opts="-f -o -h --filename --meshConfigFile --mesh-config --cluster-domain --output --failure-threshold --output-threshold --color --help"
+            opts="-f -n -A -o -h --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --output --failure-threshold --output-threshold --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -334,6 +350,22 @@ _mesh() {
                     return 0
                     ;;
                 --cluster-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -36,6 +36,9 @@ complete -c mesh -n "__fish_mesh_needs_command" -f -a "help" -d 'Print this mess
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l context -d 'The kubeconfig context to use' -r
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s n -l namespace -d 'Report findings in this namespace only (default: the context\'s)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s line per finding, with a source snippet and help'
 json\t'An array of objects with istioctl\'s keys plus file, line, column, field'
 yaml\t'The same objects as YAML'
@@ -51,11 +54,16 @@ complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s S -l suppress -d '
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l select -d 'Run only these rules (codes or names, comma-separated)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l ignore -d 'Do not run these rules (codes or names, comma-separated)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l grpc -d 'The gRPC runtime of proxyless workloads: LANG@VERSION (cpp, python, ruby, php, java, go, node; e.g. go@1.66), LANG for a current release, or `any` (report what any runtime mis-handles, naming which). A workload\'s `mesh.dev/grpc-runtime` annotation overrides it' -r
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s A -l all-namespaces -d 'Report findings in every namespace'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l list-rules -d 'List the rules with their code, name, level and summary, then exit'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
+complete -c mesh -n "__fish_mesh_using_subcommand validate" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand validate" -l context -d 'The kubeconfig context to use' -r
+complete -c mesh -n "__fish_mesh_using_subcommand validate" -s n -l namespace -d 'Report findings in this namespace only (default: the context\'s)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s line per finding, with a source snippet and help'
 json\t'An array of objects with istioctl\'s keys plus file, line, column, field'
 yaml\t'The same objects as YAML'
@@ -67,6 +75,8 @@ complete -c mesh -n "__fish_mesh_using_subcommand validate" -l output-threshold 
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l color -d 'Colour text output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mesh -n "__fish_mesh_using_subcommand validate" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+complete -c mesh -n "__fish_mesh_using_subcommand validate" -s A -l all-namespaces -d 'Report findings in every namespace'
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c mesh -n "__fish_mesh_using_subcommand schema" -l api-version -d 'apiVersion (or just the version) when a kind has several; the newest by default' -r

@@ -8,9 +8,10 @@ use anyhow::Result;
 use super::{print_stdout, ColorChoice, Exit};
 use crate::diagnostic::{sort_and_dedup, Diagnostic, Level};
 use crate::index::Index;
-use crate::load::load_paths;
+use crate::load::load_files;
 use crate::model::MeshConfig;
 use crate::output::{self, Format, Style};
+use crate::source::kube::{read_cluster, ClusterOptions};
 use crate::source::InputSeverity;
 
 /// What to read.
@@ -28,6 +29,21 @@ pub struct InputArgs {
     /// The cluster's DNS domain, for host names such as `svc.ns.svc.DOMAIN`.
     #[arg(long, default_value = crate::index::DEFAULT_CLUSTER_DOMAIN, value_name = "DOMAIN")]
     cluster_domain: String,
+    /// Also read the live cluster (kubeconfig, or in-cluster credentials).
+    #[arg(long, visible_alias = "use-kube")]
+    kube: bool,
+    /// The kubeconfig file (default: KUBECONFIG, then ~/.kube/config).
+    #[arg(long, requires = "kube", value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use.
+    #[arg(long, requires = "kube", value_name = "NAME")]
+    context: Option<String>,
+    /// Report findings in this namespace only (default: the context's).
+    #[arg(short = 'n', long, requires = "kube", value_name = "NAMESPACE")]
+    namespace: Option<String>,
+    /// Report findings in every namespace.
+    #[arg(short = 'A', long, requires = "kube", conflicts_with = "namespace")]
+    all_namespaces: bool,
 }
 
 /// How to report.
@@ -57,15 +73,18 @@ pub struct Inputs {
     pub file_count: usize,
     /// Some input or document could not be read (exit 65 unless findings win).
     pub failed: bool,
+    /// With `--kube`: report findings in this namespace only (and on
+    /// cluster-scoped objects), as istioctl does.
+    pub namespace_filter: Option<String>,
 }
 
 /// Reads the inputs, printing every unreadable one to stderr once.
 pub fn load(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
     let mut paths = args.paths.clone();
     paths.extend(args.files.iter().cloned());
-    if paths.is_empty() {
+    if paths.is_empty() && !args.kube {
         eprintln!(
-            "mesh: error: no input: give files, directories, or - for stdin\n\nUsage: mesh {command} [PATH]..."
+            "mesh: error: no input: give files, directories, - for stdin, or --kube\n\nUsage: mesh {command} [PATH]..."
         );
         return Err(Exit::Usage);
     }
@@ -80,7 +99,34 @@ pub fn load(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
             }
         }
     }
-    let loaded = load_paths(&paths);
+    let mut namespace_filter = None;
+    let mut sources = crate::source::read_paths(&paths);
+    if args.kube {
+        let options = ClusterOptions {
+            kubeconfig: args.kubeconfig.clone(),
+            context: args.context.clone(),
+        };
+        match read_cluster(&options) {
+            Ok(cluster) => {
+                for note in &cluster.notes {
+                    eprintln!("mesh: note: {note}");
+                }
+                if !args.all_namespaces {
+                    namespace_filter =
+                        Some(args.namespace.clone().unwrap_or(cluster.default_namespace));
+                }
+                sources.files.extend(cluster.files);
+            }
+            Err(error) => {
+                eprintln!("mesh: error: {error:#}");
+                return Err(Exit::InputError);
+            }
+        }
+    }
+    let mut loaded = load_files(sources.files);
+    let mut errors = sources.errors;
+    errors.append(&mut loaded.errors);
+    loaded.errors = errors;
     for error in &loaded.errors {
         let word = match error.severity {
             InputSeverity::Error => "error",
@@ -95,12 +141,21 @@ pub fn load(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
         index: Index::build_in_domain(loaded.objects, mesh_config, &args.cluster_domain),
         file_count,
         failed,
+        namespace_filter,
     })
 }
 
 /// Sorts, filters and prints findings; the exit code follows DESIGN.md for
 /// every format alike.
 pub fn report(mut diagnostics: Vec<Diagnostic>, args: &ReportArgs, inputs: Inputs) -> Result<Exit> {
+    if let Some(namespace) = &inputs.namespace_filter {
+        diagnostics.retain(|d| {
+            d.origin
+                .as_ref()
+                .and_then(|o| o.namespace.as_deref())
+                .is_none_or(|n| n == namespace)
+        });
+    }
     crate::diagnostic::locate_all(&mut diagnostics);
     sort_and_dedup(&mut diagnostics);
     let failing = diagnostics

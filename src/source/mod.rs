@@ -2,6 +2,7 @@
 //! documents with positions. Nothing here interprets a document beyond finding
 //! its `apiVersion` and `kind` (needed to unwrap `List`s).
 
+pub mod kube;
 pub mod node;
 pub mod yaml;
 

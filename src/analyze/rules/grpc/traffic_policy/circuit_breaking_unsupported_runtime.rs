@@ -1,0 +1,108 @@
+use crate::analyze::{Context, Findings};
+use crate::declare_rule;
+use crate::grpc_support::Feature;
+
+use super::scope;
+
+declare_rule! {
+    /// A DestinationRule's http2MaxRequests circuit breaker reaches gRPC clients that ignore circuit breaking.
+    ///
+    /// ## What it checks
+    /// A DestinationRule reaching proxyless gRPC clients with
+    /// `connectionPool.http.http2MaxRequests` above 0, when some of those
+    /// clients run a gRPC without circuit breaking (gRFC A32): PHP in no
+    /// release, C++, Python, Ruby and Java before 1.37.1, Go before 1.37, Node
+    /// before 1.4.
+    ///
+    /// ## Why it matters
+    /// istiod turns `http2MaxRequests` into the cluster's `max_requests`
+    /// circuit breaker. A client without A32 silently ignores it: nothing caps
+    /// its concurrent RPCs to the host, so the protection the rule promises is
+    /// not there for those clients.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: networking.istio.io/v1
+    /// kind: DestinationRule
+    /// metadata: {name: echo, namespace: echo-grpc}
+    /// spec:
+    ///   host: echo.echo-grpc.svc.cluster.local
+    ///   trafficPolicy:
+    ///     connectionPool:
+    ///       http: {http2MaxRequests: 100}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Upgrade the clients, or limit concurrency in the client application
+    /// (PHP has no xDS circuit breaking); state the runtime with `--grpc` or
+    /// the `mesh.dev/grpc-runtime` annotation.
+    pub static RULE = { code: "GRPC028", name: "circuit-breaking-unsupported-runtime", level: Warning, check: check };
+}
+
+fn check(context: &Context<'_>, findings: &mut Findings) {
+    for rule in scope::destination_rules(context) {
+        for policy in scope::policies(rule.spec, &rule.host) {
+            let max = policy
+                .connection_pool
+                .and_then(|p| p.http.as_ref())
+                .and_then(|h| h.http2_max_requests);
+            if max.is_none_or(|n| n <= 0) {
+                continue;
+            }
+            let Some(impact) = context.feature_gaps(&rule.clients, Feature::CircuitBreaking) else {
+                continue;
+            };
+            findings
+                .report(
+                    rule.object,
+                    &policy
+                        .path
+                        .field("connectionPool")
+                        .field("http")
+                        .field("http2MaxRequests"),
+                    format!(
+                        "http2MaxRequests (the max_requests circuit breaker, gRFC A32) is {}: nothing caps those clients' concurrent RPCs to {}; {}",
+                        impact.runtimes(),
+                        policy.scope,
+                        impact.affects("clients")
+                    ),
+                )
+                .help = Some(
+                "upgrade the clients or cap concurrency in the application; state the runtime with --grpc or mesh.dev/grpc-runtime".into(),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analyze::testing::run_rule;
+
+    #[test]
+    fn php_never_and_go_from_1_37() {
+        let base = "
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: ns, annotations: {inject.istio.io/templates: grpc-agent, mesh.dev/grpc-runtime: RUNTIME}}
+spec:
+  containers: [{name: app, image: app}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: echo, namespace: ns}
+spec:
+  host: echo
+  trafficPolicy:
+    connectionPool: {http: {http2MaxRequests: 10}}
+";
+        for (runtime, fires) in [
+            ("php", true),
+            ("go@1.37", false),
+            ("go@1.36", true),
+            ("cpp", false),
+        ] {
+            let found = run_rule("GRPC028", "t.yaml", &base.replace("RUNTIME", runtime));
+            assert_eq!(found.len(), usize::from(fires), "{runtime}");
+        }
+    }
+}

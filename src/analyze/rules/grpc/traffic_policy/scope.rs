@@ -1,0 +1,303 @@
+//! What the traffic-policy rules share: the DestinationRules that reach
+//! proxyless clients, every traffic policy inside one (top level, subsets,
+//! port-level entries) with its field path, and which Kubernetes Services
+//! are gRPC targets of proxyless workloads.
+//!
+//! Candidates for `analyze::proxyless` once other areas need them.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{PodSpec, Service as KubeService};
+
+use crate::analyze::Context;
+use crate::index::{labels_match, Workload};
+use crate::model::networking::{
+    ClientTLSSettings, ConnectionPoolSettings, DestinationRuleSpec, LoadBalancerSettings,
+    OutlierDetection, ServiceEntrySpec, TrafficPolicy,
+};
+use crate::model::{Object, Spec};
+use crate::source::FieldPath;
+
+/// A DestinationRule that proxyless clients receive.
+pub(super) struct ReachedRule<'a> {
+    pub object: &'a Object,
+    pub spec: &'a DestinationRuleSpec,
+    /// The host as an FQDN.
+    pub host: String,
+    /// Proxyless clients that can see the rule and its host (and that its
+    /// `workloadSelector`, if any, selects).
+    pub clients: Vec<&'a Workload>,
+}
+
+/// DestinationRules that reach at least one proxyless client.
+pub(super) fn destination_rules<'a>(context: &Context<'a>) -> Vec<ReachedRule<'a>> {
+    let index = context.index;
+    let mut found = Vec::new();
+    for object in &index.objects {
+        let Spec::DestinationRule(spec) = &object.spec else {
+            continue;
+        };
+        let Some(host) = &spec.host else { continue };
+        let namespace = object.namespace_or("default");
+        let host = index.config_host_fqdn(host, namespace);
+        let mut clients = context.proxyless_clients(object, &host);
+        if let Some(selector) = spec
+            .workload_selector
+            .as_ref()
+            .map(|s| &s.match_labels)
+            .filter(|labels| !labels.is_empty())
+        {
+            clients.retain(|w| w.namespace == namespace && labels_match(selector, &w.labels));
+        }
+        if !clients.is_empty() {
+            found.push(ReachedRule {
+                object,
+                spec,
+                host,
+                clients,
+            });
+        }
+    }
+    found
+}
+
+/// One traffic policy of a DestinationRule: the top-level one, a subset's,
+/// or a `portLevelSettings` entry of either.
+pub(super) struct Policy<'a> {
+    /// Path of the policy object (`spec.trafficPolicy`,
+    /// `spec.subsets[1].trafficPolicy.portLevelSettings[0]`).
+    pub path: FieldPath,
+    /// The clusters it shapes, in words: `echo.ns.svc.cluster.local`,
+    /// `subset v1 of echo...`, `port 7070 of echo...`.
+    pub scope: String,
+    pub load_balancer: Option<&'a LoadBalancerSettings>,
+    pub connection_pool: Option<&'a ConnectionPoolSettings>,
+    pub outlier_detection: Option<&'a OutlierDetection>,
+    pub tls: Option<&'a ClientTLSSettings>,
+    /// The whole policy, for top-level and subset policies (port-level
+    /// entries have only the four fields above).
+    pub whole: Option<&'a TrafficPolicy>,
+}
+
+/// Every traffic policy of a DestinationRule, in source order.
+pub(super) fn policies<'a>(spec: &'a DestinationRuleSpec, host: &str) -> Vec<Policy<'a>> {
+    let mut found = Vec::new();
+    let spec_path = FieldPath::root().field("spec");
+    if let Some(policy) = spec.traffic_policy.as_deref() {
+        push_policy(
+            &mut found,
+            policy,
+            spec_path.field("trafficPolicy"),
+            host.to_string(),
+        );
+    }
+    for (i, subset) in spec.subsets.iter().enumerate() {
+        if let Some(policy) = subset.traffic_policy.as_deref() {
+            let name = subset.name.as_deref().unwrap_or("?");
+            push_policy(
+                &mut found,
+                policy,
+                spec_path.field("subsets").index(i).field("trafficPolicy"),
+                format!("subset {name} of {host}"),
+            );
+        }
+    }
+    found
+}
+
+fn push_policy<'a>(
+    found: &mut Vec<Policy<'a>>,
+    policy: &'a TrafficPolicy,
+    path: FieldPath,
+    scope: String,
+) {
+    found.push(Policy {
+        path: path.clone(),
+        scope: scope.clone(),
+        load_balancer: policy.load_balancer.as_deref(),
+        connection_pool: policy.connection_pool.as_ref(),
+        outlier_detection: policy.outlier_detection.as_ref(),
+        tls: policy.tls.as_ref(),
+        whole: Some(policy),
+    });
+    for (i, entry) in policy.port_level_settings.iter().enumerate() {
+        let port = entry
+            .port
+            .as_ref()
+            .and_then(|p| p.number)
+            .map_or_else(|| "?".to_string(), |n| n.to_string());
+        found.push(Policy {
+            path: path.field("portLevelSettings").index(i),
+            scope: format!("port {port} of {scope}"),
+            load_balancer: entry.load_balancer.as_deref(),
+            connection_pool: entry.connection_pool.as_ref(),
+            outlier_detection: entry.outlier_detection.as_ref(),
+            tls: entry.tls.as_ref(),
+            whole: None,
+        });
+    }
+}
+
+/// The FQDNs of a ServiceEntry's hosts and the proxyless clients that can
+/// see each, for hosts that at least one proxyless client sees.
+pub(super) fn service_entry_hosts<'a>(
+    context: &Context<'a>,
+    object: &'a Object,
+    spec: &ServiceEntrySpec,
+) -> Vec<(String, Vec<&'a Workload>)> {
+    let namespace = object.namespace_or("default");
+    spec.hosts
+        .iter()
+        .map(|host| context.index.config_host_fqdn(host, namespace))
+        .filter_map(|fqdn| {
+            let clients = context.proxyless_clients(object, &fqdn);
+            (!clients.is_empty()).then_some((fqdn, clients))
+        })
+        .collect()
+}
+
+/// Every proxyless workload in `lists`, once.
+pub(super) fn union<'a>(lists: impl IntoIterator<Item = Vec<&'a Workload>>) -> Vec<&'a Workload> {
+    let mut all: Vec<&'a Workload> = Vec::new();
+    for workload in lists.into_iter().flatten() {
+        if !all.contains(&workload) {
+            all.push(workload);
+        }
+    }
+    all
+}
+
+/// A Kubernetes Service and why it is a gRPC target of proxyless workloads.
+pub(super) struct GrpcService<'a> {
+    pub object: &'a Object,
+    pub service: &'a KubeService,
+    pub host: String,
+    /// Proxyless servers the Service selects.
+    pub servers: Vec<&'a Workload>,
+    /// Proxyless clients that receive a DestinationRule or VirtualService
+    /// for the host (so they dial it through xDS).
+    pub routed_clients: Vec<&'a Workload>,
+    /// Every proxyless client that can see the host.
+    pub clients: Vec<&'a Workload>,
+}
+
+impl GrpcService<'_> {
+    /// The Service selects proxyless servers, or proxyless clients have
+    /// routing or traffic policy for it.
+    pub fn is_grpc_target(&self) -> bool {
+        !self.servers.is_empty() || !self.routed_clients.is_empty()
+    }
+
+    /// "selects proxyless servers ns/a" or "proxyless clients ns/b receive
+    /// routing for it": why the rule looks at this Service.
+    pub fn reason(&self) -> String {
+        if !self.servers.is_empty() {
+            format!(
+                "it selects proxyless servers {}",
+                crate::analyze::proxyless::workload_names(&self.servers)
+            )
+        } else {
+            format!(
+                "proxyless clients {} dial it through xDS",
+                crate::analyze::proxyless::workload_names(&self.routed_clients)
+            )
+        }
+    }
+}
+
+/// Every Kubernetes Service, with the proxyless workloads around it.
+pub(super) fn kubernetes_services<'a>(context: &Context<'a>) -> Vec<GrpcService<'a>> {
+    let index = context.index;
+    let mut found = Vec::new();
+    for object in &index.objects {
+        let Spec::Service(service) = &object.spec else {
+            continue;
+        };
+        let namespace = object.namespace_or("default");
+        let host = format!(
+            "{}.{namespace}.svc.{}",
+            object.meta.name, index.cluster_domain
+        );
+        let servers = context.proxyless_servers(&host);
+        let configs = index
+            .destination_rules_for(&host)
+            .iter()
+            .chain(index.virtual_services_for(&host));
+        let routed_clients = union(configs.map(|&id| {
+            let config = index.object(id);
+            context.proxyless_clients(config, &host)
+        }));
+        let clients = context.proxyless_clients(object, &host);
+        found.push(GrpcService {
+            object,
+            service,
+            host,
+            servers,
+            routed_clients,
+            clients,
+        });
+    }
+    found
+}
+
+/// The pod spec of a Pod or of a workload controller's template.
+pub(super) fn pod_spec(object: &Object) -> Option<&PodSpec> {
+    match &object.spec {
+        Spec::Pod(pod) => pod.spec.as_ref(),
+        spec => crate::index::pod_template(spec).and_then(|t| t.spec.as_ref()),
+    }
+}
+
+/// The container ports a pod spec declares: number → names.
+pub(super) fn container_ports(spec: &PodSpec) -> BTreeMap<i32, Option<String>> {
+    spec.containers
+        .iter()
+        .flat_map(|c| c.ports.iter().flatten())
+        .map(|p| (p.container_port, p.name.clone()))
+        .collect()
+}
+
+/// How Istio reads the protocol of a Kubernetes Service port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum PortProtocol {
+    /// GRPC, GRPC-Web, HTTP2 (or h2c): what gRPC needs.
+    Http2,
+    /// HTTP/1.1, declared.
+    Http,
+    /// TCP, TLS or HTTPS: istiod builds no HTTP virtual host for it.
+    Opaque(&'static str),
+    /// Something else declared (Mongo, Redis, UDP...).
+    Other,
+    /// Nothing Istio recognises: the protocol is sniffed.
+    Sniffed,
+}
+
+/// The protocol Istio gives a Service port: `appProtocol` first, then the
+/// port name prefix (`grpc`, `grpc-foo`, `http2-foo`, `tcp`...).
+pub(super) fn port_protocol(port: &k8s_openapi::api::core::v1::ServicePort) -> PortProtocol {
+    if port.protocol.as_deref() == Some("UDP") {
+        return PortProtocol::Other;
+    }
+    let name = match port.app_protocol.as_deref() {
+        Some(app) => match app.to_ascii_lowercase().as_str() {
+            "kubernetes.io/h2c" => Some("http2".to_string()),
+            "kubernetes.io/ws" => Some("http".to_string()),
+            "kubernetes.io/wss" => Some("https".to_string()),
+            other => Some(other.to_string()),
+        },
+        None => port.name.clone(),
+    };
+    let declared = name
+        .as_deref()
+        .and_then(crate::index::protocol_from_port_name)
+        .map(|p| p.to_ascii_lowercase());
+    match declared.as_deref() {
+        Some("grpc" | "grpc-web" | "http2") => PortProtocol::Http2,
+        Some("http") => PortProtocol::Http,
+        Some("tcp") => PortProtocol::Opaque("TCP"),
+        Some("tls") => PortProtocol::Opaque("TLS"),
+        Some("https") => PortProtocol::Opaque("HTTPS"),
+        Some("mongo" | "redis" | "mysql" | "udp") => PortProtocol::Other,
+        _ => PortProtocol::Sniffed,
+    }
+}
