@@ -61,6 +61,18 @@ impl Language {
         }
     }
 
+    /// What `--grpc any` covers: every language with a full column in gRPC's
+    /// table. Ruby and PHP wrap the same core but the table lists several
+    /// features (retries, ring hash, security) for C++ and Python only; they
+    /// are checked when named (`--grpc ruby@1.66`), not on every run.
+    pub const ANY: [Language; 5] = [
+        Language::Cpp,
+        Language::Python,
+        Language::Java,
+        Language::Go,
+        Language::Node,
+    ];
+
     fn is_c_core(self) -> bool {
         matches!(
             self,
@@ -588,7 +600,7 @@ pub fn row(feature: Feature) -> &'static Row {
 }
 
 /// The runtime of a proxyless workload: one language at one release, or
-/// `any` (every language, each at a current release).
+/// `any` (C++, Python, Java, Go and Node, each at a current release).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Runtime {
     #[default]
@@ -651,7 +663,7 @@ impl Runtime {
             })
         };
         match self {
-            Runtime::Any => Language::ALL
+            Runtime::Any => Language::ANY
                 .into_iter()
                 .filter_map(|language| check(language, None))
                 .collect(),
@@ -667,20 +679,30 @@ impl Runtime {
     }
 }
 
-/// "gRPC C-core (C++, Python, Ruby, PHP)", "gRPC Go 1.40 (added in 1.41)":
-/// gaps in words, C-core languages grouped.
+/// "gRPC C-core (C++, Python)", "gRPC Go 1.40 (added in 1.41)": gaps in
+/// words, C-core languages that never had the feature grouped.
 pub fn describe_gaps(gaps: &[Gap]) -> String {
     let mut gaps = gaps.to_vec();
     gaps.sort();
     gaps.dedup();
+    let never = |g: &Gap| g.fixed_in.is_none() && g.version.is_none();
+    if gaps.iter().all(never)
+        && Language::ANY
+            .iter()
+            .all(|l| gaps.iter().any(|g| g.language == *l))
+    {
+        return "every gRPC runtime".to_string();
+    }
     let mut parts = Vec::new();
-    let all_core_never = Language::ALL.iter().filter(|l| l.is_c_core()).all(|l| {
-        gaps.iter()
-            .any(|g| g.language == *l && g.fixed_in.is_none() && g.version.is_none())
-    });
-    if all_core_never {
-        parts.push("C-core (C++, Python, Ruby, PHP)".to_string());
-        gaps.retain(|g| !g.language.is_c_core() || g.version.is_some());
+    let never_in_core: Vec<Language> = gaps
+        .iter()
+        .filter(|g| g.language.is_c_core() && g.fixed_in.is_none() && g.version.is_none())
+        .map(|g| g.language)
+        .collect();
+    if never_in_core.len() > 1 {
+        let names: Vec<&str> = never_in_core.iter().map(|l| l.display()).collect();
+        parts.push(format!("C-core ({})", names.join(", ")));
+        gaps.retain(|g| !never_in_core.contains(&g.language));
     }
     for gap in gaps {
         let mut text = gap.language.display().to_string();
@@ -775,16 +797,7 @@ mod tests {
     fn least_request_per_library_code() {
         let gaps = Runtime::Any.gaps(Feature::LeastRequest);
         let languages: Vec<Language> = gaps.iter().map(|g| g.language).collect();
-        assert_eq!(
-            languages,
-            [
-                Language::Cpp,
-                Language::Python,
-                Language::Ruby,
-                Language::Php,
-                Language::Node
-            ]
-        );
+        assert_eq!(languages, [Language::Cpp, Language::Python, Language::Node]);
         assert!(
             Runtime::Exact(Language::Go, Version::new(1, 73, 0)).supports(Feature::LeastRequest)
         );
@@ -794,9 +807,14 @@ mod tests {
         assert!(
             !Runtime::Exact(Language::Cpp, Version::new(1, 85, 0)).supports(Feature::LeastRequest)
         );
+        assert_eq!(describe_gaps(&gaps), "gRPC C-core (C++, Python), Node");
+    }
+
+    #[test]
+    fn gaps_everywhere_read_as_every_runtime() {
         assert_eq!(
-            describe_gaps(&gaps),
-            "gRPC C-core (C++, Python, Ruby, PHP), Node"
+            describe_gaps(&Runtime::Any.gaps(Feature::Maglev)),
+            "every gRPC runtime"
         );
     }
 
@@ -811,9 +829,11 @@ mod tests {
         ] {
             assert_eq!(
                 Runtime::Any.gaps(feature).len(),
-                Language::ALL.len(),
+                Language::ANY.len(),
                 "{feature:?}"
             );
+            let ruby = Runtime::Exact(Language::Ruby, Version::new(1, 66, 0));
+            assert!(!ruby.supports(feature), "{feature:?}");
         }
     }
 

@@ -74,7 +74,7 @@ pub enum WorkloadKind {
 }
 
 /// Something that runs and can be selected by labels.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Workload {
     pub kind: WorkloadKind,
     pub object: ObjectId,
@@ -87,6 +87,15 @@ pub struct Workload {
     pub service_account: Option<String>,
     /// A proxyless gRPC workload (see [`crate::model::pod::is_proxyless`]).
     pub proxyless: bool,
+}
+
+/// A workload is identified by its object and name (a ServiceEntry holds
+/// several endpoints): comparing them is cheap, as lookups that collect
+/// distinct workloads do it often.
+impl PartialEq for Workload {
+    fn eq(&self, other: &Workload) -> bool {
+        self.object == other.object && self.name == other.name
+    }
 }
 
 /// The index. Owns the objects; everything else refers to them by [`ObjectId`].

@@ -64,13 +64,17 @@ impl<'a> Context<'a> {
             index.services(host).iter().collect()
         };
         let root = mesh.root_namespace.as_str();
+        // Visibility depends on the namespace only: decide it once per namespace.
+        let mut visible: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
         self.proxyless_workloads()
             .filter(|w| {
-                (owner == root || is_exported_to(config_export, owner, &w.namespace))
-                    && (services.is_empty()
-                        || services
-                            .iter()
-                            .any(|s| is_exported_to(&s.export_to, &s.namespace, &w.namespace)))
+                *visible.entry(w.namespace.as_str()).or_insert_with(|| {
+                    (owner == root || is_exported_to(config_export, owner, &w.namespace))
+                        && (services.is_empty()
+                            || services
+                                .iter()
+                                .any(|s| is_exported_to(&s.export_to, &s.namespace, &w.namespace)))
+                })
             })
             .collect()
     }
@@ -80,10 +84,16 @@ impl<'a> Context<'a> {
     pub fn proxyless_servers(&self, host: &str) -> Vec<&'a Workload> {
         let index = self.index;
         let mut servers: Vec<&'a Workload> = Vec::new();
+        let mut seen_selectors = Vec::new();
         for service in index.services(host) {
             let Some(selector) = service.selector.as_ref().filter(|s| !s.is_empty()) else {
                 continue;
             };
+            // The same Service declared in several files selects the same pods.
+            if seen_selectors.contains(&(&service.namespace, selector)) {
+                continue;
+            }
+            seen_selectors.push((&service.namespace, selector));
             for workload in index.workloads_matching(&service.namespace, selector) {
                 if workload.proxyless
                     && matches!(workload.kind, WorkloadKind::Pod | WorkloadKind::PodTemplate)

@@ -34,7 +34,8 @@ pub struct Args {
     ignore: Vec<String>,
     /// The gRPC runtime of proxyless workloads: LANG@VERSION (cpp, python,
     /// ruby, php, java, go, node; e.g. go@1.66), LANG for a current release,
-    /// or `any` (report what any runtime mis-handles, naming which). A
+    /// or `any` (report what C++, Python, Java, Go or Node mis-handles,
+    /// naming which; Ruby and PHP only when named). A
     /// workload's `mesh.dev/grpc-runtime` annotation overrides it.
     #[arg(long, value_name = "LANG@VERSION", default_value = "any")]
     grpc: crate::grpc_support::Runtime,

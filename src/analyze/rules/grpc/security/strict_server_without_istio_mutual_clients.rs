@@ -1,0 +1,241 @@
+use crate::analyze::proxyless::workload_names;
+use crate::analyze::{Context, Findings};
+use crate::declare_rule;
+use crate::index::Workload;
+use crate::model::networking::ClientTLSMode;
+use crate::model::Object;
+use crate::source::FieldPath;
+
+use super::scope::{listening_ports, port_tls};
+
+declare_rule! {
+    /// Proxyless gRPC servers require mTLS, but their proxyless clients have no DestinationRule ISTIO_MUTUAL and send plaintext.
+    ///
+    /// ## What it checks
+    /// A STRICT PeerAuthentication (`mtls.mode` or a `portLevelMtls` entry), or
+    /// PERMISSIVE turned into STRICT by the `security.istio.io/tlsMode: istio`
+    /// pod label, on proxyless gRPC servers behind a host that proxyless
+    /// clients call without a DestinationRule whose `trafficPolicy.tls.mode`
+    /// is `ISTIO_MUTUAL` (no DestinationRule sets TLS, or one sets another
+    /// mode).
+    ///
+    /// ## Why it matters
+    /// Proxyless gRPC has no auto-mTLS (Istio's proxyless gRPC blog, "Auto-mTLS
+    /// isn't supported"): a client uses TLS only when its Cluster carries the
+    /// `transport_socket` that istiod derives from a DestinationRule with
+    /// `ISTIO_MUTUAL` (gRFC A29). Without one, clients send plaintext to a
+    /// server whose Listener requires a client certificate, the handshake
+    /// fails and every RPC fails with "all SubConns are in
+    /// TransientFailure". This is the reverse of GRPC040: mTLS must be explicit
+    /// on both sides.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: security.istio.io/v1
+    /// kind: PeerAuthentication
+    /// metadata: {name: strict, namespace: echo-grpc}
+    /// spec:
+    ///   mtls: {mode: STRICT}
+    /// # ...and no DestinationRule with tls.mode ISTIO_MUTUAL for echo
+    /// ```
+    ///
+    /// ## How to fix
+    /// Add a DestinationRule for the host with `trafficPolicy.tls.mode:
+    /// ISTIO_MUTUAL`, visible to the clients, or relax the servers to
+    /// `DISABLE`.
+    pub static RULE = { code: "GRPC041", name: "strict-server-without-istio-mutual-clients", level: Error, check: check };
+}
+
+/// Where the STRICT comes from: a PeerAuthentication field, or the pod label
+/// (reported on the Service port).
+struct Finding<'a> {
+    object: &'a Object,
+    field: FieldPath,
+    from_label: bool,
+    host: String,
+    servers: Vec<&'a Workload>,
+    clients: Vec<&'a Workload>,
+    client_modes: Vec<String>,
+}
+
+fn check(context: &Context<'_>, findings: &mut Findings) {
+    let index = context.index;
+    let mut found: Vec<Finding<'_>> = Vec::new();
+    for workload in context.proxyless_workloads() {
+        for (port, service, port_index) in listening_ports(context, workload) {
+            let tls = port_tls(context, workload, port);
+            if !tls.mtls {
+                continue;
+            }
+            let service_object = index.object(service.object);
+            let (object, field, from_label) = match (tls.policy, &tls.field) {
+                (Some(policy), Some(field)) if !tls.strict_from_label() => {
+                    (policy, field.clone(), false)
+                }
+                _ => (
+                    service_object,
+                    FieldPath::root()
+                        .field("spec")
+                        .field("ports")
+                        .index(port_index),
+                    true,
+                ),
+            };
+            let mut clients = Vec::new();
+            let mut client_modes = Vec::new();
+            for client in context.proxyless_clients(service_object, &service.host) {
+                match context.client_tls(&client.namespace, &service.host) {
+                    Some((_, ClientTLSMode::IstioMutual)) => {}
+                    Some((rule, mode)) => {
+                        clients.push(client);
+                        client_modes.push(format!(
+                            "DestinationRule {}/{} sets {}",
+                            rule.namespace_or("default"),
+                            rule.meta.name,
+                            client_mode_name(mode)
+                        ));
+                    }
+                    None => {
+                        clients.push(client);
+                        client_modes.push("no DestinationRule sets tls".to_string());
+                    }
+                }
+            }
+            if clients.is_empty() {
+                continue;
+            }
+            let existing = found.iter_mut().find(|f| {
+                std::ptr::eq(f.object, object) && f.field == field && f.host == service.host
+            });
+            let entry = match existing {
+                Some(entry) => entry,
+                None => {
+                    found.push(Finding {
+                        object,
+                        field,
+                        from_label,
+                        host: service.host.clone(),
+                        servers: Vec::new(),
+                        clients: Vec::new(),
+                        client_modes: Vec::new(),
+                    });
+                    let last = found.len() - 1;
+                    &mut found[last]
+                }
+            };
+            if !entry.servers.contains(&workload) {
+                entry.servers.push(workload);
+            }
+            for (client, mode) in clients.into_iter().zip(client_modes) {
+                if !entry.clients.contains(&client) {
+                    entry.clients.push(client);
+                }
+                if !entry.client_modes.contains(&mode) {
+                    entry.client_modes.push(mode);
+                }
+            }
+        }
+    }
+    for finding in found {
+        let source = if finding.from_label {
+            "the security.istio.io/tlsMode=istio label turns PERMISSIVE into STRICT for".to_string()
+        } else {
+            "PeerAuthentication requires STRICT mTLS on".to_string()
+        };
+        let mut modes = finding.client_modes.clone();
+        modes.sort();
+        findings
+            .report(
+                finding.object,
+                &finding.field,
+                format!(
+                    "{source} proxyless servers {} behind {}, but proxyless clients {} have no DestinationRule with tls.mode ISTIO_MUTUAL for it ({}): proxyless gRPC has no auto-mTLS, so they send plaintext and every RPC fails (\"all SubConns are in TransientFailure\")",
+                    workload_names(&finding.servers),
+                    finding.host,
+                    workload_names(&finding.clients),
+                    modes.join("; "),
+                ),
+            )
+            .help = Some(format!(
+            "add a DestinationRule for {} with trafficPolicy.tls.mode ISTIO_MUTUAL, or set the servers' mtls.mode to DISABLE",
+            finding.host
+        ));
+    }
+}
+
+fn client_mode_name(mode: ClientTLSMode) -> String {
+    serde_json::to_value(mode)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{mode:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analyze::testing::run_rule;
+
+    const BASE: &str = "
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: echo-grpc}
+spec:
+  selector: {app: echo}
+  ports: [{name: grpc, port: 7070, targetPort: grpc}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: echo, namespace: echo-grpc}
+spec:
+  selector: {matchLabels: {app: echo}}
+  template:
+    metadata:
+      labels: {app: echo}
+      annotations: {inject.istio.io/templates: grpc-agent}
+    spec:
+      containers: [{name: app, image: echo, ports: [{name: grpc, containerPort: 8080}]}]
+";
+
+    fn with(extra: &str) -> String {
+        format!("{BASE}---\n{extra}")
+    }
+
+    #[test]
+    fn port_level_strict_on_the_named_target_port_fires_on_that_entry() {
+        let found = run_rule(
+            "GRPC041",
+            "t.yaml",
+            &with("apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: echo-grpc}\nspec:\n  selector: {matchLabels: {app: echo}}\n  mtls: {mode: DISABLE}\n  portLevelMtls:\n    \"8080\": {mode: STRICT}\n"),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].3, "spec.portLevelMtls.8080.mode");
+        assert!(found[0].4.contains("no DestinationRule sets tls"));
+    }
+
+    #[test]
+    fn port_level_on_another_port_does_not_count() {
+        let found = run_rule(
+            "GRPC041",
+            "t.yaml",
+            &with("apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: echo-grpc}\nspec:\n  selector: {matchLabels: {app: echo}}\n  mtls: {mode: DISABLE}\n  portLevelMtls:\n    \"7070\": {mode: STRICT}\n"),
+        );
+        assert_eq!(found, vec![]);
+    }
+
+    #[test]
+    fn disable_destination_rule_is_named() {
+        let found = run_rule(
+            "GRPC041",
+            "t.yaml",
+            &with("apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: plain, namespace: echo-grpc}\nspec:\n  host: echo\n  trafficPolicy: {tls: {mode: DISABLE}}\n"),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, "PeerAuthentication istio-system/p");
+        assert!(
+            found[0]
+                .4
+                .contains("(DestinationRule echo-grpc/plain sets DISABLE)"),
+            "{}",
+            found[0].4
+        );
+    }
+}

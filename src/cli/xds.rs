@@ -1,0 +1,369 @@
+//! `mesh xds`: render, bootstrap, diff, serve. Flags and glue only.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use super::common::{self, InputArgs};
+use super::{print_stdout, Exit};
+use crate::index::Index;
+use crate::xds::bootstrap::{self, BootstrapOptions, Flavour};
+use crate::xds::render::RenderOptions;
+use crate::xds::{json, Proxy, ResourceType, WorkloadRef, XdsError};
+
+/// What istiod would send a proxyless gRPC workload, offline.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    Render(RenderArgs),
+    Bootstrap(BootstrapArgs),
+    Diff(DiffArgs),
+    Serve(ServeArgs),
+}
+
+/// Which workload, as istiod would identify it.
+#[derive(Debug, Clone, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct WorkloadArgs {
+    /// A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME.
+    #[arg(long, value_name = "NS/NAME")]
+    workload: Option<String>,
+    /// A Pod: NS/NAME.
+    #[arg(long, value_name = "NS/NAME")]
+    pod: Option<String>,
+    /// An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local.
+    #[arg(long, value_name = "ID")]
+    node_id: Option<String>,
+}
+
+impl WorkloadArgs {
+    fn reference(&self) -> Result<WorkloadRef, XdsError> {
+        if let Some(text) = &self.workload {
+            let (namespace, name) = WorkloadRef::parse_namespaced(text)?;
+            return Ok(WorkloadRef::Workload { namespace, name });
+        }
+        if let Some(text) = &self.pod {
+            let (namespace, name) = WorkloadRef::parse_namespaced(text)?;
+            return Ok(WorkloadRef::Pod { namespace, name });
+        }
+        Ok(WorkloadRef::NodeId(
+            self.node_id.clone().unwrap_or_default(),
+        ))
+    }
+}
+
+/// `--type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TypeChoice {
+    Lds,
+    Rds,
+    Cds,
+    Eds,
+    All,
+}
+
+impl TypeChoice {
+    fn types(self) -> Vec<ResourceType> {
+        match self {
+            TypeChoice::Lds => vec![ResourceType::Listener],
+            TypeChoice::Rds => vec![ResourceType::Route],
+            TypeChoice::Cds => vec![ResourceType::Cluster],
+            TypeChoice::Eds => vec![ResourceType::Endpoint],
+            TypeChoice::All => ResourceType::ALL.to_vec(),
+        }
+    }
+}
+
+/// `-o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OutputChoice {
+    Json,
+    Yaml,
+    Table,
+}
+
+/// What the workload's gRPC clients and servers would receive: LDS, RDS, CDS, EDS.
+///
+/// Walks the resources as gRPC asks for them: the listeners of the targets
+/// (`xds:///HOST:PORT`; without --target, every service port the workload
+/// can see), the route configurations they name, the clusters the routes
+/// name, their endpoints; plus the server listeners of the ports that a
+/// Service selecting the workload targets. JSON is the proto3 canonical JSON
+/// of the Envoy v3 protos, each resource with its `@type`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    mesh xds render testdata/echo-grpc/ --workload echo-grpc/echo-v1\n  \
+    mesh xds render testdata/echo-grpc/ --workload echo-grpc/echo-v1 \
+    --target echo:7070 --type rds -o table\n\n\
+    Exit codes: 0 rendered, 65 an input could not be read or translated, \
+    64 bad usage (unknown workload, bad target), 1 other errors.")]
+pub struct RenderArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    workload: WorkloadArgs,
+    /// A listener gRPC asks for, HOST:PORT as in xds:///HOST:PORT (repeatable).
+    #[arg(long, value_name = "HOST:PORT")]
+    target: Vec<String>,
+    /// Resource types to print.
+    #[arg(long = "type", value_enum, default_value = "all")]
+    resource_type: TypeChoice,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "json")]
+    output: OutputChoice,
+    /// The address the workload's gRPC servers listen on, in server listener names.
+    #[arg(long, default_value = "0.0.0.0", value_name = "IP")]
+    server_address: String,
+}
+
+/// The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP).
+///
+/// As istio-agent writes it for the grpc-agent injection template, or as the
+/// grpc-simple init container writes it. With --xds-address the client talks
+/// to that server instead (for example `mesh xds serve` on loopback).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    mesh xds bootstrap testdata/echo-grpc/ --workload echo-grpc/echo-v1\n  \
+    mesh xds bootstrap testdata/echo-grpc/ --workload echo-grpc/echo-v1 \
+    --xds-address 127.0.0.1:15010 > bootstrap.json")]
+pub struct BootstrapArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    workload: WorkloadArgs,
+    /// The xDS server (HOST:PORT), instead of the flavour's default.
+    #[arg(long, value_name = "HOST:PORT")]
+    xds_address: Option<String>,
+    /// Which injection template's bootstrap.
+    #[arg(long, value_enum, default_value = "grpc-agent")]
+    flavour: Flavour,
+    /// Directory of cert-chain.pem, key.pem and root-cert.pem (grpc-agent).
+    #[arg(long, default_value = bootstrap::DEFAULT_CERT_DIR, value_name = "DIR")]
+    cert_dir: String,
+}
+
+/// How a config change changes what a workload receives.
+///
+/// Renders the workload from OLD and from NEW and prints a unified diff per
+/// resource that was added, removed or changed.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  \
+    mesh xds diff main/k8s/ pr/k8s/ --workload echo-grpc/echo-v1\n\n\
+    Exit codes: 0 no change, 1 changes (or an error), 65 an input could not \
+    be read or translated, 64 bad usage.")]
+pub struct DiffArgs {
+    /// The config before (a file or directory).
+    old: PathBuf,
+    /// The config after (a file or directory).
+    new: PathBuf,
+    #[command(flatten)]
+    workload: WorkloadArgs,
+    /// A listener gRPC asks for, HOST:PORT (repeatable).
+    #[arg(long, value_name = "HOST:PORT")]
+    target: Vec<String>,
+    /// Resource types to compare.
+    #[arg(long = "type", value_enum, default_value = "all")]
+    resource_type: TypeChoice,
+    /// The cluster's DNS domain.
+    #[arg(long, default_value = crate::index::DEFAULT_CLUSTER_DOMAIN, value_name = "DOMAIN")]
+    cluster_domain: String,
+}
+
+/// An xDS server (ADS, state of the world) for real gRPC clients, on files.
+///
+/// Each client is identified by its node id (sidecar~IP~POD.NS~...) and
+/// node metadata (a pod in no manifest is a workload of that namespace with
+/// the LABELS its metadata carries), and gets what `mesh xds render` shows
+/// for the names it asks for. Every NACK is logged with the client's reason.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  \
+    mesh xds serve testdata/echo-grpc/ --listen 127.0.0.1:15010\n  \
+    mesh xds bootstrap testdata/echo-grpc/ --workload echo-grpc/echo-v1 \
+    --xds-address 127.0.0.1:15010 > /tmp/bootstrap.json\n  \
+    GRPC_XDS_BOOTSTRAP=/tmp/bootstrap.json ./my-grpc-client xds:///echo.echo-grpc.svc.cluster.local:7070")]
+pub struct ServeArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:15010", value_name = "HOST:PORT")]
+    listen: String,
+}
+
+pub fn run(args: Args) -> Result<Exit> {
+    match args.command {
+        Command::Render(args) => render(args),
+        Command::Bootstrap(args) => bootstrap_command(args),
+        Command::Diff(args) => diff(args),
+        Command::Serve(args) => serve(args),
+    }
+}
+
+/// The exit code and message for a render error.
+fn report_error(error: &XdsError) -> Exit {
+    eprintln!("mesh: error: {error}");
+    match error {
+        XdsError::BadField { .. } => Exit::InputError,
+        XdsError::Json(_) => Exit::Failure,
+        _ => Exit::Usage,
+    }
+}
+
+fn find_proxy(index: &Index, workload: &WorkloadArgs) -> Result<Proxy, XdsError> {
+    Proxy::find(index, &workload.reference()?, None)
+}
+
+fn render_index(
+    index: &Index,
+    workload: &WorkloadArgs,
+    options: &RenderOptions,
+) -> Result<crate::xds::Resources, XdsError> {
+    let proxy = find_proxy(index, workload)?;
+    crate::xds::render(index, &proxy, options)
+}
+
+fn render(args: RenderArgs) -> Result<Exit> {
+    let inputs = match common::load(&args.input, "xds render") {
+        Ok(inputs) => inputs,
+        Err(exit) => return Ok(exit),
+    };
+    let options = RenderOptions {
+        targets: args.target.clone(),
+        server_address: Some(args.server_address.clone()),
+    };
+    let resources = match render_index(&inputs.index, &args.workload, &options) {
+        Ok(resources) => resources,
+        Err(error) => return Ok(report_error(&error)),
+    };
+    for note in &resources.notes {
+        eprintln!("mesh: note: {note}");
+    }
+    let packed = resources.packed(&args.resource_type.types());
+    let text = match args.output {
+        OutputChoice::Table => table(&packed),
+        OutputChoice::Json | OutputChoice::Yaml => {
+            let items = packed
+                .iter()
+                .map(|r| json::any_to_json(&r.any))
+                .collect::<Result<Vec<_>, _>>()
+                .context("cannot write the resources as JSON")?;
+            let value = serde_json::Value::Array(items);
+            if args.output == OutputChoice::Json {
+                serde_json::to_string_pretty(&value).context("cannot write JSON")? + "\n"
+            } else {
+                crate::output::yaml::to_yaml(&value)
+            }
+        }
+    };
+    let exit = print_stdout(&text)?;
+    Ok(if inputs.failed {
+        Exit::InputError
+    } else {
+        exit
+    })
+}
+
+fn table(resources: &[crate::xds::NamedResource]) -> String {
+    let width = resources
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let mut out = format!("{:<4} {:<width$} {}\n", "TYPE", "NAME", "SUMMARY");
+    for r in resources {
+        out.push_str(&format!(
+            "{:<4} {:<width$} {}\n",
+            r.kind.short_name().to_ascii_uppercase(),
+            r.name,
+            r.summary
+        ));
+    }
+    out
+}
+
+fn bootstrap_command(args: BootstrapArgs) -> Result<Exit> {
+    let inputs = match common::load(&args.input, "xds bootstrap") {
+        Ok(inputs) => inputs,
+        Err(exit) => return Ok(exit),
+    };
+    let proxy = match find_proxy(&inputs.index, &args.workload) {
+        Ok(proxy) => proxy,
+        Err(error) => return Ok(report_error(&error)),
+    };
+    let options = BootstrapOptions {
+        flavour: args.flavour,
+        xds_address: args.xds_address,
+        cert_dir: args.cert_dir,
+        istio_namespace: inputs.index.mesh_config.root_namespace.clone(),
+        cluster_domain: inputs.index.cluster_domain.clone(),
+    };
+    let value = bootstrap::bootstrap(&proxy, &options);
+    let exit = print_stdout(&(serde_json::to_string_pretty(&value)? + "\n"))?;
+    Ok(if inputs.failed {
+        Exit::InputError
+    } else {
+        exit
+    })
+}
+
+/// Reads one side of a diff; `None` when it could not be read at all.
+fn load_side(path: &PathBuf, cluster_domain: &str) -> (Index, bool) {
+    let loaded = crate::load::load_paths(std::slice::from_ref(path));
+    for error in &loaded.errors {
+        eprintln!("mesh: error: {error}");
+    }
+    let failed = loaded.has_input_errors();
+    let mesh_config = crate::validate::mesh_config_for(&loaded.objects, None);
+    (
+        Index::build_in_domain(loaded.objects, mesh_config, cluster_domain),
+        failed,
+    )
+}
+
+fn diff(args: DiffArgs) -> Result<Exit> {
+    let (old, old_failed) = load_side(&args.old, &args.cluster_domain);
+    let (new, new_failed) = load_side(&args.new, &args.cluster_domain);
+    if old_failed || new_failed {
+        return Ok(Exit::InputError);
+    }
+    let options = RenderOptions {
+        targets: args.target.clone(),
+        server_address: None,
+    };
+    let types = args.resource_type.types();
+    let mut sides = Vec::new();
+    for (label, index) in [("old", &old), ("new", &new)] {
+        match render_index(index, &args.workload, &options) {
+            Ok(resources) => sides.push(resources.packed(&types)),
+            Err(error) => {
+                eprintln!("mesh: error: in the {label} config:");
+                return Ok(report_error(&error));
+            }
+        }
+    }
+    let text = crate::xds::diff::diff(&sides[0], &sides[1]).context("cannot compare")?;
+    if text.is_empty() {
+        eprintln!("mesh: no change in what the workload receives");
+        return Ok(Exit::Ok);
+    }
+    print_stdout(&text)?;
+    Ok(Exit::Failure)
+}
+
+fn serve(args: ServeArgs) -> Result<Exit> {
+    let inputs = match common::load(&args.input, "xds serve") {
+        Ok(inputs) => inputs,
+        Err(exit) => return Ok(exit),
+    };
+    if inputs.failed {
+        eprintln!("mesh: error: fix the inputs above before serving them");
+        return Ok(Exit::InputError);
+    }
+    crate::xds::serve::run(inputs.index, &args.listen)?;
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,330 @@
+//! Clusters (spec §4): EDS over ADS, with what a DestinationRule sets that
+//! istiod passes to gRPC: TLS (ISTIO_MUTUAL only), load balancer, max_requests.
+
+use std::collections::BTreeSet;
+
+use envoy_types::pb::envoy::config::cluster::v3::{
+    circuit_breakers::Thresholds, cluster, CircuitBreakers, Cluster,
+};
+use envoy_types::pb::envoy::config::core::v3::RoutingPriority;
+use envoy_types::pb::google::protobuf::{UInt32Value, UInt64Value};
+
+use crate::index::{is_exported_to, labels_match, ObjectId, Service, ServiceSource};
+use crate::model::networking::{
+    ClientTLSMode, ClientTLSSettings, ConnectionPoolSettings, DestinationRuleSpec,
+    LoadBalancerSettings, OutlierDetection, SimpleLB, Subset, TrafficPolicy,
+};
+use crate::model::Spec;
+
+use super::lds::ads;
+use super::names::ClusterKey;
+use super::render::Renderer;
+use super::tls;
+
+/// The DestinationRule settings that apply to one cluster, after port-level
+/// settings replaced the top level and the subset's overrode both.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EffectivePolicy {
+    pub load_balancer: Option<LoadBalancerSettings>,
+    pub connection_pool: Option<ConnectionPoolSettings>,
+    pub outlier_detection: Option<OutlierDetection>,
+    pub tls: Option<ClientTLSSettings>,
+}
+
+impl EffectivePolicy {
+    /// `GetPortLevelTrafficPolicy`: a matching `portLevelSettings` entry
+    /// replaces (does not merge with) the top-level settings.
+    fn for_port(policy: Option<&TrafficPolicy>, port: u32) -> EffectivePolicy {
+        let Some(policy) = policy else {
+            return EffectivePolicy::default();
+        };
+        if let Some(level) = policy
+            .port_level_settings
+            .iter()
+            .find(|p| p.port.as_ref().and_then(|p| p.number) == Some(port))
+        {
+            return EffectivePolicy {
+                load_balancer: level.load_balancer.as_deref().cloned(),
+                connection_pool: level.connection_pool.clone(),
+                outlier_detection: level.outlier_detection.clone(),
+                tls: level.tls.clone(),
+            };
+        }
+        EffectivePolicy {
+            load_balancer: policy.load_balancer.as_deref().cloned(),
+            connection_pool: policy.connection_pool.clone(),
+            outlier_detection: policy.outlier_detection.clone(),
+            tls: policy.tls.clone(),
+        }
+    }
+
+    /// `MergeSubsetTrafficPolicy`: subset fields override.
+    fn merged(self, subset: EffectivePolicy) -> EffectivePolicy {
+        EffectivePolicy {
+            load_balancer: subset.load_balancer.or(self.load_balancer),
+            connection_pool: subset.connection_pool.or(self.connection_pool),
+            outlier_detection: subset.outlier_detection.or(self.outlier_detection),
+            tls: subset.tls.or(self.tls),
+        }
+    }
+}
+
+/// The DestinationRule for a host as the proxy sees it: the rules of the
+/// first namespace in istiod's order (the proxy's, the service's, the root),
+/// merged (first traffic policy wins, subsets added by name). Exact hosts
+/// before wildcards.
+pub fn destination_rule(renderer: &Renderer<'_>, host: &str) -> Option<DestinationRuleSpec> {
+    let index = renderer.index;
+    let proxy_ns = renderer.proxy.namespace.as_str();
+    let root = index.mesh_config.root_namespace.as_str();
+    let service_ns = renderer.service(host).map(|s| s.namespace.clone());
+    let candidates: Vec<(ObjectId, &DestinationRuleSpec, String)> = index
+        .destination_rules_matching(host)
+        .into_iter()
+        .filter_map(|id| {
+            let object = index.object(id);
+            let Spec::DestinationRule(spec) = &object.spec else {
+                return None;
+            };
+            let ns = object
+                .namespace_or(crate::index::DEFAULT_NAMESPACE)
+                .to_string();
+            let export_to = if spec.export_to.is_empty() {
+                &index.mesh_config.default_destination_rule_export_to
+            } else {
+                &spec.export_to
+            };
+            let selects = match &spec.workload_selector {
+                Some(selector) if !selector.match_labels.is_empty() => {
+                    ns == proxy_ns && labels_match(&selector.match_labels, &renderer.proxy.labels)
+                }
+                _ => true,
+            };
+            (selects && is_exported_to(export_to, &ns, proxy_ns)).then_some((id, spec.as_ref(), ns))
+        })
+        .collect();
+    let exact = |(_, spec, ns): &(ObjectId, &DestinationRuleSpec, String)| {
+        spec.host
+            .as_deref()
+            .is_some_and(|h| index.config_host_fqdn(h, ns) == host)
+    };
+    let pool: Vec<_> = if candidates.iter().any(exact) {
+        candidates.iter().filter(|c| exact(c)).collect()
+    } else {
+        candidates.iter().collect()
+    };
+    let order = [Some(proxy_ns), service_ns.as_deref(), Some(root)];
+    let namespace = order
+        .iter()
+        .flatten()
+        .find(|ns| pool.iter().any(|(_, _, n)| n == *ns))
+        .map(|ns| ns.to_string())
+        .or_else(|| pool.first().map(|(_, _, ns)| ns.clone()))?;
+    let mut merged: Option<DestinationRuleSpec> = None;
+    for (_, spec, _) in pool.into_iter().filter(|(_, _, ns)| *ns == namespace) {
+        match &mut merged {
+            None => merged = Some((*spec).clone()),
+            Some(rule) => {
+                if rule.traffic_policy.is_none() {
+                    rule.traffic_policy = spec.traffic_policy.clone();
+                }
+                for subset in &spec.subsets {
+                    if !rule.subsets.iter().any(|s| s.name == subset.name) {
+                        rule.subsets.push(subset.clone());
+                    }
+                }
+            }
+        }
+    }
+    merged
+}
+
+fn subset<'a>(rule: &'a DestinationRuleSpec, name: &str) -> Option<&'a Subset> {
+    rule.subsets
+        .iter()
+        .find(|s| s.name.as_deref() == Some(name))
+}
+
+/// The settings for a cluster (`subset` empty for the default one).
+pub fn effective_policy(
+    renderer: &Renderer<'_>,
+    host: &str,
+    port: u32,
+    subset_name: &str,
+) -> EffectivePolicy {
+    let Some(rule) = destination_rule(renderer, host) else {
+        return EffectivePolicy::default();
+    };
+    let base = EffectivePolicy::for_port(rule.traffic_policy.as_deref(), port);
+    if subset_name.is_empty() {
+        return base;
+    }
+    match subset(&rule, subset_name).and_then(|s| s.traffic_policy.as_deref()) {
+        Some(policy) => base.merged(EffectivePolicy::for_port(Some(policy), port)),
+        None => base,
+    }
+}
+
+/// Subset labels of a cluster, `None` when the subset does not exist.
+pub fn subset_labels(
+    renderer: &Renderer<'_>,
+    key: &ClusterKey,
+) -> Option<std::collections::BTreeMap<String, String>> {
+    if key.subset.is_empty() {
+        return Some(Default::default());
+    }
+    let rule = destination_rule(renderer, &key.host)?;
+    subset(&rule, &key.subset).map(|s| s.labels.clone())
+}
+
+/// `spiffe://TD/ns/NS/sa/SA` of the workloads behind a service, with the
+/// mesh's trust-domain aliases, sorted (§4.3).
+pub fn service_accounts(renderer: &Renderer<'_>, service: &Service) -> Vec<String> {
+    let index = renderer.index;
+    let mut accounts = BTreeSet::new();
+    if let (ServiceSource::ServiceEntry, Spec::ServiceEntry(entry)) =
+        (service.source, &index.object(service.object).spec)
+    {
+        accounts.extend(entry.subject_alt_names.iter().cloned());
+    }
+    let mut domains = vec![index.mesh_config.trust_domain.clone()];
+    domains.extend(index.mesh_config.trust_domain_aliases.iter().cloned());
+    for workload in super::eds::service_workloads(renderer, service) {
+        let sa = workload.service_account.as_deref().unwrap_or("default");
+        for domain in &domains {
+            accounts.insert(format!(
+                "spiffe://{domain}/ns/{}/sa/{sa}",
+                workload.namespace
+            ));
+        }
+    }
+    accounts.into_iter().collect()
+}
+
+/// The cluster gRPC asked for, or `None` (gRPC then sees it as absent).
+pub fn cluster(
+    renderer: &Renderer<'_>,
+    key: &ClusterKey,
+    notes: &mut Vec<String>,
+) -> Option<Cluster> {
+    let name = key.to_string();
+    let Some(service) = renderer.service(&key.host) else {
+        notes.push(format!("cluster {name}: no service {} visible", key.host));
+        return None;
+    };
+    if !service.ports.iter().any(|p| p.port == key.port) {
+        notes.push(format!(
+            "cluster {name}: service {} has no port {}",
+            key.host, key.port
+        ));
+        return None;
+    }
+    if subset_labels(renderer, key).is_none() {
+        notes.push(format!(
+            "cluster {name}: no DestinationRule for {} defines subset {:?}",
+            key.host, key.subset
+        ));
+        return None;
+    }
+    let policy = effective_policy(renderer, &key.host, key.port, &key.subset);
+    let mut out = Cluster {
+        name: name.clone(),
+        alt_stat_name: format!("{name};"),
+        cluster_discovery_type: Some(cluster::ClusterDiscoveryType::Type(
+            cluster::DiscoveryType::Eds as i32,
+        )),
+        eds_cluster_config: Some(cluster::EdsClusterConfig {
+            eds_config: Some(ads()),
+            service_name: name,
+        }),
+        ..Default::default()
+    };
+    apply_load_balancer(&mut out, policy.load_balancer.as_ref());
+    apply_circuit_breakers(&mut out, policy.connection_pool.as_ref());
+    if policy.tls.as_ref().and_then(|t| t.mode) == Some(ClientTLSMode::IstioMutual) {
+        out.transport_socket = Some(tls::upstream_transport_socket(&service_accounts(
+            renderer, service,
+        )));
+    }
+    Some(out)
+}
+
+/// `applyLoadBalancing` (§4.3).
+fn apply_load_balancer(cluster: &mut Cluster, lb: Option<&LoadBalancerSettings>) {
+    let Some(lb) = lb else { return };
+    if let Some(hash) = &lb.consistent_hash {
+        if let Some(maglev) = &hash.maglev {
+            cluster.lb_policy = cluster::LbPolicy::Maglev as i32;
+            cluster.lb_config = Some(cluster::LbConfig::MaglevLbConfig(cluster::MaglevLbConfig {
+                table_size: maglev.table_size.map(|value| UInt64Value { value }),
+            }));
+            return;
+        }
+        cluster.lb_policy = cluster::LbPolicy::RingHash as i32;
+        let size = match &hash.ring_hash {
+            Some(ring) => ring.minimum_ring_size.filter(|s| *s != 0),
+            None => Some(hash.minimum_ring_size.filter(|s| *s != 0).unwrap_or(1024)),
+        };
+        if let Some(value) = size {
+            cluster.lb_config = Some(cluster::LbConfig::RingHashLbConfig(
+                cluster::RingHashLbConfig {
+                    minimum_ring_size: Some(UInt64Value { value }),
+                    ..Default::default()
+                },
+            ));
+        }
+        return;
+    }
+    // LEAST_CONN is not mapped for proxyless (§12 quirk 11): round robin.
+    if lb.simple == Some(SimpleLB::LeastRequest) {
+        cluster.lb_policy = cluster::LbPolicy::LeastRequest as i32;
+    }
+}
+
+/// `applyCircuitBreakers`: only `http2MaxRequests` reaches gRPC.
+fn apply_circuit_breakers(cluster: &mut Cluster, pool: Option<&ConnectionPoolSettings>) {
+    let Some(max) = pool
+        .and_then(|p| p.http.as_ref())
+        .and_then(|h| h.http2_max_requests)
+        .filter(|n| *n > 0)
+    else {
+        return;
+    };
+    cluster.circuit_breakers = Some(CircuitBreakers {
+        thresholds: vec![Thresholds {
+            priority: RoutingPriority::Default as i32,
+            max_requests: Some(UInt32Value { value: max as u32 }),
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+}
+
+/// EDS names the clusters ask for.
+pub fn endpoint_names(clusters: &[Cluster]) -> Vec<String> {
+    clusters
+        .iter()
+        .filter_map(|c| c.eds_cluster_config.as_ref())
+        .map(|e| e.service_name.clone())
+        .collect()
+}
+
+/// One line for `-o table`.
+pub fn summary(cluster: &Cluster) -> String {
+    let lb = cluster::LbPolicy::try_from(cluster.lb_policy)
+        .map(|p| p.as_str_name().to_string())
+        .unwrap_or_else(|_| cluster.lb_policy.to_string());
+    let mut parts = vec![format!("EDS, {lb}")];
+    if cluster.transport_socket.is_some() {
+        parts.push("mTLS".into());
+    }
+    if let Some(max) = cluster
+        .circuit_breakers
+        .as_ref()
+        .and_then(|c| c.thresholds.first())
+        .and_then(|t| t.max_requests.as_ref())
+    {
+        parts.push(format!("max_requests {}", max.value));
+    }
+    parts.join(", ")
+}

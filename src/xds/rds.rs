@@ -1,0 +1,838 @@
+//! Route configurations (spec §3): one virtual host for the service port,
+//! routes from the VirtualService that applies, or istiod's default route.
+
+use std::collections::HashMap;
+
+use envoy_types::pb::envoy::config::core::v3::{data_source, DataSource, Metadata};
+use envoy_types::pb::envoy::config::route::v3::{
+    header_matcher::HeaderMatchSpecifier, query_parameter_matcher, redirect_action, retry_policy,
+    route, route_action, route_match::PathSpecifier, weighted_cluster, Decorator,
+    DirectResponseAction, HeaderMatcher, QueryParameterMatcher, RedirectAction, RetryPolicy, Route,
+    RouteAction, RouteConfiguration, RouteMatch, VirtualHost, WeightedCluster,
+};
+use envoy_types::pb::envoy::extensions::filters::common::fault::v3::{fault_delay, FaultDelay};
+use envoy_types::pb::envoy::extensions::filters::http::cors::v3::CorsPolicy;
+use envoy_types::pb::envoy::extensions::filters::http::fault::v3::{
+    fault_abort, FaultAbort, HttpFault,
+};
+use envoy_types::pb::envoy::extensions::retry::host::previous_hosts::v3::PreviousHostsPredicate;
+use envoy_types::pb::envoy::r#type::matcher::v3::{
+    string_matcher::MatchPattern, RegexMatcher, StringMatcher,
+};
+use envoy_types::pb::envoy::r#type::v3::{fractional_percent::DenominatorType, FractionalPercent};
+use envoy_types::pb::google::protobuf::{
+    value, BoolValue, Duration, Struct, UInt32Value, Value as ProtoValue,
+};
+
+use crate::index::{is_exported_to, ObjectId, Service};
+use crate::model::networking::{
+    HTTPFaultInjection, HTTPMatchRequest, HTTPRetry, HTTPRoute, Percent, StringMatch,
+    VirtualServiceSpec,
+};
+use crate::model::{Object, Spec};
+use crate::source::FieldPath;
+
+use super::cds::{self, EffectivePolicy};
+use super::json::pack;
+use super::lds::FAULT_FILTER;
+use super::names::{join_host_port, ClusterKey};
+use super::render::Renderer;
+use super::{parse_duration, XdsError};
+
+const CORS_FILTER: &str = "envoy.filters.http.cors";
+const DEFAULT_RETRY_ON: &str =
+    "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+const PREVIOUS_HOSTS: &str = "envoy.retry_host_predicates.previous_hosts";
+
+/// The route configuration gRPC asked for by name (`outbound|PORT||HOST`).
+pub fn route_configuration(
+    renderer: &Renderer<'_>,
+    name: &str,
+    key: &ClusterKey,
+    notes: &mut Vec<String>,
+) -> Result<RouteConfiguration, XdsError> {
+    let mut config = RouteConfiguration {
+        name: name.to_string(),
+        ..Default::default()
+    };
+    let Some(service) = renderer.service(&key.host) else {
+        notes.push(format!("route {name}: no service {} visible", key.host));
+        return Ok(config);
+    };
+    let Some(port) = service.ports.iter().find(|p| p.port == key.port) else {
+        notes.push(format!(
+            "route {name}: service {} has no port {}",
+            key.host, key.port
+        ));
+        return Ok(config);
+    };
+    let routes = match virtual_service(renderer, &service.host) {
+        Some((id, spec)) => vs_routes(renderer, key.port, renderer.index.object(id), spec)?,
+        None => {
+            // Without a VirtualService only HTTP-ish ports get a virtual host (§3.2).
+            let http = port.protocol.as_deref().is_none_or(|p| {
+                matches!(
+                    p.to_ascii_uppercase().as_str(),
+                    "HTTP" | "HTTP2" | "HTTP_PROXY" | "GRPC" | "GRPC-WEB"
+                )
+            });
+            if !http {
+                notes.push(format!(
+                    "route {name}: port {} is {}, not HTTP or gRPC: no virtual host",
+                    key.port,
+                    port.protocol.as_deref().unwrap_or_default()
+                ));
+                return Ok(config);
+            }
+            vec![default_route(renderer, service, key.port)]
+        }
+    };
+    config.virtual_hosts.push(VirtualHost {
+        name: join_host_port(&service.host, key.port),
+        domains: domains(renderer, service, key.port),
+        routes,
+        ..Default::default()
+    });
+    Ok(config)
+}
+
+/// The VirtualService bound to the mesh for a host, the proxy's namespace first.
+fn virtual_service<'a>(
+    renderer: &Renderer<'a>,
+    host: &str,
+) -> Option<(ObjectId, &'a VirtualServiceSpec)> {
+    let index = renderer.index;
+    let mut found: Vec<(ObjectId, &VirtualServiceSpec, &str)> =
+        index
+            .virtual_services_matching(host)
+            .into_iter()
+            .filter_map(|id| {
+                let object = index.object(id);
+                let Spec::VirtualService(spec) = &object.spec else {
+                    return None;
+                };
+                let ns = object.namespace_or(crate::index::DEFAULT_NAMESPACE);
+                let export_to = if spec.export_to.is_empty() {
+                    &index.mesh_config.default_virtual_service_export_to
+                } else {
+                    &spec.export_to
+                };
+                let bound_to_mesh =
+                    spec.gateways.is_empty() || spec.gateways.iter().any(|g| g == "mesh");
+                (bound_to_mesh && is_exported_to(export_to, ns, &renderer.proxy.namespace))
+                    .then_some((id, spec.as_ref(), ns))
+            })
+            .collect();
+    found.sort_by_key(|(_, _, ns)| *ns != renderer.proxy.namespace);
+    found.first().map(|(id, spec, _)| (*id, *spec))
+}
+
+/// Virtual host domains for a proxyless client (§3.2), ports kept.
+pub fn domains(renderer: &Renderer<'_>, service: &Service, port: u32) -> Vec<String> {
+    let mut names = vec![service.host.clone(), format!("{}.", service.host)];
+    let proxy_domain = renderer.proxy.dns_domain.as_str();
+    let suffix = format!(".svc.{}", renderer.index.cluster_domain);
+    if let (Some(short), true) = (
+        service.host.strip_suffix(&suffix),
+        proxy_domain.contains(".svc."),
+    ) {
+        if let Some((name, namespace)) = short.split_once('.') {
+            if !namespace.contains('.') && proxy_domain.ends_with(&suffix) {
+                if namespace == renderer.proxy.namespace {
+                    names.push(name.to_string());
+                    names.push(format!("{name}.{namespace}.svc"));
+                    names.push(format!("{name}.{namespace}"));
+                } else {
+                    names.push(format!("{name}.{namespace}"));
+                    names.push(format!("{name}.{namespace}.svc"));
+                }
+            }
+        }
+    }
+    if let Some(vip) = service_vip(renderer, service) {
+        names.push(vip);
+    }
+    let mut out = Vec::new();
+    for name in names {
+        out.push(name.clone());
+        out.push(join_host_port(&name, port));
+    }
+    out
+}
+
+fn service_vip(renderer: &Renderer<'_>, service: &Service) -> Option<String> {
+    match &renderer.index.object(service.object).spec {
+        Spec::Service(svc) => svc
+            .spec
+            .as_ref()
+            .and_then(|s| s.cluster_ip.clone())
+            .filter(|ip| ip != "None" && !ip.is_empty()),
+        Spec::ServiceEntry(entry) => entry.addresses.iter().find(|a| !a.contains('/')).cloned(),
+        _ => None,
+    }
+}
+
+fn proto_duration(seconds: i64) -> Duration {
+    Duration { seconds, nanos: 0 }
+}
+
+fn previous_hosts() -> retry_policy::RetryHostPredicate {
+    retry_policy::RetryHostPredicate {
+        name: PREVIOUS_HOSTS.into(),
+        config_type: Some(retry_policy::retry_host_predicate::ConfigType::TypedConfig(
+            pack(&PreviousHostsPredicate::default()),
+        )),
+    }
+}
+
+/// istiod's cached default retry policy.
+fn default_retry(consistent_hash: bool) -> RetryPolicy {
+    RetryPolicy {
+        retry_on: DEFAULT_RETRY_ON.into(),
+        num_retries: Some(UInt32Value { value: 2 }),
+        host_selection_retry_max_attempts: 5,
+        retry_host_predicate: if consistent_hash {
+            Vec::new()
+        } else {
+            vec![previous_hosts()]
+        },
+        ..Default::default()
+    }
+}
+
+/// `retry.ConvertPolicy` (§3.5).
+fn retry_policy(
+    retries: Option<&HTTPRetry>,
+    consistent_hash: bool,
+    bad: &dyn Fn(&str, &str) -> XdsError,
+) -> Result<Option<RetryPolicy>, XdsError> {
+    let Some(retries) = retries else {
+        return Ok(Some(default_retry(consistent_hash)));
+    };
+    let attempts = retries.attempts.unwrap_or(0);
+    if attempts <= 0 {
+        return Ok(None);
+    }
+    let mut out = default_retry(consistent_hash);
+    out.num_retries = Some(UInt32Value {
+        value: attempts as u32,
+    });
+    if let Some(retry_on) = retries.retry_on.as_deref().filter(|r| !r.is_empty()) {
+        let mut conditions = Vec::new();
+        for item in retry_on.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match item.parse::<u32>() {
+                Ok(code) if (100..=599).contains(&code) => out.retriable_status_codes.push(code),
+                _ => conditions.push(item),
+            }
+        }
+        if !out.retriable_status_codes.is_empty() {
+            conditions.push("retriable-status-codes");
+        }
+        out.retry_on = conditions.join(",");
+    }
+    if let Some(timeout) = &retries.per_try_timeout {
+        out.per_try_timeout =
+            Some(parse_duration(timeout).ok_or_else(|| bad("retries.perTryTimeout", timeout))?);
+    }
+    if retries.retry_ignore_previous_hosts == Some(false) {
+        out.retry_host_predicate.clear();
+    }
+    if let Some(backoff) = &retries.backoff {
+        out.retry_back_off = Some(retry_policy::RetryBackOff {
+            base_interval: Some(
+                parse_duration(backoff).ok_or_else(|| bad("retries.backoff", backoff))?,
+            ),
+            ..Default::default()
+        });
+    }
+    Ok(Some(out))
+}
+
+/// `hash_policy` from a DestinationRule's consistentHash (§3.5).
+fn hash_policy(policy: &EffectivePolicy) -> Vec<route_action::HashPolicy> {
+    use route_action::hash_policy::{
+        ConnectionProperties, Cookie, Header, PolicySpecifier, QueryParameter,
+    };
+    let Some(hash) = policy
+        .load_balancer
+        .as_ref()
+        .and_then(|lb| lb.consistent_hash.as_ref())
+    else {
+        return Vec::new();
+    };
+    let specifier = if let Some(name) = &hash.http_header_name {
+        PolicySpecifier::Header(Header {
+            header_name: name.clone(),
+            ..Default::default()
+        })
+    } else if let Some(cookie) = &hash.http_cookie {
+        PolicySpecifier::Cookie(Cookie {
+            name: cookie.name.clone().unwrap_or_default(),
+            ttl: cookie.ttl.as_deref().and_then(parse_duration),
+            path: cookie.path.clone().unwrap_or_default(),
+            ..Default::default()
+        })
+    } else if hash.use_source_ip == Some(true) {
+        PolicySpecifier::ConnectionProperties(ConnectionProperties { source_ip: true })
+    } else if let Some(name) = &hash.http_query_parameter_name {
+        PolicySpecifier::QueryParameter(QueryParameter { name: name.clone() })
+    } else {
+        return Vec::new();
+    };
+    vec![route_action::HashPolicy {
+        policy_specifier: Some(specifier),
+        terminal: false,
+    }]
+}
+
+/// The route istiod adds when no VirtualService applies (§3.3): Envoy's
+/// timeout branch, the default retry policy, the DR's hash policy.
+fn default_route(renderer: &Renderer<'_>, service: &Service, port: u32) -> Route {
+    let cluster = ClusterKey::new(&service.host, port, "");
+    let policy = cds::effective_policy(renderer, &service.host, port, "");
+    let hash = hash_policy(&policy);
+    #[allow(deprecated)] // max_grpc_timeout: istiod still sets it on this route
+    let action = RouteAction {
+        cluster_specifier: Some(route_action::ClusterSpecifier::Cluster(cluster.to_string())),
+        timeout: Some(proto_duration(0)),
+        max_grpc_timeout: Some(proto_duration(0)),
+        retry_policy: Some(default_retry(!hash.is_empty())),
+        hash_policy: hash,
+        ..Default::default()
+    };
+    Route {
+        name: "default".into(),
+        r#match: Some(RouteMatch {
+            path_specifier: Some(PathSpecifier::Prefix("/".into())),
+            ..Default::default()
+        }),
+        action: Some(route::Action::Route(action)),
+        decorator: Some(Decorator {
+            operation: format!("{}:{port}/*", service.host),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// Routes of a VirtualService for one listener port (§3.3, §3.4).
+fn vs_routes(
+    renderer: &Renderer<'_>,
+    port: u32,
+    object: &Object,
+    spec: &VirtualServiceSpec,
+) -> Result<Vec<Route>, XdsError> {
+    let vs_namespace = object.namespace_or(crate::index::DEFAULT_NAMESPACE);
+    let metadata = Metadata {
+        filter_metadata: HashMap::from([(
+            "istio".to_string(),
+            Struct {
+                fields: HashMap::from([(
+                    "config".to_string(),
+                    ProtoValue {
+                        kind: Some(value::Kind::StringValue(format!(
+                            "/apis/networking.istio.io/v1/namespaces/{vs_namespace}/virtual-service/{}",
+                            object.meta.name
+                        ))),
+                    },
+                )]),
+            },
+        )]),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    'http: for (i, http) in spec.http.iter().enumerate() {
+        let at = |field: &str| format!("spec.http[{i}].{field}");
+        let bad = |field: &str, value: &str| {
+            bad_field(
+                object,
+                &at(field),
+                &format!("{value:?} is not a duration such as \"1.5s\" or \"100ms\""),
+            )
+        };
+        let matches: Vec<Option<&HTTPMatchRequest>> = if http.r#match.is_empty() {
+            vec![None]
+        } else {
+            http.r#match
+                .iter()
+                .filter(|m| match_applies(renderer, m, port))
+                .map(Some)
+                .collect()
+        };
+        for m in matches {
+            let mut route = Route {
+                name: match m.and_then(|m| m.name.as_deref()) {
+                    Some(match_name) => {
+                        format!("{}.{match_name}", http.name.as_deref().unwrap_or_default())
+                    }
+                    None => http.name.clone().unwrap_or_default(),
+                },
+                r#match: Some(route_match(m)),
+                metadata: Some(metadata.clone()),
+                ..Default::default()
+            };
+            let catch_all = is_catch_all(route.r#match.as_ref());
+            route.action = Some(route_action(renderer, http, vs_namespace, port, &bad)?);
+            if let Some(fault) = &http.fault {
+                route
+                    .typed_per_filter_config
+                    .insert(FAULT_FILTER.into(), pack(&fault_config(fault)));
+            }
+            if let Some(cors) = &http.cors_policy {
+                let policy = CorsPolicy {
+                    allow_origin_string_match: cors
+                        .allow_origins
+                        .iter()
+                        .filter_map(convert_string_match)
+                        .chain(
+                            cors.allow_origin
+                                .iter()
+                                .map(|o| string_matcher(MatchPattern::Exact(o.clone()))),
+                        )
+                        .collect(),
+                    allow_methods: cors.allow_methods.join(","),
+                    allow_headers: cors.allow_headers.join(","),
+                    expose_headers: cors.expose_headers.join(","),
+                    max_age: cors
+                        .max_age
+                        .as_deref()
+                        .and_then(parse_duration)
+                        .map(|d| d.seconds.to_string())
+                        .unwrap_or_default(),
+                    allow_credentials: cors.allow_credentials.map(|value| BoolValue { value }),
+                    ..Default::default()
+                };
+                route
+                    .typed_per_filter_config
+                    .insert(CORS_FILTER.into(), pack(&policy));
+            }
+            route.decorator = Some(Decorator {
+                operation: operation(&route, &object.meta.name, port),
+                ..Default::default()
+            });
+            out.push(route);
+            if catch_all {
+                break 'http;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn bad_field(object: &Object, field: &str, message: &str) -> XdsError {
+    let located = FieldPath::parse(field)
+        .map(|path| object.doc.locate(&path).value)
+        .unwrap_or(object.doc.pos);
+    XdsError::BadField {
+        location: format!(
+            "{}:{}:{}",
+            object.doc.file.name, located.line, located.column
+        ),
+        origin: object.origin().to_string(),
+        field: field.to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// Whether a match block applies to this proxy and listener port.
+fn match_applies(renderer: &Renderer<'_>, m: &HTTPMatchRequest, port: u32) -> bool {
+    m.port.is_none_or(|p| p == port)
+        && crate::index::labels_match(&m.source_labels, &renderer.proxy.labels)
+        && m.source_namespace
+            .as_ref()
+            .is_none_or(|ns| *ns == renderer.proxy.namespace)
+        && (m.gateways.is_empty() || m.gateways.iter().any(|g| g == "mesh"))
+}
+
+fn string_matcher(pattern: MatchPattern) -> StringMatcher {
+    StringMatcher {
+        match_pattern: Some(pattern),
+        ignore_case: false,
+    }
+}
+
+fn convert_string_match(m: &StringMatch) -> Option<StringMatcher> {
+    let pattern = if let Some(exact) = &m.exact {
+        MatchPattern::Exact(exact.clone())
+    } else if let Some(prefix) = &m.prefix {
+        MatchPattern::Prefix(prefix.clone())
+    } else if let Some(regex) = &m.regex {
+        MatchPattern::SafeRegex(RegexMatcher {
+            regex: regex.clone(),
+            ..Default::default()
+        })
+    } else {
+        return None;
+    };
+    Some(string_matcher(pattern))
+}
+
+fn header_matcher(name: &str, m: &StringMatch, invert: bool) -> HeaderMatcher {
+    let present = m.exact.is_none()
+        && m.prefix.is_none()
+        && m.regex.as_deref().is_none_or(|r| r == "*" || r.is_empty());
+    HeaderMatcher {
+        name: name.to_string(),
+        invert_match: invert,
+        treat_missing_header_as_empty: invert && !present,
+        header_match_specifier: Some(if present {
+            HeaderMatchSpecifier::PresentMatch(true)
+        } else {
+            HeaderMatchSpecifier::StringMatch(convert_string_match(m).unwrap_or_default())
+        }),
+    }
+}
+
+/// `TranslateRouteMatch`.
+fn route_match(m: Option<&HTTPMatchRequest>) -> RouteMatch {
+    let Some(m) = m else {
+        return RouteMatch {
+            path_specifier: Some(PathSpecifier::Prefix("/".into())),
+            ..Default::default()
+        };
+    };
+    let path = match &m.uri {
+        Some(StringMatch { exact: Some(e), .. }) => PathSpecifier::Path(e.clone()),
+        Some(StringMatch {
+            prefix: Some(p), ..
+        }) => PathSpecifier::Prefix(p.clone()),
+        Some(StringMatch { regex: Some(r), .. }) => PathSpecifier::SafeRegex(RegexMatcher {
+            regex: r.clone(),
+            ..Default::default()
+        }),
+        _ => PathSpecifier::Prefix("/".into()),
+    };
+    let mut headers: Vec<HeaderMatcher> = m
+        .headers
+        .iter()
+        // JWT claims are dynamic metadata, which gRPC does not have (§3.4).
+        .filter(|(name, _)| !name.starts_with("@request.auth.claims"))
+        .map(|(name, value)| header_matcher(name, value, false))
+        .collect();
+    headers.extend(
+        m.without_headers
+            .iter()
+            .filter(|(name, _)| !name.starts_with("@request.auth.claims"))
+            .map(|(name, value)| header_matcher(name, value, true)),
+    );
+    headers.sort_by(|a, b| a.name.cmp(&b.name));
+    for (name, value) in [
+        (":method", &m.method),
+        (":authority", &m.authority),
+        (":scheme", &m.scheme),
+    ] {
+        if let Some(value) = value {
+            headers.push(header_matcher(name, value, false));
+        }
+    }
+    RouteMatch {
+        path_specifier: Some(path),
+        case_sensitive: Some(BoolValue {
+            value: !m.ignore_uri_case.unwrap_or(false),
+        }),
+        headers,
+        query_parameters: m
+            .query_params
+            .iter()
+            .map(|(name, value)| QueryParameterMatcher {
+                name: name.clone(),
+                query_parameter_match_specifier: Some(match convert_string_match(value) {
+                    Some(matcher) => {
+                        query_parameter_matcher::QueryParameterMatchSpecifier::StringMatch(matcher)
+                    }
+                    None => {
+                        query_parameter_matcher::QueryParameterMatchSpecifier::PresentMatch(true)
+                    }
+                }),
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+fn is_catch_all(m: Option<&RouteMatch>) -> bool {
+    let Some(m) = m else { return true };
+    let path = match &m.path_specifier {
+        Some(PathSpecifier::Prefix(p)) => p == "/",
+        Some(PathSpecifier::SafeRegex(r)) => r.regex == ".*",
+        _ => false,
+    };
+    path && m.headers.is_empty() && m.query_parameters.is_empty() && m.dynamic_metadata.is_empty()
+}
+
+/// The route's action: a redirect, a direct response, or clusters (§3.4).
+fn route_action(
+    renderer: &Renderer<'_>,
+    http: &HTTPRoute,
+    vs_namespace: &str,
+    port: u32,
+    bad: &dyn Fn(&str, &str) -> XdsError,
+) -> Result<route::Action, XdsError> {
+    if let Some(redirect) = &http.redirect {
+        let code = match redirect.redirect_code.unwrap_or(301) {
+            302 => redirect_action::RedirectResponseCode::Found,
+            303 => redirect_action::RedirectResponseCode::SeeOther,
+            307 => redirect_action::RedirectResponseCode::TemporaryRedirect,
+            308 => redirect_action::RedirectResponseCode::PermanentRedirect,
+            _ => redirect_action::RedirectResponseCode::MovedPermanently,
+        };
+        return Ok(route::Action::Redirect(RedirectAction {
+            host_redirect: redirect.authority.clone().unwrap_or_default(),
+            path_rewrite_specifier: redirect
+                .uri
+                .clone()
+                .map(redirect_action::PathRewriteSpecifier::PathRedirect),
+            response_code: code as i32,
+            ..Default::default()
+        }));
+    }
+    if let Some(response) = &http.direct_response {
+        return Ok(route::Action::DirectResponse(DirectResponseAction {
+            status: response.status.unwrap_or(200),
+            body: response
+                .body
+                .as_ref()
+                .and_then(|b| b.string.clone())
+                .map(|s| DataSource {
+                    specifier: Some(data_source::Specifier::InlineString(s)),
+                    ..Default::default()
+                }),
+            ..Default::default()
+        }));
+    }
+    let destinations: Vec<(ClusterKey, u32)> = http
+        .route
+        .iter()
+        .filter_map(|d| {
+            let destination = d.destination.as_ref()?;
+            let host = renderer
+                .index
+                .config_host_fqdn(destination.host.as_deref()?, vs_namespace);
+            let dest_port = destination
+                .port
+                .as_ref()
+                .and_then(|p| p.number)
+                .or_else(|| {
+                    let service = renderer.service(&host)?;
+                    (service.ports.len() == 1).then(|| service.ports[0].port)
+                })
+                .unwrap_or(port);
+            let subset = destination.subset.clone().unwrap_or_default();
+            Some((
+                ClusterKey::new(&host, dest_port, &subset),
+                d.weight.unwrap_or(0).max(0) as u32,
+            ))
+        })
+        .collect();
+    let policies: Vec<EffectivePolicy> = destinations
+        .iter()
+        .map(|(key, _)| cds::effective_policy(renderer, &key.host, key.port, &key.subset))
+        .collect();
+    let hashes: Vec<_> = policies.iter().map(hash_policy).collect();
+    // A weighted route hashes only when every destination hashes alike.
+    let hash = match hashes.split_first() {
+        Some((first, rest)) if rest.iter().all(|h| h == first) => first.clone(),
+        _ => Vec::new(),
+    };
+    let cluster_specifier = if destinations.len() == 1 {
+        route_action::ClusterSpecifier::Cluster(destinations[0].0.to_string())
+    } else {
+        route_action::ClusterSpecifier::WeightedClusters(WeightedCluster {
+            clusters: destinations
+                .iter()
+                .filter(|(_, weight)| *weight > 0)
+                .map(|(key, weight)| weighted_cluster::ClusterWeight {
+                    name: key.to_string(),
+                    weight: Some(UInt32Value { value: *weight }),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        })
+    };
+    let timeout = match &http.timeout {
+        Some(text) => parse_duration(text).ok_or_else(|| bad("timeout", text))?,
+        None => proto_duration(0),
+    };
+    let mesh_default = renderer
+        .index
+        .mesh_config
+        .other
+        .get("defaultHttpRetryPolicy")
+        .and_then(|v| serde_json::from_value::<HTTPRetry>(v.clone()).ok());
+    let retries = http.retries.as_ref().or(mesh_default.as_ref());
+    Ok(route::Action::Route(RouteAction {
+        cluster_specifier: Some(cluster_specifier),
+        timeout: Some(timeout),
+        max_stream_duration: Some(route_action::MaxStreamDuration {
+            max_stream_duration: Some(timeout),
+            ..Default::default()
+        }),
+        retry_policy: retry_policy(retries, !hash.is_empty(), bad)?,
+        hash_policy: hash,
+        ..Default::default()
+    }))
+}
+
+fn fractional(percent: Option<&Percent>, legacy: Option<i32>) -> Option<FractionalPercent> {
+    match (percent.and_then(|p| p.value), legacy) {
+        (Some(value), _) => Some(FractionalPercent {
+            numerator: (value * 10_000.0).round().clamp(0.0, 1_000_000.0) as u32,
+            denominator: DenominatorType::Million as i32,
+        }),
+        (None, Some(legacy)) => Some(FractionalPercent {
+            numerator: legacy.clamp(0, 100) as u32,
+            denominator: DenominatorType::Hundred as i32,
+        }),
+        (None, None) => None,
+    }
+}
+
+/// gRPC status names as VirtualServices spell them.
+pub fn grpc_status_code(name: &str) -> Option<u32> {
+    const CODES: [&str; 17] = [
+        "OK",
+        "CANCELLED",
+        "UNKNOWN",
+        "INVALID_ARGUMENT",
+        "DEADLINE_EXCEEDED",
+        "NOT_FOUND",
+        "ALREADY_EXISTS",
+        "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED",
+        "FAILED_PRECONDITION",
+        "ABORTED",
+        "OUT_OF_RANGE",
+        "UNIMPLEMENTED",
+        "INTERNAL",
+        "UNAVAILABLE",
+        "DATA_LOSS",
+        "UNAUTHENTICATED",
+    ];
+    name.parse::<u32>().ok().filter(|n| *n < 17).or_else(|| {
+        CODES
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(name))
+            .map(|n| n as u32)
+    })
+}
+
+/// `TranslateFault` (§3.5): exponential delays are dropped, as istiod does.
+fn fault_config(fault: &HTTPFaultInjection) -> HttpFault {
+    let delay = fault.delay.as_ref().and_then(|d| {
+        let fixed = d.fixed_delay.as_deref().and_then(parse_duration)?;
+        Some(FaultDelay {
+            percentage: fractional(d.percentage.as_ref(), Some(d.percent.unwrap_or(0))),
+            fault_delay_secifier: Some(fault_delay::FaultDelaySecifier::FixedDelay(fixed)),
+        })
+    });
+    let abort = fault.abort.as_ref().and_then(|a| {
+        let error_type = if let Some(code) = a.grpc_status.as_deref().and_then(grpc_status_code) {
+            fault_abort::ErrorType::GrpcStatus(code)
+        } else {
+            fault_abort::ErrorType::HttpStatus(u32::try_from(a.http_status?).ok()?)
+        };
+        Some(FaultAbort {
+            percentage: fractional(a.percentage.as_ref(), None),
+            error_type: Some(error_type),
+            ..Default::default()
+        })
+    });
+    HttpFault {
+        delay,
+        abort,
+        ..Default::default()
+    }
+}
+
+/// `getRouteOperation`: `host:port/path` for one cluster, else the VS name.
+fn operation(route: &Route, vs_name: &str, port: u32) -> String {
+    let path = match route
+        .r#match
+        .as_ref()
+        .and_then(|m| m.path_specifier.as_ref())
+    {
+        Some(PathSpecifier::Prefix(p)) => format!("{p}*"),
+        Some(PathSpecifier::Path(p)) => p.clone(),
+        Some(PathSpecifier::SafeRegex(r)) => r.regex.clone(),
+        _ => "/*".to_string(),
+    };
+    if let Some(route::Action::Route(action)) = &route.action {
+        if let Some(route_action::ClusterSpecifier::Cluster(cluster)) = &action.cluster_specifier {
+            if let Some(key) = ClusterKey::parse(cluster) {
+                return format!("{}:{}{path}", key.host, key.port);
+            }
+        }
+    }
+    format!("{vs_name}:{port}{path}")
+}
+
+/// Clusters the routes send to.
+pub fn cluster_names(routes: &[RouteConfiguration]) -> Vec<String> {
+    let mut out = Vec::new();
+    for config in routes {
+        for route in config.virtual_hosts.iter().flat_map(|v| &v.routes) {
+            if let Some(route::Action::Route(action)) = &route.action {
+                match &action.cluster_specifier {
+                    Some(route_action::ClusterSpecifier::Cluster(c)) => out.push(c.clone()),
+                    Some(route_action::ClusterSpecifier::WeightedClusters(w)) => {
+                        out.extend(w.clusters.iter().map(|c| c.name.clone()))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One line for `-o table`.
+pub fn summary(config: &RouteConfiguration) -> String {
+    let routes: Vec<String> = config
+        .virtual_hosts
+        .iter()
+        .flat_map(|v| &v.routes)
+        .map(|route| {
+            let target = match &route.action {
+                Some(route::Action::Route(action)) => match &action.cluster_specifier {
+                    Some(route_action::ClusterSpecifier::Cluster(c)) => c.clone(),
+                    Some(route_action::ClusterSpecifier::WeightedClusters(w)) => w
+                        .clusters
+                        .iter()
+                        .map(|c| format!("{}={}", c.name, c.weight.as_ref().map_or(0, |w| w.value)))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    _ => String::new(),
+                },
+                Some(route::Action::Redirect(_)) => "redirect".into(),
+                Some(route::Action::DirectResponse(_)) => "direct response".into(),
+                _ => String::new(),
+            };
+            let path = match route
+                .r#match
+                .as_ref()
+                .and_then(|m| m.path_specifier.as_ref())
+            {
+                Some(PathSpecifier::Prefix(p)) => p.clone(),
+                Some(PathSpecifier::Path(p)) => format!("={p}"),
+                Some(PathSpecifier::SafeRegex(r)) => format!("~{}", r.regex),
+                _ => String::new(),
+            };
+            let headers: Vec<&str> = route
+                .r#match
+                .iter()
+                .flat_map(|m| &m.headers)
+                .map(|h| h.name.as_str())
+                .collect();
+            if headers.is_empty() {
+                format!("{path} → {target}")
+            } else {
+                format!("{path} [{}] → {target}", headers.join(","))
+            }
+        })
+        .collect();
+    if routes.is_empty() {
+        return "no virtual host".into();
+    }
+    routes.join("; ")
+}

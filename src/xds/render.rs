@@ -1,0 +1,287 @@
+//! The walk gRPC makes (spec §13): listener names → listeners → the route
+//! configurations they name → the clusters the routes name → endpoints.
+//! Every step answers by name, as istiod does, so the ADS server uses the
+//! same functions.
+
+use std::collections::BTreeSet;
+
+use envoy_types::pb::envoy::config::cluster::v3::Cluster;
+use envoy_types::pb::envoy::config::endpoint::v3::ClusterLoadAssignment;
+use envoy_types::pb::envoy::config::listener::v3::Listener;
+use envoy_types::pb::envoy::config::route::v3::RouteConfiguration;
+
+use crate::index::{host_matches, is_exported_to, labels_match, Index, Service, Workload};
+use crate::model::Spec;
+
+use super::names::{join_host_port, ClusterKey, ListenerName, SERVER_LISTENER_PREFIX};
+use super::{cds, eds, lds, rds, Proxy, Resources, XdsError};
+
+/// What to render beside what the workload asks for by default.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// `host:port` targets; empty: every service port visible to the workload.
+    pub targets: Vec<String>,
+    /// The address the workload's gRPC servers listen on (`0.0.0.0` by default).
+    pub server_address: Option<String>,
+}
+
+/// Renders resources for one proxy, by name.
+pub struct Renderer<'a> {
+    pub index: &'a Index,
+    pub proxy: &'a Proxy,
+    /// The Sidecar egress hosts that scope what the proxy sees, if a Sidecar applies.
+    egress_hosts: Option<Vec<(String, String)>>,
+}
+
+/// Renders everything the workload's gRPC clients and servers would ask for.
+pub fn render(
+    index: &Index,
+    proxy: &Proxy,
+    options: &RenderOptions,
+) -> Result<Resources, XdsError> {
+    let renderer = Renderer::new(index, proxy);
+    let mut names = if options.targets.is_empty() {
+        renderer.default_client_listener_names()
+    } else {
+        for target in &options.targets {
+            ListenerName::parse(target)?;
+        }
+        options.targets.clone()
+    };
+    names.extend(renderer.server_listener_names(options.server_address.as_deref()));
+    let mut resources = Resources::default();
+    resources.listeners = renderer.listeners(&names, &mut resources.notes)?;
+    let route_names = lds::route_names(&resources.listeners);
+    resources.routes = renderer.routes(&route_names, &mut resources.notes)?;
+    let cluster_names = rds::cluster_names(&resources.routes);
+    resources.clusters = renderer.clusters(&cluster_names, &mut resources.notes);
+    let endpoint_names = cds::endpoint_names(&resources.clusters);
+    resources.endpoints = renderer.endpoints(&endpoint_names, &mut resources.notes);
+    Ok(resources)
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(index: &'a Index, proxy: &'a Proxy) -> Renderer<'a> {
+        let mut renderer = Renderer {
+            index,
+            proxy,
+            egress_hosts: None,
+        };
+        renderer.egress_hosts = renderer.sidecar_egress_hosts();
+        renderer
+    }
+
+    /// The proxy as an index workload, for the index's policy lookups.
+    pub fn workload(&self) -> Workload {
+        self.proxy.workload.clone().unwrap_or_else(|| Workload {
+            kind: crate::index::WorkloadKind::Pod,
+            object: usize::MAX,
+            namespace: self.proxy.namespace.clone(),
+            name: self.proxy.pod_name.clone(),
+            labels: self.proxy.labels.clone(),
+            annotations: Default::default(),
+            address: self.proxy.ip.clone(),
+            service_account: Some(self.proxy.service_account.clone()),
+        })
+    }
+
+    /// Egress hosts (`namespace`, `dnsName`) of the Sidecar that applies:
+    /// a workload-selecting one first, else the namespace's, else the root's.
+    fn sidecar_egress_hosts(&self) -> Option<Vec<(String, String)>> {
+        let mut workload = self.workload();
+        workload.labels = self.proxy.labels.clone();
+        let sidecars: Vec<_> = self
+            .index
+            .policies_for(&workload)
+            .into_iter()
+            .filter_map(|id| {
+                let object = self.index.object(id);
+                match &object.spec {
+                    Spec::Sidecar(sidecar) => Some((object, sidecar)),
+                    _ => None,
+                }
+            })
+            .collect();
+        let (object, sidecar) = sidecars
+            .iter()
+            .find(|(_, s)| s.workload_selector.is_some())
+            .or_else(|| sidecars.first())?;
+        let own = object
+            .namespace_or(crate::index::DEFAULT_NAMESPACE)
+            .to_string();
+        let hosts = sidecar
+            .egress
+            .iter()
+            .flat_map(|e| &e.hosts)
+            .filter_map(|h| h.split_once('/'))
+            .map(|(ns, host)| {
+                let ns = if ns == "." {
+                    own.clone()
+                } else {
+                    ns.to_string()
+                };
+                (ns, host.to_string())
+            })
+            .collect();
+        Some(hosts)
+    }
+
+    /// Whether the proxy sees a service: its `exportTo`, and the Sidecar's egress hosts.
+    pub fn visible(&self, service: &Service) -> bool {
+        if !is_exported_to(
+            &service.export_to,
+            &service.namespace,
+            &self.proxy.namespace,
+        ) {
+            return false;
+        }
+        match &self.egress_hosts {
+            None => true,
+            Some(hosts) => hosts.iter().any(|(ns, host)| {
+                (ns == "*" || *ns == service.namespace) && host_matches(host, &service.host)
+            }),
+        }
+    }
+
+    /// The service a host names for this proxy: its own namespace's first.
+    pub fn service(&self, host: &str) -> Option<&'a Service> {
+        let mut found: Vec<&Service> = self
+            .index
+            .services(host)
+            .iter()
+            .filter(|s| self.visible(s))
+            .collect();
+        found.sort_by_key(|s| s.namespace != self.proxy.namespace);
+        found.first().copied()
+    }
+
+    /// `host:port` of every visible service port, by FQDN (no `--target`).
+    pub fn default_client_listener_names(&self) -> Vec<String> {
+        let names: BTreeSet<String> = self
+            .index
+            .all_services()
+            .filter(|s| self.visible(s) && !s.host.starts_with('*'))
+            .flat_map(|s| s.ports.iter().map(|p| join_host_port(&s.host, p.port)))
+            .collect();
+        names.into_iter().collect()
+    }
+
+    /// The listeners gRPC servers in this workload ask for: one per port
+    /// that a selecting Service targets (spec §2.3).
+    pub fn server_listener_names(&self, address: Option<&str>) -> Vec<String> {
+        let address = address.unwrap_or("0.0.0.0");
+        let names: BTreeSet<String> = self
+            .server_ports()
+            .into_iter()
+            .map(|port| format!("{SERVER_LISTENER_PREFIX}{}", join_host_port(address, port)))
+            .collect();
+        names.into_iter().collect()
+    }
+
+    /// Services selecting this workload.
+    pub fn selecting_services(&self) -> Vec<&'a Service> {
+        let mut services: Vec<&Service> = self
+            .index
+            .services_in(&self.proxy.namespace)
+            .filter(|s| {
+                s.selector
+                    .as_ref()
+                    .is_some_and(|sel| !sel.is_empty() && labels_match(sel, &self.proxy.labels))
+            })
+            .collect();
+        services.sort_by(|a, b| a.host.cmp(&b.host));
+        services
+    }
+
+    /// Container ports that a selecting Service targets.
+    pub fn server_ports(&self) -> BTreeSet<u32> {
+        self.selecting_services()
+            .iter()
+            .flat_map(|s| s.ports.iter())
+            .filter_map(|p| match &p.target_port {
+                Some(target) => self.proxy.resolve_target_port(target),
+                None => Some(p.port),
+            })
+            .collect()
+    }
+
+    pub fn listeners(
+        &self,
+        names: &[String],
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<Listener>, XdsError> {
+        let mut out = Vec::new();
+        let mut seen = BTreeSet::new();
+        for name in names {
+            let parsed = match ListenerName::parse(name) {
+                Ok(parsed) => parsed,
+                Err(error) => {
+                    notes.push(error.to_string());
+                    continue;
+                }
+            };
+            let built = match parsed {
+                ListenerName::Server { address, port } => {
+                    lds::server_listener(self, name, &address, port, notes)?
+                        .into_iter()
+                        .collect()
+                }
+                ListenerName::Client { host, port } => {
+                    lds::client_listeners(self, &host, port, notes)
+                }
+            };
+            for listener in built {
+                if seen.insert(listener.name.clone()) {
+                    out.push(listener);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    pub fn routes(
+        &self,
+        names: &[String],
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<RouteConfiguration>, XdsError> {
+        let mut out = Vec::new();
+        for name in names.iter().collect::<BTreeSet<_>>() {
+            match ClusterKey::parse(name) {
+                Some(key) => out.push(rds::route_configuration(self, name, &key, notes)?),
+                None => notes.push(format!("route {name:?}: not outbound|PORT|SUBSET|HOST")),
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn clusters(&self, names: &[String], notes: &mut Vec<String>) -> Vec<Cluster> {
+        let mut out = Vec::new();
+        for name in names.iter().collect::<BTreeSet<_>>() {
+            match ClusterKey::parse(name) {
+                Some(key) => {
+                    if let Some(cluster) = cds::cluster(self, &key, notes) {
+                        out.push(cluster);
+                    }
+                }
+                None => notes.push(format!("cluster {name:?}: not outbound|PORT|SUBSET|HOST")),
+            }
+        }
+        out
+    }
+
+    pub fn endpoints(
+        &self,
+        names: &[String],
+        notes: &mut Vec<String>,
+    ) -> Vec<ClusterLoadAssignment> {
+        let mut out = Vec::new();
+        for name in names.iter().collect::<BTreeSet<_>>() {
+            match ClusterKey::parse(name) {
+                Some(key) => out.push(eds::load_assignment(self, name, &key, notes)),
+                None => notes.push(format!("endpoints {name:?}: not outbound|PORT|SUBSET|HOST")),
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,693 @@
+//! `mesh xds` end to end: rendered JSON snapshots for the echo-grpc example
+//! and testdata/xds (a client and a server each), JSON that parses back into
+//! the Envoy protos, tables, bootstraps, diffs, exit codes, and the ADS
+//! server answering a real tonic client.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use envoy_types::pb::envoy::config::cluster::v3::Cluster;
+use envoy_types::pb::envoy::config::core::v3::Node;
+use envoy_types::pb::envoy::config::endpoint::v3::ClusterLoadAssignment;
+use envoy_types::pb::envoy::config::listener::v3::Listener;
+use envoy_types::pb::envoy::config::route::v3::RouteConfiguration;
+use envoy_types::pb::envoy::service::discovery::v3::{
+    aggregated_discovery_service_client::AggregatedDiscoveryServiceClient, DiscoveryRequest,
+};
+use mesh::xds::json::{any_to_json, json_to_any};
+use prost::Message;
+use serde_json::Value as Json;
+
+const MESH: &str = env!("CARGO_BIN_EXE_mesh");
+
+fn mesh(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(MESH)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn render_json(args: &[&str]) -> Vec<Json> {
+    let mut all = vec!["xds", "render"];
+    all.extend_from_slice(args);
+    let (code, out, err) = mesh(&all);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str::<Json>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn echo_grpc_client_snapshot() {
+    let (code, out, err) = mesh(&[
+        "xds",
+        "render",
+        "testdata/echo-grpc",
+        "--workload",
+        "echo-grpc/echo-v1",
+        "--target",
+        "echo.echo-grpc.svc.cluster.local:7070",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn xds_mesh_client_snapshot() {
+    let (code, out, err) = mesh(&[
+        "xds",
+        "render",
+        "testdata/xds",
+        "--pod",
+        "app/frontend-0",
+        "--target",
+        "backend:7070",
+        "--target",
+        "payments.internal:9000",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn xds_mesh_server_snapshot() {
+    let (code, out, err) = mesh(&[
+        "xds",
+        "render",
+        "testdata/xds",
+        "--pod",
+        "app/backend-v1-7d9f-abcde",
+        "--type",
+        "lds",
+        "--target",
+        "frontend:8080",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!(out);
+}
+
+/// Every resource we print parses back into its Envoy proto and prints the same.
+#[test]
+fn json_parses_back_into_the_protos() {
+    for args in [
+        ["testdata/echo-grpc", "--workload", "echo-grpc/echo-v2"],
+        ["testdata/xds", "--pod", "app/frontend-0"],
+        ["testdata/xds", "--pod", "app/backend-v2-0"],
+    ] {
+        let resources = render_json(&args);
+        assert!(resources.len() >= 4, "{args:?}");
+        for json in resources {
+            let any = json_to_any(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+            let bytes = any.value.as_slice();
+            let name = match json["@type"].as_str().unwrap() {
+                "type.googleapis.com/envoy.config.listener.v3.Listener" => {
+                    Listener::decode(bytes).unwrap().name
+                }
+                "type.googleapis.com/envoy.config.route.v3.RouteConfiguration" => {
+                    RouteConfiguration::decode(bytes).unwrap().name
+                }
+                "type.googleapis.com/envoy.config.cluster.v3.Cluster" => {
+                    Cluster::decode(bytes).unwrap().name
+                }
+                "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment" => {
+                    ClusterLoadAssignment::decode(bytes).unwrap().cluster_name
+                }
+                other => panic!("unexpected type {other}"),
+            };
+            let expected = json.get("name").or(json.get("clusterName")).unwrap();
+            assert_eq!(Json::String(name), *expected);
+            assert_eq!(any_to_json(&any).unwrap(), json);
+        }
+    }
+}
+
+#[test]
+fn table_lists_type_name_and_summary() {
+    let (code, out, _) = mesh(&[
+        "xds",
+        "render",
+        "testdata/xds",
+        "--pod",
+        "app/frontend-0",
+        "--target",
+        "backend:7070",
+        "-o",
+        "table",
+    ]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("TYPE NAME"), "{out}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("LDS  backend:7070 ")),
+        "{out}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("RDS ")
+            && l.contains("[end-user] → outbound|7070|v2|backend.app.svc.cluster.local")
+            && l.contains("|v1|backend.app.svc.cluster.local=20")),
+        "{out}"
+    );
+    assert!(
+        lines.iter().any(
+            |l| l.contains("outbound|7070|v2|backend.app.svc.cluster.local")
+                && l.contains("2 endpoints: 10.0.1.2:17070 10.0.2.1:17071")
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn type_filter_and_yaml() {
+    let routes = render_json(&[
+        "testdata/echo-grpc",
+        "--workload",
+        "echo-grpc/echo-v1",
+        "--type",
+        "rds",
+    ]);
+    assert_eq!(routes.len(), 1);
+    assert_eq!(
+        routes[0]["@type"],
+        "type.googleapis.com/envoy.config.route.v3.RouteConfiguration"
+    );
+    let (code, out, _) = mesh(&[
+        "xds",
+        "render",
+        "testdata/echo-grpc",
+        "--workload",
+        "echo-grpc/echo-v1",
+        "--type",
+        "cds",
+        "-o",
+        "yaml",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("- \"@type\": type.googleapis.com/envoy.config.cluster.v3.Cluster\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n  name: \"outbound|7070|v1|echo.echo-grpc.svc.cluster.local\"\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn node_id_finds_the_pod_and_its_endpoints() {
+    let resources = render_json(&[
+        "testdata/xds",
+        "--node-id",
+        "sidecar~10.0.0.5~frontend-0.app~app.svc.cluster.local",
+        "--target",
+        "payments-legacy.internal:9000",
+        "--type",
+        "eds",
+    ]);
+    assert_eq!(resources.len(), 1);
+    let endpoint = &resources[0]["endpoints"][0];
+    assert_eq!(endpoint["locality"]["region"], "eu-west1");
+    assert_eq!(
+        endpoint["lbEndpoints"][0]["endpoint"]["address"]["socketAddress"]["portValue"],
+        19001
+    );
+}
+
+#[test]
+fn usage_errors() {
+    let (code, _, err) = mesh(&[
+        "xds",
+        "render",
+        "testdata/echo-grpc",
+        "--workload",
+        "echo-grpc/nope",
+    ]);
+    assert_eq!(code, 64);
+    assert!(
+        err.contains("no workload echo-grpc/nope in the inputs (in echo-grpc: echo-v1, echo-v2)"),
+        "{err}"
+    );
+    let (code, _, err) = mesh(&["xds", "render", "testdata/echo-grpc", "--workload", "nope"]);
+    assert_eq!(code, 64);
+    assert!(err.contains("expected NAMESPACE/NAME"), "{err}");
+    let (code, _, err) = mesh(&[
+        "xds",
+        "render",
+        "testdata/echo-grpc",
+        "--workload",
+        "echo-grpc/echo-v1",
+        "--target",
+        "echo:http",
+    ]);
+    assert_eq!(code, 64);
+    assert!(err.contains("bad listener name \"echo:http\""), "{err}");
+    let (code, _, err) = mesh(&["xds", "render", "testdata/echo-grpc"]);
+    assert_eq!(code, 64, "{err}");
+    let (code, _, err) = mesh(&[
+        "xds",
+        "render",
+        "testdata/echo-grpc",
+        "--node-id",
+        "sidecar~x",
+    ]);
+    assert_eq!(code, 64);
+    assert!(err.contains("bad node id"), "{err}");
+}
+
+#[test]
+fn untranslatable_field_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vs.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: echo-weights, namespace: echo-grpc}\nspec:\n  hosts: [echo]\n  http:\n  - route: [{destination: {host: echo}}]\n    timeout: 1.5.s\n",
+    )
+    .unwrap();
+    let (code, _, err) = mesh(&[
+        "xds",
+        "render",
+        "testdata/echo-grpc/service.yaml",
+        "testdata/echo-grpc/deployments.yaml",
+        path.to_str().unwrap(),
+        "--workload",
+        "echo-grpc/echo-v1",
+    ]);
+    assert_eq!(code, 65, "{err}");
+    assert!(err.contains("vs.yaml:8:14"), "{err}");
+    assert!(err.contains("spec.http[0].timeout"), "{err}");
+}
+
+#[test]
+fn bootstrap_flavours() {
+    let (code, out, err) = mesh(&[
+        "xds",
+        "bootstrap",
+        "testdata/xds",
+        "--pod",
+        "app/frontend-0",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let json: Json = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["xds_servers"][0]["server_uri"],
+        "unix:///etc/istio/proxy/XDS"
+    );
+    assert_eq!(
+        json["xds_servers"][0]["channel_creds"][0]["type"],
+        "insecure"
+    );
+    assert_eq!(
+        json["node"]["id"],
+        "sidecar~10.0.0.5~frontend-0.app~app.svc.cluster.local"
+    );
+    assert_eq!(json["node"]["metadata"]["GENERATOR"], "grpc");
+    assert_eq!(json["node"]["metadata"]["LABELS"]["app"], "frontend");
+    assert_eq!(
+        json["certificate_providers"]["default"]["config"]["certificate_file"],
+        "/var/lib/istio/data/cert-chain.pem"
+    );
+    assert_eq!(
+        json["certificate_providers"]["default"]["plugin_name"],
+        "file_watcher"
+    );
+    assert_eq!(
+        json["server_listener_resource_name_template"],
+        "xds.istio.io/grpc/lds/inbound/%s"
+    );
+    let (code, out, _) = mesh(&[
+        "xds",
+        "bootstrap",
+        "testdata/xds",
+        "--pod",
+        "app/frontend-0",
+        "--flavour",
+        "grpc-simple",
+    ]);
+    assert_eq!(code, 0);
+    let json: Json = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["xds_servers"][0]["server_uri"],
+        "dns:///istiod.istio-system.svc:15010"
+    );
+    assert_eq!(
+        json["node"]["id"],
+        "sidecar~10.0.0.5~frontend-0.app~cluster.local"
+    );
+    assert!(json.get("certificate_providers").is_none());
+    let (_, out, _) = mesh(&[
+        "xds",
+        "bootstrap",
+        "testdata/echo-grpc",
+        "--workload",
+        "echo-grpc/echo-v1",
+        "--xds-address",
+        "127.0.0.1:15010",
+        "--cert-dir",
+        "/tmp/certs/",
+    ]);
+    let json: Json = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["xds_servers"][0]["server_uri"], "127.0.0.1:15010");
+    assert_eq!(
+        json["node"]["id"],
+        "sidecar~127.0.0.1~echo-v1.echo-grpc~echo-grpc.svc.cluster.local"
+    );
+    assert_eq!(
+        json["certificate_providers"]["default"]["config"]["key_file"],
+        Json::Null
+    );
+    assert_eq!(
+        json["certificate_providers"]["default"]["config"]["private_key_file"],
+        "/tmp/certs/key.pem"
+    );
+}
+
+#[test]
+fn diff_shows_what_a_change_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old");
+    let new = dir.path().join("new");
+    for side in [&old, &new] {
+        std::fs::create_dir(side).unwrap();
+        for file in [
+            "deployments.yaml",
+            "namespace.yaml",
+            "security.yaml",
+            "service.yaml",
+            "traffic.yaml",
+        ] {
+            std::fs::copy(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("testdata/echo-grpc")
+                    .join(file),
+                side.join(file),
+            )
+            .unwrap();
+        }
+    }
+    let (old_s, new_s) = (old.to_str().unwrap(), new.to_str().unwrap());
+    let (code, out, _) = mesh(&[
+        "xds",
+        "diff",
+        old_s,
+        new_s,
+        "--workload",
+        "echo-grpc/echo-v1",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.is_empty());
+    let traffic = std::fs::read_to_string(new.join("traffic.yaml")).unwrap();
+    std::fs::write(
+        new.join("traffic.yaml"),
+        traffic
+            .replace("weight: 20", "weight: 50")
+            .replace("weight: 80", "weight: 50"),
+    )
+    .unwrap();
+    std::fs::remove_file(new.join("security.yaml")).unwrap();
+    let (code, out, _) = mesh(&[
+        "xds",
+        "diff",
+        old_s,
+        new_s,
+        "--workload",
+        "echo-grpc/echo-v1",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("--- a/rds/outbound|7070||echo.echo-grpc.svc.cluster.local"),
+        "{out}"
+    );
+    let has = |sign: char, text: &str| {
+        out.lines()
+            .any(|l| l.starts_with(sign) && l[1..].trim() == text)
+    };
+    assert!(has('-', "\"weight\": 20"), "{out}");
+    assert!(has('+', "\"weight\": 50"), "{out}");
+    // Without the mTLS DestinationRule the clusters lose their TLS.
+    assert!(
+        out.contains("--- a/cds/outbound|7070|v1|echo.echo-grpc.svc.cluster.local"),
+        "{out}"
+    );
+    assert!(has('-', "\"transportSocket\": {"), "{out}");
+}
+
+/// `mesh xds serve` on an ephemeral loopback port; killed on drop.
+struct Server {
+    child: Child,
+    address: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(paths: &[&str]) -> Server {
+        let mut args = vec!["xds", "serve"];
+        args.extend_from_slice(paths);
+        args.extend_from_slice(&["--listen", "127.0.0.1:0"]);
+        let mut child = Command::new(MESH)
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut address = None;
+        while Instant::now() < deadline {
+            let Some(Ok(line)) = lines.next() else { break };
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                address = rest.split_whitespace().next().map(str::to_string);
+                break;
+            }
+        }
+        // Keep reading the log so the server never blocks on a full pipe.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = std::sync::Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if let Ok(mut log) = sink.lock() {
+                    log.push(line);
+                }
+            }
+        });
+        let address = address.expect("the server printed its address");
+        Server {
+            child,
+            address,
+            log,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn serve_answers_an_ads_client_and_tracks_nonces() {
+    let server = Server::start(&["testdata/xds"]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let work = async {
+            let mut client =
+                AggregatedDiscoveryServiceClient::connect(format!("http://{}", server.address))
+                    .await
+                    .unwrap();
+            let (sender, receiver) = tokio::sync::mpsc::channel(4);
+            let node = Node {
+                id: "sidecar~10.0.0.5~frontend-0.app~app.svc.cluster.local".into(),
+                ..Default::default()
+            };
+            let lds = "type.googleapis.com/envoy.config.listener.v3.Listener";
+            sender
+                .send(DiscoveryRequest {
+                    node: Some(node),
+                    type_url: lds.into(),
+                    resource_names: vec!["backend:7070".into(), "missing:1".into()],
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            let mut responses = client
+                .stream_aggregated_resources(tokio_stream::wrappers::ReceiverStream::new(receiver))
+                .await
+                .unwrap()
+                .into_inner();
+            let first = responses.message().await.unwrap().unwrap();
+            assert_eq!(first.type_url, lds);
+            assert_eq!(first.resources.len(), 1);
+            let listener = Listener::decode(first.resources[0].value.as_slice()).unwrap();
+            assert_eq!(listener.name, "backend:7070");
+            // ACK, then ask for the route configuration it names.
+            sender
+                .send(DiscoveryRequest {
+                    type_url: lds.into(),
+                    version_info: first.version_info.clone(),
+                    response_nonce: first.nonce.clone(),
+                    resource_names: vec!["backend:7070".into(), "missing:1".into()],
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            let rds = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+            sender
+                .send(DiscoveryRequest {
+                    type_url: rds.into(),
+                    resource_names: vec!["outbound|7070||backend.app.svc.cluster.local".into()],
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            let second = responses.message().await.unwrap().unwrap();
+            assert_eq!(
+                second.type_url, rds,
+                "an ACK with unchanged names is not answered"
+            );
+            let config = RouteConfiguration::decode(second.resources[0].value.as_slice()).unwrap();
+            assert_eq!(config.virtual_hosts[0].routes.len(), 3);
+            assert!(!second.nonce.is_empty());
+        };
+        tokio::time::timeout(Duration::from_secs(30), work)
+            .await
+            .expect("the exchange ends within 30 s");
+    });
+}
+
+#[test]
+fn serve_reports_a_taken_port() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let (code, _, err) = mesh(&["xds", "serve", "testdata/xds", "--listen", &address]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(&format!("cannot listen on {address}")),
+        "{err}"
+    );
+}
+
+/// The real proxyless client: Python grpcio (C-core's xDS client) against
+/// `mesh xds serve`, checked through the client's own CSDS.
+#[test]
+fn real_grpc_client_acks_what_serve_sends() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!(
+            "skipped: python3 is not installed, so there is no real gRPC client to test with"
+        );
+        return;
+    }
+    let repo = env!("CARGO_MANIFEST_DIR");
+    let venv = Command::new("sh")
+        .arg(format!("{repo}/scripts/peers-venv.sh"))
+        .output()
+        .unwrap();
+    assert!(
+        venv.status.success(),
+        "scripts/peers-venv.sh failed: {}",
+        String::from_utf8_lossy(&venv.stderr)
+    );
+    let python = String::from_utf8_lossy(&venv.stdout).trim().to_string();
+    let server = Server::start(&["testdata/echo-grpc", "testdata/xds"]);
+    let (code, bootstrap, err) = mesh(&[
+        "xds",
+        "bootstrap",
+        "testdata/echo-grpc",
+        "--workload",
+        "echo-grpc/echo-v1",
+        "--xds-address",
+        &server.address,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let bootstrap_path = dir.path().join("bootstrap.json");
+    std::fs::write(&bootstrap_path, bootstrap).unwrap();
+    let mut client = Command::new(&python)
+        .arg(format!("{repo}/tests/peers/xds_client.py"))
+        .args(["--timeout", "40"])
+        .args(["--target", "xds:///echo.echo-grpc.svc.cluster.local:7070"])
+        .args(["--target", "xds:///payments.internal:9000"])
+        .args(["--target", "xds:///backend.app.svc.cluster.local:7070"])
+        .env("GRPC_XDS_BOOTSTRAP", &bootstrap_path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = client.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = client.kill();
+            let _ = client.wait();
+            panic!("the gRPC client did not finish within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut client.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(
+        status.success(),
+        "the client timed out waiting for answers:\n{out}"
+    );
+    let resources: Vec<Json> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let status_of = |kind: &str, name: &str| {
+        resources
+            .iter()
+            .find(|r| r["type"] == kind && r["name"] == name)
+            .map(|r| r["status"].as_str().unwrap_or_default().to_string())
+    };
+    let echo = "echo.echo-grpc.svc.cluster.local";
+    for (kind, name) in [
+        ("Listener", format!("{echo}:7070")),
+        ("RouteConfiguration", format!("outbound|7070||{echo}")),
+        ("Cluster", format!("outbound|7070|v1|{echo}")),
+        ("Cluster", format!("outbound|7070|v2|{echo}")),
+        ("ClusterLoadAssignment", format!("outbound|7070|v1|{echo}")),
+        ("ClusterLoadAssignment", format!("outbound|7070|v2|{echo}")),
+        ("Listener", "payments.internal:9000".to_string()),
+        (
+            "RouteConfiguration",
+            "outbound|9000||payments.internal".to_string(),
+        ),
+        ("Cluster", "outbound|9000||payments.internal".to_string()),
+        (
+            "ClusterLoadAssignment",
+            "outbound|9000||payments.internal".to_string(),
+        ),
+    ] {
+        assert_eq!(
+            status_of(kind, &name).as_deref(),
+            Some("ACKED"),
+            "{kind} {name}:\n{out}"
+        );
+    }
+    // C-core rejects LEAST_REQUEST (spec §4.3): the NACK reaches our log with its reason.
+    assert_eq!(
+        status_of("Cluster", "outbound|7070|v1|backend.app.svc.cluster.local").as_deref(),
+        Some("NACKED"),
+        "{out}"
+    );
+    let log = server.log.lock().unwrap().join("\n");
+    assert!(
+        log.contains("CDS NACK") && log.contains("LB policy is not supported"),
+        "{log}"
+    );
+}
