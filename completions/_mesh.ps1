@@ -30,6 +30,8 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the documentation of a rule, by code (IST0101) or name')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a kind (the files under schemas/), or list kinds')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('kube-inject', 'kube-inject', [CompletionResultType]::ParameterValue, 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline')
+            [CompletionResult]::new('xds', 'xds', [CompletionResultType]::ParameterValue, 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the version of mesh')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -102,6 +104,139 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'mesh;kube-inject' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The manifest to inject, or `-` for stdin')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'The manifest to inject, or `-` for stdin')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the result to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the result to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--inject-config', '--inject-config', [CompletionResultType]::ParameterName, 'Injector config: the `config` key of the `istio-sidecar-injector` ConfigMap, or the whole ConfigMap (its `values` key is then used too)')
+            [CompletionResult]::new('--injectConfigFile', '--injectConfigFile', [CompletionResultType]::ParameterName, 'Injector config: the `config` key of the `istio-sidecar-injector` ConfigMap, or the whole ConfigMap (its `values` key is then used too)')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Injector values: the `values` key of the `istio-sidecar-injector` ConfigMap (JSON or YAML)')
+            [CompletionResult]::new('--valuesFile', '--valuesFile', [CompletionResultType]::ParameterName, 'Injector values: the `values` key of the `istio-sidecar-injector` ConfigMap (JSON or YAML)')
+            [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap)')
+            [CompletionResult]::new('--meshConfigFile', '--meshConfigFile', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Control plane revision (`default` means none)')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Control plane revision (`default` means none)')
+            [CompletionResult]::new('--native-sidecars', '--native-sidecars', [CompletionResultType]::ParameterName, 'Inject the proxy as a native sidecar (an init container with restartPolicy: Always)')
+            [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'Templates to inject into every pod, comma-separated, instead of each pod''s `inject.istio.io/templates` annotation')
+            [CompletionResult]::new('--diff', '--diff', [CompletionResultType]::ParameterName, 'Print a unified diff of the change instead of the result')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'mesh;xds' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS')
+            [CompletionResult]::new('bootstrap', 'bootstrap', [CompletionResultType]::ParameterValue, 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'How a config change changes what a workload receives')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'An xDS server (ADS, state of the world) for real gRPC clients, on files')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mesh;xds;render' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A file or directory to read (repeatable), as kubectl spells it')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A file or directory to read (repeatable), as kubectl spells it')
+            [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too')
+            [CompletionResult]::new('--meshConfigFile', '--meshConfigFile', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN`')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Report findings in this namespace only (default: the context''s)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Report findings in this namespace only (default: the context''s)')
+            [CompletionResult]::new('--workload', '--workload', [CompletionResultType]::ParameterName, 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME')
+            [CompletionResult]::new('--pod', '--pod', [CompletionResultType]::ParameterName, 'A Pod: NS/NAME')
+            [CompletionResult]::new('--node-id', '--node-id', [CompletionResultType]::ParameterName, 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'A listener gRPC asks for, HOST:PORT as in xds:///HOST:PORT (repeatable)')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Resource types to print')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--server-address', '--server-address', [CompletionResultType]::ParameterName, 'The address the workload''s gRPC servers listen on, in server listener names')
+            [CompletionResult]::new('--kube', '--kube', [CompletionResultType]::ParameterName, 'Also read the live cluster (kubeconfig, or in-cluster credentials)')
+            [CompletionResult]::new('--use-kube', '--use-kube', [CompletionResultType]::ParameterName, 'Also read the live cluster (kubeconfig, or in-cluster credentials)')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Report findings in every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Report findings in every namespace')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'mesh;xds;bootstrap' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A file or directory to read (repeatable), as kubectl spells it')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A file or directory to read (repeatable), as kubectl spells it')
+            [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too')
+            [CompletionResult]::new('--meshConfigFile', '--meshConfigFile', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN`')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Report findings in this namespace only (default: the context''s)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Report findings in this namespace only (default: the context''s)')
+            [CompletionResult]::new('--workload', '--workload', [CompletionResultType]::ParameterName, 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME')
+            [CompletionResult]::new('--pod', '--pod', [CompletionResultType]::ParameterName, 'A Pod: NS/NAME')
+            [CompletionResult]::new('--node-id', '--node-id', [CompletionResultType]::ParameterName, 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local')
+            [CompletionResult]::new('--xds-address', '--xds-address', [CompletionResultType]::ParameterName, 'The xDS server (HOST:PORT), instead of the flavour''s default')
+            [CompletionResult]::new('--flavour', '--flavour', [CompletionResultType]::ParameterName, 'Which injection template''s bootstrap')
+            [CompletionResult]::new('--cert-dir', '--cert-dir', [CompletionResultType]::ParameterName, 'Directory of cert-chain.pem, key.pem and root-cert.pem (grpc-agent)')
+            [CompletionResult]::new('--kube', '--kube', [CompletionResultType]::ParameterName, 'Also read the live cluster (kubeconfig, or in-cluster credentials)')
+            [CompletionResult]::new('--use-kube', '--use-kube', [CompletionResultType]::ParameterName, 'Also read the live cluster (kubeconfig, or in-cluster credentials)')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Report findings in every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Report findings in every namespace')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'mesh;xds;diff' {
+            [CompletionResult]::new('--workload', '--workload', [CompletionResultType]::ParameterName, 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME')
+            [CompletionResult]::new('--pod', '--pod', [CompletionResultType]::ParameterName, 'A Pod: NS/NAME')
+            [CompletionResult]::new('--node-id', '--node-id', [CompletionResultType]::ParameterName, 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'A listener gRPC asks for, HOST:PORT (repeatable)')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Resource types to compare')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'The cluster''s DNS domain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'mesh;xds;serve' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A file or directory to read (repeatable), as kubectl spells it')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A file or directory to read (repeatable), as kubectl spells it')
+            [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too')
+            [CompletionResult]::new('--meshConfigFile', '--meshConfigFile', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN`')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Report findings in this namespace only (default: the context''s)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Report findings in this namespace only (default: the context''s)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'The address to listen on')
+            [CompletionResult]::new('--kube', '--kube', [CompletionResultType]::ParameterName, 'Also read the live cluster (kubeconfig, or in-cluster credentials)')
+            [CompletionResult]::new('--use-kube', '--use-kube', [CompletionResultType]::ParameterName, 'Also read the live cluster (kubeconfig, or in-cluster credentials)')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Report findings in every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Report findings in every namespace')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'mesh;xds;help' {
+            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS')
+            [CompletionResult]::new('bootstrap', 'bootstrap', [CompletionResultType]::ParameterValue, 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'How a config change changes what a workload receives')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'An xDS server (ADS, state of the world) for real gRPC clients, on files')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mesh;xds;help;render' {
+            break
+        }
+        'mesh;xds;help;bootstrap' {
+            break
+        }
+        'mesh;xds;help;diff' {
+            break
+        }
+        'mesh;xds;help;serve' {
+            break
+        }
+        'mesh;xds;help;help' {
+            break
+        }
         'mesh;version' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -113,6 +248,8 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the documentation of a rule, by code (IST0101) or name')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a kind (the files under schemas/), or list kinds')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('kube-inject', 'kube-inject', [CompletionResultType]::ParameterValue, 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline')
+            [CompletionResult]::new('xds', 'xds', [CompletionResultType]::ParameterValue, 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the version of mesh')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -130,6 +267,28 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             break
         }
         'mesh;help;completions' {
+            break
+        }
+        'mesh;help;kube-inject' {
+            break
+        }
+        'mesh;help;xds' {
+            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS')
+            [CompletionResult]::new('bootstrap', 'bootstrap', [CompletionResultType]::ParameterValue, 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'How a config change changes what a workload receives')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'An xDS server (ADS, state of the world) for real gRPC clients, on files')
+            break
+        }
+        'mesh;help;xds;render' {
+            break
+        }
+        'mesh;help;xds;bootstrap' {
+            break
+        }
+        'mesh;help;xds;diff' {
+            break
+        }
+        'mesh;help;xds;serve' {
             break
         }
         'mesh;help;version' {

@@ -27,6 +27,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand explain 'Print the documentation of a rule, by code (IST0101) or name'
             cand schema 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+            cand kube-inject 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline'
+            cand xds 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
             cand version 'Print the version of mesh'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -93,6 +95,127 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'mesh;kube-inject'= {
+            cand -f 'The manifest to inject, or `-` for stdin'
+            cand --filename 'The manifest to inject, or `-` for stdin'
+            cand -o 'Write the result to FILE (atomically) instead of stdout'
+            cand --output 'Write the result to FILE (atomically) instead of stdout'
+            cand --inject-config 'Injector config: the `config` key of the `istio-sidecar-injector` ConfigMap, or the whole ConfigMap (its `values` key is then used too)'
+            cand --injectConfigFile 'Injector config: the `config` key of the `istio-sidecar-injector` ConfigMap, or the whole ConfigMap (its `values` key is then used too)'
+            cand --values 'Injector values: the `values` key of the `istio-sidecar-injector` ConfigMap (JSON or YAML)'
+            cand --valuesFile 'Injector values: the `values` key of the `istio-sidecar-injector` ConfigMap (JSON or YAML)'
+            cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap)'
+            cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap)'
+            cand -r 'Control plane revision (`default` means none)'
+            cand --revision 'Control plane revision (`default` means none)'
+            cand --native-sidecars 'Inject the proxy as a native sidecar (an init container with restartPolicy: Always)'
+            cand --templates 'Templates to inject into every pod, comma-separated, instead of each pod''s `inject.istio.io/templates` annotation'
+            cand --diff 'Print a unified diff of the change instead of the result'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mesh;xds'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand render 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
+            cand bootstrap 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
+            cand diff 'How a config change changes what a workload receives'
+            cand serve 'An xDS server (ADS, state of the world) for real gRPC clients, on files'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mesh;xds;render'= {
+            cand -f 'A file or directory to read (repeatable), as kubectl spells it'
+            cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
+            cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
+            cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
+            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN`'
+            cand --kubeconfig 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Report findings in this namespace only (default: the context''s)'
+            cand --namespace 'Report findings in this namespace only (default: the context''s)'
+            cand --workload 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME'
+            cand --pod 'A Pod: NS/NAME'
+            cand --node-id 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local'
+            cand --target 'A listener gRPC asks for, HOST:PORT as in xds:///HOST:PORT (repeatable)'
+            cand --type 'Resource types to print'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --server-address 'The address the workload''s gRPC servers listen on, in server listener names'
+            cand --kube 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+            cand --use-kube 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+            cand -A 'Report findings in every namespace'
+            cand --all-namespaces 'Report findings in every namespace'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mesh;xds;bootstrap'= {
+            cand -f 'A file or directory to read (repeatable), as kubectl spells it'
+            cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
+            cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
+            cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
+            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN`'
+            cand --kubeconfig 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Report findings in this namespace only (default: the context''s)'
+            cand --namespace 'Report findings in this namespace only (default: the context''s)'
+            cand --workload 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME'
+            cand --pod 'A Pod: NS/NAME'
+            cand --node-id 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local'
+            cand --xds-address 'The xDS server (HOST:PORT), instead of the flavour''s default'
+            cand --flavour 'Which injection template''s bootstrap'
+            cand --cert-dir 'Directory of cert-chain.pem, key.pem and root-cert.pem (grpc-agent)'
+            cand --kube 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+            cand --use-kube 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+            cand -A 'Report findings in every namespace'
+            cand --all-namespaces 'Report findings in every namespace'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mesh;xds;diff'= {
+            cand --workload 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME'
+            cand --pod 'A Pod: NS/NAME'
+            cand --node-id 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local'
+            cand --target 'A listener gRPC asks for, HOST:PORT (repeatable)'
+            cand --type 'Resource types to compare'
+            cand --cluster-domain 'The cluster''s DNS domain'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mesh;xds;serve'= {
+            cand -f 'A file or directory to read (repeatable), as kubectl spells it'
+            cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
+            cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
+            cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
+            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN`'
+            cand --kubeconfig 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Report findings in this namespace only (default: the context''s)'
+            cand --namespace 'Report findings in this namespace only (default: the context''s)'
+            cand --listen 'The address to listen on'
+            cand --kube 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+            cand --use-kube 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+            cand -A 'Report findings in every namespace'
+            cand --all-namespaces 'Report findings in every namespace'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mesh;xds;help'= {
+            cand render 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
+            cand bootstrap 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
+            cand diff 'How a config change changes what a workload receives'
+            cand serve 'An xDS server (ADS, state of the world) for real gRPC clients, on files'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mesh;xds;help;render'= {
+        }
+        &'mesh;xds;help;bootstrap'= {
+        }
+        &'mesh;xds;help;diff'= {
+        }
+        &'mesh;xds;help;serve'= {
+        }
+        &'mesh;xds;help;help'= {
+        }
         &'mesh;version'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -103,6 +226,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand explain 'Print the documentation of a rule, by code (IST0101) or name'
             cand schema 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+            cand kube-inject 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline'
+            cand xds 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
             cand version 'Print the version of mesh'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -115,6 +240,22 @@ set edit:completion:arg-completer[mesh] = {|@words|
         &'mesh;help;schema'= {
         }
         &'mesh;help;completions'= {
+        }
+        &'mesh;help;kube-inject'= {
+        }
+        &'mesh;help;xds'= {
+            cand render 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
+            cand bootstrap 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
+            cand diff 'How a config change changes what a workload receives'
+            cand serve 'An xDS server (ADS, state of the world) for real gRPC clients, on files'
+        }
+        &'mesh;help;xds;render'= {
+        }
+        &'mesh;help;xds;bootstrap'= {
+        }
+        &'mesh;help;xds;diff'= {
+        }
+        &'mesh;help;xds;serve'= {
         }
         &'mesh;help;version'= {
         }

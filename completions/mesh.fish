@@ -31,6 +31,8 @@ complete -c mesh -n "__fish_mesh_needs_command" -f -a "validate" -d 'Check Istio
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "explain" -d 'Print the documentation of a rule, by code (IST0101) or name'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "schema" -d 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c mesh -n "__fish_mesh_needs_command" -f -a "kube-inject" -d 'Inject Istio\'s sidecar, gateway or proxyless gRPC templates into manifests, offline'
+complete -c mesh -n "__fish_mesh_needs_command" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "version" -d 'Print the version of mesh'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
@@ -82,11 +84,98 @@ complete -c mesh -n "__fish_mesh_using_subcommand explain" -s h -l help -d 'Prin
 complete -c mesh -n "__fish_mesh_using_subcommand schema" -l api-version -d 'apiVersion (or just the version) when a kind has several; the newest by default' -r
 complete -c mesh -n "__fish_mesh_using_subcommand schema" -s h -l help -d 'Print help'
 complete -c mesh -n "__fish_mesh_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c mesh -n "__fish_mesh_using_subcommand kube-inject" -s f -l filename -d 'The manifest to inject, or `-` for stdin' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand kube-inject" -s o -l output -d 'Write the result to FILE (atomically) instead of stdout' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand kube-inject" -l inject-config -l injectConfigFile -d 'Injector config: the `config` key of the `istio-sidecar-injector` ConfigMap, or the whole ConfigMap (its `values` key is then used too)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand kube-inject" -l values -l valuesFile -d 'Injector values: the `values` key of the `istio-sidecar-injector` ConfigMap (JSON or YAML)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand kube-inject" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand kube-inject" -s r -l revision -d 'Control plane revision (`default` means none)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand kube-inject" -l native-sidecars -d 'Inject the proxy as a native sidecar (an init container with restartPolicy: Always)' -r -f -a "true\t''
+false\t''"
+complete -c mesh -n "__fish_mesh_using_subcommand kube-inject" -l templates -d 'Templates to inject into every pod, comma-separated, instead of each pod\'s `inject.istio.io/templates` annotation' -r
+complete -c mesh -n "__fish_mesh_using_subcommand kube-inject" -l diff -d 'Print a unified diff of the change instead of the result'
+complete -c mesh -n "__fish_mesh_using_subcommand kube-inject" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -s h -l help -d 'Print help'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "diff" -d 'How a config change changes what a workload receives'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "serve" -d 'An xDS server (ADS, state of the world) for real gRPC clients, on files'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l context -d 'The kubeconfig context to use' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s n -l namespace -d 'Report findings in this namespace only (default: the context\'s)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l workload -d 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l pod -d 'A Pod: NS/NAME' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l node-id -d 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l target -d 'A listener gRPC asks for, HOST:PORT as in xds:///HOST:PORT (repeatable)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l type -d 'Resource types to print' -r -f -a "lds\t''
+rds\t''
+cds\t''
+eds\t''
+all\t''"
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s o -l output -d 'Output format' -r -f -a "json\t''
+yaml\t''
+table\t''"
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l server-address -d 'The address the workload\'s gRPC servers listen on, in server listener names' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s A -l all-namespaces -d 'Report findings in every namespace'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l context -d 'The kubeconfig context to use' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s n -l namespace -d 'Report findings in this namespace only (default: the context\'s)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l workload -d 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l pod -d 'A Pod: NS/NAME' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l node-id -d 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l xds-address -d 'The xDS server (HOST:PORT), instead of the flavour\'s default' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l flavour -d 'Which injection template\'s bootstrap' -r -f -a "grpc-agent\t'istio-agent beside the app: xDS over a local socket, certificates on disk'
+grpc-simple\t'An init container: plaintext xDS straight to istiod, no certificates'"
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l cert-dir -d 'Directory of cert-chain.pem, key.pem and root-cert.pem (grpc-agent)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s A -l all-namespaces -d 'Report findings in every namespace'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from diff" -l workload -d 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from diff" -l pod -d 'A Pod: NS/NAME' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from diff" -l node-id -d 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from diff" -l target -d 'A listener gRPC asks for, HOST:PORT (repeatable)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from diff" -l type -d 'Resource types to compare' -r -f -a "lds\t''
+rds\t''
+cds\t''
+eds\t''
+all\t''"
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from diff" -l cluster-domain -d 'The cluster\'s DNS domain' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l context -d 'The kubeconfig context to use' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s n -l namespace -d 'Report findings in this namespace only (default: the context\'s)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l listen -d 'The address to listen on' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s A -l all-namespaces -d 'Report findings in every namespace'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "diff" -d 'How a config change changes what a workload receives'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "serve" -d 'An xDS server (ADS, state of the world) for real gRPC clients, on files'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand version" -s h -l help -d 'Print help'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions version help" -f -a "analyze" -d 'Find what istioctl analyze finds, at the exact line, without its false positives'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions version help" -f -a "validate" -d 'Check Istio and Kubernetes YAML against schemas and Istio\'s field rules'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions version help" -f -a "explain" -d 'Print the documentation of a rule, by code (IST0101) or name'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions version help" -f -a "schema" -d 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions version help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions version help" -f -a "version" -d 'Print the version of mesh'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "analyze" -d 'Find what istioctl analyze finds, at the exact line, without its false positives'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "validate" -d 'Check Istio and Kubernetes YAML against schemas and Istio\'s field rules'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "explain" -d 'Print the documentation of a rule, by code (IST0101) or name'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "schema" -d 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "kube-inject" -d 'Inject Istio\'s sidecar, gateway or proxyless gRPC templates into manifests, offline'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "version" -d 'Print the version of mesh'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "diff" -d 'How a config change changes what a workload receives'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "serve" -d 'An xDS server (ADS, state of the world) for real gRPC clients, on files'

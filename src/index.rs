@@ -524,6 +524,36 @@ impl Index {
             .get(&(namespace.to_string(), service.to_string()))
             .map_or(&[], Vec::as_slice)
     }
+
+    /// DestinationRules for a host: those naming it exactly, then those whose
+    /// wildcard host (`*.example.com`, `*`) covers it, most specific first.
+    pub fn destination_rules_matching(&self, host: &str) -> Vec<ObjectId> {
+        by_host_then_wildcards(&self.destination_rules, host)
+    }
+
+    /// VirtualServices for a host, exact hosts first, then covering wildcards.
+    pub fn virtual_services_matching(&self, host: &str) -> Vec<ObjectId> {
+        by_host_then_wildcards(&self.virtual_services, host)
+    }
+}
+
+fn by_host_then_wildcards(map: &HashMap<String, Vec<ObjectId>>, host: &str) -> Vec<ObjectId> {
+    let mut found: Vec<ObjectId> = map.get(host).cloned().unwrap_or_default();
+    let mut wildcards: Vec<(&String, &Vec<ObjectId>)> = map
+        .iter()
+        .filter(|(pattern, _)| {
+            pattern.starts_with('*') && pattern.as_str() != host && host_matches(pattern, host)
+        })
+        .collect();
+    wildcards.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
+    for (_, ids) in wildcards {
+        for id in ids {
+            if !found.contains(id) {
+                found.push(*id);
+            }
+        }
+    }
+    found
 }
 
 /// The selector of a namespaced policy, when it has one.

@@ -5,8 +5,10 @@ mod analyze;
 mod common;
 mod completions;
 mod explain;
+mod kube_inject;
 mod schema;
 mod validate;
+mod xds;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -56,6 +58,12 @@ pub enum Command {
     Explain(explain::Args),
     Schema(schema::Args),
     Completions(completions::Args),
+    KubeInject(kube_inject::Args),
+    /// What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve.
+    #[command(
+        after_help = "Examples:\n  mesh xds render testdata/echo-grpc/ --workload echo-grpc/echo-v1\n  mesh xds bootstrap testdata/echo-grpc/ --workload echo-grpc/echo-v1"
+    )]
+    Xds(xds::Args),
     /// Print the version of mesh.
     #[command(after_help = "Example:\n  mesh version")]
     Version,
@@ -81,6 +89,8 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Xds(args) => xds::run(args),
+        Command::KubeInject(args) => kube_inject::run(args),
         Command::Version => print_stdout(&format!("mesh {}\n", env!("CARGO_PKG_VERSION"))),
     };
     match result {

@@ -82,6 +82,8 @@ impl<'a> Renderer<'a> {
             annotations: Default::default(),
             address: self.proxy.ip.clone(),
             service_account: Some(self.proxy.service_account.clone()),
+            // Rendered for a proxyless node (GENERATOR grpc) by definition.
+            proxyless: true,
         })
     }
 
