@@ -122,3 +122,51 @@ fn every_grpc_rule_fires_and_stays_silent_where_it_should() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `--grpc` changes the answer where runtimes differ: Go servers have no
+/// trouble with a grpc-timeout header condition, C++ ones may reject it;
+/// both runtimes reject LEAST_REQUEST at these releases, each named.
+#[test]
+fn grpc_runtime_changes_the_findings() {
+    let run = |runtime: &str| {
+        let out = Command::new(MESH)
+            .args([
+                "analyze", "--color", "never", "-o", "json", "--grpc", runtime,
+            ])
+            .args(["--select", "GRPC022,GRPC050"])
+            .args([
+                "testdata/rules/GRPC050/fires.yaml",
+                "testdata/rules/GRPC022/fires.yaml",
+            ])
+            .current_dir(root())
+            .output()
+            .unwrap();
+        let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let go = run("go@1.66");
+    let cpp = run("cpp@1.62");
+    assert_eq!(
+        go.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+        ["GRPC022"]
+    );
+    assert!(
+        go[0].1.contains("by gRPC Go 1.66 (added in 1.73)"),
+        "{go:?}"
+    );
+    assert_eq!(
+        cpp.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+        ["GRPC022", "GRPC050"]
+    );
+    assert!(cpp[0].1.contains("by gRPC C++ 1.62"), "{cpp:?}");
+}

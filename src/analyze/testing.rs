@@ -50,3 +50,32 @@ pub(crate) fn finding(
         message.into(),
     )
 }
+
+/// The proxyless server most GRPC rule tests start from: the `echo` Service
+/// in `echo-grpc` and a grpc-agent Deployment behind it. A macro, so tests
+/// can `concat!` it with their own documents into a `const`.
+#[macro_export]
+macro_rules! proxyless_echo_yaml {
+    () => {
+        "
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: echo-grpc}
+spec:
+  selector: {app: echo}
+  ports: [{name: grpc, port: 7070}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: echo, namespace: echo-grpc}
+spec:
+  selector: {matchLabels: {app: echo}}
+  template:
+    metadata:
+      labels: {app: echo}
+      annotations: {inject.istio.io/templates: grpc-agent}
+    spec:
+      containers: [{name: app, image: echo}]
+"
+    };
+}

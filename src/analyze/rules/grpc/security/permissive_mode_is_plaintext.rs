@@ -108,27 +108,11 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
 mod tests {
     use crate::analyze::testing::run_rule;
 
-    const BASE: &str = "
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: echo-grpc}
-spec:
-  selector: {app: echo}
-  ports: [{name: grpc, port: 7070}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: echo, namespace: echo-grpc}
-spec:
-  selector: {matchLabels: {app: echo}}
-  template:
-    metadata:
-      labels: {app: echo}
-      annotations: {inject.istio.io/templates: grpc-agent}
-    spec:
-      containers: [{name: app, image: echo}]
----
-";
+    const BASE: &str = concat!(
+        crate::proxyless_echo_yaml!(),
+        "---
+"
+    );
 
     #[test]
     fn overridden_mesh_permissive_is_silent_and_port_level_fires() {
