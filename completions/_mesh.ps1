@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('kube-inject', 'kube-inject', [CompletionResultType]::ParameterValue, 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline')
             [CompletionResult]::new('xds', 'xds', [CompletionResultType]::ParameterValue, 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve')
+            [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the version of mesh')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -237,6 +238,18 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
         'mesh;xds;help;help' {
             break
         }
+        'mesh;proxy-config' {
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'A gRPC admin server serving CSDS (gRFC A38/A40), HOST:PORT')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (`dump` always prints JSON)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (`dump` always prints JSON)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Only the resources of this xDS client scope (`xds:/some.svc:7070` or `some.svc:7070`)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only the resources with this exact name')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit on connecting and on the CSDS call (e.g. 10s, 500ms)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'mesh;version' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -250,6 +263,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('kube-inject', 'kube-inject', [CompletionResultType]::ParameterValue, 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline')
             [CompletionResult]::new('xds', 'xds', [CompletionResultType]::ParameterValue, 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve')
+            [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the version of mesh')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -289,6 +303,9 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             break
         }
         'mesh;help;xds;serve' {
+            break
+        }
+        'mesh;help;proxy-config' {
             break
         }
         'mesh;help;version' {

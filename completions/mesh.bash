@@ -31,6 +31,9 @@ _mesh() {
             mesh,kube-inject)
                 cmd="mesh__subcmd__kube__subcmd__inject"
                 ;;
+            mesh,proxy-config)
+                cmd="mesh__subcmd__proxy__subcmd__config"
+                ;;
             mesh,schema)
                 cmd="mesh__subcmd__schema"
                 ;;
@@ -57,6 +60,9 @@ _mesh() {
                 ;;
             mesh__subcmd__help,kube-inject)
                 cmd="mesh__subcmd__help__subcmd__kube__subcmd__inject"
+                ;;
+            mesh__subcmd__help,proxy-config)
+                cmd="mesh__subcmd__help__subcmd__proxy__subcmd__config"
                 ;;
             mesh__subcmd__help,schema)
                 cmd="mesh__subcmd__help__subcmd__schema"
@@ -119,7 +125,7 @@ _mesh() {
 
     case "${cmd}" in
         mesh)
-            opts="-h -V --help --version analyze validate explain schema completions kube-inject xds version help"
+            opts="-h -V --help --version analyze validate explain schema completions kube-inject xds proxy-config version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -251,7 +257,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__help)
-            opts="analyze validate explain schema completions kube-inject xds version help"
+            opts="analyze validate explain schema completions kube-inject xds proxy-config version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -321,6 +327,20 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__help__subcmd__kube__subcmd__inject)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mesh__subcmd__help__subcmd__proxy__subcmd__config)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -506,6 +526,48 @@ _mesh() {
                     return 0
                     ;;
                 --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mesh__subcmd__proxy__subcmd__config)
+            opts="-o -h --addr --file --output --scope --name --timeout --help all listener route cluster endpoint status dump"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "short json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "short json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand kube-inject 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline'
             cand xds 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
+            cand proxy-config 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
             cand version 'Print the version of mesh'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -216,6 +217,17 @@ set edit:completion:arg-completer[mesh] = {|@words|
         }
         &'mesh;xds;help;help'= {
         }
+        &'mesh;proxy-config'= {
+            cand --addr 'A gRPC admin server serving CSDS (gRFC A38/A40), HOST:PORT'
+            cand --file 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)'
+            cand -o 'Output format (`dump` always prints JSON)'
+            cand --output 'Output format (`dump` always prints JSON)'
+            cand --scope 'Only the resources of this xDS client scope (`xds:/some.svc:7070` or `some.svc:7070`)'
+            cand --name 'Only the resources with this exact name'
+            cand --timeout 'Time limit on connecting and on the CSDS call (e.g. 10s, 500ms)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'mesh;version'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -228,6 +240,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand kube-inject 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline'
             cand xds 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
+            cand proxy-config 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
             cand version 'Print the version of mesh'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -256,6 +269,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
         &'mesh;help;xds;diff'= {
         }
         &'mesh;help;xds;serve'= {
+        }
+        &'mesh;help;proxy-config'= {
         }
         &'mesh;help;version'= {
         }

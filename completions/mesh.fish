@@ -33,6 +33,7 @@ complete -c mesh -n "__fish_mesh_needs_command" -f -a "schema" -d 'Print the JSO
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "kube-inject" -d 'Inject Istio\'s sidecar, gateway or proxyless gRPC templates into manifests, offline'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
+complete -c mesh -n "__fish_mesh_needs_command" -f -a "proxy-config" -d 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "version" -d 'Print the version of mesh'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
@@ -165,16 +166,26 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "diff" -d 'How a config change changes what a workload receives'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "serve" -d 'An xDS server (ADS, state of the world) for real gRPC clients, on files'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l addr -d 'A gRPC admin server serving CSDS (gRFC A38/A40), HOST:PORT' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l file -d 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s o -l output -d 'Output format (`dump` always prints JSON)' -r -f -a "short\t''
+json\t''
+yaml\t''"
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l scope -d 'Only the resources of this xDS client scope (`xds:/some.svc:7070` or `some.svc:7070`)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l name -d 'Only the resources with this exact name' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l timeout -d 'Time limit on connecting and on the CSDS call (e.g. 10s, 500ms)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand version" -s h -l help -d 'Print help'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "analyze" -d 'Find what istioctl analyze finds, at the exact line, without its false positives'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "validate" -d 'Check Istio and Kubernetes YAML against schemas and Istio\'s field rules'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "explain" -d 'Print the documentation of a rule, by code (IST0101) or name'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "schema" -d 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "kube-inject" -d 'Inject Istio\'s sidecar, gateway or proxyless gRPC templates into manifests, offline'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "version" -d 'Print the version of mesh'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "analyze" -d 'Find what istioctl analyze finds, at the exact line, without its false positives'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "validate" -d 'Check Istio and Kubernetes YAML against schemas and Istio\'s field rules'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "explain" -d 'Print the documentation of a rule, by code (IST0101) or name'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "schema" -d 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "kube-inject" -d 'Inject Istio\'s sidecar, gateway or proxyless gRPC templates into manifests, offline'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "proxy-config" -d 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "version" -d 'Print the version of mesh'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "diff" -d 'How a config change changes what a workload receives'

@@ -6,6 +6,7 @@ mod common;
 mod completions;
 mod explain;
 mod kube_inject;
+mod proxy_config;
 mod schema;
 mod validate;
 mod xds;
@@ -64,6 +65,8 @@ pub enum Command {
         after_help = "Examples:\n  mesh xds render testdata/echo-grpc/ --workload echo-grpc/echo-v1\n  mesh xds bootstrap testdata/echo-grpc/ --workload echo-grpc/echo-v1"
     )]
     Xds(xds::Args),
+    /// The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status.
+    ProxyConfig(proxy_config::Args),
     /// Print the version of mesh.
     #[command(after_help = "Example:\n  mesh version")]
     Version,
@@ -90,6 +93,7 @@ pub fn run() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Xds(args) => xds::run(args),
+        Command::ProxyConfig(args) => proxy_config::run(args),
         Command::KubeInject(args) => kube_inject::run(args),
         Command::Version => print_stdout(&format!("mesh {}\n", env!("CARGO_PKG_VERSION"))),
     };

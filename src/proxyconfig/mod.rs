@@ -1,0 +1,13 @@
+//! Live xDS config of a proxyless gRPC workload (CSDS) or an Envoy
+//! (`/config_dump`), read into one list of resources and printed as tables.
+//!
+//! Two sources, one model: [`csds`] fetches a `ClientStatusResponse` over
+//! gRPC and turns it into the same JSON that `--file` reads; [`dump`] reads
+//! that JSON (or an Envoy config dump, in either casing) into [`Resource`]s;
+//! [`table`] prints them. Facts come from `spec/proxy-config.md`.
+
+pub mod csds;
+pub mod dump;
+pub mod table;
+
+pub use dump::{Dump, DumpError, Resource, ResourceKind};

@@ -1,0 +1,461 @@
+//! `mesh proxy-config` end to end: tables from saved CSDS responses (both
+//! JSON casings) and an Envoy config dump, filters, JSON output, and the
+//! failures a user meets: unreadable dumps, refused ports, peers that speak
+//! something else or say nothing.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+
+const MESH: &str = env!("CARGO_BIN_EXE_mesh");
+const CAMEL: &str = "testdata/proxy-config/csds-camel.json";
+const SNAKE: &str = "testdata/proxy-config/csds-snake.json";
+const ENVOY: &str = "testdata/proxy-config/envoy-config-dump.json";
+
+fn mesh(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(MESH)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(args: &[&str]) -> String {
+    let (code, out, err) = mesh(args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    out
+}
+
+#[test]
+fn csds_status_table() {
+    let out = ok(&["proxy-config", "status", "--file", CAMEL]);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn csds_tables_per_type() {
+    let mut all = String::new();
+    for what in ["listener", "route", "cluster", "endpoint"] {
+        all.push_str(&format!("## {what}\n"));
+        all.push_str(&ok(&["proxy-config", what, "--file", CAMEL]));
+    }
+    insta::assert_snapshot!(all);
+}
+
+#[test]
+fn envoy_dump_all_and_status() {
+    let mut all = ok(&["proxy-config", "all", "--file", ENVOY]);
+    all.push_str("## status\n");
+    all.push_str(&ok(&["proxy-config", "status", "--file", ENVOY]));
+    insta::assert_snapshot!(all);
+}
+
+/// lowerCamelCase (Python json_format) and snake_case (Envoy) read the same,
+/// including a client_status written as a number.
+#[test]
+fn both_casings_give_the_same_tables() {
+    for what in ["status", "all"] {
+        assert_eq!(
+            ok(&["proxy-config", what, "--file", CAMEL]),
+            ok(&["proxy-config", what, "--file", SNAKE]),
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn scope_and_name_filters() {
+    let out = ok(&[
+        "proxy-config",
+        "status",
+        "--file",
+        CAMEL,
+        "--scope",
+        "payments.shop.svc.cluster.local:9000",
+    ]);
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{out}");
+    assert!(rows[0].contains("NACKED") && rows[0].contains("expected at least one HTTP filter"));
+
+    let out = ok(&[
+        "proxy-config",
+        "cluster",
+        "--file",
+        CAMEL,
+        "--name",
+        "outbound|7070|v1|echo.echo-grpc.svc.cluster.local",
+    ]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.contains("   v1   "), "{out}");
+
+    let (code, out, err) = mesh(&["proxy-config", "route", "--file", CAMEL, "--name", "nope"]);
+    assert_eq!(code, 0);
+    assert!(err.contains("no resources match"), "{err}");
+    assert_eq!(out.lines().count(), 1, "only the header: {out}");
+}
+
+#[test]
+fn json_and_yaml_records() {
+    let out = ok(&["proxy-config", "status", "--file", CAMEL, "-o", "json"]);
+    let records: Vec<Json> = serde_json::from_str(&out).unwrap();
+    assert_eq!(records.len(), 8);
+    let nacked: Vec<&Json> = records.iter().filter(|r| r["status"] == "NACKED").collect();
+    assert_eq!(nacked.len(), 1);
+    assert_eq!(
+        nacked[0]["scope"],
+        "xds:/payments.shop.svc.cluster.local:9000"
+    );
+    assert_eq!(nacked[0]["type"], "listener");
+    let acked_listener = records
+        .iter()
+        .find(|r| r["status"] == "ACKED" && r["type"] == "listener")
+        .unwrap();
+    assert_eq!(
+        acked_listener["config"]["apiListener"]["apiListener"]["rds"]["routeConfigName"],
+        "echo:7070"
+    );
+    let yaml = ok(&["proxy-config", "cluster", "--file", CAMEL, "-o", "yaml"]);
+    assert!(yaml.contains("status: ACKED"), "{yaml}");
+    assert!(!yaml.contains("listener"), "{yaml}");
+}
+
+#[test]
+fn dump_prints_the_whole_document() {
+    for file in [CAMEL, ENVOY] {
+        let out = ok(&["proxy-config", "dump", "--file", file]);
+        let printed: Json = serde_json::from_str(&out).unwrap();
+        let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
+        let original: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert_eq!(printed, original, "{file}");
+    }
+}
+
+#[test]
+fn unreadable_dumps_exit_65_with_a_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        "{\n  \"config\": [\n    {\"clientScope\": }\n  ]\n}\n",
+    )
+    .unwrap();
+    let broken = broken.to_str().unwrap();
+    let (code, out, err) = mesh(&["proxy-config", "status", "--file", broken]);
+    assert_eq!(code, 65, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains(&format!("{broken}:3:21: not JSON")), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, "{\"items\": []}").unwrap();
+    let (code, _, err) = mesh(&["proxy-config", "status", "--file", other.to_str().unwrap()]);
+    assert_eq!(code, 65);
+    assert!(
+        err.contains("expected a CSDS ClientStatusResponse"),
+        "{err}"
+    );
+
+    let (code, _, err) = mesh(&["proxy-config", "status", "--file", "no/such/file.json"]);
+    assert_eq!(code, 65);
+    assert!(err.contains("no/such/file.json"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_64() {
+    for args in [
+        vec!["proxy-config", "status"],
+        vec![
+            "proxy-config",
+            "status",
+            "--file",
+            CAMEL,
+            "--addr",
+            "127.0.0.1:1",
+        ],
+        vec!["proxy-config", "secrets", "--file", CAMEL],
+        vec![
+            "proxy-config",
+            "status",
+            "--addr",
+            "127.0.0.1:1",
+            "--timeout",
+            "0s",
+        ],
+    ] {
+        let (code, _, _) = mesh(&args);
+        assert_eq!(code, 64, "{args:?}");
+    }
+    let (code, out, _) = mesh(&["proxy-config", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Example"), "{out}");
+}
+
+/// A port nobody listens on: one line, exit 1, at once.
+#[test]
+fn refused_port_fails_fast() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let addr = format!("127.0.0.1:{port}");
+    let start = Instant::now();
+    let (code, out, err) = mesh(&["proxy-config", "status", "--addr", &addr]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains(&format!("cannot connect to {addr}")), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(start.elapsed() < Duration::from_secs(5));
+}
+
+/// A peer that accepts and answers with HTTP/1 (not gRPC), or accepts and
+/// says nothing: exit 1 within the timeout, no hang.
+#[test]
+fn wrong_or_silent_peers_fail_within_the_timeout() {
+    for reply in [
+        Some(&b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"[..]),
+        None,
+    ] {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let peer = std::thread::spawn(move || {
+            // Hold the connection open until the client gives up.
+            if let Ok((mut stream, _)) = listener.accept() {
+                if let Some(reply) = reply {
+                    let _ = stream.write_all(reply);
+                }
+                std::thread::sleep(Duration::from_secs(3));
+            }
+        });
+        let start = Instant::now();
+        let (code, out, err) =
+            mesh(&["proxy-config", "status", "--addr", &addr, "--timeout", "1s"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(out.is_empty());
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(&addr), "{err}");
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            start.elapsed()
+        );
+        peer.join().unwrap();
+    }
+}
+
+/// A proxyless gRPC app for `--addr`: grpcio's admin server (CSDS) on an
+/// ephemeral port, one xDS channel per target. Prints `admin PORT`, then
+/// `ready` once every resource has an answer; exits when stdin closes or
+/// after 60 s.
+const PEER_APP: &str = r#"
+import sys, threading, time
+from concurrent import futures
+import grpc, grpc_admin
+from envoy.service.status.v3 import csds_pb2, csds_pb2_grpc
+admin = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+grpc_admin.add_admin_servicers(admin)
+port = admin.add_insecure_port("127.0.0.1:0")
+admin.start()
+print("admin", port, flush=True)
+channels = [grpc.insecure_channel(t) for t in sys.argv[1:]]
+for c in channels:
+    c.subscribe(lambda state: None, try_to_connect=True)
+stub = csds_pb2_grpc.ClientStatusDiscoveryServiceStub(grpc.insecure_channel(f"127.0.0.1:{port}"))
+deadline = time.time() + 40
+while time.time() < deadline:
+    configs = stub.FetchClientStatus(csds_pb2.ClientStatusRequest(), timeout=5).config
+    statuses = [r.client_status for c in configs for r in c.generic_xds_configs]
+    # ClusterLoadAssignment answered means the LDS, RDS, CDS, EDS walk ended.
+    types = {r.type_url.rsplit(".", 1)[-1] for c in configs for r in c.generic_xds_configs}
+    if statuses and 1 not in statuses and "ClusterLoadAssignment" in types:
+        break
+    time.sleep(0.3)
+print("ready", flush=True)
+threading.Thread(target=sys.stdin.read, daemon=True).start()
+end = time.time() + 60
+while time.time() < end and threading.active_count() > 1:
+    time.sleep(0.2)
+"#;
+
+/// A process killed on drop.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Reads lines from a child's stdout until one starts with `prefix`, or the deadline.
+fn wait_for_line(
+    lines: &mut impl Iterator<Item = std::io::Result<String>>,
+    prefix: &str,
+    deadline: Instant,
+) -> Option<String> {
+    while Instant::now() < deadline {
+        let line = lines.next()?.ok()?;
+        if line.starts_with(prefix) {
+            return Some(line);
+        }
+    }
+    None
+}
+
+/// The real proxyless client (Python grpcio) fed by `mesh xds serve`; its
+/// CSDS read with `mesh proxy-config --addr`.
+#[test]
+fn real_grpc_app_status_over_csds() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("skipped: python3 is not installed, so there is no real gRPC app to test with");
+        return;
+    }
+    let repo = env!("CARGO_MANIFEST_DIR");
+    let venv = Command::new("sh")
+        .arg(format!("{repo}/scripts/peers-venv.sh"))
+        .output()
+        .unwrap();
+    assert!(
+        venv.status.success(),
+        "scripts/peers-venv.sh failed: {}",
+        String::from_utf8_lossy(&venv.stderr)
+    );
+    let python = String::from_utf8_lossy(&venv.stdout).trim().to_string();
+    let deadline = Instant::now() + Duration::from_secs(60);
+
+    let mut serve = Command::new(MESH)
+        .args([
+            "xds",
+            "serve",
+            "testdata/echo-grpc",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .current_dir(repo)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let serve_err = serve.stderr.take().unwrap();
+    let serve = Killed(serve);
+    let mut serve_lines = std::io::BufReader::new(serve_err).lines();
+    let listening = wait_for_line(
+        &mut serve_lines.by_ref().map(|l| {
+            l.map(|l| {
+                l.split("listening on ")
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_string()
+            })
+        }),
+        "127.0.0.1:",
+        deadline,
+    )
+    .expect("mesh xds serve printed its address");
+    let xds_address = listening
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    // Keep draining the server log so it never blocks on a full pipe.
+    std::thread::spawn(move || serve_lines.map_while(Result::ok).for_each(drop));
+
+    let (code, bootstrap, err) = mesh(&[
+        "xds",
+        "bootstrap",
+        "testdata/echo-grpc",
+        "--workload",
+        "echo-grpc/echo-v1",
+        "--xds-address",
+        &xds_address,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let bootstrap_path = dir.path().join("bootstrap.json");
+    std::fs::write(&bootstrap_path, bootstrap).unwrap();
+    let script = dir.path().join("app.py");
+    std::fs::write(&script, PEER_APP).unwrap();
+    let mut app = Command::new(&python)
+        .arg(&script)
+        .arg("xds:///echo.echo-grpc.svc.cluster.local:7070")
+        .env("GRPC_XDS_BOOTSTRAP", &bootstrap_path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let app_out = app.stdout.take().unwrap();
+    let _app = Killed(app);
+    let mut lines = std::io::BufReader::new(app_out).lines();
+    let admin = wait_for_line(&mut lines, "admin ", deadline).expect("the app printed its port");
+    let admin = format!("127.0.0.1:{}", admin.trim_start_matches("admin ").trim());
+    wait_for_line(&mut lines, "ready", deadline).expect("the app got its config");
+
+    let out = ok(&[
+        "proxy-config",
+        "status",
+        "--addr",
+        &admin,
+        "--timeout",
+        "5s",
+    ]);
+    let echo = "echo.echo-grpc.svc.cluster.local";
+    for (kind, name) in [
+        ("listener", format!("{echo}:7070")),
+        ("route", format!("outbound|7070||{echo}")),
+        ("cluster", format!("outbound|7070|v1|{echo}")),
+        ("endpoint", format!("outbound|7070|v1|{echo}")),
+    ] {
+        let row = out
+            .lines()
+            .find(|l| {
+                let cells: Vec<&str> = l.split_whitespace().collect();
+                cells.get(1) == Some(&kind) && cells.get(2) == Some(&name.as_str())
+            })
+            .unwrap_or_else(|| panic!("no {kind} {name}:\n{out}"));
+        assert!(row.contains(" ACKED "), "{row}");
+        assert!(row.starts_with(&format!("xds:/{echo}:7070 ")), "{row}");
+    }
+    let dump = ok(&["proxy-config", "dump", "--addr", &admin]);
+    let dump: Json = serde_json::from_str(&dump).unwrap();
+    assert_eq!(
+        dump.pointer("/config/0/node/id")
+            .and_then(Json::as_str)
+            .map(|id| id.starts_with("sidecar~")),
+        Some(true),
+        "{dump}"
+    );
+    drop(serve);
+}
+
+/// `--file -` reads the dump from stdin, e.g. piped from `curl .../config_dump`.
+#[test]
+fn file_dash_reads_stdin() {
+    use std::process::Stdio;
+    let dump = std::fs::read(format!("{}/{ENVOY}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut child = Command::new(MESH)
+        .args(["proxy-config", "cluster", "--file", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&dump).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text, ok(&["proxy-config", "cluster", "--file", ENVOY]));
+    assert!(
+        text.contains("web.edge.svc.cluster.local   8080   canary"),
+        "{text}"
+    );
+}
