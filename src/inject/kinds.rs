@@ -91,17 +91,68 @@ fn template_paths(api_version: &str, kind: &str) -> Option<(&'static str, &'stat
 }
 
 /// Injects every document of a file; other kinds are copied as written.
+/// Documents are independent, so they are injected on all cores and joined
+/// in input order (the first error in input order wins).
 pub fn inject_text(
     injector: &Injector,
     file: &str,
     text: &str,
 ) -> Result<InjectedFile, InjectError> {
+    let chunks: Vec<Chunk<'_>> = split_documents(text)
+        .into_iter()
+        .filter(|chunk| !is_blank(chunk.text))
+        .collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(chunks.len().max(1));
+    let per_worker = chunks.len().div_ceil(workers).max(1);
+    let parts: Vec<Result<InjectedFile, InjectError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .chunks(per_worker)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut out = InjectedFile::default();
+                    let mut shared = Map::new();
+                    for chunk in part {
+                        inject_chunk(injector, file, chunk, &mut out, &mut shared)?;
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(InjectError {
+                        file: file.to_string(),
+                        pos: None,
+                        message: "internal error: an injection worker panicked".into(),
+                    })
+                })
+            })
+            .collect()
+    });
     let mut out = InjectedFile::default();
-    let mut shared = Map::new();
-    for chunk in split_documents(text) {
-        if is_blank(chunk.text) {
-            continue;
-        }
+    for part in parts {
+        let part = part?;
+        out.text.push_str(&part.text);
+        out.notes.extend(part.notes);
+        out.injected += part.injected;
+    }
+    Ok(out)
+}
+
+/// Injects one document into `out`.
+fn inject_chunk(
+    injector: &Injector,
+    file: &str,
+    chunk: &Chunk<'_>,
+    out: &mut InjectedFile,
+    shared: &mut Map<String, Json>,
+) -> Result<(), InjectError> {
+    let out = &mut *out;
+    {
         let located = |pos: Pos| Pos {
             line: pos.line + chunk.first_line as u32,
             column: pos.column,
@@ -115,7 +166,7 @@ pub fn inject_text(
             });
         }
         let Some(mut root) = stream.documents.into_iter().find_map(|d| d.root) else {
-            continue;
+            return Ok(());
         };
         let api_version = root
             .get("apiVersion")
@@ -153,7 +204,7 @@ pub fn inject_text(
                         .unwrap_or("")
                         .to_string();
                     if template_paths(&item_api, &item_kind).is_some() {
-                        inject_object(injector, item, &item_api, &item_kind, &mut out, &mut shared)
+                        inject_object(injector, item, &item_api, &item_kind, out, shared)
                             .map_err(|e| error_at(&format!("items[{i}].{}", e.0), e.1))?;
                     }
                 }
@@ -163,15 +214,8 @@ pub fn inject_text(
             }
             true
         } else if template_paths(&api_version, &kind).is_some() {
-            inject_object(
-                injector,
-                &mut root,
-                &api_version,
-                &kind,
-                &mut out,
-                &mut shared,
-            )
-            .map_err(|e| error_at(&e.0, e.1))?;
+            inject_object(injector, &mut root, &api_version, &kind, out, shared)
+                .map_err(|e| error_at(&e.0, e.1))?;
             true
         } else {
             false
@@ -186,7 +230,7 @@ pub fn inject_text(
         }
         out.text.push_str("---\n");
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A located failure inside an object: (field path, message).
