@@ -30,6 +30,8 @@ pub struct Context<'a> {
     /// annotation (see [`proxyless`]).
     pub grpc: Runtime,
     validation: OnceLock<Vec<Diagnostic>>,
+    /// [`Context::proxyless_clients`] answers, by (namespace, exportTo, host).
+    clients_cache: proxyless::ClientsCache,
 }
 
 impl<'a> Context<'a> {
@@ -38,6 +40,7 @@ impl<'a> Context<'a> {
             index,
             grpc,
             validation: OnceLock::new(),
+            clients_cache: Default::default(),
         }
     }
 

@@ -16,6 +16,12 @@ use super::Context;
 /// workload, overriding `--grpc`: `mesh.dev/grpc-runtime: go@1.66`.
 pub const RUNTIME_ANNOTATION: &str = "mesh.dev/grpc-runtime";
 
+/// Proxyless clients by (config namespace, exportTo, host), as indices
+/// into the index's workloads.
+pub type ClientsCache = std::sync::Mutex<
+    std::collections::HashMap<(String, Vec<String>, String), std::sync::Arc<Vec<usize>>>,
+>;
+
 /// How many workload names a message lists before "and N more".
 const NAMES_SHOWN: usize = 3;
 
@@ -58,6 +64,16 @@ impl<'a> Context<'a> {
         } else {
             own_export
         };
+        // Many rules ask the same question of the same config: answer it once.
+        let key = (owner.to_string(), config_export.clone(), host.to_string());
+        if let Some(found) = self
+            .clients_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+        {
+            return found.iter().map(|&i| &index.workloads()[i]).collect();
+        }
         let services = if host.contains('*') {
             index.services_matching(host)
         } else {
@@ -66,8 +82,14 @@ impl<'a> Context<'a> {
         let root = mesh.root_namespace.as_str();
         // Visibility depends on the namespace only: decide it once per namespace.
         let mut visible: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
-        self.proxyless_workloads()
-            .filter(|w| {
+        let found: Vec<usize> = index
+            .workloads()
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| {
+                w.proxyless && matches!(w.kind, WorkloadKind::Pod | WorkloadKind::PodTemplate)
+            })
+            .filter(|(_, w)| {
                 *visible.entry(w.namespace.as_str()).or_insert_with(|| {
                     (owner == root || is_exported_to(config_export, owner, &w.namespace))
                         && (services.is_empty()
@@ -76,7 +98,13 @@ impl<'a> Context<'a> {
                                 .any(|s| is_exported_to(&s.export_to, &s.namespace, &w.namespace)))
                 })
             })
-            .collect()
+            .map(|(i, _)| i)
+            .collect();
+        let result = found.iter().map(|&i| &index.workloads()[i]).collect();
+        if let Ok(mut cache) = self.clients_cache.lock() {
+            cache.insert(key, std::sync::Arc::new(found));
+        }
+        result
     }
 
     /// Proxyless workloads behind `host`: selected by its Kubernetes
