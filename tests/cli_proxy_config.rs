@@ -3,6 +3,8 @@
 //! failures a user meets: unreadable dumps, refused ports, peers that speak
 //! something else or say nothing.
 
+mod peers;
+
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::Command;
@@ -316,21 +318,10 @@ fn wait_for_line(
 fn real_grpc_app_status_over_csds() {
     use std::io::BufRead;
     use std::process::Stdio;
-    if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("skipped: python3 is not installed, so there is no real gRPC app to test with");
+    let Some(python) = peers::python("gRPC app") else {
         return;
-    }
+    };
     let repo = env!("CARGO_MANIFEST_DIR");
-    let venv = Command::new("sh")
-        .arg(format!("{repo}/scripts/peers-venv.sh"))
-        .output()
-        .unwrap();
-    assert!(
-        venv.status.success(),
-        "scripts/peers-venv.sh failed: {}",
-        String::from_utf8_lossy(&venv.stderr)
-    );
-    let python = String::from_utf8_lossy(&venv.stdout).trim().to_string();
     let deadline = Instant::now() + Duration::from_secs(60);
 
     let mut serve = Command::new(MESH)

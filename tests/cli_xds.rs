@@ -3,6 +3,8 @@
 //! the Envoy protos, tables, bootstraps, diffs, exit codes, and the ADS
 //! server answering a real tonic client.
 
+mod peers;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -584,23 +586,10 @@ fn serve_reports_a_taken_port() {
 /// `mesh xds serve`, checked through the client's own CSDS.
 #[test]
 fn real_grpc_client_acks_what_serve_sends() {
-    if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!(
-            "skipped: python3 is not installed, so there is no real gRPC client to test with"
-        );
+    let Some(python) = peers::python("gRPC client") else {
         return;
-    }
+    };
     let repo = env!("CARGO_MANIFEST_DIR");
-    let venv = Command::new("sh")
-        .arg(format!("{repo}/scripts/peers-venv.sh"))
-        .output()
-        .unwrap();
-    assert!(
-        venv.status.success(),
-        "scripts/peers-venv.sh failed: {}",
-        String::from_utf8_lossy(&venv.stderr)
-    );
-    let python = String::from_utf8_lossy(&venv.stdout).trim().to_string();
     let server = Server::start(&["testdata/echo-grpc", "testdata/xds"]);
     let (code, bootstrap, err) = mesh(&[
         "xds",
