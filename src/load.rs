@@ -30,7 +30,11 @@ impl Loaded {
 }
 
 pub fn load_paths(paths: &[PathBuf]) -> Loaded {
-    let inputs = source::read_paths(paths);
+    load_inputs(source::read_paths(paths))
+}
+
+/// Loads what was read, keeping the read errors ahead of the parse errors.
+pub fn load_inputs(inputs: source::Inputs) -> Loaded {
     let mut loaded = load_files(inputs.files);
     let mut errors = inputs.errors;
     errors.append(&mut loaded.errors);

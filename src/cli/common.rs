@@ -8,7 +8,7 @@ use anyhow::Result;
 use super::{print_stdout, ColorChoice, Exit};
 use crate::diagnostic::{sort_and_dedup, Diagnostic, Level};
 use crate::index::Index;
-use crate::load::load_files;
+use crate::load::load_inputs;
 use crate::model::MeshConfig;
 use crate::output::{self, Format, Style};
 use crate::source::kube::{read_cluster, ClusterOptions};
@@ -123,10 +123,7 @@ pub fn load(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
             }
         }
     }
-    let mut loaded = load_files(sources.files);
-    let mut errors = sources.errors;
-    errors.append(&mut loaded.errors);
-    loaded.errors = errors;
+    let loaded = load_inputs(sources);
     for error in &loaded.errors {
         let word = match error.severity {
             InputSeverity::Error => "error",
