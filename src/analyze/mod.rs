@@ -31,7 +31,8 @@ pub struct Context<'a> {
     pub grpc: Runtime,
     validation: OnceLock<Vec<Diagnostic>>,
     /// [`Context::proxyless_clients`] answers, by (namespace, exportTo, host).
-    clients_cache: proxyless::ClientsCache,
+    clients_cache: proxyless::ClientsCache<'a>,
+    proxyless: proxyless::Proxyless<'a>,
 }
 
 impl<'a> Context<'a> {
@@ -41,6 +42,7 @@ impl<'a> Context<'a> {
             grpc,
             validation: OnceLock::new(),
             clients_cache: Default::default(),
+            proxyless: proxyless::Proxyless::gather(index),
         }
     }
 
@@ -139,15 +141,18 @@ pub fn analyze_for(index: &Index, selection: &Selection, grpc: Runtime) -> Vec<D
         .collect();
     let context = Context::new(index, grpc);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = rules.len().div_ceil(workers).max(1);
+    // Rules differ a hundredfold in cost: each worker takes the next rule
+    // not yet taken, rather than a fixed share.
+    let next_rule = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = rules
-            .chunks(chunk)
-            .map(|part| {
-                let context = &context;
+        let handles: Vec<_> = (0..workers.min(rules.len()).max(1))
+            .map(|_| {
+                let (context, rules, next_rule) = (&context, &rules, &next_rule);
                 scope.spawn(move || {
                     let mut found = Vec::new();
-                    for rule in part {
+                    while let Some(rule) =
+                        rules.get(next_rule.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    {
                         let mut findings = Findings::new(rule);
                         (rule.check)(context, &mut findings);
                         found.append(&mut findings.found);

@@ -16,11 +16,65 @@ use super::Context;
 /// workload, overriding `--grpc`: `mesh.dev/grpc-runtime: go@1.66`.
 pub const RUNTIME_ANNOTATION: &str = "mesh.dev/grpc-runtime";
 
-/// Proxyless clients by (config namespace, exportTo, host), as indices
-/// into the index's workloads.
-pub type ClientsCache = std::sync::Mutex<
-    std::collections::HashMap<(String, Vec<String>, String), std::sync::Arc<Vec<usize>>>,
->;
+/// Proxyless workloads in index order, shared: on a mesh with thousands of
+/// proxyless clients every config reaches most of them, so rules pass one
+/// list around rather than copying it.
+pub type Clients<'a> = std::sync::Arc<[&'a Workload]>;
+
+/// Proxyless clients by (config namespace, exportTo, host).
+pub type ClientsCache<'a> =
+    std::sync::Mutex<std::collections::HashMap<(String, Vec<String>, String), Clients<'a>>>;
+
+/// The proxyless workloads of an index, gathered once for every rule.
+#[derive(Default)]
+pub struct Proxyless<'a> {
+    /// In index order.
+    all: Clients<'a>,
+    /// Grouped by namespace, in order of first appearance.
+    by_namespace: Vec<(&'a str, Vec<&'a Workload>)>,
+    /// Runtimes named by the workloads' own annotation, by address.
+    annotated_runtimes: std::collections::HashMap<usize, Runtime>,
+}
+
+impl<'a> Proxyless<'a> {
+    pub fn gather(index: &'a crate::index::Index) -> Proxyless<'a> {
+        let all: Clients<'a> = index
+            .workloads()
+            .iter()
+            .filter(|w| {
+                w.proxyless && matches!(w.kind, WorkloadKind::Pod | WorkloadKind::PodTemplate)
+            })
+            .collect();
+        let mut by_namespace: Vec<(&'a str, Vec<&'a Workload>)> = Vec::new();
+        let mut slot: std::collections::HashMap<&'a str, usize> = std::collections::HashMap::new();
+        for &workload in all.iter() {
+            let namespace = workload.namespace.as_str();
+            let i = *slot.entry(namespace).or_insert_with(|| {
+                by_namespace.push((namespace, Vec::new()));
+                by_namespace.len() - 1
+            });
+            by_namespace[i].1.push(workload);
+        }
+        let annotated_runtimes = all
+            .iter()
+            .filter_map(|&w| Some((address(w), runtime_annotation(w)?)))
+            .collect();
+        Proxyless {
+            all,
+            by_namespace,
+            annotated_runtimes,
+        }
+    }
+}
+
+/// A workload's identity within the index (see [`distinct`]).
+fn address(workload: &Workload) -> usize {
+    std::ptr::from_ref::<Workload>(workload) as usize
+}
+
+fn runtime_annotation(workload: &Workload) -> Option<Runtime> {
+    workload.annotations.get(RUNTIME_ANNOTATION)?.parse().ok()
+}
 
 /// How many workload names a message lists before "and N more".
 const NAMES_SHOWN: usize = 3;
@@ -28,26 +82,27 @@ const NAMES_SHOWN: usize = 3;
 impl<'a> Context<'a> {
     /// Proxyless Pods and pod templates (ServiceEntry endpoints and
     /// WorkloadEntries carry no pod spec, so they never count).
-    pub fn proxyless_workloads(&self) -> impl Iterator<Item = &'a Workload> + 'a {
-        self.index.workloads().iter().filter(|w| {
-            w.proxyless && matches!(w.kind, WorkloadKind::Pod | WorkloadKind::PodTemplate)
-        })
+    pub fn proxyless_workloads(&self) -> impl Iterator<Item = &'a Workload> + '_ {
+        self.proxyless.all.iter().copied()
     }
 
     /// The runtime of a workload: its annotation, else `--grpc`. An
     /// unreadable annotation falls back to `--grpc` (GRPC rules report it).
     pub fn runtime_of(&self, workload: &Workload) -> Runtime {
-        workload
-            .annotations
-            .get(RUNTIME_ANNOTATION)
-            .and_then(|text| text.parse().ok())
-            .unwrap_or(self.grpc)
+        if self.proxyless.annotated_runtimes.is_empty() {
+            return self.grpc;
+        }
+        self.proxyless
+            .annotated_runtimes
+            .get(&address(workload))
+            .copied()
+            .unwrap_or_else(|| runtime_annotation(workload).unwrap_or(self.grpc))
     }
 
     /// Proxyless workloads that receive `config` (a VirtualService or
     /// DestinationRule, by its `exportTo`) for `host` (by the service's
     /// `exportTo`; a host no service declares is taken as visible).
-    pub fn proxyless_clients(&self, config: &Object, host: &str) -> Vec<&'a Workload> {
+    pub fn proxyless_clients(&self, config: &Object, host: &str) -> Clients<'a> {
         let index = self.index;
         let owner = config.namespace_or("default");
         let mesh = &index.mesh_config;
@@ -72,7 +127,7 @@ impl<'a> Context<'a> {
             .ok()
             .and_then(|c| c.get(&key).cloned())
         {
-            return found.iter().map(|&i| &index.workloads()[i]).collect();
+            return found;
         }
         let services = if host.contains('*') {
             index.services_matching(host)
@@ -81,30 +136,28 @@ impl<'a> Context<'a> {
         };
         let root = mesh.root_namespace.as_str();
         // Visibility depends on the namespace only: decide it once per namespace.
-        let mut visible: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
-        let found: Vec<usize> = index
-            .workloads()
+        let proxyless = &self.proxyless;
+        let visible: Vec<&Vec<&'a Workload>> = proxyless
+            .by_namespace
             .iter()
-            .enumerate()
-            .filter(|(_, w)| {
-                w.proxyless && matches!(w.kind, WorkloadKind::Pod | WorkloadKind::PodTemplate)
+            .filter(|(namespace, _)| {
+                (owner == root || is_exported_to(config_export, owner, namespace))
+                    && (services.is_empty()
+                        || services
+                            .iter()
+                            .any(|s| is_exported_to(&s.export_to, &s.namespace, namespace)))
             })
-            .filter(|(_, w)| {
-                *visible.entry(w.namespace.as_str()).or_insert_with(|| {
-                    (owner == root || is_exported_to(config_export, owner, &w.namespace))
-                        && (services.is_empty()
-                            || services
-                                .iter()
-                                .any(|s| is_exported_to(&s.export_to, &s.namespace, &w.namespace)))
-                })
-            })
-            .map(|(i, _)| i)
+            .map(|(_, workloads)| workloads)
             .collect();
-        let result = found.iter().map(|&i| &index.workloads()[i]).collect();
+        let found: Clients<'a> = if visible.len() == proxyless.by_namespace.len() {
+            proxyless.all.clone()
+        } else {
+            distinct(visible.into_iter().flatten().copied()).into()
+        };
         if let Ok(mut cache) = self.clients_cache.lock() {
-            cache.insert(key, std::sync::Arc::new(found));
+            cache.insert(key, found.clone());
         }
-        result
+        found
     }
 
     /// Proxyless workloads behind `host`: selected by its Kubernetes
@@ -157,11 +210,22 @@ impl<'a> Context<'a> {
             gaps: Vec::new(),
             workloads: Vec::new(),
         };
+        // Thousands of workloads share a handful of runtimes: ask each once.
+        let mut gaps_by_runtime: Vec<(Runtime, bool)> = Vec::new();
         for &workload in workloads {
-            let gaps = self.runtime_of(workload).gaps(feature);
-            if !gaps.is_empty() {
+            let runtime = self.runtime_of(workload);
+            let lacks = match gaps_by_runtime.iter().find(|(r, _)| *r == runtime) {
+                Some(&(_, lacks)) => lacks,
+                None => {
+                    let gaps = runtime.gaps(feature);
+                    let lacks = !gaps.is_empty();
+                    impact.gaps.extend(gaps);
+                    gaps_by_runtime.push((runtime, lacks));
+                    lacks
+                }
+            };
+            if lacks {
                 impact.workloads.push(workload);
-                impact.gaps.extend(gaps);
             }
         }
         impact.gaps.sort();
@@ -202,18 +266,34 @@ impl Impact<'_> {
     }
 }
 
+/// Each workload of `workloads` once, in index order. Workloads live in one
+/// slice of the index, so their addresses order and identify them: sorting
+/// by address keeps this linear-logarithmic where `contains` was quadratic
+/// on meshes with thousands of proxyless clients.
+/// (A stable sort: lists from [`Context::proxyless_clients`] are already
+/// in index order, and merging sorted runs is linear.)
+pub fn distinct<'a>(workloads: impl IntoIterator<Item = &'a Workload>) -> Vec<&'a Workload> {
+    let mut all: Vec<&'a Workload> = workloads.into_iter().collect();
+    all.sort_by_key(|w| address(w));
+    all.dedup_by(|a, b| std::ptr::eq(*a, *b));
+    all
+}
+
 /// "ns/a, ns/b, ns/c and 2 more", in a stable order.
 pub fn workload_names(workloads: &[&Workload]) -> String {
-    let mut names: Vec<String> = workloads
+    // Sorted by the index's name rank, formatted only for the few shown: a
+    // finding may concern thousands of clients.
+    let mut ranked: Vec<(u32, &Workload)> = workloads.iter().map(|w| (w.name_rank, *w)).collect();
+    ranked.sort_unstable_by_key(|(rank, _)| *rank);
+    ranked.dedup_by_key(|(rank, _)| *rank);
+    let shown = ranked.len().min(NAMES_SHOWN);
+    let mut text = ranked[..shown]
         .iter()
-        .map(|w| format!("{}/{}", w.namespace, w.name))
-        .collect();
-    names.sort();
-    names.dedup();
-    let shown = names.len().min(NAMES_SHOWN);
-    let mut text = names[..shown].join(", ");
-    if names.len() > shown {
-        text.push_str(&format!(" and {} more", names.len() - shown));
+        .map(|(_, w)| format!("{}/{}", w.namespace, w.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if ranked.len() > shown {
+        text.push_str(&format!(" and {} more", ranked.len() - shown));
     }
     text
 }
@@ -317,7 +397,58 @@ impl<'a> Context<'a> {
             Some((rank, object, mode))
         });
         candidates
-            .min_by_key(|(rank, object, _)| (*rank, object.meta.name.clone()))
+            .min_by(|(rank_a, a, _), (rank_b, b, _)| {
+                (rank_a, &a.meta.name).cmp(&(rank_b, &b.meta.name))
+            })
             .map(|(_, object, mode)| (object, mode))
+    }
+
+    /// Those of `clients` whose TLS settings for `host` come from the
+    /// DestinationRule `rule` ([`Context::client_tls`], decided once per
+    /// namespace).
+    pub fn clients_with_tls_from(
+        &self,
+        clients: impl IntoIterator<Item = &'a Workload>,
+        host: &str,
+        rule: &Object,
+    ) -> Vec<&'a Workload> {
+        let mut decided: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+        clients
+            .into_iter()
+            .filter(|client| {
+                *decided.entry(client.namespace.as_str()).or_insert_with(|| {
+                    self.client_tls(&client.namespace, host)
+                        .is_some_and(|(decider, _)| std::ptr::eq(decider, rule))
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_of(pods: &[(&str, &str)]) -> crate::index::Index {
+        let text: String = pods
+            .iter()
+            .map(|(namespace, name)| {
+                format!(
+                    "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec: {{containers: [{{name: app, image: a}}]}}\n---\n"
+                )
+            })
+            .collect();
+        let loaded = crate::load::load_files(vec![crate::source::SourceFile::new("t.yaml", text)]);
+        crate::index::Index::build(loaded.objects, Default::default())
+    }
+
+    #[test]
+    fn names_sort_as_text_list_each_once_and_count_the_rest() {
+        // "a-b/x" sorts before "a/x" as text ('-' < '/'), though "a" < "a-b".
+        let index = index_of(&[("a", "x"), ("a-b", "x"), ("b", "y"), ("a", "x"), ("c", "z")]);
+        let all: Vec<&Workload> = index.workloads().iter().collect();
+        assert_eq!(workload_names(&all), "a-b/x, a/x, b/y and 1 more");
+        assert_eq!(workload_names(&all[..2]), "a-b/x, a/x");
+        assert_eq!(distinct([all[2], all[0], all[2]]).len(), 2);
     }
 }

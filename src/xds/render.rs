@@ -84,6 +84,7 @@ impl<'a> Renderer<'a> {
             service_account: Some(self.proxy.service_account.clone()),
             // Rendered for a proxyless node (GENERATOR grpc) by definition.
             proxyless: true,
+            name_rank: 0,
         })
     }
 

@@ -51,12 +51,9 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 continue;
             }
             hosts.push(host.as_str());
-            for client in found {
-                if !clients.iter().any(|c| std::ptr::eq(*c, client)) {
-                    clients.push(client);
-                }
-            }
+            clients.extend(found.iter().copied());
         }
+        let clients = crate::analyze::proxyless::distinct(clients);
         if hosts.is_empty() {
             continue;
         }

@@ -12,7 +12,7 @@
 //! (Candidate for `analyze::proxyless`: nothing here is routing-specific
 //! except the VirtualService types.)
 
-use crate::analyze::proxyless::workload_names;
+use crate::analyze::proxyless::{distinct, workload_names, Clients};
 use crate::analyze::Context;
 use crate::index::Workload;
 use crate::model::networking::{HTTPMatchRequest, HTTPRoute, StringMatch, VirtualServiceSpec};
@@ -30,7 +30,7 @@ pub struct Scoped<'a> {
     /// The hosts as FQDNs, in the order written.
     pub hosts: Vec<String>,
     /// Proxyless clients of any of the hosts (no duplicates).
-    pub clients: Vec<&'a Workload>,
+    pub clients: Clients<'a>,
 }
 
 /// Whether a `gateways` list binds to `mesh` (an empty list does).
@@ -48,18 +48,19 @@ pub fn all_virtual_services<'a>(context: &Context<'a>) -> Vec<Scoped<'a>> {
         };
         let namespace = object.namespace_or("default");
         let mut hosts = Vec::new();
-        let mut clients: Vec<&'a Workload> = Vec::new();
+        let mut per_host: Vec<Clients<'a>> = Vec::new();
         for host in &spec.hosts {
             let fqdn = index.config_host_fqdn(host, namespace);
-            for client in context.proxyless_clients(object, &fqdn) {
-                if !clients.iter().any(|c| std::ptr::eq(*c, client)) {
-                    clients.push(client);
-                }
-            }
+            per_host.push(context.proxyless_clients(object, &fqdn));
             if !hosts.contains(&fqdn) {
                 hosts.push(fqdn);
             }
         }
+        let clients: Clients<'a> = match per_host.as_slice() {
+            [] => Clients::from([]),
+            [only] => only.clone(),
+            many => distinct(many.iter().flat_map(|c| c.iter().copied())).into(),
+        };
         out.push(Scoped {
             object,
             spec,
@@ -78,6 +79,14 @@ pub fn mesh_virtual_services<'a>(context: &Context<'a>) -> Vec<Scoped<'a>> {
         .collect()
 }
 
+/// Whether `matcher` keeps some clients out (names other gateways, or
+/// narrows by source).
+fn narrows(matcher: &HTTPMatchRequest) -> bool {
+    !matcher.gateways.is_empty()
+        || !matcher.source_labels.is_empty()
+        || matcher.source_namespace.is_some()
+}
+
 /// Whether istiod keeps `matcher` in the routes of `client`.
 pub fn match_reaches(matcher: &HTTPMatchRequest, client: &Workload) -> bool {
     (matcher.gateways.is_empty() || matcher.gateways.iter().any(|g| g == MESH_GATEWAY))
@@ -93,8 +102,8 @@ pub fn match_reaches(matcher: &HTTPMatchRequest, client: &Workload) -> bool {
 
 impl<'a> Scoped<'a> {
     /// Clients that get at least one route built from `route`.
-    pub fn route_clients(&self, route: &HTTPRoute) -> Vec<&'a Workload> {
-        if route.r#match.is_empty() {
+    pub fn route_clients(&self, route: &HTTPRoute) -> Clients<'a> {
+        if route.r#match.is_empty() || !route.r#match.iter().all(narrows) {
             return self.clients.clone();
         }
         self.clients
@@ -105,7 +114,10 @@ impl<'a> Scoped<'a> {
     }
 
     /// Clients that get the route built from `matcher`.
-    pub fn match_clients(&self, matcher: &HTTPMatchRequest) -> Vec<&'a Workload> {
+    pub fn match_clients(&self, matcher: &HTTPMatchRequest) -> Clients<'a> {
+        if !narrows(matcher) {
+            return self.clients.clone();
+        }
         self.clients
             .iter()
             .copied()
@@ -115,7 +127,7 @@ impl<'a> Scoped<'a> {
 
     /// Every HTTP route with its index and the clients it reaches (routes
     /// that reach none are skipped).
-    pub fn routes(&self) -> Vec<(usize, &'a HTTPRoute, Vec<&'a Workload>)> {
+    pub fn routes(&self) -> Vec<(usize, &'a HTTPRoute, Clients<'a>)> {
         self.spec
             .http
             .iter()
@@ -129,7 +141,7 @@ impl<'a> Scoped<'a> {
 
     /// Every match with its route index, match index and the clients it
     /// reaches (matches that reach none are skipped).
-    pub fn matches(&self) -> Vec<(usize, usize, &'a HTTPMatchRequest, Vec<&'a Workload>)> {
+    pub fn matches(&self) -> Vec<(usize, usize, &'a HTTPMatchRequest, Clients<'a>)> {
         let mut out = Vec::new();
         for (i, route) in self.spec.http.iter().enumerate() {
             for (j, matcher) in route.r#match.iter().enumerate() {

@@ -59,15 +59,11 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             continue;
         }
         let fqdn = index.config_host_fqdn(host, object.namespace_or("default"));
-        let clients: Vec<_> = context
-            .proxyless_clients(object, &fqdn)
-            .into_iter()
-            .filter(|c| {
-                context
-                    .client_tls(&c.namespace, &fqdn)
-                    .is_some_and(|(decider, _)| std::ptr::eq(decider, object))
-            })
-            .collect();
+        let clients = context.clients_with_tls_from(
+            context.proxyless_clients(object, &fqdn).iter().copied(),
+            &fqdn,
+            object,
+        );
         // Plaintext proxyless servers would accept these clients (GRPC040
         // reports the others); servers that are not proxyless, or proxyless
         // ones requiring mTLS, refuse them.

@@ -1,4 +1,6 @@
-use crate::analyze::proxyless::workload_names;
+use std::collections::HashMap;
+
+use crate::analyze::proxyless::{distinct, workload_names};
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::Workload;
@@ -81,23 +83,33 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     true,
                 ),
             };
+            // The DestinationRule a client uses depends on its namespace
+            // only: decide once per namespace, not per client.
+            let mut mode_by_namespace: HashMap<&str, Option<String>> = HashMap::new();
             let mut clients = Vec::new();
             let mut client_modes = Vec::new();
-            for client in context.proxyless_clients(service_object, &service.host) {
-                match context.client_tls(&client.namespace, &service.host) {
-                    Some((_, ClientTLSMode::IstioMutual)) => {}
-                    Some((rule, mode)) => {
-                        clients.push(client);
-                        client_modes.push(format!(
-                            "DestinationRule {}/{} sets {}",
-                            rule.namespace_or("default"),
-                            rule.meta.name,
-                            client_mode_name(mode)
-                        ));
-                    }
-                    None => {
-                        clients.push(client);
-                        client_modes.push("no DestinationRule sets tls".to_string());
+            for &client in context
+                .proxyless_clients(service_object, &service.host)
+                .iter()
+            {
+                let mode = mode_by_namespace
+                    .entry(client.namespace.as_str())
+                    .or_insert_with(|| {
+                        match context.client_tls(&client.namespace, &service.host) {
+                            Some((_, ClientTLSMode::IstioMutual)) => None,
+                            Some((rule, mode)) => Some(format!(
+                                "DestinationRule {}/{} sets {}",
+                                rule.namespace_or("default"),
+                                rule.meta.name,
+                                client_mode_name(mode)
+                            )),
+                            None => Some("no DestinationRule sets tls".to_string()),
+                        }
+                    });
+                if let Some(mode) = mode {
+                    clients.push(client);
+                    if !client_modes.contains(mode) {
+                        client_modes.push(mode.clone());
                     }
                 }
             }
@@ -126,10 +138,9 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             if !entry.servers.contains(&workload) {
                 entry.servers.push(workload);
             }
-            for (client, mode) in clients.into_iter().zip(client_modes) {
-                if !entry.clients.contains(&client) {
-                    entry.clients.push(client);
-                }
+            let known = std::mem::take(&mut entry.clients);
+            entry.clients = distinct(known.into_iter().chain(clients));
+            for mode in client_modes {
                 if !entry.client_modes.contains(&mode) {
                     entry.client_modes.push(mode);
                 }

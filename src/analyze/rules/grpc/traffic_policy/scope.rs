@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{PodSpec, Service as KubeService};
 
+use crate::analyze::proxyless::Clients;
 use crate::analyze::Context;
 use crate::index::{labels_match, Workload};
 use crate::model::networking::{
@@ -26,7 +27,7 @@ pub(super) struct ReachedRule<'a> {
     pub host: String,
     /// Proxyless clients that can see the rule and its host (and that its
     /// `workloadSelector`, if any, selects).
-    pub clients: Vec<&'a Workload>,
+    pub clients: Clients<'a>,
 }
 
 /// DestinationRules that reach at least one proxyless client.
@@ -47,7 +48,11 @@ pub(super) fn destination_rules<'a>(context: &Context<'a>) -> Vec<ReachedRule<'a
             .map(|s| &s.match_labels)
             .filter(|labels| !labels.is_empty())
         {
-            clients.retain(|w| w.namespace == namespace && labels_match(selector, &w.labels));
+            clients = clients
+                .iter()
+                .copied()
+                .filter(|w| w.namespace == namespace && labels_match(selector, &w.labels))
+                .collect();
         }
         if !clients.is_empty() {
             found.push(ReachedRule {
@@ -144,7 +149,7 @@ pub(super) fn service_entry_hosts<'a>(
     context: &Context<'a>,
     object: &'a Object,
     spec: &ServiceEntrySpec,
-) -> Vec<(String, Vec<&'a Workload>)> {
+) -> Vec<(String, Clients<'a>)> {
     let namespace = object.namespace_or("default");
     spec.hosts
         .iter()
@@ -157,14 +162,18 @@ pub(super) fn service_entry_hosts<'a>(
 }
 
 /// Every proxyless workload in `lists`, once.
-pub(super) fn union<'a>(lists: impl IntoIterator<Item = Vec<&'a Workload>>) -> Vec<&'a Workload> {
-    let mut all: Vec<&'a Workload> = Vec::new();
-    for workload in lists.into_iter().flatten() {
-        if !all.contains(&workload) {
-            all.push(workload);
+pub(super) fn union<'a>(lists: impl IntoIterator<Item = Clients<'a>>) -> Vec<&'a Workload> {
+    // Configs with the same namespace and exportTo share one cached list.
+    let mut unique: Vec<Clients<'a>> = Vec::new();
+    for list in lists {
+        if !unique.iter().any(|u| std::sync::Arc::ptr_eq(u, &list)) {
+            unique.push(list);
         }
     }
-    all
+    match unique.as_slice() {
+        [only] => only.to_vec(),
+        many => crate::analyze::proxyless::distinct(many.iter().flat_map(|c| c.iter().copied())),
+    }
 }
 
 /// A Kubernetes Service and why it is a gRPC target of proxyless workloads.
@@ -178,7 +187,7 @@ pub(super) struct GrpcService<'a> {
     /// for the host (so they dial it through xDS).
     pub routed_clients: Vec<&'a Workload>,
     /// Every proxyless client that can see the host.
-    pub clients: Vec<&'a Workload>,
+    pub clients: Clients<'a>,
 }
 
 impl GrpcService<'_> {

@@ -58,19 +58,12 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             continue;
         }
         let fqdn = index.config_host_fqdn(host, object.namespace_or("default"));
-        let clients: Vec<_> = context
-            .proxyless_clients(object, &fqdn)
-            .into_iter()
-            .filter(|w| {
-                let names = templates(w);
-                names.contains(&GRPC_SIMPLE) && !names.contains(&GRPC_AGENT)
-            })
-            .filter(|w| {
-                context
-                    .client_tls(&w.namespace, &fqdn)
-                    .is_some_and(|(decider, _)| std::ptr::eq(decider, object))
-            })
-            .collect();
+        let visible = context.proxyless_clients(object, &fqdn);
+        let simple_clients = visible.iter().copied().filter(|w| {
+            let names = templates(w);
+            names.contains(&GRPC_SIMPLE) && !names.contains(&GRPC_AGENT)
+        });
+        let clients = context.clients_with_tls_from(simple_clients, &fqdn, object);
         if clients.is_empty() {
             continue;
         }
