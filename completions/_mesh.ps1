@@ -157,6 +157,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('--use-kube', '--use-kube', [CompletionResultType]::ParameterName, 'Also read the live cluster (kubeconfig, or in-cluster credentials)')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Report findings in every namespace')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Report findings in every namespace')
+            [CompletionResult]::new('--all-proxyless', '--all-proxyless', [CompletionResultType]::ParameterName, 'Every proxyless workload of the inputs, rendered on all cores; with `-o table`, one line per workload: resources of each type and bytes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

@@ -146,6 +146,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --use-kube 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
             cand -A 'Report findings in every namespace'
             cand --all-namespaces 'Report findings in every namespace'
+            cand --all-proxyless 'Every proxyless workload of the inputs, rendered on all cores; with `-o table`, one line per workload: resources of each type and bytes'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

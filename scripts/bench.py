@@ -1,108 +1,232 @@
 #!/usr/bin/env python3
-"""Benchmark: load + validate and analyze vs. the YAML parse floor.
+"""Benchmark `mesh` at mesh scale, side by side with a schema-only validator.
 
-    python3 scripts/bench.py [--resources 10000] [--runs 5] [--scale 40000]
+    python3 scripts/bench.py [--sizes 1000,10000,40000] [--runs 3]
 
-Generates a deterministic corpus with scripts/gen-corpus.py, builds the
-release binaries, then runs, on the same files in the same run:
-  * parse-only: examples/parse_only.rs, saphyr-parser events and nothing else;
-  * mesh validate: read, parse, type, schema-check and field-check everything;
-  * mesh analyze: the same plus every rule.
-With --scale N, the analyze row is measured again on an N-resource corpus and
-the growth factor printed (issue 3: 40k must take <= 4.5x the 10k time).
-Each row: median wall time over --runs, resources per second, peak RSS (from
-wait4, per run), and the ratio to parse-only. Targets (issue 2): validate
-<= 1.5x parse-only, peak RSS <= 3x input + 50 MB.
+For each size, generates a deterministic corpus (scripts/gen-corpus.py, seed
+0), builds the release binaries once, and measures on the same files in the
+same run:
+
+  * parse floor: examples/parse_only.rs, saphyr-parser events, nothing else;
+  * mesh validate: read, parse, type, schema- and field-check everything;
+  * mesh analyze: the same plus every rule (-o json);
+  * check-jsonschema (PyPI, installed into target/bench-venv): the Istio
+    documents validated against Istio's published CRD schemas
+    (../shared/bench/istio-crd-schemas), one run per kind and version, each
+    document in its own file (the tool reads one YAML document per file);
+    its resources/s counts only the Istio documents it validates;
+  * mesh xds render --all-proxyless: LDS, RDS, CDS, EDS for every proxyless
+    client, encoded as protobuf;
+  * mesh kube-inject over all Deployments (the corpus as one manifest).
+
+Each row: median wall time over --runs (check-jsonschema: --slow-runs),
+resources per second, peak RSS (wait4, max over runs) and the ratio to
+`mesh analyze`. Then the targets of issue 8 and a scaling table (wall time
+per size, growth factor between sizes). Figures go to stdout as Markdown.
 """
 import argparse
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCHEMAS = os.path.join(os.path.dirname(ROOT), "shared", "bench", "istio-crd-schemas")
+VENV = os.path.join(ROOT, "target", "bench-venv")
 
 
-def run_once(argv):
+def run_once(argv, ok_codes=(0, 79)):
     """Wall seconds and peak RSS (bytes) of one run of argv."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Read stderr while waiting, so a chatty tool cannot block on a full pipe.
+    stderr = proc.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    stderr = proc.stderr.read().decode(errors="replace")
     proc.stderr.close()
     code = os.waitstatus_to_exitcode(status)
     # analyze exits 79 when it finds something: that is a result, not a failure.
-    if code not in (0, 79):
-        sys.exit(f"{' '.join(argv)} exited {code}:\n{stderr}")
+    if code not in ok_codes:
+        sys.exit(f"{' '.join(argv)} exited {code}:\n{stderr[-2000:]}")
     return wall, usage.ru_maxrss * 1024
 
 
-def measure(argv, runs):
-    results = [run_once(argv) for _ in range(runs)]
+def measure(argv, runs, ok_codes=(0, 79)):
+    results = [run_once(argv, ok_codes) for _ in range(runs)]
     return statistics.median(w for w, _ in results), max(r for _, r in results)
 
 
+def measure_many(argvs, runs):
+    """Several commands counted as one step: summed wall, max RSS."""
+    walls, peak = [], 0
+    for _ in range(runs):
+        total = 0.0
+        for argv in argvs:
+            wall, rss = run_once(argv)
+            total, peak = total + wall, max(peak, rss)
+        walls.append(total)
+    return statistics.median(walls), peak
+
+
 def generate(out, count):
-    """Writes (once) and returns a corpus of about `count` resources."""
+    """Writes (once per run) and returns a corpus of about `count` resources."""
     corpus = os.path.join(out, f"corpus-{count}")
+    if os.path.isdir(corpus):
+        shutil.rmtree(corpus)
     summary = subprocess.run(
         [sys.executable, os.path.join(ROOT, "scripts", "gen-corpus.py"), "--resources", str(count), "--out", corpus],
         check=True, capture_output=True, text=True,
     ).stdout.strip()
-    print(summary)
     return corpus, int(summary.split()[1])
+
+
+def documents(corpus):
+    for name in sorted(os.listdir(corpus)):
+        with open(os.path.join(corpus, name)) as f:
+            for doc in f.read().split("\n---\n"):
+                if doc.strip():
+                    yield doc
+
+
+def split_for_jsonschema(corpus, out):
+    """One file per Istio document, grouped by schema: {schema path: dir}."""
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    groups = {}
+    for i, doc in enumerate(documents(corpus)):
+        api = re.search(r"^apiVersion: (\S+)", doc, re.M)
+        kind = re.search(r"^kind: (\S+)", doc, re.M)
+        if not api or not kind or "istio.io/" not in api.group(1):
+            continue
+        group, version = api.group(1).split("/")
+        schema = os.path.join(SCHEMAS, f"{kind.group(1).lower()}-{group.split('.')[0]}-{version}.json")
+        if not os.path.exists(schema):
+            sys.exit(f"no published schema for {kind.group(1)} {api.group(1)}: {schema}")
+        directory = groups.setdefault(schema, os.path.join(out, os.path.basename(schema)[:-5]))
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, f"{i}.yaml"), "w") as f:
+            f.write(doc + "\n")
+    return groups
+
+
+def one_manifest(corpus, path):
+    with open(path, "w") as f:
+        f.write("---\n".join(doc + "\n" for doc in documents(corpus)))
+    return path
+
+
+def check_jsonschema():
+    """The check-jsonschema executable in the benchmark virtualenv."""
+    exe = os.path.join(VENV, "bin", "check-jsonschema")
+    if not os.path.exists(exe):
+        print("installing check-jsonschema into target/bench-venv ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+        subprocess.run([os.path.join(VENV, "bin", "pip"), "install", "--quiet",
+                        "--disable-pip-version-check", "check-jsonschema"], check=True)
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout.strip()
+    return exe, version
+
+
+def bench_size(args, release, exe, count):
+    corpus, resources = generate(args.out, count)
+    input_bytes = sum(os.path.getsize(os.path.join(corpus, f)) for f in os.listdir(corpus))
+    groups = split_for_jsonschema(corpus, os.path.join(args.out, f"jsonschema-{count}"))
+    istio_docs = sum(len(os.listdir(d)) for d in groups.values())
+    manifest = one_manifest(corpus, os.path.join(args.out, f"manifest-{count}.yaml"))
+    deployments = sum(1 for doc in documents(corpus) if re.search(r"^kind: Deployment$", doc, re.M))
+    clients = subprocess.run(
+        [os.path.join(release, "mesh"), "xds", "render", "--all-proxyless", "-o", "table", corpus],
+        capture_output=True, text=True).stdout.count("\n") - 1
+    mesh = os.path.join(release, "mesh")
+    rows = [
+        ("parse floor (saphyr events)", resources, measure([os.path.join(release, "examples", "parse_only"), corpus], args.runs)),
+        ("mesh validate", resources, measure([mesh, "validate", corpus], args.runs)),
+        ("mesh analyze (all rules)", resources, measure([mesh, "analyze", "-o", "json", corpus], args.runs)),
+        (f"check-jsonschema ({istio_docs} Istio docs)", istio_docs,
+         measure_many([[exe, "--schemafile", schema, *sorted(os.path.join(d, f) for f in os.listdir(d))]
+                       for schema, d in groups.items()], args.slow_runs)),
+        (f"mesh xds render ({clients} clients)", resources,
+         measure([mesh, "xds", "render", "--all-proxyless", "-o", "table", corpus], args.runs)),
+        (f"mesh kube-inject ({deployments} Deployments)", resources,
+         measure([mesh, "kube-inject", "-f", manifest], args.runs)),
+    ]
+    return {"count": count, "resources": resources, "input_bytes": input_bytes, "rows": rows}
+
+
+def print_size(result, runs):
+    rows = result["rows"]
+    analyze = rows[2][2][0]
+    print(f"\n### {result['resources']:,} resources ({result['input_bytes'] / 1e6:.1f} MB)\n")
+    print("| step | wall | resources/s | peak RSS | vs analyze |")
+    print("|---|---:|---:|---:|---:|")
+    for name, count, (wall, rss) in rows:
+        print(f"| {name} | {wall * 1000:,.0f} ms | {count / wall:,.0f} | {rss / 2**20:,.0f} MB | {wall / analyze:.2f}x |")
+
+
+def targets(results):
+    print("\n### Targets (issue 8)\n")
+    by_count = {r["count"]: r for r in results}
+    for r in results:
+        floor, validate, analyze, jsonschema = (row[2] for row in r["rows"][:4])
+        budget = 3 * r["input_bytes"] + 50 * 2**20
+        rate = r["resources"] / validate[0]
+        print(f"- {r['resources']:,} resources: validate {rate:,.0f} resources/s (>= 50,000: {verdict(rate >= 50000)}); "
+              f"analyze {analyze[0] / floor[0]:.2f}x the parse floor (<= 1.5x: {verdict(analyze[0] <= 1.5 * floor[0])}); "
+              f"check-jsonschema / analyze {jsonschema[0] / analyze[0]:.1f}x (>= 20x: {verdict(jsonschema[0] >= 20 * analyze[0])}); "
+              f"analyze peak RSS {analyze[1] / 2**20:.0f} MB vs 3x input + 50 MB = {budget / 2**20:.0f} MB ({verdict(analyze[1] <= budget)})")
+    if 10000 in by_count and 40000 in by_count:
+        growth = by_count[40000]["rows"][2][2][0] / by_count[10000]["rows"][2][2][0]
+        print(f"- analyze 40k / 10k: {growth:.2f}x (<= 4.5x: {verdict(growth <= 4.5)})")
+
+
+def verdict(ok):
+    return "met" if ok else "**MISSED**"
+
+
+def scaling(results):
+    if len(results) < 2:
+        return
+    print("\n### Scaling (wall time; growth factor vs the previous size, and resources ratio)\n")
+    head = " | ".join(f"{r['resources']:,}" for r in results)
+    print(f"| step | {head} | growth |")
+    print("|---|" + "---:|" * (len(results) + 1))
+    for i, (name, _, _) in enumerate(results[0]["rows"]):
+        walls = [r["rows"][i][2][0] for r in results]
+        growth = ", ".join(
+            f"{walls[j] / walls[j - 1]:.1f}x for {results[j]['resources'] / results[j - 1]['resources']:.1f}x"
+            for j in range(1, len(walls)))
+        label = re.sub(r" \(\d+ .*\)$", "", name)
+        print(f"| {label} | " + " | ".join(f"{w * 1000:,.0f} ms" for w in walls) + f" | {growth} |")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--resources", type=int, default=10000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", default="1000,10000,40000", help="corpus sizes, comma-separated")
+    parser.add_argument("--runs", type=int, default=3, help="runs per mesh step (median)")
+    parser.add_argument("--slow-runs", type=int, default=1, help="runs of check-jsonschema")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench-out"))
-    parser.add_argument("--scale", type=int, default=0, help="also time analyze on this many resources")
     args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
 
-    corpus, resources = generate(args.out, args.resources)
-    input_bytes = sum(os.path.getsize(os.path.join(corpus, f)) for f in os.listdir(corpus))
-
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "mesh", "--example", "parse_only"], cwd=ROOT, check=True)
-    release = os.path.join(ROOT, "target", "release")
-    rows = [
-        ("parse only (saphyr-parser events)", [os.path.join(release, "examples", "parse_only"), corpus]),
-        ("mesh validate", [os.path.join(release, "mesh"), "validate", corpus]),
-        ("mesh analyze (all rules)", [os.path.join(release, "mesh"), "analyze", "--failure-threshold", "error", "-o", "json", corpus]),
-    ]
-    measured = [(name, *measure(argv, args.runs)) for name, argv in rows]
-    floor = measured[0][1]
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "mesh", "--example", "parse_only"],
+                   cwd=ROOT, check=True)
+    release = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release")
+    exe, version = check_jsonschema()
+    os.makedirs(args.out, exist_ok=True)
     cores = os.cpu_count()
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    print(f"\n{resources} resources, {input_bytes / 1e6:.1f} MB in {len(os.listdir(corpus))} files; "
-          f"{cores} cores, {mem_gib:.0f} GiB; median of {args.runs} runs\n")
-    print(f"| {'step':<34} | {'wall':>8} | {'resources/s':>11} | {'peak RSS':>9} | {'vs parse':>8} |")
-    print(f"|{'-' * 36}|{'-' * 10}|{'-' * 13}|{'-' * 11}|{'-' * 10}|")
-    for name, wall, rss in measured:
-        print(f"| {name:<34} | {wall * 1000:>6.0f}ms | {resources / wall:>11,.0f} | {rss / 2**20:>7.1f}MB | {wall / floor:>7.2f}x |")
-    budget = 3 * input_bytes + 50 * 2**20
-    validate_wall, validate_rss = measured[1][1], measured[1][2]
-    print(f"\ntargets: validate/parse {validate_wall / floor:.2f}x (<= 1.5x: {'met' if validate_wall <= 1.5 * floor else 'MISSED'}); "
-          f"peak RSS {validate_rss / 2**20:.1f}MB vs budget {budget / 2**20:.1f}MB "
-          f"({'met' if validate_rss <= budget else 'MISSED'})")
-    analyze_wall = measured[2][1]
-    print(f"analyze/parse {analyze_wall / floor:.2f}x (issue 3: <= 2x: {'met' if analyze_wall <= 2 * floor else 'MISSED'})")
-    if args.scale:
-        scale(args, release, analyze_wall, resources)
-
-
-
-
-def scale(args, release, base_wall, base_resources):
-    corpus, resources = generate(args.out, args.scale)
-    wall, rss = measure([os.path.join(release, "mesh"), "analyze", "-o", "json", corpus], args.runs)
-    growth = wall / base_wall
-    print(f"\nscaling: analyze on {resources} resources: {wall * 1000:.0f}ms, peak RSS {rss / 2**20:.1f}MB; "
-          f"{growth:.2f}x the {base_resources}-resource time for {resources / base_resources:.1f}x the resources "
-          f"(<= 4.5x: {'met' if growth <= 4.5 else 'MISSED'})")
+    print(f"{cores} cores, {mem_gib:.0f} GiB; median of {args.runs} runs ({args.slow_runs} for check-jsonschema, {version})")
+    results = []
+    for count in sizes:
+        result = bench_size(args, release, exe, count)
+        print_size(result, args.runs)
+        sys.stdout.flush()
+        results.append(result)
+    targets(results)
+    scaling(results)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ same arguments always give byte-identical output):
 
   * namespaces of 6-14 services (about 10), each with a Namespace
     (istio-injection: enabled), a PeerAuthentication `default` (STRICT or
-    PERMISSIVE), and in about 1 of 3 namespaces 1-2 ServiceEntries for external
+    PERMISSIVE), a Sidecar `default` scoping egress to the namespace and
+    istio-system (as large meshes do; --no-sidecars leaves it out, so every
+    client sees every service), and in about 1 of 3 namespaces 1-2 ServiceEntries for external
     hosts (MESH_EXTERNAL, DNS, exportTo ".");
   * per service: a ServiceAccount, a Service (ports named `grpc` / `http`),
     1-3 Deployments `<svc>-v1..v3` (labels app/version); about 40% of services
@@ -174,7 +176,7 @@ def service_docs(seed, ns, idx, name, peers):
     return docs
 
 
-def namespaces(seed):
+def namespaces(seed, sidecars=True):
     """Yields (namespace name, namespace-level docs, [service names]) forever."""
     k = 0
     while True:
@@ -184,6 +186,9 @@ def namespaces(seed):
         docs = [obj("v1", "Namespace", ns, None, labels={"istio-injection": "enabled"}),
                 obj("security.istio.io/v1", "PeerAuthentication", "default", ns,
                     {"mtls": {"mode": "STRICT" if rng.random() < 0.7 else "PERMISSIVE"}})]
+        if sidecars:
+            docs.append(obj("networking.istio.io/v1", "Sidecar", "default", ns,
+                            {"egress": [{"hosts": ["./*", "istio-system/*"]}]}))
         if rng.random() < 0.35:
             for host in rng.sample(EXTERNAL, rng.randint(1, 2)):
                 se_name = f"ext-{host.split('.')[-2]}-{host.split('.')[0]}"
@@ -194,12 +199,12 @@ def namespaces(seed):
         k += 1
 
 
-def build(seed, services=None, resources=None):
+def build(seed, services=None, resources=None, sidecars=True):
     """Returns [(namespace, [ns-level docs, svc 1 docs, svc 2 docs, ...])].
 
     With `resources`, stops at the service boundary closest to that count."""
     out, n_svc, n_res = [], 0, 0
-    for ns, ns_docs, names in namespaces(seed):
+    for ns, ns_docs, names in namespaces(seed, sidecars):
         groups = [ns_docs]
         for i, name in enumerate(names):
             if services is not None and n_svc >= services:
@@ -226,12 +231,13 @@ def main():
     ap.add_argument("--out", required=True, help="output directory")
     ap.add_argument("--seed", default="0", help="RNG seed (default 0)")
     ap.add_argument("--files-per-namespace", type=int, default=1, metavar="K")
+    ap.add_argument("--no-sidecars", action="store_true", help="no Sidecar per namespace")
     a = ap.parse_args()
     if a.files_per_namespace < 1:
         ap.error("--files-per-namespace must be at least 1")
     os.makedirs(a.out, exist_ok=True)
     n_res = n_bytes = n_files = 0
-    for ns, groups in build(a.seed, a.services, a.resources):
+    for ns, groups in build(a.seed, a.services, a.resources, not a.no_sidecars):
         k = min(a.files_per_namespace, len(groups))
         for j in range(k):
             chunk = [d for g in groups[j * len(groups) // k:(j + 1) * len(groups) // k] for d in g]

@@ -169,6 +169,45 @@ fn table_lists_type_name_and_summary() {
 }
 
 #[test]
+fn all_proxyless_renders_each_workload_as_one_render_does() {
+    let (code, table, _) = mesh(&[
+        "xds",
+        "render",
+        "testdata/echo-grpc/",
+        "--all-proxyless",
+        "-o",
+        "table",
+    ]);
+    assert_eq!(code, 0);
+    let lines: Vec<Vec<&str>> = table
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(lines[0], ["WORKLOAD", "LDS", "RDS", "CDS", "EDS", "BYTES"]);
+    let names: Vec<&str> = lines[1..].iter().map(|l| l[0]).collect();
+    assert_eq!(names, ["echo-grpc/echo-v1", "echo-grpc/echo-v2"]);
+
+    let (code, json, _) = mesh(&["xds", "render", "testdata/echo-grpc/", "--all-proxyless"]);
+    assert_eq!(code, 0);
+    let all: Vec<Json> = serde_json::from_str(&json).unwrap();
+    for (entry, row) in all.iter().zip(&lines[1..]) {
+        let workload = entry["workload"].as_str().unwrap();
+        let alone = render_json(&["testdata/echo-grpc/", "--workload", workload]);
+        assert_eq!(entry["resources"].as_array().unwrap(), &alone);
+        let bytes: usize = alone
+            .iter()
+            .map(|r| json_to_any(r).unwrap().value.len())
+            .sum();
+        assert_eq!(row[5], bytes.to_string());
+        let listeners = alone
+            .iter()
+            .filter(|r| r["@type"].as_str().unwrap().ends_with(".Listener"))
+            .count();
+        assert_eq!(row[1], listeners.to_string());
+    }
+}
+
+#[test]
 fn type_filter_and_yaml() {
     let routes = render_json(&[
         "testdata/echo-grpc",

@@ -99,7 +99,8 @@ enum OutputChoice {
 #[command(after_help = "Examples:\n  \
     mesh xds render testdata/echo-grpc/ --workload echo-grpc/echo-v1\n  \
     mesh xds render testdata/echo-grpc/ --workload echo-grpc/echo-v1 \
-    --target echo:7070 --type rds -o table\n\n\
+    --target echo:7070 --type rds -o table\n  \
+    mesh xds render testdata/echo-grpc/ --all-proxyless -o table\n\n\
     Exit codes: 0 rendered, 65 an input could not be read or translated, \
     64 bad usage (unknown workload, bad target), 1 other errors.")]
 pub struct RenderArgs {
@@ -107,6 +108,10 @@ pub struct RenderArgs {
     input: InputArgs,
     #[command(flatten)]
     workload: WorkloadArgs,
+    /// Every proxyless workload of the inputs, rendered on all cores; with
+    /// `-o table`, one line per workload: resources of each type and bytes.
+    #[arg(long, group = "WorkloadArgs")]
+    all_proxyless: bool,
     /// A listener gRPC asks for, HOST:PORT as in xds:///HOST:PORT (repeatable).
     #[arg(long, value_name = "HOST:PORT")]
     target: Vec<String>,
@@ -235,6 +240,9 @@ fn render(args: RenderArgs) -> Result<Exit> {
         targets: args.target.clone(),
         server_address: Some(args.server_address.clone()),
     };
+    if args.all_proxyless {
+        return render_all(&inputs, &options, &args);
+    }
     let resources = match render_index(&inputs.index, &args.workload, &options) {
         Ok(resources) => resources,
         Err(error) => return Ok(report_error(&error)),
@@ -265,6 +273,85 @@ fn render(args: RenderArgs) -> Result<Exit> {
     } else {
         exit
     })
+}
+
+/// `--all-proxyless`: every proxyless workload, as a table of sizes or as
+/// `[{"workload": "NS/NAME", "resources": [...]}]`.
+fn render_all(inputs: &common::Inputs, options: &RenderOptions, args: &RenderArgs) -> Result<Exit> {
+    let index = &inputs.index;
+    let proxies = Proxy::all_proxyless(index);
+    if proxies.is_empty() {
+        eprintln!("mesh: note: no proxyless workload (grpc-agent or grpc-simple injection, or GRPC_XDS_BOOTSTRAP) in the inputs");
+    }
+    let types = args.resource_type.types();
+    let mut rows = Vec::new();
+    let mut documents = Vec::new();
+    for (proxy, rendered) in proxies
+        .iter()
+        .zip(crate::xds::render_each(index, &proxies, options))
+    {
+        let resources = match rendered {
+            Ok(resources) => resources,
+            Err(error) => return Ok(report_error(&error)),
+        };
+        let name = format!("{}/{}", proxy.namespace, proxy.pod_name);
+        let packed = resources.packed(&types);
+        if args.output == OutputChoice::Table {
+            let count = |kind| packed.iter().filter(|r| r.kind == kind).count();
+            let bytes: usize = packed.iter().map(|r| r.any.value.len()).sum();
+            rows.push([
+                name,
+                count(crate::xds::ResourceType::Listener).to_string(),
+                count(crate::xds::ResourceType::Route).to_string(),
+                count(crate::xds::ResourceType::Cluster).to_string(),
+                count(crate::xds::ResourceType::Endpoint).to_string(),
+                bytes.to_string(),
+            ]);
+        } else {
+            let items = packed
+                .iter()
+                .map(|r| json::any_to_json(&r.any))
+                .collect::<Result<Vec<_>, _>>()
+                .context("cannot write the resources as JSON")?;
+            documents.push(serde_json::json!({"workload": name, "resources": items}));
+        }
+    }
+    let text = match args.output {
+        OutputChoice::Table => size_table(&rows),
+        OutputChoice::Json => {
+            serde_json::to_string_pretty(&documents).context("cannot write JSON")? + "\n"
+        }
+        OutputChoice::Yaml => crate::output::yaml::to_yaml(&serde_json::Value::Array(documents)),
+    };
+    let exit = print_stdout(&text)?;
+    Ok(if inputs.failed {
+        Exit::InputError
+    } else {
+        exit
+    })
+}
+
+/// WORKLOAD LDS RDS CDS EDS BYTES, numbers right-aligned.
+fn size_table(rows: &[[String; 6]]) -> String {
+    let header = ["WORKLOAD", "LDS", "RDS", "CDS", "EDS", "BYTES"];
+    let mut widths = header.map(str::len);
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.len());
+        }
+    }
+    let line = |cells: [&str; 6]| {
+        let mut out = format!("{:<w$}", cells[0], w = widths[0]);
+        for (cell, width) in cells[1..].iter().zip(&widths[1..]) {
+            out.push_str(&format!("  {cell:>width$}"));
+        }
+        out + "\n"
+    };
+    let mut out = line(header);
+    for row in rows {
+        out.push_str(&line(row.each_ref().map(String::as_str)));
+    }
+    out
 }
 
 fn table(resources: &[crate::xds::NamedResource]) -> String {

@@ -140,6 +140,18 @@ impl Proxy {
         }
     }
 
+    /// Every proxyless Pod and pod template of the inputs, in index order.
+    pub fn all_proxyless(index: &Index) -> Vec<Proxy> {
+        index
+            .workloads()
+            .iter()
+            .filter(|w| {
+                w.proxyless && matches!(w.kind, WorkloadKind::Pod | WorkloadKind::PodTemplate)
+            })
+            .map(|w| Proxy::of_workload(index, w, None))
+            .collect()
+    }
+
     fn of_workload(index: &Index, workload: &Workload, node: Option<&NodeId>) -> Proxy {
         let object = index.object(workload.object);
         let pod_spec = match &object.spec {

@@ -33,6 +33,42 @@ pub struct Renderer<'a> {
     egress_hosts: Option<Vec<(String, String)>>,
 }
 
+/// [`render`] for each of `proxies`, on every core, in the order given.
+pub fn render_each(
+    index: &Index,
+    proxies: &[Proxy],
+    options: &RenderOptions,
+) -> Vec<Result<Resources, XdsError>> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut rendered: Vec<(usize, Result<Resources, XdsError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.min(proxies.len()).max(1))
+            .map(|_| {
+                let next = &next;
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(proxy) = proxies.get(i) else { break };
+                        done.push((i, render(index, proxy, options)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            // A panic is a bug: raise it here rather than drop workloads.
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    rendered.sort_by_key(|(i, _)| *i);
+    rendered.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Renders everything the workload's gRPC clients and servers would ask for.
 pub fn render(
     index: &Index,
