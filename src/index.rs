@@ -117,8 +117,8 @@ pub struct Index {
     wildcard_hosts: Vec<String>,
     workloads: Vec<Workload>,
     workloads_by_namespace: HashMap<String, Vec<usize>>,
-    destination_rules: HashMap<String, Vec<ObjectId>>,
-    virtual_services: HashMap<String, Vec<ObjectId>>,
+    destination_rules: ByHost,
+    virtual_services: ByHost,
     policies_by_namespace: HashMap<String, Vec<ObjectId>>,
     endpoint_slices: HashMap<(String, String), Vec<ObjectId>>,
 }
@@ -308,16 +308,13 @@ impl Index {
             Spec::DestinationRule(rule) => {
                 if let Some(host) = &rule.host {
                     let host = self.config_host_fqdn(host, &namespace);
-                    self.destination_rules.entry(host).or_default().push(id);
+                    self.destination_rules.insert(host, id);
                 }
             }
             Spec::VirtualService(service) => {
                 for host in &service.hosts {
                     let host = self.config_host_fqdn(host, &namespace);
-                    let ids = self.virtual_services.entry(host).or_default();
-                    if !ids.contains(&id) {
-                        ids.push(id);
-                    }
+                    self.virtual_services.insert(host, id);
                 }
             }
             Spec::PeerAuthentication(_)
@@ -502,11 +499,11 @@ impl Index {
     }
 
     pub fn destination_rules_for(&self, host: &str) -> &[ObjectId] {
-        self.destination_rules.get(host).map_or(&[], Vec::as_slice)
+        self.destination_rules.exact(host)
     }
 
     pub fn virtual_services_for(&self, host: &str) -> &[ObjectId] {
-        self.virtual_services.get(host).map_or(&[], Vec::as_slice)
+        self.virtual_services.exact(host)
     }
 
     /// PeerAuthentications, AuthorizationPolicies, RequestAuthentications,
@@ -551,32 +548,57 @@ impl Index {
     /// DestinationRules for a host: those naming it exactly, then those whose
     /// wildcard host (`*.example.com`, `*`) covers it, most specific first.
     pub fn destination_rules_matching(&self, host: &str) -> Vec<ObjectId> {
-        by_host_then_wildcards(&self.destination_rules, host)
+        self.destination_rules.matching(host)
     }
 
     /// VirtualServices for a host, exact hosts first, then covering wildcards.
     pub fn virtual_services_matching(&self, host: &str) -> Vec<ObjectId> {
-        by_host_then_wildcards(&self.virtual_services, host)
+        self.virtual_services.matching(host)
     }
 }
 
-fn by_host_then_wildcards(map: &HashMap<String, Vec<ObjectId>>, host: &str) -> Vec<ObjectId> {
-    let mut found: Vec<ObjectId> = map.get(host).cloned().unwrap_or_default();
-    let mut wildcards: Vec<(&String, &Vec<ObjectId>)> = map
-        .iter()
-        .filter(|(pattern, _)| {
-            pattern.starts_with('*') && pattern.as_str() != host && host_matches(pattern, host)
-        })
-        .collect();
-    wildcards.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
-    for (_, ids) in wildcards {
-        for id in ids {
-            if !found.contains(id) {
-                found.push(*id);
-            }
+/// Configs (DestinationRules, VirtualServices) by the host they name, with
+/// the wildcard hosts apart so a lookup does not scan every host.
+#[derive(Debug, Default)]
+struct ByHost {
+    by_host: HashMap<String, Vec<ObjectId>>,
+    wildcards: Vec<String>,
+}
+
+impl ByHost {
+    fn insert(&mut self, host: String, id: ObjectId) {
+        if host.starts_with('*') && !self.by_host.contains_key(&host) {
+            self.wildcards.push(host.clone());
+        }
+        let ids = self.by_host.entry(host).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
         }
     }
-    found
+
+    fn exact(&self, host: &str) -> &[ObjectId] {
+        self.by_host.get(host).map_or(&[], Vec::as_slice)
+    }
+
+    /// Configs for `host` itself, then for the wildcards that match it,
+    /// most specific first.
+    fn matching(&self, host: &str) -> Vec<ObjectId> {
+        let mut found: Vec<ObjectId> = self.exact(host).to_vec();
+        let mut wildcards: Vec<&String> = self
+            .wildcards
+            .iter()
+            .filter(|pattern| pattern.as_str() != host && host_matches(pattern, host))
+            .collect();
+        wildcards.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        for pattern in wildcards {
+            for id in self.exact(pattern) {
+                if !found.contains(id) {
+                    found.push(*id);
+                }
+            }
+        }
+        found
+    }
 }
 
 /// The selector of a namespaced policy, when it has one.

@@ -284,36 +284,38 @@ fn render_all(inputs: &common::Inputs, options: &RenderOptions, args: &RenderArg
         eprintln!("mesh: note: no proxyless workload (grpc-agent or grpc-simple injection, or GRPC_XDS_BOOTSTRAP) in the inputs");
     }
     let types = args.resource_type.types();
-    let mut rows = Vec::new();
-    let mut documents = Vec::new();
-    for (proxy, rendered) in proxies
-        .iter()
-        .zip(crate::xds::render_each(index, &proxies, options))
-    {
-        let resources = match rendered {
-            Ok(resources) => resources,
-            Err(error) => return Ok(report_error(&error)),
-        };
+    let table = args.output == OutputChoice::Table;
+    let kept = crate::xds::render_each(index, &proxies, options, |proxy, rendered| {
+        let resources = rendered?;
         let name = format!("{}/{}", proxy.namespace, proxy.pod_name);
         let packed = resources.packed(&types);
-        if args.output == OutputChoice::Table {
-            let count = |kind| packed.iter().filter(|r| r.kind == kind).count();
+        if table {
+            let count = |kind| packed.iter().filter(|r| r.kind == kind).count().to_string();
             let bytes: usize = packed.iter().map(|r| r.any.value.len()).sum();
-            rows.push([
+            return Ok(Rendered::Row([
                 name,
-                count(crate::xds::ResourceType::Listener).to_string(),
-                count(crate::xds::ResourceType::Route).to_string(),
-                count(crate::xds::ResourceType::Cluster).to_string(),
-                count(crate::xds::ResourceType::Endpoint).to_string(),
+                count(crate::xds::ResourceType::Listener),
+                count(crate::xds::ResourceType::Route),
+                count(crate::xds::ResourceType::Cluster),
+                count(crate::xds::ResourceType::Endpoint),
                 bytes.to_string(),
-            ]);
-        } else {
-            let items = packed
-                .iter()
-                .map(|r| json::any_to_json(&r.any))
-                .collect::<Result<Vec<_>, _>>()
-                .context("cannot write the resources as JSON")?;
-            documents.push(serde_json::json!({"workload": name, "resources": items}));
+            ]));
+        }
+        let items = packed
+            .iter()
+            .map(|r| json::any_to_json(&r.any))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Rendered::Document(
+            serde_json::json!({"workload": name, "resources": items}),
+        ))
+    });
+    let mut rows = Vec::new();
+    let mut documents = Vec::new();
+    for rendered in kept {
+        match rendered {
+            Ok(Rendered::Row(row)) => rows.push(row),
+            Ok(Rendered::Document(document)) => documents.push(document),
+            Err(error) => return Ok(report_error(&error)),
         }
     }
     let text = match args.output {
@@ -329,6 +331,12 @@ fn render_all(inputs: &common::Inputs, options: &RenderOptions, args: &RenderArg
     } else {
         exit
     })
+}
+
+/// What `--all-proxyless` keeps of one workload's resources.
+enum Rendered {
+    Row([String; 6]),
+    Document(serde_json::Value),
 }
 
 /// WORKLOAD LDS RDS CDS EDS BYTES, numbers right-aligned.

@@ -33,24 +33,27 @@ pub struct Renderer<'a> {
     egress_hosts: Option<Vec<(String, String)>>,
 }
 
-/// [`render`] for each of `proxies`, on every core, in the order given.
-pub fn render_each(
+/// [`render`] for each of `proxies` on every core, each result turned into
+/// what the caller keeps by `keep` as soon as it is rendered (thousands of
+/// clients' resources would not fit in memory at once); in the order given.
+pub fn render_each<T: Send>(
     index: &Index,
     proxies: &[Proxy],
     options: &RenderOptions,
-) -> Vec<Result<Resources, XdsError>> {
+    keep: impl Fn(&Proxy, Result<Resources, XdsError>) -> T + Sync,
+) -> Vec<T> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut rendered: Vec<(usize, Result<Resources, XdsError>)> = std::thread::scope(|scope| {
+    let mut rendered: Vec<(usize, T)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers.min(proxies.len()).max(1))
             .map(|_| {
-                let next = &next;
+                let (next, keep) = (&next, &keep);
                 scope.spawn(move || {
                     let mut done = Vec::new();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(proxy) = proxies.get(i) else { break };
-                        done.push((i, render(index, proxy, options)));
+                        done.push((i, keep(proxy, render(index, proxy, options))));
                     }
                     done
                 })
@@ -66,7 +69,7 @@ pub fn render_each(
             .collect()
     });
     rendered.sort_by_key(|(i, _)| *i);
-    rendered.into_iter().map(|(_, r)| r).collect()
+    rendered.into_iter().map(|(_, kept)| kept).collect()
 }
 
 /// Renders everything the workload's gRPC clients and servers would ask for.
