@@ -279,6 +279,21 @@ pub fn distinct<'a>(workloads: impl IntoIterator<Item = &'a Workload>) -> Vec<&'
     all
 }
 
+/// Those of `few` that are in `clients` (a list in index order, as
+/// [`Context::proxyless_clients`] returns): a rule that concerns a few
+/// workloads checks them against each config's clients without walking
+/// every client.
+pub fn among<'a>(few: &[&'a Workload], clients: &[&'a Workload]) -> Vec<&'a Workload> {
+    few.iter()
+        .copied()
+        .filter(|w| {
+            clients
+                .binary_search_by_key(&address(w), |c| address(c))
+                .is_ok()
+        })
+        .collect()
+}
+
 /// "ns/a, ns/b, ns/c and 2 more", in a stable order.
 pub fn workload_names(workloads: &[&Workload]) -> String {
     // Sorted by the index's name rank, formatted only for the few shown: a

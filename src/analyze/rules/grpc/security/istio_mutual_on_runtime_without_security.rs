@@ -1,7 +1,8 @@
-use crate::analyze::proxyless::workload_names;
+use crate::analyze::proxyless::{among, workload_names};
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::grpc_support::Feature;
+use crate::index::Workload;
 use crate::model::networking::ClientTLSMode;
 use crate::model::Spec;
 use crate::source::FieldPath;
@@ -45,6 +46,11 @@ declare_rule! {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
+    // Only clients with a named runtime that lacks security can be reported.
+    let proxyless: Vec<&Workload> = context.proxyless_workloads().collect();
+    let Some((lacking, _)) = known_runtime_gaps(context, &proxyless, Feature::Security) else {
+        return;
+    };
     for object in &index.objects {
         let Spec::DestinationRule(rule) = &object.spec else {
             continue;
@@ -59,11 +65,6 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             continue;
         }
         let fqdn = index.config_host_fqdn(host, object.namespace_or("default"));
-        let clients = context.clients_with_tls_from(
-            context.proxyless_clients(object, &fqdn).iter().copied(),
-            &fqdn,
-            object,
-        );
         // Plaintext proxyless servers would accept these clients (GRPC040
         // reports the others); servers that are not proxyless, or proxyless
         // ones requiring mTLS, refuse them.
@@ -77,6 +78,8 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         if !refused {
             continue;
         }
+        let visible = context.proxyless_clients(object, &fqdn);
+        let clients = context.clients_with_tls_from(among(&lacking, &visible), &fqdn, object);
         let Some((affected, gaps)) = known_runtime_gaps(context, &clients, Feature::Security)
         else {
             continue;

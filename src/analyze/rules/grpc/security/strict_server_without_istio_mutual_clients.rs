@@ -63,6 +63,7 @@ struct Finding<'a> {
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
     let mut found: Vec<Finding<'_>> = Vec::new();
+    let mut by_host: HashMap<String, (Vec<&Workload>, Vec<String>)> = HashMap::new();
     for workload in context.proxyless_workloads() {
         for (port, service, port_index) in listening_ports(context, workload) {
             let tls = port_tls(context, workload, port);
@@ -83,36 +84,11 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     true,
                 ),
             };
-            // The DestinationRule a client uses depends on its namespace
-            // only: decide once per namespace, not per client.
-            let mut mode_by_namespace: HashMap<&str, Option<String>> = HashMap::new();
-            let mut clients = Vec::new();
-            let mut client_modes = Vec::new();
-            for &client in context
-                .proxyless_clients(service_object, &service.host)
-                .iter()
-            {
-                let mode = mode_by_namespace
-                    .entry(client.namespace.as_str())
-                    .or_insert_with(|| {
-                        match context.client_tls(&client.namespace, &service.host) {
-                            Some((_, ClientTLSMode::IstioMutual)) => None,
-                            Some((rule, mode)) => Some(format!(
-                                "DestinationRule {}/{} sets {}",
-                                rule.namespace_or("default"),
-                                rule.meta.name,
-                                client_mode_name(mode)
-                            )),
-                            None => Some("no DestinationRule sets tls".to_string()),
-                        }
-                    });
-                if let Some(mode) = mode {
-                    clients.push(client);
-                    if !client_modes.contains(mode) {
-                        client_modes.push(mode.clone());
-                    }
-                }
-            }
+            // Every server behind the same Service has the same clients.
+            let (clients, client_modes) = by_host
+                .entry(service.host.clone())
+                .or_insert_with(|| plaintext_clients(context, service_object, &service.host))
+                .clone();
             if clients.is_empty() {
                 continue;
             }
@@ -172,6 +148,41 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             finding.host
         ));
     }
+}
+
+/// The proxyless clients of `host` that send it plaintext, and the
+/// DestinationRule settings (or their absence) that make them.
+fn plaintext_clients<'a>(
+    context: &Context<'a>,
+    service_object: &Object,
+    host: &str,
+) -> (Vec<&'a Workload>, Vec<String>) {
+    // The DestinationRule a client uses depends on its namespace only:
+    // decide once per namespace, not per client.
+    let mut mode_by_namespace: HashMap<&str, Option<String>> = HashMap::new();
+    let mut clients = Vec::new();
+    let mut client_modes = Vec::new();
+    for &client in context.proxyless_clients(service_object, host).iter() {
+        let mode = mode_by_namespace
+            .entry(client.namespace.as_str())
+            .or_insert_with(|| match context.client_tls(&client.namespace, host) {
+                Some((_, ClientTLSMode::IstioMutual)) => None,
+                Some((rule, mode)) => Some(format!(
+                    "DestinationRule {}/{} sets {}",
+                    rule.namespace_or("default"),
+                    rule.meta.name,
+                    client_mode_name(mode)
+                )),
+                None => Some("no DestinationRule sets tls".to_string()),
+            });
+        if let Some(mode) = mode {
+            clients.push(client);
+            if !client_modes.contains(mode) {
+                client_modes.push(mode.clone());
+            }
+        }
+    }
+    (clients, client_modes)
 }
 
 fn client_mode_name(mode: ClientTLSMode) -> String {

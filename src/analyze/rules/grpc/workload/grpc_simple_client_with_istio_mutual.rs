@@ -1,6 +1,7 @@
-use crate::analyze::proxyless::workload_names;
+use crate::analyze::proxyless::{among, workload_names};
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
+use crate::index::Workload;
 use crate::model::networking::ClientTLSMode;
 use crate::model::Spec;
 use crate::source::FieldPath;
@@ -44,6 +45,16 @@ declare_rule! {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
+    let simple: Vec<&Workload> = context
+        .proxyless_workloads()
+        .filter(|w| {
+            let names = templates(w);
+            names.contains(&GRPC_SIMPLE) && !names.contains(&GRPC_AGENT)
+        })
+        .collect();
+    if simple.is_empty() {
+        return;
+    }
     for object in &index.objects {
         let Spec::DestinationRule(rule) = &object.spec else {
             continue;
@@ -59,11 +70,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         }
         let fqdn = index.config_host_fqdn(host, object.namespace_or("default"));
         let visible = context.proxyless_clients(object, &fqdn);
-        let simple_clients = visible.iter().copied().filter(|w| {
-            let names = templates(w);
-            names.contains(&GRPC_SIMPLE) && !names.contains(&GRPC_AGENT)
-        });
-        let clients = context.clients_with_tls_from(simple_clients, &fqdn, object);
+        let clients = context.clients_with_tls_from(among(&simple, &visible), &fqdn, object);
         if clients.is_empty() {
             continue;
         }
