@@ -32,6 +32,8 @@ pub struct Proxyless<'a> {
     all: Clients<'a>,
     /// Grouped by namespace, in order of first appearance.
     by_namespace: Vec<(&'a str, Vec<&'a Workload>)>,
+    /// Where each namespace is in `by_namespace`.
+    namespace_slot: std::collections::HashMap<&'a str, usize>,
     /// Runtimes named by the workloads' own annotation, by address.
     annotated_runtimes: std::collections::HashMap<usize, Runtime>,
 }
@@ -46,10 +48,11 @@ impl<'a> Proxyless<'a> {
             })
             .collect();
         let mut by_namespace: Vec<(&'a str, Vec<&'a Workload>)> = Vec::new();
-        let mut slot: std::collections::HashMap<&'a str, usize> = std::collections::HashMap::new();
+        let mut namespace_slot: std::collections::HashMap<&'a str, usize> =
+            std::collections::HashMap::new();
         for &workload in all.iter() {
             let namespace = workload.namespace.as_str();
-            let i = *slot.entry(namespace).or_insert_with(|| {
+            let i = *namespace_slot.entry(namespace).or_insert_with(|| {
                 by_namespace.push((namespace, Vec::new()));
                 by_namespace.len() - 1
             });
@@ -62,6 +65,7 @@ impl<'a> Proxyless<'a> {
         Proxyless {
             all,
             by_namespace,
+            namespace_slot,
             annotated_runtimes,
         }
     }
@@ -84,6 +88,15 @@ impl<'a> Context<'a> {
     /// WorkloadEntries carry no pod spec, so they never count).
     pub fn proxyless_workloads(&self) -> impl Iterator<Item = &'a Workload> + '_ {
         self.proxyless.all.iter().copied()
+    }
+
+    /// The proxyless workloads of one namespace.
+    pub fn proxyless_in(&self, namespace: &str) -> &[&'a Workload] {
+        let proxyless = &self.proxyless;
+        proxyless
+            .namespace_slot
+            .get(namespace)
+            .map_or(&[], |&i| proxyless.by_namespace[i].1.as_slice())
     }
 
     /// The runtime of a workload: its annotation, else `--grpc`. An
@@ -195,11 +208,13 @@ impl<'a> Context<'a> {
         let namespace = policy.namespace_or("default");
         let selector = crate::index::policy_selector(&policy.spec);
         let mesh_wide = namespace == index.mesh_config.root_namespace && selector.is_none();
-        self.proxyless_workloads()
-            .filter(|w| {
-                (mesh_wide || w.namespace == namespace)
-                    && selector.is_none_or(|s| crate::index::labels_match(s, &w.labels))
-            })
+        if mesh_wide {
+            return self.proxyless_workloads().collect();
+        }
+        self.proxyless_in(namespace)
+            .iter()
+            .copied()
+            .filter(|w| selector.is_none_or(|s| crate::index::labels_match(s, &w.labels)))
             .collect()
     }
 
