@@ -212,6 +212,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('--use-kube', '--use-kube', [CompletionResultType]::ParameterName, 'Also read the live cluster (kubeconfig, or in-cluster credentials)')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Report findings in every namespace')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Report findings in every namespace')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Read the input files again when one changes, and push what changed')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

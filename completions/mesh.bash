@@ -973,7 +973,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds__subcmd__serve)
-            opts="-f -n -A -h --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --listen --help"
+            opts="-f -n -A -h --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --listen --watch --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -198,6 +198,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --use-kube 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
             cand -A 'Report findings in every namespace'
             cand --all-namespaces 'Report findings in every namespace'
+            cand --watch 'Read the input files again when one changes, and push what changed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -161,6 +161,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l listen -d 'The address to listen on' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s A -l all-namespaces -d 'Report findings in every namespace'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l watch -d 'Read the input files again when one changes, and push what changed'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'

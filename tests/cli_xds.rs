@@ -610,6 +610,95 @@ fn serve_answers_an_ads_client_and_tracks_nonces() {
 }
 
 #[test]
+fn serve_watch_keeps_the_last_good_config_after_a_yaml_error() {
+    let (code, _, err) = mesh(&["xds", "serve", "-", "--watch"]);
+    assert_eq!(code, 64, "{err}");
+    assert!(err.contains("stdin (-) cannot be read twice"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mesh.yaml");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/xds/mesh.yaml"),
+        &file,
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let server = Server::start(&[path, "--watch"]);
+    let mut broken = std::fs::read_to_string(&file).unwrap();
+    broken.push_str("---\nkind: [unclosed\n");
+    std::fs::write(&file, broken).unwrap();
+    let shown = file.display().to_string();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let error = loop {
+        let log = server.log.lock().unwrap().clone();
+        if let Some(line) = log
+            .iter()
+            .find(|l| l.starts_with(&format!("mesh xds serve: error: {shown}:")))
+        {
+            assert!(
+                log.iter()
+                    .any(|l| l.contains("still serving the last good config")),
+                "{log:?}"
+            );
+            break line.clone();
+        }
+        assert!(Instant::now() < deadline, "no reload error logged: {log:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // FILE:LINE:COLUMN: message.
+    let position: Vec<&str> = error[format!("mesh xds serve: error: {shown}:").len()..]
+        .splitn(3, ':')
+        .collect();
+    assert!(
+        position[0].parse::<u32>().is_ok() && position[1].parse::<u32>().is_ok(),
+        "{error}"
+    );
+
+    // The last good config is still served.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let work = async {
+            let mut client =
+                AggregatedDiscoveryServiceClient::connect(format!("http://{}", server.address))
+                    .await
+                    .unwrap();
+            let (sender, receiver) = tokio::sync::mpsc::channel(4);
+            sender
+                .send(DiscoveryRequest {
+                    node: Some(Node {
+                        id: "sidecar~10.0.0.5~frontend-0.app~app.svc.cluster.local".into(),
+                        ..Default::default()
+                    }),
+                    type_url: "type.googleapis.com/envoy.config.listener.v3.Listener".into(),
+                    resource_names: vec!["backend:7070".into()],
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            let mut responses = client
+                .stream_aggregated_resources(tokio_stream::wrappers::ReceiverStream::new(receiver))
+                .await
+                .unwrap()
+                .into_inner();
+            let first = responses.message().await.unwrap().unwrap();
+            assert_eq!(first.resources.len(), 1);
+        };
+        tokio::time::timeout(Duration::from_secs(30), work)
+            .await
+            .expect("the exchange ends within 30 s");
+    });
+    let log = server.log.lock().unwrap().join("\n");
+    assert_eq!(
+        log.matches("mesh xds serve: error:").count(),
+        1,
+        "logged once: {log}"
+    );
+}
+
+#[test]
 fn serve_reports_a_taken_port() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = taken.local_addr().unwrap().to_string();

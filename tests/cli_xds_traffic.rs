@@ -3,7 +3,8 @@
 //! endpoints from `mesh xds serve` and sends RPCs to three real gRPC
 //! backends on 127.0.0.2-4 (testdata/xds-traffic). What the backends
 //! answer shows where each RPC went: round robin, weights, header and
-//! method matches, fault aborts, and a timeout cutting a fault delay.
+//! method matches, fault aborts, a timeout cutting a fault delay, and a
+//! `--watch` reload shifting a live client's traffic.
 
 mod peers;
 
@@ -65,11 +66,12 @@ struct Server {
 }
 
 impl Server {
-    fn start(paths: &[PathBuf]) -> Server {
+    fn start(paths: &[PathBuf], extra: &[&str]) -> Server {
         let mut child = Command::new(MESH)
             .args(["xds", "serve"])
             .args(paths)
             .args(["--listen", "127.0.0.1:0"])
+            .args(extra)
             .current_dir(REPO)
             .stderr(Stdio::piped())
             .spawn()
@@ -106,6 +108,30 @@ impl Server {
     fn log(&self) -> String {
         self.log.lock().unwrap().join("\n")
     }
+
+    /// Waits until some log line after the first `skip` passes `found`;
+    /// returns its index.
+    fn wait_for_line(&self, skip: usize, within: Duration, found: impl Fn(&str) -> bool) -> usize {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(at) = self
+                .log
+                .lock()
+                .unwrap()
+                .iter()
+                .skip(skip)
+                .position(|l| found(l))
+            {
+                return skip + at;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no such log line in {within:?}; server log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 /// A port free on every backend address, so that parallel tests (and
@@ -130,27 +156,42 @@ struct Mesh {
     server: Server,
     _backends: Vec<Killed>,
     bootstrap: PathBuf,
+    /// The server's inputs: mesh.yaml and vs.yaml (when there is one).
+    config: PathBuf,
     _dir: tempfile::TempDir,
+}
+
+/// A fixture of testdata/xds-traffic.
+fn fixture(file: &str) -> String {
+    std::fs::read_to_string(PathBuf::from(REPO).join("testdata/xds-traffic").join(file)).unwrap()
 }
 
 impl Mesh {
     /// The mesh with `virtual_service` (a file in testdata/xds-traffic), or
     /// `None` when there is no python to run real gRPC peers with.
     fn start(virtual_service: Option<&str>) -> Option<Mesh> {
+        Mesh::launch(virtual_service.map(fixture), &[])
+    }
+
+    /// The mesh with a VirtualService's text, serving with `serve_flags`;
+    /// the inputs are copied to a temporary directory the server reads.
+    fn launch(virtual_service: Option<String>, serve_flags: &[&str]) -> Option<Mesh> {
         let python = peers::python("gRPC client and servers")?;
-        let fixtures = PathBuf::from(REPO).join("testdata/xds-traffic");
         let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::create_dir(&config).unwrap();
         let port = free_backend_port();
-        let mesh_yaml = std::fs::read_to_string(fixtures.join("mesh.yaml")).unwrap();
+        let mesh_yaml = fixture("mesh.yaml");
         assert!(mesh_yaml.contains(FIXTURE_PORT));
-        let mesh_path = dir.path().join("mesh.yaml");
         std::fs::write(
-            &mesh_path,
+            config.join("mesh.yaml"),
             mesh_yaml.replace(FIXTURE_PORT, &format!("containerPort: {port}")),
         )
         .unwrap();
-        let mut paths = vec![mesh_path];
-        paths.extend(virtual_service.map(|file| fixtures.join(file)));
+        if let Some(text) = virtual_service {
+            std::fs::write(config.join("vs.yaml"), text).unwrap();
+        }
+        let paths = vec![config.clone()];
 
         let backends: Vec<Killed> = BACKENDS
             .iter()
@@ -174,7 +215,7 @@ impl Mesh {
             })
             .collect();
 
-        let server = Server::start(&paths);
+        let server = Server::start(&paths, serve_flags);
         let bootstrap = Command::new(MESH)
             .args(["xds", "bootstrap"])
             .args(&paths)
@@ -194,8 +235,41 @@ impl Mesh {
             server,
             _backends: backends,
             bootstrap: bootstrap_path,
+            config,
             _dir: dir,
         })
+    }
+
+    /// A long-lived client sending `batches` batches of `rpcs` on one
+    /// channel, each after the first when told to ([`Batches::go`]).
+    fn batches(&self, rpcs: u32, batches: u32, args: &[&str]) -> Batches {
+        let mut child = Command::new(&self.python)
+            .arg(format!("{REPO}/tests/peers/traffic.py"))
+            .args(["client", "--target", TARGET, "--rpcs", &rpcs.to_string()])
+            .args(["--batches", &batches.to_string()])
+            .args(["--timeout", &CLIENT_TIMEOUT_SECONDS.to_string()])
+            .args(args)
+            .env("GRPC_XDS_BOOTSTRAP", &self.bootstrap)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let go = child.stdin.take().unwrap();
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Batches {
+            _child: Killed(child),
+            go,
+            lines,
+            deadline: Instant::now() + Duration::from_secs(CLIENT_TIMEOUT_SECONDS + 10),
+        }
     }
 
     /// Runs the client with `args` after `--target` and `--rpcs`.
@@ -237,23 +311,36 @@ impl Mesh {
             "client {args:?} failed: {out}{err}\nserver log:\n{}",
             self.server.log()
         );
-        let json: Json = serde_json::from_str(out.trim()).unwrap();
-        let numbers = |field: &str| -> BTreeMap<String, u32> {
-            json[field]
-                .as_object()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_u64().unwrap() as u32))
-                .collect()
-        };
-        let outcome = Outcome {
-            counts: numbers("counts"),
-            errors: numbers("errors"),
-            elapsed: Duration::from_millis(json["elapsed_ms"].as_u64().unwrap()),
-            json,
-        };
+        let outcome = Outcome::parse(&out);
         eprintln!("client {args:?}: {}", outcome.json);
         outcome
+    }
+}
+
+/// A long-lived client: one channel, batches of RPCs on the test's word.
+struct Batches {
+    _child: Killed,
+    go: std::process::ChildStdin,
+    lines: mpsc::Receiver<String>,
+    deadline: Instant,
+}
+
+impl Batches {
+    /// What the current batch saw.
+    fn outcome(&self) -> Outcome {
+        let within = self.deadline.saturating_duration_since(Instant::now());
+        let line = self
+            .lines
+            .recv_timeout(within)
+            .expect("the client printed a batch in time");
+        Outcome::parse(&line)
+    }
+
+    /// Starts the next batch.
+    fn go(&mut self) {
+        use std::io::Write;
+        self.go.write_all(b"go\n").unwrap();
+        self.go.flush().unwrap();
     }
 }
 
@@ -265,10 +352,35 @@ struct Outcome {
     errors: BTreeMap<String, u32>,
     /// From the first RPC to the last answer.
     elapsed: Duration,
+    /// From the first RPC to each backend's first answer.
+    first: BTreeMap<String, Duration>,
     json: Json,
 }
 
 impl Outcome {
+    /// The client's JSON line.
+    fn parse(line: &str) -> Outcome {
+        let json: Json = serde_json::from_str(line.trim()).unwrap();
+        let numbers = |field: &str| -> BTreeMap<String, u32> {
+            json[field]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_u64().unwrap() as u32))
+                .collect()
+        };
+        Outcome {
+            counts: numbers("counts"),
+            errors: numbers("errors"),
+            first: numbers("first_ms")
+                .into_iter()
+                .map(|(name, ms)| (name, Duration::from_millis(u64::from(ms))))
+                .collect(),
+            elapsed: Duration::from_millis(json["elapsed_ms"].as_u64().unwrap()),
+            json,
+        }
+    }
+
     /// Share of the answered RPCs from backends whose name starts with `prefix`.
     fn share(&self, prefix: &str) -> f64 {
         let total: u32 = self.counts.values().sum();
@@ -370,4 +482,74 @@ fn route_timeout_cuts_a_longer_fault_delay() {
         each >= Duration::from_millis(1_500) && each <= Duration::from_millis(4_500),
         "each RPC took {each:?}, not the route's timeout"
     );
+}
+
+#[test]
+fn watch_shifts_live_traffic_when_the_virtual_service_changes() {
+    let weights = |v1: u32, v2: u32| {
+        let text = fixture("vs-weights.yaml");
+        assert!(text.contains("weight: 20") && text.contains("weight: 80"));
+        text.replace("weight: 20", &format!("weight: {v1}"))
+            .replace("weight: 80", &format!("weight: {v2}"))
+    };
+    let Some(mesh) = Mesh::launch(Some(weights(100, 0)), &["--watch"]) else {
+        return;
+    };
+    // Batch 2 spans the change (about 4 s); batch 3 follows the client's ACK.
+    let mut client = mesh.batches(100, 3, &["--pause", "0.04"]);
+    let before = client.outcome();
+    assert!(before.errors.is_empty(), "{}", before.json);
+    assert_eq!(before.share("echo-v1-"), 1.0, "{}", before.json);
+
+    // Atomically, as editors and kubectl-style tools write: the server
+    // never reads half a file.
+    let seen = mesh.server.log.lock().unwrap().len();
+    let staged = mesh.config.join("vs.yaml.new");
+    std::fs::write(&staged, weights(0, 100)).unwrap();
+    std::fs::rename(&staged, mesh.config.join("vs.yaml")).unwrap();
+    let written = Instant::now();
+    client.go();
+
+    let reloaded = mesh.server.wait_for_line(seen, READY_WITHIN, |line| {
+        line.contains("mesh xds serve: reloaded after") && line.contains("vs.yaml changed")
+    });
+    let pushed = mesh
+        .server
+        .wait_for_line(reloaded, READY_WITHIN, |line| line.contains(": RDS push "));
+    let version = {
+        let log = mesh.server.log.lock().unwrap();
+        let line = &log[pushed];
+        line.split(" version ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap()
+            .to_string()
+    };
+    mesh.server.wait_for_line(pushed, READY_WITHIN, |line| {
+        line.contains(&format!(": RDS ACK version {version} "))
+    });
+    let acked = written.elapsed();
+
+    let during = client.outcome();
+    assert!(
+        during.errors.is_empty(),
+        "no RPC fails during the shift: {}",
+        during.json
+    );
+    let first_v2 = during
+        .first
+        .iter()
+        .filter(|(name, _)| name.starts_with("echo-v2-"))
+        .map(|(_, at)| *at)
+        .min();
+    eprintln!("write to RDS ACK: {acked:?}; write to the first RPC on v2: {first_v2:?}");
+
+    client.go();
+    let after = client.outcome();
+    assert!(after.errors.is_empty(), "{}", after.json);
+    assert_eq!(after.share("echo-v2-"), 1.0, "{}", after.json);
+    assert!(after.counts.contains_key("echo-v2-0") && after.counts.contains_key("echo-v2-1"));
+    // The shift came as a push on the client's one stream, not by reconnecting.
+    let log = mesh.server.log();
+    assert_eq!(log.matches("): node ").count(), 1, "{log}");
 }

@@ -142,6 +142,59 @@ pub fn load(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
     })
 }
 
+/// The paths `xds serve --watch` polls: the inputs and the mesh config file.
+pub fn watched_paths(args: &InputArgs) -> Vec<PathBuf> {
+    let mut paths = args.paths.clone();
+    paths.extend(args.files.iter().cloned());
+    paths.extend(args.mesh_config.iter().cloned());
+    paths
+}
+
+/// True when the inputs include stdin (`-`), which cannot be read twice.
+pub fn reads_stdin(args: &InputArgs) -> bool {
+    args.paths
+        .iter()
+        .chain(&args.files)
+        .any(|path| path.as_os_str() == "-")
+}
+
+/// Reads the files again as [`load`] does, printing nothing, for
+/// `xds serve --watch`: the new index, or every error that stops it from
+/// being served (`FILE:LINE:COLUMN: message`; notes are left out).
+pub fn reloader(args: &InputArgs) -> impl Fn() -> Result<Index, Vec<String>> + Send + Sync {
+    let mut paths = args.paths.clone();
+    paths.extend(args.files.iter().cloned());
+    let mesh_config_path = args.mesh_config.clone();
+    let cluster_domain = args.cluster_domain.clone();
+    move || {
+        let mut errors = Vec::new();
+        let mut mesh_config = None;
+        if let Some(path) = &mesh_config_path {
+            match MeshConfig::from_file(path) {
+                Ok(config) => mesh_config = Some(config),
+                Err(error) => errors.push(error.to_string()),
+            }
+        }
+        let loaded = load_inputs(crate::source::read_paths(&paths));
+        errors.extend(
+            loaded
+                .errors
+                .iter()
+                .filter(|e| e.severity == InputSeverity::Error)
+                .map(ToString::to_string),
+        );
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mesh_config = crate::validate::mesh_config_for(&loaded.objects, mesh_config);
+        Ok(Index::build_in_domain(
+            loaded.objects,
+            mesh_config,
+            &cluster_domain,
+        ))
+    }
+}
+
 /// Sorts, filters and prints findings; the exit code follows DESIGN.md for
 /// every format alike.
 pub fn report(mut diagnostics: Vec<Diagnostic>, args: &ReportArgs, inputs: Inputs) -> Result<Exit> {

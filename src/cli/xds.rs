@@ -185,18 +185,27 @@ pub struct DiffArgs {
 /// node metadata (a pod in no manifest is a workload of that namespace with
 /// the LABELS its metadata carries), and gets what `mesh xds render` shows
 /// for the names it asks for. Every NACK is logged with the client's reason.
+///
+/// With --watch, the input files are polled every 500 ms; when one changes
+/// they are read again and each client is pushed the resource types that
+/// changed. A change that does not load is logged and the last good config
+/// stays served.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  \
+#[command(after_help = "Examples:\n  \
     mesh xds serve testdata/echo-grpc/ --listen 127.0.0.1:15010\n  \
     mesh xds bootstrap testdata/echo-grpc/ --workload echo-grpc/echo-v1 \
     --xds-address 127.0.0.1:15010 > /tmp/bootstrap.json\n  \
-    GRPC_XDS_BOOTSTRAP=/tmp/bootstrap.json ./my-grpc-client xds:///echo.echo-grpc.svc.cluster.local:7070")]
+    GRPC_XDS_BOOTSTRAP=/tmp/bootstrap.json ./my-grpc-client xds:///echo.echo-grpc.svc.cluster.local:7070\n  \
+    mesh xds serve k8s/ --watch    # edit k8s/*.yaml: connected clients get the change")]
 pub struct ServeArgs {
     #[command(flatten)]
     input: InputArgs,
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1:15010", value_name = "HOST:PORT")]
     listen: String,
+    /// Read the input files again when one changes, and push what changed.
+    #[arg(long, conflicts_with = "kube")]
+    watch: bool,
 }
 
 pub fn run(args: Args) -> Result<Exit> {
@@ -451,6 +460,17 @@ fn diff(args: DiffArgs) -> Result<Exit> {
 }
 
 fn serve(args: ServeArgs) -> Result<Exit> {
+    if args.watch && common::reads_stdin(&args.input) {
+        eprintln!("mesh: error: --watch reads files again; stdin (-) cannot be read twice");
+        return Ok(Exit::Usage);
+    }
+    // Before the first load, so that a change made during it is seen.
+    let watcher = args.watch.then(|| {
+        crate::xds::serve::Watcher::new(
+            common::watched_paths(&args.input),
+            common::reloader(&args.input),
+        )
+    });
     let inputs = match common::load(&args.input, "xds serve") {
         Ok(inputs) => inputs,
         Err(exit) => return Ok(exit),
@@ -459,6 +479,6 @@ fn serve(args: ServeArgs) -> Result<Exit> {
         eprintln!("mesh: error: fix the inputs above before serving them");
         return Ok(Exit::InputError);
     }
-    crate::xds::serve::run(inputs.index, &args.listen)?;
+    crate::xds::serve::run(inputs.index, &args.listen, watcher)?;
     Ok(Exit::Ok)
 }

@@ -130,32 +130,99 @@ pub struct Inputs {
 /// named explicitly is read whatever its extension.
 pub fn read_paths(paths: &[PathBuf]) -> Inputs {
     let mut inputs = Inputs::default();
+    walk_paths(paths, &mut inputs);
+    inputs
+}
+
+/// What a walk of the input paths meets, in input order.
+trait Visitor {
+    fn file(&mut self, path: &Path);
+    fn stdin(&mut self);
+    fn error(&mut self, error: InputError);
+}
+
+impl Visitor for Inputs {
+    fn file(&mut self, path: &Path) {
+        read_file(path, self);
+    }
+
+    fn stdin(&mut self) {
+        read_stdin(self);
+    }
+
+    fn error(&mut self, error: InputError) {
+        self.errors.push(error);
+    }
+}
+
+/// When a file read from the paths last changed, as `--watch` compares them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStamp {
+    /// The name shown to users, as in [`SourceFile::name`].
+    pub name: String,
+    /// Modification time and size; `None` when it cannot be read (a path
+    /// that does not exist yet is watched too).
+    pub state: Option<(std::time::SystemTime, u64)>,
+}
+
+/// The stamps of every file [`read_paths`] would read (stdin excepted),
+/// without reading them.
+pub fn file_stamps(paths: &[PathBuf]) -> Vec<FileStamp> {
+    let mut stamps = Stamps::default();
+    walk_paths(paths, &mut stamps);
+    stamps.0
+}
+
+#[derive(Default)]
+struct Stamps(Vec<FileStamp>);
+
+impl Visitor for Stamps {
+    fn file(&mut self, path: &Path) {
+        let state = fs::metadata(path)
+            .ok()
+            .and_then(|meta| Some((meta.modified().ok()?, meta.len())));
+        self.0.push(FileStamp {
+            name: path.display().to_string(),
+            state,
+        });
+    }
+
+    fn stdin(&mut self) {}
+
+    fn error(&mut self, error: InputError) {
+        self.0.push(FileStamp {
+            name: error.file.to_string(),
+            state: None,
+        });
+    }
+}
+
+fn walk_paths(paths: &[PathBuf], visitor: &mut impl Visitor) {
     for path in paths {
         if path.as_os_str() == "-" {
-            read_stdin(&mut inputs);
+            visitor.stdin();
             continue;
         }
         let shown = path.display().to_string();
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 let mut ancestors = HashSet::new();
-                walk_dir(path, &mut ancestors, &mut inputs);
+                walk_dir(path, &mut ancestors, visitor);
             }
-            Ok(_) => read_file(path, &mut inputs),
-            Err(error) if is_symlink_loop(&error) => inputs
-                .errors
-                .push(InputError::note(&shown, "skipped: symbolic link loop")),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => inputs
-                .errors
-                .push(InputError::error(&shown, None, "no such file or directory")),
-            Err(error) => inputs.errors.push(InputError::error(
+            Ok(_) => visitor.file(path),
+            Err(error) if is_symlink_loop(&error) => {
+                visitor.error(InputError::note(&shown, "skipped: symbolic link loop"))
+            }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                visitor.error(InputError::error(&shown, None, "no such file or directory"))
+            }
+            Err(error) => visitor.error(InputError::error(
                 &shown,
                 None,
                 format!("cannot read: {}", io_reason(&error)),
             )),
         }
     }
-    inputs
 }
 
 fn is_symlink_loop(error: &io::Error) -> bool {
@@ -172,13 +239,13 @@ fn io_reason(error: &io::Error) -> String {
     }
 }
 
-fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, inputs: &mut Inputs) {
+fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, visitor: &mut impl Visitor) {
     let shown = dir.display().to_string();
     // Canonical paths of the directories above us catch links that point back up.
     let canonical = match fs::canonicalize(dir) {
         Ok(canonical) => canonical,
         Err(error) => {
-            inputs.errors.push(InputError::error(
+            visitor.error(InputError::error(
                 &shown,
                 None,
                 format!("cannot read: {}", io_reason(&error)),
@@ -187,7 +254,7 @@ fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, inputs: &mut Inputs) {
         }
     };
     if !ancestors.insert(canonical.clone()) {
-        inputs.errors.push(InputError::note(
+        visitor.error(InputError::note(
             &shown,
             format!(
                 "skipped: symbolic link loop (back to {})",
@@ -199,7 +266,7 @@ fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, inputs: &mut Inputs) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(error) => {
-            inputs.errors.push(InputError::error(
+            visitor.error(InputError::error(
                 &shown,
                 None,
                 format!("cannot read: {}", io_reason(&error)),
@@ -218,7 +285,7 @@ fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, inputs: &mut Inputs) {
         match fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => {
                 if !hidden {
-                    walk_dir(&path, ancestors, inputs);
+                    walk_dir(&path, ancestors, visitor);
                 }
             }
             Ok(_) => {
@@ -227,14 +294,14 @@ fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, inputs: &mut Inputs) {
                     .and_then(|e| e.to_str())
                     .is_some_and(|e| EXTENSIONS.contains(&e));
                 if wanted {
-                    read_file(&path, inputs);
+                    visitor.file(&path);
                 }
             }
-            Err(error) if is_symlink_loop(&error) => inputs.errors.push(InputError::note(
+            Err(error) if is_symlink_loop(&error) => visitor.error(InputError::note(
                 &path.display().to_string(),
                 "skipped: symbolic link loop",
             )),
-            Err(error) => inputs.errors.push(InputError::error(
+            Err(error) => visitor.error(InputError::error(
                 &path.display().to_string(),
                 None,
                 format!("cannot read: {}", io_reason(&error)),

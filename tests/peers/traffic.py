@@ -7,12 +7,18 @@
 
   client --target xds:///HOST:PORT --rpcs N [--metadata k=v]...
          [--method /echo.Echo/Call] [--timeout S] [--deadline S] [--settle S]
+         [--batches B] [--pause S]
       ONE channel to the xDS target (bootstrap from GRPC_XDS_BOOTSTRAP):
       waits until it is ready, sends N unary RPCs one after another and
       prints one JSON line:
       {"counts": {NAME: n}, "errors": {"StatusCode.X": n},
-       "error_details": [...], "elapsed_ms": ...}
-      (elapsed_ms: from the first RPC to the last answer)
+       "error_details": [...], "elapsed_ms": ...,
+       "first_ms": {NAME: ms}}
+      (elapsed_ms: from the first RPC to the last answer; first_ms: from
+      the first RPC to NAME's first answer)
+      With --batches B, does that B times on the same channel, reading one
+      line from stdin before each batch after the first (the caller's
+      go-ahead). --pause waits S seconds after each RPC.
       Everything ends within --timeout seconds; exit 1 if the channel never
       became ready or the RPCs did not all finish in time.
 """
@@ -59,6 +65,38 @@ def backend(args):
     return 0
 
 
+def send_batch(args, call, metadata, deadline):
+    """Sends --rpcs RPCs and prints what answered them; False if out of time."""
+    counts, errors, details, first = {}, {}, [], {}
+    finished = True
+    started = time.monotonic()
+    for _ in range(args.rpcs):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            finished = False
+            break
+        try:
+            name = call(b"ping", metadata=metadata,
+                        timeout=min(args.deadline, remaining)).decode()
+            counts[name] = counts.get(name, 0) + 1
+            first.setdefault(name, round((time.monotonic() - started) * 1000))
+        except grpc.RpcError as error:
+            code = str(error.code())
+            errors[code] = errors.get(code, 0) + 1
+            if len(details) < MAX_ERROR_DETAILS:
+                details.append(f"{code}: {error.details()}")
+        if args.pause:
+            time.sleep(args.pause)
+    print(json.dumps({
+        "counts": counts,
+        "errors": errors,
+        "error_details": details,
+        "elapsed_ms": round((time.monotonic() - started) * 1000),
+        "first_ms": first,
+    }), flush=True)
+    return finished
+
+
 def client(args):
     if not os.environ.get("GRPC_XDS_BOOTSTRAP"):
         print("GRPC_XDS_BOOTSTRAP is not set", file=sys.stderr)
@@ -68,7 +106,6 @@ def client(args):
         key, _, value = item.partition("=")
         metadata.append((key.lower(), value))
     deadline = time.monotonic() + args.timeout
-    counts, errors, details = {}, {}, []
     finished = True
     with grpc.insecure_channel(args.target) as channel:
         try:
@@ -79,29 +116,13 @@ def client(args):
         # The channel is READY once one backend is; let the others connect
         # too so that round robin sees them all from the first counted RPC.
         time.sleep(min(args.settle, max(0.0, deadline - time.monotonic())))
-        started = time.monotonic()
         call = channel.unary_unary(
             args.method, request_serializer=identity, response_deserializer=identity
         )
-        for _ in range(args.rpcs):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                finished = False
+        for batch in range(args.batches):
+            if batch > 0 and not sys.stdin.readline():
                 break
-            try:
-                name = call(b"ping", metadata=metadata, timeout=min(args.deadline, remaining))
-                counts[name.decode()] = counts.get(name.decode(), 0) + 1
-            except grpc.RpcError as error:
-                code = str(error.code())
-                errors[code] = errors.get(code, 0) + 1
-                if len(details) < MAX_ERROR_DETAILS:
-                    details.append(f"{code}: {error.details()}")
-    print(json.dumps({
-        "counts": counts,
-        "errors": errors,
-        "error_details": details,
-        "elapsed_ms": round((time.monotonic() - started) * 1000),
-    }), flush=True)
+            finished = send_batch(args, call, metadata, deadline) and finished
     return 0 if finished else 1
 
 
@@ -122,6 +143,9 @@ def main():
     send.add_argument("--deadline", type=float, default=10.0, help="for each RPC")
     send.add_argument("--settle", type=float, default=0.5,
                       help="seconds between the channel being ready and the first RPC")
+    send.add_argument("--batches", type=int, default=1,
+                      help="batches on one channel; a stdin line starts each after the first")
+    send.add_argument("--pause", type=float, default=0.0, help="seconds after each RPC")
     args = parser.parse_args()
     if args.command == "backend":
         return backend(args)
