@@ -3,8 +3,10 @@
 //! endpoints from `mesh xds serve` and sends RPCs to three real gRPC
 //! backends on 127.0.0.2-4 (testdata/xds-traffic). What the backends
 //! answer shows where each RPC went: round robin, weights, header and
-//! method matches, fault aborts, a timeout cutting a fault delay, and a
-//! `--watch` reload shifting a live client's traffic.
+//! method matches, fault aborts, a timeout cutting a fault delay, a
+//! `--watch` reload shifting a live client's traffic, and mTLS (the
+//! backends then are xDS servers too, with certificates from the test's
+//! CA): ISTIO_MUTUAL with STRICT works, either side alone fails.
 
 mod peers;
 
@@ -156,8 +158,11 @@ struct Mesh {
     server: Server,
     _backends: Vec<Killed>,
     bootstrap: PathBuf,
-    /// The server's inputs: mesh.yaml and vs.yaml (when there is one).
+    /// The server's inputs: mesh.yaml, the DestinationRule, and whatever
+    /// else the test serves (vs.yaml, pa.yaml).
     config: PathBuf,
+    /// Clients use xDS credentials (TLS when their cluster says so).
+    xds_credentials: bool,
     _dir: tempfile::TempDir,
 }
 
@@ -166,16 +171,41 @@ fn fixture(file: &str) -> String {
     std::fs::read_to_string(PathBuf::from(REPO).join("testdata/xds-traffic").join(file)).unwrap()
 }
 
+/// How a test's mesh differs from the plain one (mesh.yaml with the
+/// subsets, plaintext backends).
+#[derive(Default)]
+struct Setup<'a> {
+    /// The VirtualService's text, served as vs.yaml.
+    virtual_service: Option<String>,
+    serve_flags: &'a [&'a str],
+    /// The DestinationRule fixture; dr-subsets.yaml when `None`.
+    destination_rule: Option<&'a str>,
+    /// A PeerAuthentication fixture, served as pa.yaml.
+    peer_authentication: Option<&'a str>,
+    /// Certificates for everyone (from the test's own CA, as istio-agent
+    /// writes them), backends that are xDS servers taking their inbound
+    /// listener from `mesh xds serve`, and a client with xDS credentials.
+    xds_security: bool,
+}
+
+/// The SPIFFE ids the test CA issues: the echo pods run as `default`, the
+/// client Deployment as `client` (its serviceAccountName).
+const ECHO_IDENTITY: &str = "spiffe://cluster.local/ns/traffic/sa/default";
+const CLIENT_IDENTITY: &str = "spiffe://cluster.local/ns/traffic/sa/client";
+
 impl Mesh {
     /// The mesh with `virtual_service` (a file in testdata/xds-traffic), or
     /// `None` when there is no python to run real gRPC peers with.
     fn start(virtual_service: Option<&str>) -> Option<Mesh> {
-        Mesh::launch(virtual_service.map(fixture), &[])
+        Mesh::launch(Setup {
+            virtual_service: virtual_service.map(fixture),
+            ..Setup::default()
+        })
     }
 
-    /// The mesh with a VirtualService's text, serving with `serve_flags`;
-    /// the inputs are copied to a temporary directory the server reads.
-    fn launch(virtual_service: Option<String>, serve_flags: &[&str]) -> Option<Mesh> {
+    /// The mesh as `setup` says; the inputs are copied to a temporary
+    /// directory the server reads.
+    fn launch(setup: Setup<'_>) -> Option<Mesh> {
         let python = peers::python("gRPC client and servers")?;
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("config");
@@ -188,68 +218,131 @@ impl Mesh {
             mesh_yaml.replace(FIXTURE_PORT, &format!("containerPort: {port}")),
         )
         .unwrap();
-        if let Some(text) = virtual_service {
+        let destination_rule = setup.destination_rule.unwrap_or("dr-subsets.yaml");
+        std::fs::write(config.join("dr.yaml"), fixture(destination_rule)).unwrap();
+        if let Some(text) = setup.virtual_service {
             std::fs::write(config.join("vs.yaml"), text).unwrap();
         }
+        if let Some(file) = setup.peer_authentication {
+            std::fs::write(config.join("pa.yaml"), fixture(file)).unwrap();
+        }
         let paths = vec![config.clone()];
+        let server = Server::start(&paths, setup.serve_flags);
+
+        let certs = dir.path().join("certs");
+        if setup.xds_security {
+            let issued = Command::new(&python)
+                .arg(format!("{REPO}/tests/peers/traffic.py"))
+                .args(["certs", "--dir"])
+                .arg(&certs)
+                .args(["--identity", &format!("echo={ECHO_IDENTITY}")])
+                .args(["--identity", &format!("client={CLIENT_IDENTITY}")])
+                .output()
+                .unwrap();
+            assert!(
+                issued.status.success(),
+                "{}",
+                String::from_utf8_lossy(&issued.stderr)
+            );
+        }
+        // `mesh xds bootstrap` for a workload, written where its peer reads it.
+        let bootstrap = |flag: &str, workload: &str, identity: &str| -> PathBuf {
+            let written = Command::new(MESH)
+                .args(["xds", "bootstrap"])
+                .args(&paths)
+                .args([
+                    flag,
+                    workload,
+                    "--xds-address",
+                    &server.address,
+                    "--cert-dir",
+                ])
+                .arg(certs.join(identity))
+                .output()
+                .unwrap();
+            assert!(
+                written.status.success(),
+                "{}",
+                String::from_utf8_lossy(&written.stderr)
+            );
+            let path = dir
+                .path()
+                .join(format!("{}.json", workload.replace('/', "-")));
+            std::fs::write(&path, written.stdout).unwrap();
+            path
+        };
 
         let backends: Vec<Killed> = BACKENDS
             .iter()
             .map(|(name, ip)| {
-                let mut backend = Killed(
-                    Command::new(&python)
-                        .arg(format!("{REPO}/tests/peers/traffic.py"))
-                        .args(["backend", "--listen", &format!("{ip}:{port}")])
-                        .args(["--name", name, "--lifetime", "120"])
-                        .stdout(Stdio::piped())
-                        .spawn()
-                        .unwrap(),
-                );
+                let listen = format!("{ip}:{port}");
+                let mut command = Command::new(&python);
+                command
+                    .arg(format!("{REPO}/tests/peers/traffic.py"))
+                    .args(["backend", "--listen", &listen])
+                    .args(["--name", name, "--lifetime", "120"])
+                    .stdout(Stdio::piped());
+                if setup.xds_security {
+                    command
+                        .arg("--xds")
+                        .env(
+                            "GRPC_XDS_BOOTSTRAP",
+                            bootstrap("--pod", &format!("traffic/{name}"), "echo"),
+                        )
+                        // Not one INFO line per failed handshake.
+                        .env("GRPC_VERBOSITY", "ERROR");
+                }
+                let mut backend = Killed(command.spawn().unwrap());
                 let ready = first_line(&mut backend.0, READY_WITHIN);
                 assert_eq!(
                     ready.as_deref().map(str::trim),
                     Some("ready"),
-                    "backend {name} on {ip}:{port}"
+                    "backend {name} on {listen}"
                 );
+                if setup.xds_security {
+                    // An xDS server serves once it has accepted its listener.
+                    let listener = format!("\"xds.istio.io/grpc/lds/inbound/{listen}\"]");
+                    server.wait_for_line(0, READY_WITHIN, |line| {
+                        line.contains(": LDS ACK ") && line.ends_with(&listener)
+                    });
+                }
                 backend
             })
             .collect();
 
-        let server = Server::start(&paths, serve_flags);
-        let bootstrap = Command::new(MESH)
-            .args(["xds", "bootstrap"])
-            .args(&paths)
-            .args(["--workload", "traffic/client", "--xds-address"])
-            .arg(&server.address)
-            .output()
-            .unwrap();
-        assert!(
-            bootstrap.status.success(),
-            "{}",
-            String::from_utf8_lossy(&bootstrap.stderr)
-        );
-        let bootstrap_path = dir.path().join("bootstrap.json");
-        std::fs::write(&bootstrap_path, bootstrap.stdout).unwrap();
+        let bootstrap = bootstrap("--workload", "traffic/client", "client");
         Some(Mesh {
             python,
             server,
             _backends: backends,
-            bootstrap: bootstrap_path,
+            bootstrap,
             config,
+            xds_credentials: setup.xds_security,
             _dir: dir,
         })
+    }
+
+    /// The client's command line up to its own `args`.
+    fn client(&self, rpcs: u32) -> Command {
+        let mut command = Command::new(&self.python);
+        command
+            .arg(format!("{REPO}/tests/peers/traffic.py"))
+            .args(["client", "--target", TARGET, "--rpcs", &rpcs.to_string()])
+            .args(["--timeout", &CLIENT_TIMEOUT_SECONDS.to_string()])
+            .env("GRPC_XDS_BOOTSTRAP", &self.bootstrap);
+        if self.xds_credentials {
+            command.arg("--xds-creds");
+        }
+        command
     }
 
     /// A long-lived client sending `batches` batches of `rpcs` on one
     /// channel, each after the first when told to ([`Batches::go`]).
     fn batches(&self, rpcs: u32, batches: u32, args: &[&str]) -> Batches {
-        let mut child = Command::new(&self.python)
-            .arg(format!("{REPO}/tests/peers/traffic.py"))
-            .args(["client", "--target", TARGET, "--rpcs", &rpcs.to_string()])
+        let mut child = self
+            .client(rpcs)
             .args(["--batches", &batches.to_string()])
-            .args(["--timeout", &CLIENT_TIMEOUT_SECONDS.to_string()])
             .args(args)
-            .env("GRPC_XDS_BOOTSTRAP", &self.bootstrap)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -274,12 +367,9 @@ impl Mesh {
 
     /// Runs the client with `args` after `--target` and `--rpcs`.
     fn send(&self, rpcs: u32, args: &[&str]) -> Outcome {
-        let mut child = Command::new(&self.python)
-            .arg(format!("{REPO}/tests/peers/traffic.py"))
-            .args(["client", "--target", TARGET, "--rpcs", &rpcs.to_string()])
-            .args(["--timeout", &CLIENT_TIMEOUT_SECONDS.to_string()])
+        let mut child = self
+            .client(rpcs)
             .args(args)
-            .env("GRPC_XDS_BOOTSTRAP", &self.bootstrap)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -492,7 +582,11 @@ fn watch_shifts_live_traffic_when_the_virtual_service_changes() {
         text.replace("weight: 20", &format!("weight: {v1}"))
             .replace("weight: 80", &format!("weight: {v2}"))
     };
-    let Some(mesh) = Mesh::launch(Some(weights(100, 0)), &["--watch"]) else {
+    let Some(mesh) = Mesh::launch(Setup {
+        virtual_service: Some(weights(100, 0)),
+        serve_flags: &["--watch"],
+        ..Setup::default()
+    }) else {
         return;
     };
     // Batch 2 spans the change (about 4 s); batch 3 follows the client's ACK.
@@ -552,4 +646,80 @@ fn watch_shifts_live_traffic_when_the_virtual_service_changes() {
     // The shift came as a push on the client's one stream, not by reconnecting.
     let log = mesh.server.log();
     assert_eq!(log.matches("): node ").count(), 1, "{log}");
+}
+
+/// The mesh of the mTLS proofs: certificates for everyone, xDS-server
+/// backends, and the given DestinationRule and PeerAuthentication.
+fn secured(destination_rule: &str, peer_authentication: Option<&str>) -> Option<Mesh> {
+    Mesh::launch(Setup {
+        destination_rule: Some(destination_rule),
+        peer_authentication,
+        xds_security: true,
+        ..Setup::default()
+    })
+}
+
+/// Sends `rpcs` RPCs from a client that cannot connect: after a few
+/// seconds it sends them anyway, and each must fail UNAVAILABLE with a
+/// reason that contains `reason`.
+fn assert_refused(mesh: &Mesh, rpcs: u32, reason: &str) {
+    let outcome = mesh.send(rpcs, &["--ready-within", "5"]);
+    assert!(outcome.counts.is_empty(), "{}", outcome.json);
+    assert_eq!(
+        outcome.errors,
+        BTreeMap::from([("StatusCode.UNAVAILABLE".to_string(), rpcs)]),
+        "{}",
+        outcome.json
+    );
+    let details = outcome.json["error_details"].as_array().unwrap();
+    assert!(
+        !details.is_empty()
+            && details
+                .iter()
+                .all(|d| d.as_str().is_some_and(|d| d.contains(reason))),
+        "{}",
+        outcome.json
+    );
+}
+
+#[test]
+fn mtls_carries_rpcs_when_destination_rule_and_peer_authentication_agree() {
+    let Some(mesh) = secured("dr-istio-mutual.yaml", Some("pa-strict.yaml")) else {
+        return;
+    };
+    let outcome = mesh.send(60, &[]);
+    assert!(outcome.errors.is_empty(), "{}", outcome.json);
+    // Each backend names the certificate the client presented: the TLS
+    // was mutual, with the client's SPIFFE id from the test CA.
+    for (name, _) in BACKENDS {
+        let answered = format!("{name} {CLIENT_IDENTITY}");
+        assert!(
+            outcome.counts.get(&answered).is_some_and(|n| *n > 0),
+            "{answered}: {}",
+            outcome.json
+        );
+    }
+    assert_eq!(outcome.counts.values().sum::<u32>(), 60, "{}", outcome.json);
+}
+
+#[test]
+fn mtls_on_the_client_side_alone_fails_against_plaintext_servers() {
+    // ISTIO_MUTUAL without STRICT: the servers stay plaintext (PERMISSIVE
+    // is plaintext for proxyless servers), the client insists on TLS.
+    let Some(mesh) = secured("dr-istio-mutual.yaml", None) else {
+        return;
+    };
+    // The client's TLS hello meets a plaintext HTTP/2 server.
+    assert_refused(&mesh, 10, "Tls handshake failed");
+}
+
+#[test]
+fn strict_servers_refuse_a_plaintext_client() {
+    // STRICT without ISTIO_MUTUAL: the client's xDS credentials fall back
+    // to plaintext, and the servers want a certificate.
+    let Some(mesh) = secured("dr-subsets.yaml", Some("pa-strict.yaml")) else {
+        return;
+    };
+    // The server's TLS handshake reads HTTP/2 and hangs up.
+    assert_refused(&mesh, 10, "Socket closed");
 }
