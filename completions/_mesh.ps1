@@ -158,6 +158,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Report findings in every namespace')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Report findings in every namespace')
             [CompletionResult]::new('--all-proxyless', '--all-proxyless', [CompletionResultType]::ParameterName, 'Every proxyless workload of the inputs, rendered on all cores; with `-o table`, one line per workload: resources of each type and bytes')
+            [CompletionResult]::new('--timings', '--timings', [CompletionResultType]::ParameterName, 'With `--all-proxyless -o table`: a column with each workload''s render time (milliseconds on one core), and the totals on stderr')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

@@ -891,7 +891,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds__subcmd__render)
-            opts="-f -n -A -o -h --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --workload --pod --node-id --all-proxyless --target --type --output --server-address --help"
+            opts="-f -n -A -o -h --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --workload --pod --node-id --all-proxyless --timings --target --type --output --server-address --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -147,6 +147,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand -A 'Report findings in every namespace'
             cand --all-namespaces 'Report findings in every namespace'
             cand --all-proxyless 'Every proxyless workload of the inputs, rendered on all cores; with `-o table`, one line per workload: resources of each type and bytes'
+            cand --timings 'With `--all-proxyless -o table`: a column with each workload''s render time (milliseconds on one core), and the totals on stderr'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

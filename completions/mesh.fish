@@ -124,6 +124,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s A -l all-namespaces -d 'Report findings in every namespace'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l all-proxyless -d 'Every proxyless workload of the inputs, rendered on all cores; with `-o table`, one line per workload: resources of each type and bytes'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l timings -d 'With `--all-proxyless -o table`: a column with each workload\'s render time (milliseconds on one core), and the totals on stderr'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F

@@ -117,10 +117,22 @@ pub struct Index {
     wildcard_hosts: Vec<String>,
     workloads: Vec<Workload>,
     workloads_by_namespace: HashMap<String, Vec<usize>>,
+    /// Workloads by one label of theirs: [`label_key`] of namespace, label
+    /// and value. Selectors start from their rarest label, not from every
+    /// workload of the namespace (a cluster per subset selects this way).
+    workloads_by_label: HashMap<u64, Vec<usize>>,
     destination_rules: ByHost,
     virtual_services: ByHost,
     policies_by_namespace: HashMap<String, Vec<ObjectId>>,
     endpoint_slices: HashMap<(String, String), Vec<ObjectId>>,
+}
+
+/// The [`Index::workloads_by_label`] key of a label in a namespace.
+fn label_key(namespace: &str, key: &str, value: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (namespace, key, value).hash(&mut hasher);
+    hasher.finish()
 }
 
 impl Index {
@@ -363,10 +375,17 @@ impl Index {
             self.add_service(service);
         }
         for workload in workloads {
+            let at = self.workloads.len();
             self.workloads_by_namespace
                 .entry(workload.namespace.clone())
                 .or_default()
-                .push(self.workloads.len());
+                .push(at);
+            for (key, value) in &workload.labels {
+                self.workloads_by_label
+                    .entry(label_key(&workload.namespace, key, value))
+                    .or_default()
+                    .push(at);
+            }
             self.workloads.push(workload);
         }
     }
@@ -482,8 +501,30 @@ impl Index {
         namespace: &str,
         selector: &'a BTreeMap<String, String>,
     ) -> impl Iterator<Item = &'a Workload> + 'a {
-        self.workloads_in(namespace)
-            .filter(move |w| labels_match(selector, &w.labels))
+        // Candidates: the workloads with the selector's rarest label (a
+        // label nobody has selects nobody); all of the namespace's for
+        // an empty selector. In index order either way.
+        let candidates: &[usize] = if selector.is_empty() {
+            self.workloads_by_namespace
+                .get(namespace)
+                .map_or(&[], Vec::as_slice)
+        } else {
+            selector
+                .iter()
+                .map(|(key, value)| {
+                    self.workloads_by_label
+                        .get(&label_key(namespace, key, value))
+                        .map_or(&[][..], Vec::as_slice)
+                })
+                .min_by_key(|ids| ids.len())
+                .unwrap_or(&[])
+        };
+        let namespace = namespace.to_string();
+        candidates
+            .iter()
+            .map(|&i| &self.workloads[i])
+            // The key is a hash: check what it stands for.
+            .filter(move |w| w.namespace == namespace && labels_match(selector, &w.labels))
     }
 
     /// Kubernetes Services and ServiceEntries (by workloadSelector) that select a workload.

@@ -208,6 +208,50 @@ fn all_proxyless_renders_each_workload_as_one_render_does() {
 }
 
 #[test]
+fn timings_add_a_render_time_column_and_totals() {
+    let (code, table, err) = mesh(&[
+        "xds",
+        "render",
+        "testdata/echo-grpc/",
+        "--all-proxyless",
+        "-o",
+        "table",
+        "--timings",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<Vec<&str>> = table
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        lines[0],
+        ["WORKLOAD", "LDS", "RDS", "CDS", "EDS", "BYTES", "RENDER_MS"]
+    );
+    assert_eq!(lines.len(), 3, "{table}");
+    let mut bytes = 0;
+    for row in &lines[1..] {
+        assert!(row[6].parse::<f64>().is_ok_and(|ms| ms >= 0.0), "{table}");
+        bytes += row[5].parse::<u64>().unwrap();
+    }
+    assert!(
+        err.contains(&format!(
+            "rendered 2 proxyless workload(s), {bytes} bytes of xDS, in "
+        )),
+        "{err}"
+    );
+    // Only where there is a table of workloads to add the column to.
+    let (code, _, err) = mesh(&[
+        "xds",
+        "render",
+        "testdata/echo-grpc/",
+        "--workload",
+        "echo-grpc/echo-v1",
+        "--timings",
+    ]);
+    assert_eq!(code, 64, "{err}");
+}
+
+#[test]
 fn type_filter_and_yaml() {
     let routes = render_json(&[
         "testdata/echo-grpc",

@@ -1,6 +1,7 @@
 //! Clusters (spec §4): EDS over ADS, with what a DestinationRule sets that
 //! istiod passes to gRPC: TLS (ISTIO_MUTUAL only), load balancer, max_requests.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use envoy_types::pb::envoy::config::cluster::v3::{
@@ -73,7 +74,10 @@ impl EffectivePolicy {
 /// first namespace in istiod's order (the proxy's, the service's, the root),
 /// merged (first traffic policy wins, subsets added by name). Exact hosts
 /// before wildcards.
-pub fn destination_rule(renderer: &Renderer<'_>, host: &str) -> Option<DestinationRuleSpec> {
+pub fn destination_rule<'a>(
+    renderer: &Renderer<'a>,
+    host: &str,
+) -> Option<Cow<'a, DestinationRuleSpec>> {
     let index = renderer.index;
     let proxy_ns = renderer.proxy.namespace.as_str();
     let root = index.mesh_config.root_namespace.as_str();
@@ -120,11 +124,13 @@ pub fn destination_rule(renderer: &Renderer<'_>, host: &str) -> Option<Destinati
         .find(|ns| pool.iter().any(|(_, _, n)| n == *ns))
         .map(|ns| ns.to_string())
         .or_else(|| pool.first().map(|(_, _, ns)| ns.clone()))?;
-    let mut merged: Option<DestinationRuleSpec> = None;
+    // Borrowed unless rules must merge: this runs for every cluster.
+    let mut merged: Option<Cow<'a, DestinationRuleSpec>> = None;
     for (_, spec, _) in pool.into_iter().filter(|(_, _, ns)| *ns == namespace) {
         match &mut merged {
-            None => merged = Some((*spec).clone()),
+            None => merged = Some(Cow::Borrowed(*spec)),
             Some(rule) => {
+                let rule = rule.to_mut();
                 if rule.traffic_policy.is_none() {
                     rule.traffic_policy = spec.traffic_policy.clone();
                 }

@@ -130,6 +130,21 @@ pub struct NamedResource {
 }
 
 impl Resources {
+    /// How many resources of `kind` there are and their protobuf bytes (as
+    /// an `Any` carries them), without packing or describing them.
+    pub fn size_of(&self, kind: ResourceType) -> (usize, usize) {
+        fn size<M: prost::Message>(resources: &[M]) -> (usize, usize) {
+            let bytes = resources.iter().map(M::encoded_len).sum();
+            (resources.len(), bytes)
+        }
+        match kind {
+            ResourceType::Listener => size(&self.listeners),
+            ResourceType::Route => size(&self.routes),
+            ResourceType::Cluster => size(&self.clusters),
+            ResourceType::Endpoint => size(&self.endpoints),
+        }
+    }
+
     /// The resources of the chosen types, in LDS, RDS, CDS, EDS order.
     pub fn packed(&self, types: &[ResourceType]) -> Vec<NamedResource> {
         let mut out = Vec::new();

@@ -35,12 +35,13 @@ pub struct Renderer<'a> {
 
 /// [`render`] for each of `proxies` on every core, each result turned into
 /// what the caller keeps by `keep` as soon as it is rendered (thousands of
-/// clients' resources would not fit in memory at once); in the order given.
+/// clients' resources would not fit in memory at once), with how long the
+/// render took; in the order given.
 pub fn render_each<T: Send>(
     index: &Index,
     proxies: &[Proxy],
     options: &RenderOptions,
-    keep: impl Fn(&Proxy, Result<Resources, XdsError>) -> T + Sync,
+    keep: impl Fn(&Proxy, Result<Resources, XdsError>, std::time::Duration) -> T + Sync,
 ) -> Vec<T> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -53,7 +54,9 @@ pub fn render_each<T: Send>(
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(proxy) = proxies.get(i) else { break };
-                        done.push((i, keep(proxy, render(index, proxy, options))));
+                        let started = std::time::Instant::now();
+                        let rendered = render(index, proxy, options);
+                        done.push((i, keep(proxy, rendered, started.elapsed())));
                     }
                     done
                 })
