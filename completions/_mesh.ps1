@@ -131,7 +131,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS')
             [CompletionResult]::new('bootstrap', 'bootstrap', [CompletionResultType]::ParameterValue, 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'How a config change changes what a workload receives')
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'An xDS server (ADS, state of the world) for real gRPC clients, on files')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -222,7 +222,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS')
             [CompletionResult]::new('bootstrap', 'bootstrap', [CompletionResultType]::ParameterValue, 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'How a config change changes what a workload receives')
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'An xDS server (ADS, state of the world) for real gRPC clients, on files')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -293,7 +293,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS')
             [CompletionResult]::new('bootstrap', 'bootstrap', [CompletionResultType]::ParameterValue, 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'How a config change changes what a workload receives')
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'An xDS server (ADS, state of the world) for real gRPC clients, on files')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files')
             break
         }
         'mesh;help;xds;render' {

@@ -121,7 +121,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand render 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
             cand bootstrap 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
             cand diff 'How a config change changes what a workload receives'
-            cand serve 'An xDS server (ADS, state of the world) for real gRPC clients, on files'
+            cand serve 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mesh;xds;render'= {
@@ -207,7 +207,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand render 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
             cand bootstrap 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
             cand diff 'How a config change changes what a workload receives'
-            cand serve 'An xDS server (ADS, state of the world) for real gRPC clients, on files'
+            cand serve 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mesh;xds;help;render'= {
@@ -263,7 +263,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand render 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
             cand bootstrap 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
             cand diff 'How a config change changes what a workload receives'
-            cand serve 'An xDS server (ADS, state of the world) for real gRPC clients, on files'
+            cand serve 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'
         }
         &'mesh;help;xds;render'= {
         }

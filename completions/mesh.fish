@@ -100,7 +100,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subco
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "diff" -d 'How a config change changes what a workload receives'
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "serve" -d 'An xDS server (ADS, state of the world) for real gRPC clients, on files'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "serve" -d 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
@@ -167,7 +167,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "diff" -d 'How a config change changes what a workload receives'
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "serve" -d 'An xDS server (ADS, state of the world) for real gRPC clients, on files'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "serve" -d 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l addr -d 'A gRPC admin server serving CSDS (gRFC A38/A40), HOST:PORT' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l file -d 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)' -r -F
@@ -192,4 +192,4 @@ complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subc
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "diff" -d 'How a config change changes what a workload receives'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "serve" -d 'An xDS server (ADS, state of the world) for real gRPC clients, on files'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "serve" -d 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'

@@ -15,8 +15,10 @@ use envoy_types::pb::envoy::config::endpoint::v3::ClusterLoadAssignment;
 use envoy_types::pb::envoy::config::listener::v3::Listener;
 use envoy_types::pb::envoy::config::route::v3::RouteConfiguration;
 use envoy_types::pb::envoy::service::discovery::v3::{
-    aggregated_discovery_service_client::AggregatedDiscoveryServiceClient, DiscoveryRequest,
+    aggregated_discovery_service_client::AggregatedDiscoveryServiceClient, DeltaDiscoveryRequest,
+    DeltaDiscoveryResponse, DiscoveryRequest,
 };
+use envoy_types::pb::google::rpc::Status as RpcStatus;
 use mesh::xds::json::{any_to_json, json_to_any};
 use prost::Message;
 use serde_json::Value as Json;
@@ -573,6 +575,21 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Waits (without blocking the client's runtime) for a log line with `text`.
+    async fn log_line(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let log = self.log.lock().unwrap().clone();
+            if let Some(line) = log.iter().find(|l| l.contains(text)) {
+                return line.clone();
+            }
+            assert!(Instant::now() < deadline, "no {text:?} in the log: {log:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -646,6 +663,236 @@ fn serve_answers_an_ads_client_and_tracks_nonces() {
             let config = RouteConfiguration::decode(second.resources[0].value.as_slice()).unwrap();
             assert_eq!(config.virtual_hosts[0].routes.len(), 3);
             assert!(!second.nonce.is_empty());
+        };
+        tokio::time::timeout(Duration::from_secs(30), work)
+            .await
+            .expect("the exchange ends within 30 s");
+    });
+}
+
+const CDS: &str = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+/// The node echo-grpc/echo-v1 runs as (`mesh xds bootstrap` writes it).
+const ECHO_V1_NODE: &str = "sidecar~127.0.0.1~echo-v1.echo-grpc~echo-grpc.svc.cluster.local";
+
+fn echo_cluster(subset: &str) -> String {
+    format!("outbound|7070|{subset}|echo.echo-grpc.svc.cluster.local")
+}
+
+/// Opens an incremental ADS stream whose first request is `first`.
+async fn delta_stream(
+    address: &str,
+    first: DeltaDiscoveryRequest,
+) -> (
+    tokio::sync::mpsc::Sender<DeltaDiscoveryRequest>,
+    tonic::Streaming<DeltaDiscoveryResponse>,
+) {
+    let mut client = AggregatedDiscoveryServiceClient::connect(format!("http://{address}"))
+        .await
+        .unwrap();
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    sender.send(first).await.unwrap();
+    let responses = client
+        .delta_aggregated_resources(tokio_stream::wrappers::ReceiverStream::new(receiver))
+        .await
+        .unwrap()
+        .into_inner();
+    (sender, responses)
+}
+
+/// Each resource of a delta response, decoded: name → (version, cluster).
+fn clusters_of(
+    response: &DeltaDiscoveryResponse,
+) -> std::collections::BTreeMap<String, (String, Cluster)> {
+    assert_eq!(response.type_url, CDS);
+    response
+        .resources
+        .iter()
+        .map(|resource| {
+            assert!(!resource.version.is_empty(), "{resource:?}");
+            let any = resource.resource.as_ref().expect("a resource body");
+            assert_eq!(any.type_url, CDS);
+            let cluster = Cluster::decode(any.value.as_slice()).unwrap();
+            assert_eq!(cluster.name, resource.name);
+            (resource.name.clone(), (resource.version.clone(), cluster))
+        })
+        .collect()
+}
+
+#[test]
+fn serve_answers_a_delta_ads_client() {
+    let server = Server::start(&["testdata/echo-grpc/"]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let work = async {
+            let (v1, v2, all) = (echo_cluster("v1"), echo_cluster("v2"), echo_cluster(""));
+            let node = Node {
+                id: ECHO_V1_NODE.into(),
+                ..Default::default()
+            };
+            let (sender, mut responses) = delta_stream(
+                &server.address,
+                DeltaDiscoveryRequest {
+                    node: Some(node.clone()),
+                    type_url: CDS.into(),
+                    resource_names_subscribe: vec![v1.clone(), v2.clone()],
+                    ..Default::default()
+                },
+            )
+            .await;
+            let first = responses.message().await.unwrap().unwrap();
+            let received = clusters_of(&first);
+            assert_eq!(received.keys().collect::<Vec<_>>(), [&v1, &v2]);
+            assert!(first.removed_resources.is_empty());
+            assert_ne!(received[&v1].0, received[&v2].0, "a version per resource");
+
+            // ACK, and ask for a cluster that does not exist.
+            let missing = "outbound|7070|v9|echo.echo-grpc.svc.cluster.local".to_string();
+            sender
+                .send(DeltaDiscoveryRequest {
+                    type_url: CDS.into(),
+                    response_nonce: first.nonce.clone(),
+                    resource_names_subscribe: vec![missing.clone()],
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            server
+                .log_line(&format!(": CDS ACK nonce {} ", first.nonce))
+                .await;
+            let second = responses.message().await.unwrap().unwrap();
+            assert!(second.resources.is_empty(), "{second:?}");
+            assert_eq!(second.removed_resources, [missing]);
+            assert_ne!(second.nonce, first.nonce);
+
+            sender
+                .send(DeltaDiscoveryRequest {
+                    type_url: CDS.into(),
+                    response_nonce: second.nonce.clone(),
+                    error_detail: Some(RpcStatus {
+                        code: 3,
+                        message: "cluster v9: no such subset".into(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            server
+                .log_line(&format!(
+                    ": CDS NACK nonce {}: cluster v9: no such subset",
+                    second.nonce
+                ))
+                .await;
+            drop(sender);
+            drop(responses);
+
+            // A new stream that holds what the first received: only the
+            // cluster it does not hold comes.
+            let (_sender, mut responses) = delta_stream(
+                &server.address,
+                DeltaDiscoveryRequest {
+                    node: Some(node),
+                    type_url: CDS.into(),
+                    resource_names_subscribe: vec![v1.clone(), v2.clone(), all.clone()],
+                    initial_resource_versions: received
+                        .iter()
+                        .map(|(name, (version, _))| (name.clone(), version.clone()))
+                        .collect(),
+                    ..Default::default()
+                },
+            )
+            .await;
+            let again = responses.message().await.unwrap().unwrap();
+            assert_eq!(clusters_of(&again).keys().collect::<Vec<_>>(), [&all]);
+            assert!(again.removed_resources.is_empty());
+        };
+        tokio::time::timeout(Duration::from_secs(30), work)
+            .await
+            .expect("the exchange ends within 30 s");
+    });
+    let log = server.log.lock().unwrap().join("\n");
+    assert_eq!(log.matches("): node ").count(), 2, "{log}");
+}
+
+#[test]
+fn serve_watch_pushes_a_delta_client_only_the_resource_that_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in [
+        "deployments.yaml",
+        "namespace.yaml",
+        "security.yaml",
+        "service.yaml",
+        "traffic.yaml",
+    ] {
+        std::fs::copy(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("testdata/echo-grpc")
+                .join(file),
+            dir.path().join(file),
+        )
+        .unwrap();
+    }
+    let server = Server::start(&[dir.path().to_str().unwrap(), "--watch"]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let work = async {
+            let (v1, v2) = (echo_cluster("v1"), echo_cluster("v2"));
+            let (sender, mut responses) = delta_stream(
+                &server.address,
+                DeltaDiscoveryRequest {
+                    node: Some(Node {
+                        id: ECHO_V1_NODE.into(),
+                        ..Default::default()
+                    }),
+                    type_url: CDS.into(),
+                    resource_names_subscribe: vec![v1.clone(), v2.clone()],
+                    ..Default::default()
+                },
+            )
+            .await;
+            let first = responses.message().await.unwrap().unwrap();
+            let before = clusters_of(&first);
+            assert_eq!(before.len(), 2);
+            sender
+                .send(DeltaDiscoveryRequest {
+                    type_url: CDS.into(),
+                    response_nonce: first.nonce.clone(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            server
+                .log_line(&format!(": CDS ACK nonce {} ", first.nonce))
+                .await;
+
+            // A connection limit on subset v2 only; written whole, as editors do.
+            let traffic = dir.path().join("traffic.yaml");
+            let text = std::fs::read_to_string(&traffic).unwrap();
+            let subset = "  - name: v2\n    labels:\n      version: v2\n";
+            assert!(text.contains(subset));
+            let limited = text.replace(
+                subset,
+                &format!("{subset}    trafficPolicy:\n      connectionPool:\n        http:\n          http2MaxRequests: 10\n"),
+            );
+            let staged = dir.path().join("traffic.yaml.new");
+            std::fs::write(&staged, limited).unwrap();
+            std::fs::rename(&staged, &traffic).unwrap();
+
+            let pushed = responses.message().await.unwrap().unwrap();
+            let after = clusters_of(&pushed);
+            assert_eq!(after.keys().collect::<Vec<_>>(), [&v2], "only v2 changed");
+            assert!(pushed.removed_resources.is_empty());
+            let (version, cluster) = &after[&v2];
+            assert_ne!(*version, before[&v2].0);
+            let thresholds = &cluster.circuit_breakers.as_ref().unwrap().thresholds[0];
+            assert_eq!(thresholds.max_requests.as_ref().map(|m| m.value), Some(10));
+            server.log_line(": CDS push 1 resource(s) ").await;
         };
         tokio::time::timeout(Duration::from_secs(30), work)
             .await

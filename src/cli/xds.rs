@@ -183,17 +183,21 @@ pub struct DiffArgs {
     cluster_domain: String,
 }
 
-/// An xDS server (ADS, state of the world) for real gRPC clients, on files.
+/// An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files.
 ///
 /// Each client is identified by its node id (sidecar~IP~POD.NS~...) and
 /// node metadata (a pod in no manifest is a workload of that namespace with
 /// the LABELS its metadata carries), and gets what `mesh xds render` shows
-/// for the names it asks for. Every NACK is logged with the client's reason.
+/// for the names it asks for. Clients that open an incremental (delta) ADS
+/// stream get only the resources new or changed for them, each with its own
+/// version, and the names that are gone or do not exist as removed. Every
+/// NACK is logged with the client's reason.
 ///
 /// With --watch, the input files are polled every 500 ms; when one changes
-/// they are read again and each client is pushed the resource types that
-/// changed. A change that does not load is logged and the last good config
-/// stays served.
+/// they are read again and each client is pushed what changed (the resource
+/// types that changed; to an incremental client, the changed and removed
+/// resources). A change that does not load is logged and the last good
+/// config stays served.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     mesh xds serve testdata/echo-grpc/ --listen 127.0.0.1:15010\n  \

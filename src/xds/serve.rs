@@ -1,18 +1,29 @@
-//! `mesh xds serve`: an Aggregated Discovery Service (state of the world)
-//! that answers real gRPC xDS clients with what `mesh xds render` shows.
+//! `mesh xds serve`: an Aggregated Discovery Service that answers real gRPC
+//! xDS clients with what `mesh xds render` shows, in state of the world
+//! (`StreamAggregatedResources`) or incremental xDS
+//! (`DeltaAggregatedResources`), whichever the client opens.
 //!
 //! Each stream is one client. Its first request carries the node: the node
 //! id and metadata (`LABELS`, `NAMESPACE`) find the workload as istiod would.
 //! For every type the client subscribes to, the server renders exactly the
-//! names asked for (gRPC always asks by name), sends them with a version and
-//! a nonce, and logs the client's ACK or NACK (with its reason) on stderr.
+//! names asked for (gRPC always asks by name) and logs the client's ACK or
+//! NACK (with its reason) on stderr. State of the world sends every
+//! subscribed resource of the type under one version and a nonce;
+//! incremental sends only the resources new or changed for the client, each
+//! with its own version, and names the ones it is to drop (or that do not
+//! exist) as removed.
+//!
+//! Both protocols share the stream: finding the client, rendering, logging
+//! and reloads (`ClientStream`, `Client`); each answers requests its own
+//! way (`StateOfTheWorld`, `Incremental`).
 //!
 //! With `--watch`, the input files are polled; when one changes they are
-//! read again and every stream is pushed the types whose resources changed
-//! (a new version and nonce each), as istiod pushes. A reload that fails
-//! is logged and the last good config stays served.
+//! read again and every stream is pushed what changed (state of the world:
+//! the types whose resources changed; incremental: the changed and removed
+//! resources), as istiod pushes. A reload that fails is logged and the last
+//! good config stays served.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -27,9 +38,10 @@ use envoy_types::pb::envoy::service::discovery::v3::{
     aggregated_discovery_service_server::{
         AggregatedDiscoveryService, AggregatedDiscoveryServiceServer,
     },
-    DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse,
+    DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse, Resource,
 };
 use envoy_types::pb::google::protobuf::{value, Any, Struct};
+use envoy_types::pb::google::rpc::Status as RpcStatus;
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::{Stream, StreamExt};
@@ -68,7 +80,7 @@ async fn serve(index: Index, address: SocketAddr, watcher: Option<Watcher>) -> R
     let bound = listener
         .local_addr()
         .context("cannot read the bound address")?;
-    eprintln!("mesh xds serve: listening on {bound} (ADS, state of the world)");
+    eprintln!("mesh xds serve: listening on {bound} (ADS, state of the world and incremental)");
     let (published, config) = watch::channel(Arc::new(index));
     let open_streams = Arc::new(AtomicUsize::new(0));
     if let Some(watcher) = watcher {
@@ -303,14 +315,6 @@ struct AdsService {
     open_streams: Arc<AtomicUsize>,
 }
 
-/// What one stream has been sent, per type.
-#[derive(Default)]
-struct Subscription {
-    names: Vec<String>,
-    nonce: u64,
-    version: String,
-}
-
 /// The labels (`LABELS`) a node's metadata carries.
 fn metadata_labels(node: &Node) -> Option<BTreeMap<String, String>> {
     let metadata: &Struct = node.metadata.as_ref()?;
@@ -330,42 +334,64 @@ fn metadata_labels(node: &Node) -> Option<BTreeMap<String, String>> {
     )
 }
 
-/// Renders the named resources of one type.
+/// One rendered resource, under the name clients ask for it by.
+#[derive(Debug, Clone, PartialEq)]
+struct NamedAny {
+    name: String,
+    any: Any,
+}
+
+/// What a render gave: the resources, and why asked-for names gave none.
+#[derive(Debug, Default)]
+struct Rendering {
+    resources: Vec<NamedAny>,
+    notes: Vec<String>,
+}
+
+/// Renders the named resources of one type. Every renderer answers by
+/// name, so no names (a wildcard) renders nothing.
 fn resources_for(
     index: &Index,
     proxy: &Proxy,
     kind: ResourceType,
     names: &[String],
-) -> Result<(Vec<Any>, Vec<String>), super::XdsError> {
+) -> Result<Rendering, super::XdsError> {
+    fn named<M: prost::Message + prost::Name>(name: &str, message: &M) -> NamedAny {
+        NamedAny {
+            name: name.to_string(),
+            any: pack(message),
+        }
+    }
     let renderer = Renderer::new(index, proxy);
     let mut notes = Vec::new();
     let resources = match kind {
         ResourceType::Listener => renderer
             .listeners(names, &mut notes)?
             .iter()
-            .map(pack)
+            .map(|listener| named(&listener.name, listener))
             .collect(),
         ResourceType::Route => renderer
             .routes(names, &mut notes)?
             .iter()
-            .map(pack)
+            .map(|route| named(&route.name, route))
             .collect(),
         ResourceType::Cluster => renderer
             .clusters(names, &mut notes)
             .iter()
-            .map(pack)
+            .map(|cluster| named(&cluster.name, cluster))
             .collect(),
         ResourceType::Endpoint => renderer
             .endpoints(names, &mut notes)
             .iter()
-            .map(pack)
+            .map(|endpoints| named(&endpoints.cluster_name, endpoints))
             .collect(),
     };
-    Ok((resources, notes))
+    Ok(Rendering { resources, notes })
 }
 
-/// A version that changes exactly when the content does.
-fn version_of(resources: &[Any]) -> String {
+/// A version that changes exactly when the content does: of a type's
+/// whole response (state of the world) or of one resource (incremental).
+fn version_of<'a>(resources: impl IntoIterator<Item = &'a Any>) -> String {
     // FNV-1a over the JSON, which (unlike the protobuf bytes of maps) is stable.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for any in resources {
@@ -380,21 +406,9 @@ fn version_of(resources: &[Any]) -> String {
     format!("{hash:016x}")
 }
 
-/// One client's stream: who it is and what it has been sent.
-struct ClientStream {
-    id: u64,
-    peer: String,
-    sender: mpsc::Sender<Result<DiscoveryResponse, Status>>,
-    /// Known from the stream's first request.
-    client: Option<Client>,
-    subscriptions: HashMap<ResourceType, Subscription>,
-}
-
-/// The node of a stream and the workload it was found to be.
-struct Client {
-    node_id: String,
-    labels: Option<BTreeMap<String, String>>,
-    proxy: Proxy,
+/// `CDS` for the cluster type, as the log shows types.
+fn label(kind: ResourceType) -> String {
+    kind.short_name().to_ascii_uppercase()
 }
 
 /// The order istiod pushes in: clusters and endpoints before the
@@ -406,189 +420,538 @@ const PUSH_ORDER: [ResourceType; 4] = [
     ResourceType::Route,
 ];
 
-impl ClientStream {
-    /// Answers one request: the first finds the workload, a new subscription
-    /// (or a change of names) is answered, an ACK or NACK is logged.
+/// The node of a stream and the workload it was found to be, with what
+/// both protocols do for it: render its names and log what it says.
+struct Client {
+    stream_id: u64,
+    node_id: String,
+    labels: Option<BTreeMap<String, String>>,
+    proxy: Proxy,
+}
+
+impl Client {
+    /// Finds the workload of the node a stream's first request carries,
+    /// as istiod would; the error ends the stream.
+    fn identify(
+        stream_id: u64,
+        peer: &str,
+        index: &Index,
+        node: Option<&Node>,
+    ) -> Result<Client, Status> {
+        let Some(node) = node else {
+            return Err(Status::invalid_argument(
+                "the first request of a stream must carry the node",
+            ));
+        };
+        let labels = metadata_labels(node);
+        match Proxy::find(
+            index,
+            &WorkloadRef::NodeId(node.id.clone()),
+            labels.as_ref(),
+        ) {
+            Ok(proxy) => {
+                eprintln!(
+                    "mesh xds serve: stream {stream_id} ({peer}): node {} is {}/{}",
+                    node.id, proxy.namespace, proxy.pod_name
+                );
+                Ok(Client {
+                    stream_id,
+                    node_id: node.id.clone(),
+                    labels,
+                    proxy,
+                })
+            }
+            Err(error) => {
+                eprintln!("mesh xds serve: stream {stream_id} ({peer}): {error}");
+                Err(Status::invalid_argument(error.to_string()))
+            }
+        }
+    }
+
+    /// After a reload: finds the workload again (its labels may have changed).
+    fn find_again(&mut self, index: &Index) {
+        match Proxy::find(
+            index,
+            &WorkloadRef::NodeId(self.node_id.clone()),
+            self.labels.as_ref(),
+        ) {
+            Ok(proxy) => self.proxy = proxy,
+            Err(error) => self.log(format_args!(
+                "{error}; rendering for the workload as it was"
+            )),
+        }
+    }
+
+    fn log(&self, message: impl std::fmt::Display) {
+        eprintln!("mesh xds serve: stream {}: {message}", self.stream_id);
+    }
+
+    /// Logs the client's answer to a `response` of ours: an ACK with the
+    /// names it holds, or a NACK with its reason.
+    fn log_answer(
+        &self,
+        kind: ResourceType,
+        response: &str,
+        error: Option<&RpcStatus>,
+        names: &dyn std::fmt::Debug,
+    ) {
+        let label = label(kind);
+        match error {
+            Some(error) => self.log(format_args!("{label} NACK {response}: {}", error.message)),
+            None => self.log(format_args!("{label} ACK {response} {names:?}")),
+        }
+    }
+
+    /// Renders `names` of `kind`; a render error is logged and renders nothing.
+    fn render(&self, index: &Index, kind: ResourceType, names: &[String]) -> Rendering {
+        resources_for(index, &self.proxy, kind, names).unwrap_or_else(|error| {
+            self.log(format_args!("{}: {error}", label(kind)));
+            Rendering::default()
+        })
+    }
+
+    fn log_notes(&self, notes: &[String]) {
+        for note in notes {
+            self.log(format_args!("note: {note}"));
+        }
+    }
+}
+
+/// One ADS protocol's side of a stream: how it answers an identified
+/// client's request, and what it pushes after a reload.
+trait Protocol: Default + Send + Sync + 'static {
+    type Request: Send + 'static;
+    type Response: Send + 'static;
+
+    fn node(request: &Self::Request) -> Option<&Node>;
+    fn type_url(request: &Self::Request) -> &str;
+    /// The response to a request about `kind`, if it calls for one.
+    fn answer(
+        &mut self,
+        client: &Client,
+        index: &Index,
+        kind: ResourceType,
+        request: Self::Request,
+    ) -> Option<Self::Response>;
+    /// After a reload, the response that brings `kind` up to date, if it changed.
+    fn push(
+        &mut self,
+        client: &Client,
+        index: &Index,
+        kind: ResourceType,
+    ) -> Option<Self::Response>;
+}
+
+/// One client's stream, in either protocol: who it is and how it is answered.
+struct ClientStream<P: Protocol> {
+    id: u64,
+    peer: String,
+    sender: mpsc::Sender<Result<P::Response, Status>>,
+    /// Known from the stream's first request.
+    client: Option<Client>,
+    protocol: P,
+}
+
+impl<P: Protocol> ClientStream<P> {
+    /// Answers one request; the first finds the workload.
     async fn on_message(
         &mut self,
         index: &Index,
-        message: Result<DiscoveryRequest, Status>,
+        message: Result<P::Request, Status>,
     ) -> ControlFlow<()> {
-        let stream_id = self.id;
         let request = match message {
             Ok(request) => request,
             Err(status) => {
                 eprintln!(
-                    "mesh xds serve: stream {stream_id} ({}): {}",
+                    "mesh xds serve: stream {} ({}): {}",
+                    self.id,
                     self.peer,
                     status.message()
                 );
                 return ControlFlow::Break(());
             }
         };
-        if self.client.is_none() {
-            let Some(node) = request.node.as_ref() else {
-                let _ = self
-                    .sender
-                    .send(Err(Status::invalid_argument(
-                        "the first request of a stream must carry the node",
-                    )))
-                    .await;
-                return ControlFlow::Break(());
-            };
-            let labels = metadata_labels(node);
-            match Proxy::find(
-                index,
-                &WorkloadRef::NodeId(node.id.clone()),
-                labels.as_ref(),
-            ) {
-                Ok(proxy) => {
-                    eprintln!(
-                        "mesh xds serve: stream {stream_id} ({}): node {} is {}/{}",
-                        self.peer, node.id, proxy.namespace, proxy.pod_name
-                    );
-                    self.client = Some(Client {
-                        node_id: node.id.clone(),
-                        labels,
-                        proxy,
-                    });
-                }
-                Err(error) => {
-                    eprintln!(
-                        "mesh xds serve: stream {stream_id} ({}): {error}",
-                        self.peer
-                    );
-                    let _ = self
-                        .sender
-                        .send(Err(Status::invalid_argument(error.to_string())))
-                        .await;
+        let client = match self.client.take() {
+            Some(client) => client,
+            None => match Client::identify(self.id, &self.peer, index, P::node(&request)) {
+                Ok(client) => client,
+                Err(status) => {
+                    let _ = self.sender.send(Err(status)).await;
                     return ControlFlow::Break(());
                 }
-            }
-        }
-        let Some(kind) = ResourceType::from_type_url(&request.type_url) else {
-            eprintln!(
-                "mesh xds serve: stream {stream_id}: type {} is not served",
-                request.type_url
-            );
+            },
+        };
+        let client = self.client.insert(client);
+        let Some(kind) = ResourceType::from_type_url(P::type_url(&request)) else {
+            client.log(format_args!("type {} is not served", P::type_url(&request)));
             return ControlFlow::Continue(());
         };
-        let subscription = self.subscriptions.entry(kind).or_default();
-        let mut names = request.resource_names.clone();
-        names.sort();
-        names.dedup();
-        let label = kind.short_name().to_ascii_uppercase();
-        if !request.response_nonce.is_empty() {
-            if request.response_nonce != subscription.nonce.to_string() {
-                // An answer to an older response: a newer one is on its way.
-                return ControlFlow::Continue(());
-            }
-            match &request.error_detail {
-                Some(error) => eprintln!(
-                    "mesh xds serve: stream {stream_id}: {label} NACK version {} nonce {}: {}",
-                    subscription.version, request.response_nonce, error.message
-                ),
-                None => eprintln!(
-                    "mesh xds serve: stream {stream_id}: {label} ACK version {} {:?}",
-                    request.version_info, names
-                ),
-            }
-            if names == subscription.names {
-                return ControlFlow::Continue(());
-            }
-        }
-        subscription.names = names;
-        self.send(index, kind, false).await
+        let response = self.protocol.answer(client, index, kind, request);
+        self.send(response).await
     }
 
-    /// After a reload: finds the workload again (its labels may have
-    /// changed) and sends each subscribed type whose resources changed.
+    /// After a reload: finds the workload again and pushes each subscribed
+    /// type whose resources changed.
     async fn on_reload(&mut self, index: &Index) -> ControlFlow<()> {
         let Some(client) = self.client.as_mut() else {
             return ControlFlow::Continue(());
         };
-        match Proxy::find(
-            index,
-            &WorkloadRef::NodeId(client.node_id.clone()),
-            client.labels.as_ref(),
-        ) {
-            Ok(proxy) => client.proxy = proxy,
-            Err(error) => eprintln!(
-                "mesh xds serve: stream {}: {error}; rendering for the workload as it was",
-                self.id
-            ),
-        }
-        for kind in PUSH_ORDER {
-            if self.subscriptions.get(&kind).is_some_and(|s| s.nonce > 0) {
-                self.send(index, kind, true).await?;
-            }
-        }
-        ControlFlow::Continue(())
+        client.find_again(index);
+        let client = &*client;
+        let pushes: Vec<P::Response> = PUSH_ORDER
+            .into_iter()
+            .filter_map(|kind| self.protocol.push(client, index, kind))
+            .collect();
+        self.send(pushes).await
     }
 
-    /// Renders the subscribed names of `kind` and sends them with a new
-    /// nonce; with `only_if_changed`, only when the version differs.
-    async fn send(
-        &mut self,
-        index: &Index,
-        kind: ResourceType,
-        only_if_changed: bool,
-    ) -> ControlFlow<()> {
-        let stream_id = self.id;
-        let (Some(client), Some(subscription)) =
-            (self.client.as_ref(), self.subscriptions.get_mut(&kind))
-        else {
-            return ControlFlow::Continue(());
-        };
-        let label = kind.short_name().to_ascii_uppercase();
-        let (resources, notes) =
-            match resources_for(index, &client.proxy, kind, &subscription.names) {
-                Ok(rendered) => rendered,
-                Err(error) => {
-                    eprintln!("mesh xds serve: stream {stream_id}: {label}: {error}");
-                    (Vec::new(), Vec::new())
-                }
-            };
-        let version = version_of(&resources);
-        if only_if_changed && version == subscription.version {
-            return ControlFlow::Continue(());
-        }
-        for note in notes {
-            eprintln!("mesh xds serve: stream {stream_id}: note: {note}");
-        }
-        subscription.nonce += 1;
-        subscription.version = version;
-        eprintln!(
-            "mesh xds serve: stream {stream_id}: {label} {} {} resource(s) for {:?} version {} nonce {}",
-            if only_if_changed { "push" } else { "send" },
-            resources.len(),
-            subscription.names,
-            subscription.version,
-            subscription.nonce
-        );
-        let response = DiscoveryResponse {
-            version_info: subscription.version.clone(),
-            resources,
-            type_url: kind.type_url().to_string(),
-            nonce: subscription.nonce.to_string(),
-            ..Default::default()
-        };
-        if self.sender.send(Ok(response)).await.is_err() {
-            return ControlFlow::Break(());
+    async fn send(&self, responses: impl IntoIterator<Item = P::Response>) -> ControlFlow<()> {
+        for response in responses {
+            if self.sender.send(Ok(response)).await.is_err() {
+                return ControlFlow::Break(());
+            }
         }
         ControlFlow::Continue(())
     }
 }
 
-#[tonic::codegen::async_trait]
-impl AggregatedDiscoveryService for AdsService {
-    type StreamAggregatedResourcesStream = ResponseStream;
-    type DeltaAggregatedResourcesStream = DeltaStream;
+/// What a state-of-the-world stream has been sent of one type.
+#[derive(Default)]
+struct Subscription {
+    names: Vec<String>,
+    nonce: u64,
+    version: String,
+}
 
-    async fn stream_aggregated_resources(
+/// State of the world: each response carries every subscribed resource of
+/// its type, under one version for them all.
+#[derive(Default)]
+struct StateOfTheWorld {
+    subscriptions: HashMap<ResourceType, Subscription>,
+}
+
+impl Protocol for StateOfTheWorld {
+    type Request = DiscoveryRequest;
+    type Response = DiscoveryResponse;
+
+    fn node(request: &DiscoveryRequest) -> Option<&Node> {
+        request.node.as_ref()
+    }
+
+    fn type_url(request: &DiscoveryRequest) -> &str {
+        &request.type_url
+    }
+
+    /// A new subscription or a change of names is answered; an ACK or NACK
+    /// is logged.
+    fn answer(
+        &mut self,
+        client: &Client,
+        index: &Index,
+        kind: ResourceType,
+        request: DiscoveryRequest,
+    ) -> Option<DiscoveryResponse> {
+        let subscription = self.subscriptions.entry(kind).or_default();
+        let mut names = request.resource_names;
+        names.sort();
+        names.dedup();
+        if !request.response_nonce.is_empty() {
+            if request.response_nonce != subscription.nonce.to_string() {
+                // An answer to an older response: a newer one is on its way.
+                return None;
+            }
+            let response = match &request.error_detail {
+                Some(_) => format!(
+                    "version {} nonce {}",
+                    subscription.version, request.response_nonce
+                ),
+                None => format!("version {}", request.version_info),
+            };
+            client.log_answer(kind, &response, request.error_detail.as_ref(), &names);
+            if names == subscription.names {
+                return None;
+            }
+        }
+        subscription.names = names;
+        Self::respond(client, index, kind, subscription, false)
+    }
+
+    fn push(
+        &mut self,
+        client: &Client,
+        index: &Index,
+        kind: ResourceType,
+    ) -> Option<DiscoveryResponse> {
+        let subscription = self.subscriptions.get_mut(&kind).filter(|s| s.nonce > 0)?;
+        Self::respond(client, index, kind, subscription, true)
+    }
+}
+
+impl StateOfTheWorld {
+    /// Renders the subscribed names of `kind` into a response with a new
+    /// nonce; a push only when the version differs.
+    fn respond(
+        client: &Client,
+        index: &Index,
+        kind: ResourceType,
+        subscription: &mut Subscription,
+        push: bool,
+    ) -> Option<DiscoveryResponse> {
+        let rendering = client.render(index, kind, &subscription.names);
+        let resources: Vec<Any> = rendering.resources.into_iter().map(|r| r.any).collect();
+        let version = version_of(&resources);
+        if push && version == subscription.version {
+            return None;
+        }
+        client.log_notes(&rendering.notes);
+        subscription.nonce += 1;
+        subscription.version = version;
+        client.log(format_args!(
+            "{} {} {} resource(s) for {:?} version {} nonce {}",
+            label(kind),
+            if push { "push" } else { "send" },
+            resources.len(),
+            subscription.names,
+            subscription.version,
+            subscription.nonce
+        ));
+        Some(DiscoveryResponse {
+            version_info: subscription.version.clone(),
+            resources,
+            type_url: kind.type_url().to_string(),
+            nonce: subscription.nonce.to_string(),
+            ..Default::default()
+        })
+    }
+}
+
+/// The name that subscribes to every resource of a type (incremental xDS).
+const WILDCARD: &str = "*";
+
+/// What an incremental stream's client has of one type.
+#[derive(Debug, Default)]
+struct DeltaSubscription {
+    /// The names subscribed to; [`WILDCARD`] for all.
+    names: BTreeSet<String>,
+    /// Every name the client was told of: the version it holds, or `None`
+    /// when it was told the resource does not exist.
+    held: BTreeMap<String, Option<String>>,
+    /// The nonce of the last response of this type; an answer to it is an
+    /// ACK or a NACK.
+    nonce: String,
+}
+
+/// What an incremental response carries: resources new or changed for the
+/// client, and names it is to drop.
+#[derive(Debug, Default, PartialEq)]
+struct Delta {
+    resources: Vec<Resource>,
+    removed: Vec<String>,
+}
+
+impl Delta {
+    fn is_empty(&self) -> bool {
+        self.resources.is_empty() && self.removed.is_empty()
+    }
+}
+
+impl DeltaSubscription {
+    /// Adds names. Each is sent again even if the client had it (it may have
+    /// dropped it since), unless it is its first request of the type, whose
+    /// `initial_resource_versions` say what it still holds.
+    fn subscribe(&mut self, names: Vec<String>, first_request: bool) {
+        for name in names {
+            if !first_request {
+                self.held.remove(&name);
+            }
+            self.names.insert(name);
+        }
+    }
+
+    fn unsubscribe(&mut self, names: &[String]) {
+        for name in names {
+            self.names.remove(name);
+            self.held.remove(name);
+        }
+    }
+
+    /// The names to render: the wildcard adds none, since every renderer
+    /// answers by name.
+    fn rendered_names(&self) -> Vec<String> {
+        self.names
+            .iter()
+            .filter(|name| *name != WILDCARD)
+            .cloned()
+            .collect()
+    }
+
+    /// What to send after a render of the subscribed names: each resource
+    /// whose version the client does not hold, and as removed each name it
+    /// holds that is gone or was asked for and does not exist (once).
+    /// Records what the client then holds.
+    fn update(&mut self, rendered: Vec<NamedAny>) -> Delta {
+        let present: BTreeSet<String> = rendered.iter().map(|r| r.name.clone()).collect();
+        let removed: Vec<String> = self
+            .held
+            .iter()
+            .filter(|(name, version)| version.is_some() && !present.contains(*name))
+            .map(|(name, _)| name)
+            .chain(self.names.iter().filter(|name| {
+                *name != WILDCARD
+                    && !present.contains(*name)
+                    && !matches!(self.held.get(*name), Some(None))
+            }))
+            .cloned()
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .collect();
+        for name in &removed {
+            self.held.insert(name.clone(), None);
+        }
+        let mut resources = Vec::new();
+        for NamedAny { name, any } in rendered {
+            let version = version_of([&any]);
+            if self.held.get(&name).and_then(Option::as_ref) == Some(&version) {
+                continue;
+            }
+            self.held.insert(name.clone(), Some(version.clone()));
+            resources.push(Resource {
+                name,
+                version,
+                resource: Some(any),
+                ..Default::default()
+            });
+        }
+        Delta { resources, removed }
+    }
+}
+
+/// Incremental (delta) xDS: each response carries only the resources new
+/// or changed for the client, each with its own version, and the names it
+/// is to drop.
+#[derive(Default)]
+struct Incremental {
+    subscriptions: HashMap<ResourceType, DeltaSubscription>,
+    /// Responses sent so far: nonces are unique on the stream.
+    responses: u64,
+}
+
+impl Protocol for Incremental {
+    type Request = DeltaDiscoveryRequest;
+    type Response = DeltaDiscoveryResponse;
+
+    fn node(request: &DeltaDiscoveryRequest) -> Option<&Node> {
+        request.node.as_ref()
+    }
+
+    fn type_url(request: &DeltaDiscoveryRequest) -> &str {
+        &request.type_url
+    }
+
+    /// Applies the (un)subscriptions, logs an ACK or NACK and, when the
+    /// names changed, answers with what is new or changed for the client.
+    fn answer(
+        &mut self,
+        client: &Client,
+        index: &Index,
+        kind: ResourceType,
+        request: DeltaDiscoveryRequest,
+    ) -> Option<DeltaDiscoveryResponse> {
+        let first_request = !self.subscriptions.contains_key(&kind);
+        let subscription = self.subscriptions.entry(kind).or_default();
+        let interest_changed = first_request
+            || !request.resource_names_subscribe.is_empty()
+            || !request.resource_names_unsubscribe.is_empty();
+        if first_request {
+            subscription.held = request
+                .initial_resource_versions
+                .into_iter()
+                .map(|(name, version)| (name, Some(version)))
+                .collect();
+            // Envoy's legacy wildcard: a first request for listeners or
+            // clusters that names nothing asks for all of them.
+            if request.resource_names_subscribe.is_empty()
+                && matches!(kind, ResourceType::Listener | ResourceType::Cluster)
+            {
+                subscription.names.insert(WILDCARD.to_string());
+            }
+        }
+        subscription.subscribe(request.resource_names_subscribe, first_request);
+        subscription.unsubscribe(&request.resource_names_unsubscribe);
+        // An answer to an older response is not logged: a newer one is on its way.
+        if !request.response_nonce.is_empty() && request.response_nonce == subscription.nonce {
+            client.log_answer(
+                kind,
+                &format!("nonce {}", request.response_nonce),
+                request.error_detail.as_ref(),
+                &subscription.names.iter().collect::<Vec<_>>(),
+            );
+        }
+        if !interest_changed {
+            return None;
+        }
+        // A wildcard client waits for a first answer even when there is nothing.
+        let even_if_empty = first_request && subscription.names.contains(WILDCARD);
+        self.respond(client, index, kind, even_if_empty, false)
+    }
+
+    fn push(
+        &mut self,
+        client: &Client,
+        index: &Index,
+        kind: ResourceType,
+    ) -> Option<DeltaDiscoveryResponse> {
+        self.respond(client, index, kind, false, true)
+    }
+}
+
+impl Incremental {
+    /// Renders the subscribed names of `kind` and, when something changed
+    /// for the client (or `even_if_empty`), a response with a new nonce.
+    fn respond(
+        &mut self,
+        client: &Client,
+        index: &Index,
+        kind: ResourceType,
+        even_if_empty: bool,
+        push: bool,
+    ) -> Option<DeltaDiscoveryResponse> {
+        let subscription = self.subscriptions.get_mut(&kind)?;
+        let rendering = client.render(index, kind, &subscription.rendered_names());
+        let delta = subscription.update(rendering.resources);
+        if delta.is_empty() && !even_if_empty {
+            return None;
+        }
+        client.log_notes(&rendering.notes);
+        self.responses += 1;
+        subscription.nonce = self.responses.to_string();
+        let sent: Vec<&str> = delta.resources.iter().map(|r| r.name.as_str()).collect();
+        client.log(format_args!(
+            "{} {} {} resource(s) {:?} removed {:?} nonce {}",
+            label(kind),
+            if push { "push" } else { "send" },
+            sent.len(),
+            sent,
+            delta.removed,
+            subscription.nonce
+        ));
+        Some(DeltaDiscoveryResponse {
+            type_url: kind.type_url().to_string(),
+            resources: delta.resources,
+            removed_resources: delta.removed,
+            nonce: subscription.nonce.clone(),
+            ..Default::default()
+        })
+    }
+}
+
+impl AdsService {
+    /// Serves one stream in protocol `P`: answers its requests and, with
+    /// `--watch`, pushes each reload, until the client goes.
+    fn open<P: Protocol>(
         &self,
-        request: Request<Streaming<DiscoveryRequest>>,
-    ) -> Result<Response<ResponseStream>, Status> {
+        request: Request<Streaming<P::Request>>,
+    ) -> ReceiverStream<Result<P::Response, Status>> {
         let peer = request
             .remote_addr()
             .map_or_else(|| "unknown peer".to_string(), |a| a.to_string());
@@ -606,7 +969,7 @@ impl AggregatedDiscoveryService for AdsService {
                 peer,
                 sender,
                 client: None,
-                subscriptions: HashMap::new(),
+                protocol: P::default(),
             };
             let mut watching = true;
             loop {
@@ -637,16 +1000,29 @@ impl AggregatedDiscoveryService for AdsService {
                 stream.id, stream.peer
             );
         });
-        Ok(Response::new(Box::pin(ReceiverStream::new(receiver))))
+        ReceiverStream::new(receiver)
+    }
+}
+
+#[tonic::codegen::async_trait]
+impl AggregatedDiscoveryService for AdsService {
+    type StreamAggregatedResourcesStream = ResponseStream;
+    type DeltaAggregatedResourcesStream = DeltaStream;
+
+    async fn stream_aggregated_resources(
+        &self,
+        request: Request<Streaming<DiscoveryRequest>>,
+    ) -> Result<Response<ResponseStream>, Status> {
+        Ok(Response::new(Box::pin(
+            self.open::<StateOfTheWorld>(request),
+        )))
     }
 
     async fn delta_aggregated_resources(
         &self,
-        _request: Request<Streaming<DeltaDiscoveryRequest>>,
+        request: Request<Streaming<DeltaDiscoveryRequest>>,
     ) -> Result<Response<DeltaStream>, Status> {
-        Err(Status::unimplemented(
-            "mesh xds serve speaks state-of-the-world ADS only",
-        ))
+        Ok(Response::new(Box::pin(self.open::<Incremental>(request))))
     }
 }
 
@@ -721,6 +1097,127 @@ mod tests {
         );
         assert!(config.has_changed().unwrap());
         assert!(!Arc::ptr_eq(&served, &config.borrow_and_update()));
+    }
+
+    /// A cluster as the renderer would give it; `stat` stands for any change.
+    fn cluster(name: &str, stat: &str) -> NamedAny {
+        let cluster = envoy_types::pb::envoy::config::cluster::v3::Cluster {
+            name: name.to_string(),
+            alt_stat_name: stat.to_string(),
+            ..Default::default()
+        };
+        NamedAny {
+            name: name.to_string(),
+            any: pack(&cluster),
+        }
+    }
+
+    fn subscribed(names: &[&str]) -> DeltaSubscription {
+        let mut subscription = DeltaSubscription::default();
+        subscription.subscribe(names.iter().map(ToString::to_string).collect(), true);
+        subscription
+    }
+
+    /// (name, version) of each resource of a delta.
+    fn sent(delta: &Delta) -> Vec<(&str, &str)> {
+        delta
+            .resources
+            .iter()
+            .map(|r| (r.name.as_str(), r.version.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn each_resource_has_its_own_version_of_its_content() {
+        let (a, b) = (cluster("a", "1"), cluster("b", "1"));
+        assert_eq!(version_of([&a.any]), version_of([&cluster("a", "1").any]));
+        assert_ne!(version_of([&a.any]), version_of([&cluster("a", "2").any]));
+        assert_ne!(version_of([&a.any]), version_of([&b.any]));
+        assert_ne!(version_of([&a.any]), version_of([&a.any, &b.any]));
+    }
+
+    #[test]
+    fn incremental_sends_what_is_new_or_changed_and_removes_what_is_gone() {
+        let mut subscription = subscribed(&["a", "b", "missing"]);
+        let (a1, a2, b1) = (cluster("a", "1"), cluster("a", "2"), cluster("b", "1"));
+        let (va1, va2, vb1) = (
+            version_of([&a1.any]),
+            version_of([&a2.any]),
+            version_of([&b1.any]),
+        );
+
+        let delta = subscription.update(vec![a1.clone(), b1.clone()]);
+        assert_eq!(sent(&delta), [("a", va1.as_str()), ("b", vb1.as_str())]);
+        assert_eq!(delta.resources[0].resource.as_ref(), Some(&a1.any));
+        assert_eq!(delta.removed, ["missing"], "does not exist, said once");
+
+        let delta = subscription.update(vec![a1.clone(), b1.clone()]);
+        assert!(delta.is_empty(), "nothing changed: {delta:?}");
+
+        let delta = subscription.update(vec![a2.clone(), b1.clone()]);
+        assert_eq!(sent(&delta), [("a", va2.as_str())]);
+        assert!(delta.removed.is_empty());
+
+        let delta = subscription.update(vec![a2.clone()]);
+        assert!(delta.resources.is_empty());
+        assert_eq!(delta.removed, ["b"]);
+
+        let delta = subscription.update(vec![a2, b1]);
+        assert_eq!(sent(&delta), [("b", vb1.as_str())], "back again");
+    }
+
+    #[test]
+    fn what_a_reconnecting_client_holds_is_not_sent_again() {
+        let (a, b) = (cluster("a", "1"), cluster("b", "1"));
+        // initial_resource_versions of the first request of the type.
+        let mut subscription = DeltaSubscription {
+            held: [
+                ("a", version_of([&a.any])),
+                ("b", "stale".to_string()),
+                ("gone", "old".to_string()),
+            ]
+            .into_iter()
+            .map(|(name, version)| (name.to_string(), Some(version)))
+            .collect(),
+            ..Default::default()
+        };
+        let names = ["a", "b", "c", "gone"].map(String::from).to_vec();
+        subscription.subscribe(names, true);
+        let c = cluster("c", "1");
+        let delta = subscription.update(vec![a, b.clone(), c.clone()]);
+        assert_eq!(
+            sent(&delta),
+            [
+                ("b", version_of([&b.any]).as_str()),
+                ("c", version_of([&c.any]).as_str())
+            ]
+        );
+        assert_eq!(delta.removed, ["gone"]);
+    }
+
+    #[test]
+    fn a_name_subscribed_again_is_sent_again_and_unsubscribed_is_forgotten() {
+        let a = cluster("a", "1");
+        let mut subscription = subscribed(&["a", "missing"]);
+        assert_eq!(subscription.update(vec![a.clone()]).removed, ["missing"]);
+        // The client may have dropped them since: it is told again.
+        subscription.subscribe(vec!["a".into(), "missing".into()], false);
+        let delta = subscription.update(vec![a.clone()]);
+        assert_eq!(sent(&delta).len(), 1);
+        assert_eq!(delta.removed, ["missing"]);
+
+        subscription.unsubscribe(&["a".to_string(), "missing".to_string()]);
+        assert!(subscription.names.is_empty() && subscription.held.is_empty());
+        assert!(subscription.update(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn the_wildcard_renders_no_names_of_its_own() {
+        let subscription = subscribed(&[WILDCARD, "b", "a"]);
+        assert_eq!(subscription.rendered_names(), ["a", "b"]);
+        let mut wildcard = subscribed(&[WILDCARD]);
+        assert!(wildcard.rendered_names().is_empty());
+        assert!(wildcard.update(Vec::new()).is_empty());
     }
 
     #[test]
