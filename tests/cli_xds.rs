@@ -990,6 +990,73 @@ fn serve_watch_keeps_the_last_good_config_after_a_yaml_error() {
 }
 
 #[test]
+fn serve_stops_cleanly_on_sigterm_and_sigint() {
+    for signal in ["TERM", "INT"] {
+        let mut server = Server::start(&["testdata/xds"]);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        // A client holding its stream open, as gRPC clients do.
+        let (sender, receiver) = tokio::sync::mpsc::channel(4);
+        let mut responses = runtime.block_on(async {
+            let mut client =
+                AggregatedDiscoveryServiceClient::connect(format!("http://{}", server.address))
+                    .await
+                    .unwrap();
+            sender
+                .send(DiscoveryRequest {
+                    node: Some(Node {
+                        id: "sidecar~10.0.0.5~frontend-0.app~app.svc.cluster.local".into(),
+                        ..Default::default()
+                    }),
+                    type_url: "type.googleapis.com/envoy.config.listener.v3.Listener".into(),
+                    resource_names: vec!["backend:7070".into()],
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            let mut responses = client
+                .stream_aggregated_resources(tokio_stream::wrappers::ReceiverStream::new(receiver))
+                .await
+                .unwrap()
+                .into_inner();
+            responses.message().await.unwrap().unwrap();
+            responses
+        });
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), &server.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = server.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "SIG{signal}: still running");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(status.success(), "SIG{signal}: {status}");
+        // The open stream ends rather than hanging.
+        let ended = runtime.block_on(async {
+            tokio::time::timeout(Duration::from_secs(5), responses.message()).await
+        });
+        assert!(
+            matches!(ended, Ok(Ok(None)) | Ok(Err(_))),
+            "SIG{signal}: {ended:?}"
+        );
+        drop(sender);
+        std::thread::sleep(Duration::from_millis(100));
+        let log = server.log.lock().unwrap().join("\n");
+        assert!(
+            log.contains("mesh xds serve: stopping") && log.contains("mesh xds serve: stopped"),
+            "SIG{signal}: {log}"
+        );
+    }
+}
+
+#[test]
 fn serve_reports_a_taken_port() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = taken.local_addr().unwrap().to_string();

@@ -161,6 +161,8 @@ struct Mesh {
     /// The server's inputs: mesh.yaml, the DestinationRule, and whatever
     /// else the test serves (vs.yaml, pa.yaml).
     config: PathBuf,
+    /// `xds:///HOST:PORT` the client dials.
+    target: String,
     /// Clients use xDS credentials (TLS when their cluster says so).
     xds_credentials: bool,
     _dir: tempfile::TempDir,
@@ -186,6 +188,21 @@ struct Setup<'a> {
     /// writes them), backends that are xDS servers taking their inbound
     /// listener from `mesh xds serve`, and a client with xDS credentials.
     xds_security: bool,
+}
+
+/// Who takes part in a mesh: the backends, the client and, for mTLS, the
+/// identities the test CA issues.
+struct Cast<'a> {
+    serve_flags: &'a [&'a str],
+    /// (`NS/POD`, `IP:PORT` it listens on) of each backend; the backend
+    /// answers with the pod's name.
+    backends: Vec<(String, String)>,
+    /// The client's `--workload NS/NAME`.
+    client: &'a str,
+    target: &'a str,
+    /// SPIFFE ids for the backends and the client: with them, certificates
+    /// for everyone, backends that are xDS servers, and xDS credentials.
+    identities: Option<[&'a str; 2]>,
 }
 
 /// The SPIFFE ids the test CA issues: the echo pods run as `default`, the
@@ -226,17 +243,41 @@ impl Mesh {
         if let Some(file) = setup.peer_authentication {
             std::fs::write(config.join("pa.yaml"), fixture(file)).unwrap();
         }
+        let backends = BACKENDS
+            .iter()
+            .map(|(name, ip)| (format!("traffic/{name}"), format!("{ip}:{port}")))
+            .collect();
+        let identities = setup
+            .xds_security
+            .then_some([ECHO_IDENTITY, CLIENT_IDENTITY]);
+        Some(Mesh::run(
+            python,
+            dir,
+            config,
+            Cast {
+                serve_flags: setup.serve_flags,
+                backends,
+                client: "traffic/client",
+                target: TARGET,
+                identities,
+            },
+        ))
+    }
+
+    /// Serves `config` (in `dir`), then starts the backends and writes the
+    /// client's bootstrap as `cast` says.
+    fn run(python: String, dir: tempfile::TempDir, config: PathBuf, cast: Cast<'_>) -> Mesh {
         let paths = vec![config.clone()];
-        let server = Server::start(&paths, setup.serve_flags);
+        let server = Server::start(&paths, cast.serve_flags);
 
         let certs = dir.path().join("certs");
-        if setup.xds_security {
+        if let Some([echo, client]) = cast.identities {
             let issued = Command::new(&python)
                 .arg(format!("{REPO}/tests/peers/traffic.py"))
                 .args(["certs", "--dir"])
                 .arg(&certs)
-                .args(["--identity", &format!("echo={ECHO_IDENTITY}")])
-                .args(["--identity", &format!("client={CLIENT_IDENTITY}")])
+                .args(["--identity", &format!("echo={echo}")])
+                .args(["--identity", &format!("client={client}")])
                 .output()
                 .unwrap();
             assert!(
@@ -272,23 +313,21 @@ impl Mesh {
             path
         };
 
-        let backends: Vec<Killed> = BACKENDS
+        let backends: Vec<Killed> = cast
+            .backends
             .iter()
-            .map(|(name, ip)| {
-                let listen = format!("{ip}:{port}");
+            .map(|(pod, listen)| {
+                let name = pod.split_once('/').map_or(pod.as_str(), |(_, name)| name);
                 let mut command = Command::new(&python);
                 command
                     .arg(format!("{REPO}/tests/peers/traffic.py"))
-                    .args(["backend", "--listen", &listen])
+                    .args(["backend", "--listen", listen])
                     .args(["--name", name, "--lifetime", "120"])
                     .stdout(Stdio::piped());
-                if setup.xds_security {
+                if cast.identities.is_some() {
                     command
                         .arg("--xds")
-                        .env(
-                            "GRPC_XDS_BOOTSTRAP",
-                            bootstrap("--pod", &format!("traffic/{name}"), "echo"),
-                        )
+                        .env("GRPC_XDS_BOOTSTRAP", bootstrap("--pod", pod, "echo"))
                         // Not one INFO line per failed handshake.
                         .env("GRPC_VERBOSITY", "ERROR");
                 }
@@ -297,9 +336,9 @@ impl Mesh {
                 assert_eq!(
                     ready.as_deref().map(str::trim),
                     Some("ready"),
-                    "backend {name} on {listen}"
+                    "backend {pod} on {listen}"
                 );
-                if setup.xds_security {
+                if cast.identities.is_some() {
                     // An xDS server serves once it has accepted its listener.
                     let listener = format!("\"xds.istio.io/grpc/lds/inbound/{listen}\"]");
                     server.wait_for_line(0, READY_WITHIN, |line| {
@@ -310,16 +349,17 @@ impl Mesh {
             })
             .collect();
 
-        let bootstrap = bootstrap("--workload", "traffic/client", "client");
-        Some(Mesh {
+        let bootstrap = bootstrap("--workload", cast.client, "client");
+        Mesh {
             python,
             server,
             _backends: backends,
             bootstrap,
             config,
-            xds_credentials: setup.xds_security,
+            target: cast.target.to_string(),
+            xds_credentials: cast.identities.is_some(),
             _dir: dir,
-        })
+        }
     }
 
     /// The client's command line up to its own `args`.
@@ -327,7 +367,13 @@ impl Mesh {
         let mut command = Command::new(&self.python);
         command
             .arg(format!("{REPO}/tests/peers/traffic.py"))
-            .args(["client", "--target", TARGET, "--rpcs", &rpcs.to_string()])
+            .args([
+                "client",
+                "--target",
+                &self.target,
+                "--rpcs",
+                &rpcs.to_string(),
+            ])
             .args(["--timeout", &CLIENT_TIMEOUT_SECONDS.to_string()])
             .env("GRPC_XDS_BOOTSTRAP", &self.bootstrap);
         if self.xds_credentials {
@@ -722,4 +768,65 @@ fn strict_servers_refuse_a_plaintext_client() {
     };
     // The server's TLS handshake reads HTTP/2 and hangs up.
     assert_refused(&mesh, 10, "Socket closed");
+}
+
+#[test]
+fn echo_grpc_example_routes_twenty_eighty_over_mtls() {
+    // testdata/echo-grpc as it is (the blog's Service, Deployments, subsets,
+    // 20/80 VirtualService, ISTIO_MUTUAL and STRICT), plus the pods a
+    // cluster would run for it, on loopback.
+    let Some(python) = peers::python("gRPC client and servers") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    let example = PathBuf::from(REPO).join("testdata/echo-grpc");
+    for entry in std::fs::read_dir(&example).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            std::fs::copy(&path, config.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::write(config.join("pods.yaml"), fixture("echo-grpc-pods.yaml")).unwrap();
+    let identity = "spiffe://cluster.local/ns/echo-grpc/sa/default";
+    let backends = [
+        ("echo-v1-0", "127.0.0.12"),
+        ("echo-v2-0", "127.0.0.13"),
+        ("echo-v2-1", "127.0.0.14"),
+    ]
+    .iter()
+    .map(|(pod, ip)| (format!("echo-grpc/{pod}"), format!("{ip}:7070")))
+    .collect();
+    let mesh = Mesh::run(
+        python,
+        dir,
+        config,
+        Cast {
+            serve_flags: &[],
+            backends,
+            // The blog calls from inside the v1 pod; its client is echo-v1.
+            client: "echo-grpc/echo-v1",
+            target: "xds:///echo.echo-grpc.svc.cluster.local:7070",
+            identities: Some([identity, identity]),
+        },
+    );
+    let outcome = mesh.send(1000, &[]);
+    assert!(outcome.errors.is_empty(), "{}", outcome.json);
+    let v2 = outcome.share("echo-v2-");
+    assert!(
+        (v2 - 0.80).abs() <= 0.05,
+        "v2 got {v2:.3}: {}",
+        outcome.json
+    );
+    // Every answer names the client's certificate: mutual TLS all the way.
+    assert!(
+        outcome
+            .counts
+            .keys()
+            .all(|k| k.ends_with(&format!(" {identity}"))),
+        "{}",
+        outcome.json
+    );
+    assert_eq!(outcome.counts.len(), 3, "{}", outcome.json);
 }
