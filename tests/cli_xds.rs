@@ -5,8 +5,9 @@
 
 mod peers;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use peers::Server;
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use envoy_types::pb::envoy::config::cluster::v3::Cluster;
@@ -16,7 +17,7 @@ use envoy_types::pb::envoy::config::listener::v3::Listener;
 use envoy_types::pb::envoy::config::route::v3::RouteConfiguration;
 use envoy_types::pb::envoy::service::discovery::v3::{
     aggregated_discovery_service_client::AggregatedDiscoveryServiceClient, DeltaDiscoveryRequest,
-    DeltaDiscoveryResponse, DiscoveryRequest,
+    DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse,
 };
 use envoy_types::pb::google::rpc::Status as RpcStatus;
 use mesh::xds::json::{any_to_json, json_to_any};
@@ -527,76 +528,6 @@ fn diff_shows_what_a_change_changes() {
     assert!(has('-', "\"transportSocket\": {"), "{out}");
 }
 
-/// `mesh xds serve` on an ephemeral loopback port; killed on drop.
-struct Server {
-    child: Child,
-    address: String,
-    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(paths: &[&str]) -> Server {
-        let mut args = vec!["xds", "serve"];
-        args.extend_from_slice(paths);
-        args.extend_from_slice(&["--listen", "127.0.0.1:0"]);
-        let mut child = Command::new(MESH)
-            .args(&args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut address = None;
-        while Instant::now() < deadline {
-            let Some(Ok(line)) = lines.next() else { break };
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                address = rest.split_whitespace().next().map(str::to_string);
-                break;
-            }
-        }
-        // Keep reading the log so the server never blocks on a full pipe.
-        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let sink = std::sync::Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                if let Ok(mut log) = sink.lock() {
-                    log.push(line);
-                }
-            }
-        });
-        let address = address.expect("the server printed its address");
-        Server {
-            child,
-            address,
-            log,
-        }
-    }
-}
-
-impl Server {
-    /// Waits (without blocking the client's runtime) for a log line with `text`.
-    async fn log_line(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let log = self.log.lock().unwrap().clone();
-            if let Some(line) = log.iter().find(|l| l.contains(text)) {
-                return line.clone();
-            }
-            assert!(Instant::now() < deadline, "no {text:?} in the log: {log:?}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn serve_answers_an_ads_client_and_tracks_nonces() {
     let server = Server::start(&["testdata/xds"]);
@@ -900,6 +831,39 @@ fn serve_watch_pushes_a_delta_client_only_the_resource_that_changed() {
     });
 }
 
+/// A state-of-the-world stream to `mesh xds serve` of testdata/xds, as its
+/// client `app/frontend-0`, asking for the listener `backend:7070`: the
+/// sender of further requests and the server's responses.
+async fn frontend_stream(
+    address: &str,
+) -> (
+    tokio::sync::mpsc::Sender<DiscoveryRequest>,
+    tonic::Streaming<DiscoveryResponse>,
+) {
+    let mut client = AggregatedDiscoveryServiceClient::connect(format!("http://{address}"))
+        .await
+        .unwrap();
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    sender
+        .send(DiscoveryRequest {
+            node: Some(Node {
+                id: "sidecar~10.0.0.5~frontend-0.app~app.svc.cluster.local".into(),
+                ..Default::default()
+            }),
+            type_url: "type.googleapis.com/envoy.config.listener.v3.Listener".into(),
+            resource_names: vec!["backend:7070".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let responses = client
+        .stream_aggregated_resources(tokio_stream::wrappers::ReceiverStream::new(receiver))
+        .await
+        .unwrap()
+        .into_inner();
+    (sender, responses)
+}
+
 #[test]
 fn serve_watch_keeps_the_last_good_config_after_a_yaml_error() {
     let (code, _, err) = mesh(&["xds", "serve", "-", "--watch"]);
@@ -952,28 +916,7 @@ fn serve_watch_keeps_the_last_good_config_after_a_yaml_error() {
         .unwrap();
     runtime.block_on(async {
         let work = async {
-            let mut client =
-                AggregatedDiscoveryServiceClient::connect(format!("http://{}", server.address))
-                    .await
-                    .unwrap();
-            let (sender, receiver) = tokio::sync::mpsc::channel(4);
-            sender
-                .send(DiscoveryRequest {
-                    node: Some(Node {
-                        id: "sidecar~10.0.0.5~frontend-0.app~app.svc.cluster.local".into(),
-                        ..Default::default()
-                    }),
-                    type_url: "type.googleapis.com/envoy.config.listener.v3.Listener".into(),
-                    resource_names: vec!["backend:7070".into()],
-                    ..Default::default()
-                })
-                .await
-                .unwrap();
-            let mut responses = client
-                .stream_aggregated_resources(tokio_stream::wrappers::ReceiverStream::new(receiver))
-                .await
-                .unwrap()
-                .into_inner();
+            let (_sender, mut responses) = frontend_stream(&server.address).await;
             let first = responses.message().await.unwrap().unwrap();
             assert_eq!(first.resources.len(), 1);
         };
@@ -998,40 +941,19 @@ fn serve_stops_cleanly_on_sigterm_and_sigint() {
             .build()
             .unwrap();
         // A client holding its stream open, as gRPC clients do.
-        let (sender, receiver) = tokio::sync::mpsc::channel(4);
-        let mut responses = runtime.block_on(async {
-            let mut client =
-                AggregatedDiscoveryServiceClient::connect(format!("http://{}", server.address))
-                    .await
-                    .unwrap();
-            sender
-                .send(DiscoveryRequest {
-                    node: Some(Node {
-                        id: "sidecar~10.0.0.5~frontend-0.app~app.svc.cluster.local".into(),
-                        ..Default::default()
-                    }),
-                    type_url: "type.googleapis.com/envoy.config.listener.v3.Listener".into(),
-                    resource_names: vec!["backend:7070".into()],
-                    ..Default::default()
-                })
-                .await
-                .unwrap();
-            let mut responses = client
-                .stream_aggregated_resources(tokio_stream::wrappers::ReceiverStream::new(receiver))
-                .await
-                .unwrap()
-                .into_inner();
+        let (sender, mut responses) = runtime.block_on(async {
+            let (sender, mut responses) = frontend_stream(&server.address).await;
             responses.message().await.unwrap().unwrap();
-            responses
+            (sender, responses)
         });
         let killed = Command::new("kill")
-            .args([&format!("-{signal}"), &server.child.id().to_string()])
+            .args([&format!("-{signal}"), &server.child.0.id().to_string()])
             .status()
             .unwrap();
         assert!(killed.success());
         let deadline = Instant::now() + Duration::from_secs(10);
         let status = loop {
-            if let Some(status) = server.child.try_wait().unwrap() {
+            if let Some(status) = server.child.0.try_wait().unwrap() {
                 break status;
             }
             assert!(Instant::now() < deadline, "SIG{signal}: still running");

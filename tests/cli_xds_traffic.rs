@@ -10,6 +10,8 @@
 
 mod peers;
 
+use peers::{Killed, Server};
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
@@ -35,16 +37,6 @@ const READY_WITHIN: Duration = Duration::from_secs(20);
 /// The client's own bound (`--timeout`); the test waits a little longer.
 const CLIENT_TIMEOUT_SECONDS: u64 = 30;
 
-/// A child process killed (and reaped) when the test ends, however it ends.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The first stdout line of a child, or `None` if it prints none in time.
 fn first_line(child: &mut Child, within: Duration) -> Option<String> {
     let stdout = child.stdout.take()?;
@@ -58,82 +50,6 @@ fn first_line(child: &mut Child, within: Duration) -> Option<String> {
         .recv_timeout(within)
         .ok()
         .filter(|line| !line.is_empty())
-}
-
-/// `mesh xds serve` on an ephemeral loopback port (as in tests/cli_xds.rs).
-struct Server {
-    _child: Killed,
-    address: String,
-    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(paths: &[PathBuf], extra: &[&str]) -> Server {
-        let mut child = Command::new(MESH)
-            .args(["xds", "serve"])
-            .args(paths)
-            .args(["--listen", "127.0.0.1:0"])
-            .args(extra)
-            .current_dir(REPO)
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let child = Killed(child);
-        let mut lines = BufReader::new(stderr).lines();
-        let deadline = Instant::now() + READY_WITHIN;
-        let mut address = None;
-        while Instant::now() < deadline {
-            let Some(Ok(line)) = lines.next() else { break };
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                address = rest.split_whitespace().next().map(str::to_string);
-                break;
-            }
-        }
-        // Keep reading the log so the server never blocks on a full pipe.
-        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let sink = std::sync::Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                if let Ok(mut log) = sink.lock() {
-                    log.push(line);
-                }
-            }
-        });
-        Server {
-            _child: child,
-            address: address.expect("the server printed its address"),
-            log,
-        }
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().join("\n")
-    }
-
-    /// Waits until some log line after the first `skip` passes `found`;
-    /// returns its index.
-    fn wait_for_line(&self, skip: usize, within: Duration, found: impl Fn(&str) -> bool) -> usize {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(at) = self
-                .log
-                .lock()
-                .unwrap()
-                .iter()
-                .skip(skip)
-                .position(|l| found(l))
-            {
-                return skip + at;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no such log line in {within:?}; server log:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
 }
 
 /// A port free on every backend address, so that parallel tests (and
@@ -268,7 +184,9 @@ impl Mesh {
     /// client's bootstrap as `cast` says.
     fn run(python: String, dir: tempfile::TempDir, config: PathBuf, cast: Cast<'_>) -> Mesh {
         let paths = vec![config.clone()];
-        let server = Server::start(&paths, cast.serve_flags);
+        let mut serve_args: Vec<&std::ffi::OsStr> = vec![config.as_os_str()];
+        serve_args.extend(cast.serve_flags.iter().map(std::ffi::OsStr::new));
+        let server = Server::start(&serve_args);
 
         let certs = dir.path().join("certs");
         if let Some([echo, client]) = cast.identities {
@@ -543,11 +461,8 @@ fn round_robin_spreads_rpcs_evenly_over_three_endpoints() {
     }
 }
 
-#[test]
-fn weights_send_eighty_percent_to_v2() {
-    let Some(mesh) = Mesh::start(Some("vs-weights.yaml")) else {
-        return;
-    };
+/// 1,000 RPCs of which v2 (`echo-v2-*`) must answer 0.80 ± 0.05.
+fn twenty_eighty(mesh: &Mesh) -> Outcome {
     let outcome = mesh.send(1000, &[]);
     assert!(outcome.errors.is_empty(), "{}", outcome.json);
     let v2 = outcome.share("echo-v2-");
@@ -556,6 +471,15 @@ fn weights_send_eighty_percent_to_v2() {
         "v2 got {v2:.3}: {}",
         outcome.json
     );
+    outcome
+}
+
+#[test]
+fn weights_send_eighty_percent_to_v2() {
+    let Some(mesh) = Mesh::start(Some("vs-weights.yaml")) else {
+        return;
+    };
+    let outcome = twenty_eighty(&mesh);
     // Within v2, round robin over its two endpoints.
     assert!(outcome.counts.contains_key("echo-v2-0") && outcome.counts.contains_key("echo-v2-1"));
 }
@@ -811,14 +735,7 @@ fn echo_grpc_example_routes_twenty_eighty_over_mtls() {
             identities: Some([identity, identity]),
         },
     );
-    let outcome = mesh.send(1000, &[]);
-    assert!(outcome.errors.is_empty(), "{}", outcome.json);
-    let v2 = outcome.share("echo-v2-");
-    assert!(
-        (v2 - 0.80).abs() <= 0.05,
-        "v2 got {v2:.3}: {}",
-        outcome.json
-    );
+    let outcome = twenty_eighty(&mesh);
     // Every answer names the client's certificate: mutual TLS all the way.
     assert!(
         outcome
