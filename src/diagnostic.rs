@@ -183,19 +183,12 @@ pub fn locate_all(diagnostics: &mut [Diagnostic]) {
     if by_file.is_empty() {
         return;
     }
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = by_file.len().div_ceil(workers).max(1);
     let snapshot: &[Diagnostic] = diagnostics;
-    let resolved: Vec<(usize, Pos)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = by_file
-            .chunks(chunk)
-            .map(|files| scope.spawn(move || locate_in_files(files, snapshot)))
-            .collect();
-        handles
+    let resolved: Vec<(usize, Pos)> =
+        crate::parallel::map_in_order(&by_file, |file| locate_in_file(file, snapshot))
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
+            .flatten()
+            .collect();
     for (i, pos) in resolved {
         diagnostics[i].pos = Some(pos);
     }
@@ -204,33 +197,32 @@ pub fn locate_all(diagnostics: &mut [Diagnostic]) {
     }
 }
 
-fn locate_in_files(
-    files: &[(Arc<SourceFile>, Vec<usize>)],
+/// Positions of the findings `indices` in `file`, parsed once for them all.
+fn locate_in_file(
+    (file, indices): &(Arc<SourceFile>, Vec<usize>),
     diagnostics: &[Diagnostic],
 ) -> Vec<(usize, Pos)> {
+    let trees = crate::source::yaml::parse_stream(&file.text).documents;
     let mut resolved = Vec::new();
-    for (file, indices) in files {
-        let trees = crate::source::yaml::parse_stream(&file.text).documents;
-        for &i in indices {
-            let d = &diagnostics[i];
-            let (Some(pending), Some(path)) = (d.pending, &d.field) else {
-                continue;
-            };
-            let root = trees
-                .iter()
-                .find(|doc| doc.index == pending.document)
-                .and_then(|doc| doc.root.as_ref())
-                .and_then(|root| match pending.item {
-                    None => Some(root),
-                    Some(item) => match &root.get("items")?.value {
-                        crate::source::Value::Seq(items) => items.get(item),
-                        _ => None,
-                    },
-                });
-            if let Some(root) = root {
-                let located = root.locate_nearest(path);
-                resolved.push((i, located.key.unwrap_or(located.value)));
-            }
+    for &i in indices {
+        let d = &diagnostics[i];
+        let (Some(pending), Some(path)) = (d.pending, &d.field) else {
+            continue;
+        };
+        let root = trees
+            .iter()
+            .find(|doc| doc.index == pending.document)
+            .and_then(|doc| doc.root.as_ref())
+            .and_then(|root| match pending.item {
+                None => Some(root),
+                Some(item) => match &root.get("items")?.value {
+                    crate::source::Value::Seq(items) => items.get(item),
+                    _ => None,
+                },
+            });
+        if let Some(root) = root {
+            let located = root.locate_nearest(path);
+            resolved.push((i, located.key.unwrap_or(located.value)));
         }
     }
     resolved

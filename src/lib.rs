@@ -14,6 +14,7 @@ pub mod inject;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod parallel;
 pub mod proxyconfig;
 pub mod source;
 pub mod validate;

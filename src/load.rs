@@ -4,9 +4,7 @@
 //! are put back in input order so that output never depends on scheduling.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::thread;
 
 use crate::model::Object;
 use crate::source::{self, InputError, InputSeverity, SourceFile};
@@ -43,37 +41,16 @@ pub fn load_inputs(inputs: source::Inputs) -> Loaded {
 }
 
 pub fn load_files(files: Vec<Arc<SourceFile>>) -> Loaded {
-    let workers = thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len().max(1));
-    let next = AtomicUsize::new(0);
-    let mut per_file: Vec<(usize, Vec<Object>, Vec<InputError>)> = thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(file) = files.get(i) else { break };
-                        let (documents, errors) = source::documents(file);
-                        let objects = documents.into_iter().map(Object::from_document).collect();
-                        done.push((i, objects, errors));
-                    }
-                    done
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+    let per_file = crate::parallel::map_in_order(&files, |file| {
+        let (documents, errors) = source::documents(file);
+        let objects: Vec<Object> = documents.into_iter().map(Object::from_document).collect();
+        (objects, errors)
     });
-    per_file.sort_by_key(|(i, _, _)| *i);
     let mut loaded = Loaded {
         files,
         ..Loaded::default()
     };
-    for (_, mut objects, mut errors) in per_file {
+    for (mut objects, mut errors) in per_file {
         loaded.objects.append(&mut objects);
         loaded.errors.append(&mut errors);
     }

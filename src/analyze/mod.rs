@@ -140,32 +140,16 @@ pub fn analyze_for(index: &Index, selection: &Selection, grpc: Runtime) -> Vec<D
         .filter(|r| selection.includes(r))
         .collect();
     let context = Context::new(index, grpc);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // Rules differ a hundredfold in cost: each worker takes the next rule
-    // not yet taken, rather than a fixed share.
-    let next_rule = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers.min(rules.len()).max(1))
-            .map(|_| {
-                let (context, rules, next_rule) = (&context, &rules, &next_rule);
-                scope.spawn(move || {
-                    let mut found = Vec::new();
-                    while let Some(rule) =
-                        rules.get(next_rule.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                    {
-                        let mut findings = Findings::new(rule);
-                        (rule.check)(context, &mut findings);
-                        found.append(&mut findings.found);
-                    }
-                    found
-                })
-            })
-            .collect();
-        let mut found: Vec<Diagnostic> = handles
-            .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_default())
-            .collect();
-        crate::diagnostic::locate_all(&mut found);
-        found
+    // Rules differ a hundredfold in cost: map_in_order hands each idle
+    // worker the next rule.
+    let mut found: Vec<Diagnostic> = crate::parallel::map_in_order(&rules, |rule| {
+        let mut findings = Findings::new(rule);
+        (rule.check)(&context, &mut findings);
+        findings.found
     })
+    .into_iter()
+    .flatten()
+    .collect();
+    crate::diagnostic::locate_all(&mut found);
+    found
 }

@@ -17,20 +17,10 @@ pub const SCHEMA_WARNING: &str = "IST0133";
 
 /// Every schema and field finding for these objects, in object order.
 pub fn validate(objects: &[Object]) -> Vec<Diagnostic> {
-    // Objects are independent: check them on all cores, in contiguous chunks
-    // so that the concatenated result keeps input order.
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = objects.len().div_ceil(workers).max(1);
-    let mut diagnostics: Vec<Diagnostic> = std::thread::scope(|scope| {
-        let handles: Vec<_> = objects
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().flat_map(check_object).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_default())
-            .collect()
-    });
+    let mut diagnostics: Vec<Diagnostic> = crate::parallel::map_in_order(objects, check_object)
+        .into_iter()
+        .flatten()
+        .collect();
     diagnostics.extend(check_mesh_config(objects));
     crate::diagnostic::locate_all(&mut diagnostics);
     diagnostics

@@ -43,36 +43,11 @@ pub fn render_each<T: Send>(
     options: &RenderOptions,
     keep: impl Fn(&Proxy, Result<Resources, XdsError>, std::time::Duration) -> T + Sync,
 ) -> Vec<T> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut rendered: Vec<(usize, T)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers.min(proxies.len()).max(1))
-            .map(|_| {
-                let (next, keep) = (&next, &keep);
-                scope.spawn(move || {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(proxy) = proxies.get(i) else { break };
-                        let started = std::time::Instant::now();
-                        let rendered = render(index, proxy, options);
-                        done.push((i, keep(proxy, rendered, started.elapsed())));
-                    }
-                    done
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            // A panic is a bug: raise it here rather than drop workloads.
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    rendered.sort_by_key(|(i, _)| *i);
-    rendered.into_iter().map(|(_, kept)| kept).collect()
+    crate::parallel::map_in_order(proxies, |proxy| {
+        let started = std::time::Instant::now();
+        let rendered = render(index, proxy, options);
+        keep(proxy, rendered, started.elapsed())
+    })
 }
 
 /// Renders everything the workload's gRPC clients and servers would ask for.
