@@ -8,6 +8,7 @@
 
 pub mod csds;
 pub mod dump;
+pub mod filter;
 pub mod table;
 
 pub use dump::{Dump, DumpError, Resource, ResourceKind};
