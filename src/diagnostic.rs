@@ -71,6 +71,9 @@ pub struct Diagnostic {
 struct PendingLocation {
     document: usize,
     item: Option<usize>,
+    /// The line the object starts on: where its document's text can be cut
+    /// out, so that only documents with findings are parsed again.
+    start_line: u32,
 }
 
 impl Diagnostic {
@@ -95,6 +98,7 @@ impl Diagnostic {
             pending: field.is_some().then_some(PendingLocation {
                 document: object.doc.index,
                 item: object.doc.item,
+                start_line: object.doc.pos.line,
             }),
             field,
             help: None,
@@ -197,9 +201,89 @@ pub fn locate_all(diagnostics: &mut [Diagnostic]) {
     }
 }
 
-/// Positions of the findings `indices` in `file`, parsed once for them all.
+/// Positions of the findings `indices` in `file`. Only the documents that
+/// have findings are parsed again (a file often holds hundreds); the whole
+/// file when some finding is in an item of a `List`.
 fn locate_in_file(
     (file, indices): &(Arc<SourceFile>, Vec<usize>),
+    diagnostics: &[Diagnostic],
+) -> Vec<(usize, Pos)> {
+    let pending = |i: usize| diagnostics[i].pending.zip(diagnostics[i].field.as_ref());
+    if indices
+        .iter()
+        .any(|&i| pending(i).is_some_and(|(p, _)| p.item.is_some()))
+    {
+        return locate_in_whole_file(file, indices, diagnostics);
+    }
+    let lines = line_starts(&file.text);
+    let mut by_document: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for &i in indices {
+        if let Some((p, _)) = pending(i) {
+            by_document.entry(p.document).or_default().push(i);
+        }
+    }
+    let mut resolved = Vec::new();
+    for found in by_document.values() {
+        let Some((first, _)) = pending(found[0]) else {
+            continue;
+        };
+        let Some(text) = document_text(&file.text, &lines, first.start_line) else {
+            return locate_in_whole_file(file, indices, diagnostics);
+        };
+        let Some(root) = crate::source::yaml::parse_stream(text)
+            .documents
+            .into_iter()
+            .next()
+            .and_then(|doc| doc.root)
+        else {
+            return locate_in_whole_file(file, indices, diagnostics);
+        };
+        // Positions in the cut-out text: lines move, columns do not.
+        let shift = first.start_line.saturating_sub(1);
+        for &i in found {
+            if let Some((_, path)) = pending(i) {
+                let located = root.locate_nearest(path);
+                let mut pos = located.key.unwrap_or(located.value);
+                pos.line = pos.line.saturating_add(shift);
+                resolved.push((i, pos));
+            }
+        }
+    }
+    resolved
+}
+
+/// Byte offsets where each line of `text` starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect()
+}
+
+/// The text of the document whose object starts on `start_line` (1-based):
+/// up to the next `---` or `...` line, which YAML forbids inside any
+/// scalar, so it always ends the document.
+fn document_text<'a>(text: &'a str, lines: &[usize], start_line: u32) -> Option<&'a str> {
+    let first = usize::try_from(start_line).ok()?.checked_sub(1)?;
+    let start = *lines.get(first)?;
+    let end = lines[first + 1..]
+        .iter()
+        .find(|&&at| {
+            let line = &text[at..];
+            ["---", "..."].iter().any(|marker| {
+                line.strip_prefix(marker).is_some_and(|rest| {
+                    rest.is_empty() || rest.starts_with([' ', '\t', '\n', '\r'])
+                })
+            })
+        })
+        .copied()
+        .unwrap_or(text.len());
+    text.get(start..end)
+}
+
+/// As [`locate_in_file`], parsing the whole file.
+fn locate_in_whole_file(
+    file: &SourceFile,
+    indices: &[usize],
     diagnostics: &[Diagnostic],
 ) -> Vec<(usize, Pos)> {
     let trees = crate::source::yaml::parse_stream(&file.text).documents;
@@ -226,4 +310,25 @@ fn locate_in_file(
         }
     }
     resolved
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_is_cut_out_up_to_the_next_marker_line() {
+        let text = "a: 1\n---\nb: |\n  ---x\n  y\nc: 2\n--- \nd: 3\r\n...\r\ne: 4";
+        let lines = line_starts(text);
+        assert_eq!(document_text(text, &lines, 1), Some("a: 1\n"));
+        // `---x` inside an indented block scalar is content, not a marker.
+        assert_eq!(
+            document_text(text, &lines, 3),
+            Some("b: |\n  ---x\n  y\nc: 2\n")
+        );
+        assert_eq!(document_text(text, &lines, 8), Some("d: 3\r\n"));
+        assert_eq!(document_text(text, &lines, 10), Some("e: 4"));
+        assert_eq!(document_text(text, &lines, 0), None);
+        assert_eq!(document_text(text, &lines, 99), None);
+    }
 }
