@@ -242,13 +242,14 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             break
         }
         'mesh;proxy-config' {
-            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'A gRPC admin server serving CSDS (gRFC A38/A40), HOST:PORT')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (`dump` always prints JSON)')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (`dump` always prints JSON)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (`dump` always prints JSON) [default: short; json for bootstrap]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (`dump` always prints JSON) [default: short; json for bootstrap]')
+            [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'How to ask `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto]')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Only the resources of this xDS client scope (`xds:/some.svc:7070` or `some.svc:7070`)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only the resources with this exact name')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit on connecting and on the CSDS call (e.g. 10s, 500ms)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

@@ -537,7 +537,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__proxy__subcmd__config)
-            opts="-o -h --addr --file --output --scope --name --timeout --help all listener route cluster endpoint status dump"
+            opts="-o -h --addr --file --output --protocol --scope --name --timeout --help all listener route cluster endpoint secret bootstrap status dump"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -557,6 +557,10 @@ _mesh() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "short json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --protocol)
+                    COMPREPLY=($(compgen -W "auto csds envoy" -- "${cur}"))
                     return 0
                     ;;
                 --scope)

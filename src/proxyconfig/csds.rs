@@ -1,5 +1,6 @@
 //! CSDS client: `FetchClientStatus` against a gRPC admin server (gRFC A40),
-//! with one time limit on connect and call, and the response as proto3 JSON
+//! or `StreamClientStatus` where the unary call is unimplemented, with one
+//! time limit on connect and call, and the response as proto3 JSON
 //! (lowerCamelCase, the casing `--file` reads too).
 
 use std::time::Duration;
@@ -22,7 +23,7 @@ pub enum CsdsError {
     Connect { addr: String, reason: String },
     #[error("{addr} did not answer within {seconds:.1}s")]
     Timeout { addr: String, seconds: f64 },
-    #[error("{addr} did not answer CSDS FetchClientStatus: {reason}")]
+    #[error("{addr} did not answer CSDS: {reason}")]
     Call { addr: String, reason: String },
     #[error("cannot start the network runtime: {0}")]
     Runtime(String),
@@ -60,28 +61,47 @@ async fn fetch_async(addr: &str, timeout: Duration) -> Result<ClientStatusRespon
         reason: error_chain(&e),
     })?;
     let mut client = ClientStatusDiscoveryServiceClient::new(channel);
-    let response = client
+    let call_error = |status: tonic::Status| CsdsError::Call {
+        addr: addr.into(),
+        reason: match status.code() {
+            tonic::Code::Unimplemented => "the server does not serve CSDS".into(),
+            _ => {
+                let message = status.message().trim();
+                if message.is_empty() {
+                    format!("{:?}", status.code())
+                } else {
+                    format!("{:?}: {}", status.code(), message)
+                }
+            }
+        },
+    };
+    match client
         .fetch_client_status(ClientStatusRequest::default())
         .await
-        .map_err(|status| CsdsError::Call {
-            addr: addr.into(),
-            reason: match status.code() {
-                tonic::Code::Unimplemented => "the server does not serve CSDS".into(),
-                _ => {
-                    let message = status.message().trim();
-                    if message.is_empty() {
-                        format!("{:?}", status.code())
-                    } else {
-                        format!("{:?}: {}", status.code(), message)
-                    }
-                }
-            },
-        })?;
-    Ok(response.into_inner())
+    {
+        Ok(response) => Ok(response.into_inner()),
+        // Some servers implement only the streaming call: one request, one answer.
+        Err(status) if status.code() == tonic::Code::Unimplemented => {
+            let request = tokio_stream::once(ClientStatusRequest::default());
+            let mut answers = client
+                .stream_client_status(request)
+                .await
+                .map_err(call_error)?
+                .into_inner();
+            match answers.message().await.map_err(call_error)? {
+                Some(response) => Ok(response),
+                None => Err(CsdsError::Call {
+                    addr: addr.into(),
+                    reason: "StreamClientStatus closed without an answer".into(),
+                }),
+            }
+        }
+        Err(status) => Err(call_error(status)),
+    }
 }
 
 /// The innermost causes joined, e.g. "transport error: Connection refused".
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut parts = vec![error.to_string()];
     let mut source = error.source();
     while let Some(cause) = source {
@@ -251,6 +271,61 @@ mod tests {
         assert_eq!(dump.resources.len(), 1);
         assert_eq!(dump.resources[0].status, "ACKED");
         assert_eq!(dump.resources[0].scope, "xds:/a:1");
+    }
+
+    /// A CSDS server that serves only `StreamClientStatus`, as some do.
+    struct StreamOnly;
+
+    type Answers = std::pin::Pin<
+        Box<dyn tokio_stream::Stream<Item = Result<ClientStatusResponse, tonic::Status>> + Send>,
+    >;
+
+    #[tonic::codegen::async_trait]
+    impl envoy_types::pb::envoy::service::status::v3::client_status_discovery_service_server::ClientStatusDiscoveryService
+        for StreamOnly
+    {
+        type StreamClientStatusStream = Answers;
+
+        async fn stream_client_status(
+            &self,
+            _request: tonic::Request<tonic::Streaming<ClientStatusRequest>>,
+        ) -> Result<tonic::Response<Answers>, tonic::Status> {
+            let answer = ClientStatusResponse {
+                config: vec![ClientConfig {
+                    client_scope: "xds:/streamed:1".into(),
+                    ..Default::default()
+                }],
+            };
+            Ok(tonic::Response::new(Box::pin(tokio_stream::once(Ok(answer)))))
+        }
+
+        async fn fetch_client_status(
+            &self,
+            _request: tonic::Request<ClientStatusRequest>,
+        ) -> Result<tonic::Response<ClientStatusResponse>, tonic::Status> {
+            Err(tonic::Status::unimplemented("only streaming here"))
+        }
+    }
+
+    #[test]
+    fn unimplemented_fetch_falls_back_to_the_stream() {
+        use envoy_types::pb::envoy::service::status::v3::client_status_discovery_service_server::ClientStatusDiscoveryServiceServer;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        runtime.spawn(tonic::transport::Server::builder().serve_with_incoming(
+            ClientStatusDiscoveryServiceServer::new(StreamOnly),
+            tokio_stream::wrappers::TcpListenerStream::new(listener),
+        ));
+        let response = fetch(&addr, Duration::from_secs(5)).unwrap();
+        assert_eq!(response.config[0].client_scope, "xds:/streamed:1");
+        runtime.shutdown_background();
     }
 
     #[test]

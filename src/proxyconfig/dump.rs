@@ -92,6 +92,12 @@ pub struct Dump {
     pub resources: Vec<Resource>,
     /// The whole document, for `mesh proxy-config dump`.
     pub raw: Json,
+    /// Whether it is a CSDS response (gRPC: no secrets, no bootstrap).
+    pub from_csds: bool,
+    /// An Envoy dump's `BootstrapConfigDump`.
+    pub bootstrap: Option<Json>,
+    /// Envoy's `/clusters` host statuses (admin API only), for the endpoint table.
+    pub hosts: Vec<super::envoy::HostStatus>,
 }
 
 /// A dump that cannot be read.
@@ -127,8 +133,10 @@ impl Dump {
         Dump::from_json(raw)
     }
 
-    /// Reads a CSDS response or an Envoy config dump.
-    pub fn from_json(raw: Json) -> Result<Dump, DumpError> {
+    /// Reads a CSDS response or an Envoy config dump, private keys redacted.
+    pub fn from_json(mut raw: Json) -> Result<Dump, DumpError> {
+        super::secrets::redact_private_keys(&mut raw);
+        let from_csds = field(&raw, "config").is_some();
         let mut resources = if let Some(configs) = field(&raw, "config") {
             read_csds(configs)?
         } else if let Some(configs) = field(&raw, "configs") {
@@ -137,7 +145,19 @@ impl Dump {
             return Err(DumpError::UnknownShape);
         };
         resources.sort_by(|a, b| (&a.scope, &a.kind, &a.name).cmp(&(&b.scope, &b.kind, &b.name)));
-        Ok(Dump { resources, raw })
+        let bootstrap = field(&raw, "configs")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .find(|c| text(c, "@type").ends_with(".BootstrapConfigDump"))
+            .cloned();
+        Ok(Dump {
+            resources,
+            raw,
+            from_csds,
+            bootstrap,
+            hosts: Vec::new(),
+        })
     }
 }
 
@@ -150,7 +170,7 @@ fn strip_position(message: &str) -> String {
 }
 
 /// A field by its snake_case name, or its lowerCamelCase JSON name.
-fn field<'a>(value: &'a Json, snake: &str) -> Option<&'a Json> {
+pub(crate) fn field<'a>(value: &'a Json, snake: &str) -> Option<&'a Json> {
     let object = value.as_object()?;
     object
         .get(snake)
@@ -158,7 +178,7 @@ fn field<'a>(value: &'a Json, snake: &str) -> Option<&'a Json> {
         .filter(|v| !v.is_null())
 }
 
-fn text(value: &Json, snake: &str) -> String {
+pub(crate) fn text(value: &Json, snake: &str) -> String {
     match field(value, snake) {
         Some(Json::String(s)) => s.clone(),
         Some(Json::Number(n)) => n.to_string(),

@@ -8,7 +8,9 @@
 
 pub mod csds;
 pub mod dump;
+pub mod envoy;
 pub mod filter;
+pub mod secrets;
 pub mod table;
 
 pub use dump::{Dump, DumpError, Resource, ResourceKind};

@@ -188,6 +188,50 @@ pub fn endpoints(resources: &[&Resource]) -> String {
     })
 }
 
+/// istioctl's endpoint table, from Envoy's `/clusters` host statuses.
+pub fn endpoint_hosts(hosts: &[&super::envoy::HostStatus]) -> String {
+    let rows: Vec<Vec<String>> = hosts
+        .iter()
+        .map(|h| {
+            [&h.endpoint, &h.status, &h.outlier_check, &h.cluster]
+                .into_iter()
+                .map(|c| cell(c))
+                .collect()
+        })
+        .collect();
+    render(&["ENDPOINT", "STATUS", "OUTLIER CHECK", "CLUSTER"], &rows)
+}
+
+/// istioctl's secret table: certificate metadata, never key material.
+pub fn secrets(rows: &[super::secrets::SecretRow]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                cell(&r.name),
+                cell(&r.kind),
+                cell(&r.status),
+                r.valid.to_string(),
+                cell(&r.serial),
+                cell(&r.not_after),
+                cell(&r.not_before),
+            ]
+        })
+        .collect();
+    render(
+        &[
+            "RESOURCE NAME",
+            "TYPE",
+            "STATUS",
+            "VALID CERT",
+            "SERIAL NUMBER",
+            "NOT AFTER",
+            "NOT BEFORE",
+        ],
+        &rows,
+    )
+}
+
 /// The table for one kind (secrets and other kinds get the status table).
 pub fn for_kind(kind: &ResourceKind, resources: &[&Resource]) -> String {
     match kind {
