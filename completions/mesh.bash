@@ -537,7 +537,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__proxy__subcmd__config)
-            opts="-o -h --addr --file --output --protocol --scope --name --timeout --help all listener route cluster endpoint secret bootstrap status dump"
+            opts="-o -h --addr --file --output --protocol --scope --name --fqdn --port --subset --direction --address --timeout --help all listener route cluster endpoint secret bootstrap status dump"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -568,6 +568,26 @@ _mesh() {
                     return 0
                     ;;
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fqdn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --direction)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --address)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -179,6 +179,11 @@ csds\t'gRPC CSDS (a proxyless gRPC app\'s admin server)'
 envoy\t'Envoy\'s admin API over HTTP (`/config_dump`, `/clusters`)'"
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l scope -d 'Only the resources of this xDS client scope (`xds:/some.svc:7070` or `some.svc:7070`)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l name -d 'Only the resources with this exact name' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l fqdn -d 'Clusters and endpoints whose cluster name contains this FQDN' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l port -d 'Clusters and endpoints of this port (`|PORT|` in Istio\'s cluster names), listeners on it, routes named for it, endpoints at it' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l subset -d 'Clusters and endpoints whose cluster name contains this subset' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l direction -d 'Clusters and endpoints whose cluster name contains this direction (`inbound`, `outbound`)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l address -d 'Listeners on this IP (their socket, or the IP in a gRPC server listener\'s name), endpoints at it' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l timeout -d 'Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand version" -s h -l help -d 'Print help'

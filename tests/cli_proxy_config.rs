@@ -57,6 +57,33 @@ fn csds_tables_per_type() {
 }
 
 #[test]
+fn istioctl_filters_narrow_each_table() {
+    // Rows of a table, without its header.
+    let rows = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["proxy-config"];
+        full.extend_from_slice(args);
+        ok(&full).lines().skip(1).map(str::to_string).collect()
+    };
+    let clusters = rows(&["cluster", "--file", CAMEL]);
+    assert!(clusters.len() >= 2, "{clusters:?}");
+    let v1 = rows(&[
+        "cluster", "--file", CAMEL, "--subset", "v1", "--port", "7070",
+    ]);
+    assert_eq!(v1.len(), 1, "{v1:?}");
+    assert!(v1[0].contains(" v1 "), "{v1:?}");
+    assert!(rows(&["cluster", "--file", CAMEL, "--direction", "inbound"]).is_empty());
+    assert!(rows(&["cluster", "--file", CAMEL, "--port", "7071"]).is_empty());
+    let fqdn = rows(&["cluster", "--file", CAMEL, "--fqdn", "echo.echo-grpc"]);
+    assert_eq!(fqdn, clusters);
+
+    let listeners = rows(&["listener", "--file", ENVOY]);
+    let on_8443 = rows(&["listener", "--file", ENVOY, "--port", "8443"]);
+    assert_eq!(on_8443.len(), 1, "{on_8443:?}");
+    assert!(listeners.len() > on_8443.len());
+    assert!(rows(&["listener", "--file", ENVOY, "--address", "10.9.9.9"]).is_empty());
+}
+
+#[test]
 fn envoy_dump_all_and_status() {
     let mut all = ok(&["proxy-config", "all", "--file", ENVOY]);
     all.push_str("## status\n");

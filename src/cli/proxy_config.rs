@@ -105,6 +105,8 @@ pub struct Args {
     /// Only the resources with this exact name.
     #[arg(long, value_name = "N")]
     name: Option<String>,
+    #[command(flatten)]
+    filters: crate::proxyconfig::filter::Filters,
     /// Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms).
     #[arg(long, default_value = "10s", value_parser = parse_timeout, value_name = "DURATION")]
     timeout: Duration,
@@ -159,6 +161,7 @@ pub fn run(args: Args) -> Result<Exit> {
                 .is_none_or(|s| scope_matches(&r.scope, s))
         })
         .filter(|r| wanted(args.what, &r.kind))
+        .filter(|r| args.filters.keeps(r))
         .collect();
     // A CSDS source already said why it has no secrets.
     if selected.is_empty() && !(dump.from_csds && args.what == What::Secret) {
@@ -213,6 +216,7 @@ fn print_hosts(dump: &Dump, args: &Args, output: OutputChoice) -> Result<Exit> {
         .hosts
         .iter()
         .filter(|h| args.name.as_ref().is_none_or(|n| &h.cluster == n))
+        .filter(|h| args.filters.keeps_host(h))
         .collect();
     if hosts.is_empty() {
         eprintln!("mesh: note: no resources match");

@@ -43,6 +43,14 @@ impl Filters {
         }
     }
 
+    /// An Envoy `/clusters` host: its cluster's name and its `ip:port`.
+    pub fn keeps_host(&self, host: &super::envoy::HostStatus) -> bool {
+        let (ip, port) = split_host_port(&host.endpoint);
+        self.keeps_cluster_name_text(&host.cluster)
+            && self.address.as_deref().is_none_or(|a| a == ip)
+            && self.port.is_none_or(|p| port == Some(p))
+    }
+
     /// As istioctl: substrings of the cluster name; the port as `|PORT|`.
     fn keeps_cluster_name(&self, name: &str) -> bool {
         self.keeps_cluster_name_text(name)
