@@ -7,6 +7,7 @@ mod completions;
 mod explain;
 mod kube_inject;
 mod proxy_config;
+mod proxy_config_diff;
 mod schema;
 mod validate;
 mod xds;

@@ -32,6 +32,8 @@ enum What {
     Status,
     /// The whole CSDS response or dump, as JSON.
     Dump,
+    /// Compare what the app holds with `mesh xds render PATH... --workload NS/NAME`.
+    Diff,
 }
 
 /// `-o`.
@@ -81,13 +83,22 @@ struct SourceArgs {
     mesh proxy-config dump --addr 127.0.0.1:17000 > csds.json\n  \
     mesh proxy-config endpoint --addr 127.0.0.1:15000 --protocol envoy\n  \
     mesh proxy-config secret --file envoy-config-dump.json\n  \
-    mesh proxy-config bootstrap --addr 127.0.0.1:15000 -o short\n\n\
+    mesh proxy-config bootstrap --addr 127.0.0.1:15000 -o short\n  \
+    mesh proxy-config diff --addr 127.0.0.1:17000 k8s/ --workload shop/web\n\n\
     `--protocol auto` tries CSDS, then the Envoy admin API, within one --timeout. \
     gRPC's CSDS carries no secrets and no bootstrap: for a CSDS source, `secret` \
     and `bootstrap` print a note and nothing else (exit 0); the gRPC bootstrap is \
     the file named by GRPC_XDS_BOOTSTRAP in the app's environment.\n\n\
-    Exit codes: 0 printed, 65 the dump cannot be read, 64 bad usage, \
-    1 the server cannot be reached or does not answer.")]
+    `diff` renders the workload's config from PATH... as `mesh xds render` \
+    does and compares it with what the app holds, per resource: `only live`, \
+    `only intended`, or a unified diff of the canonical JSON (a/ live, \
+    b/ intended). Only names the app holds or asked for are compared: \
+    intended resources it never asked for (services it does not call) are \
+    not differences. Without --workload, the workload is the pod named by \
+    the app's node id.\n\n\
+    Exit codes: 0 printed (diff: no difference), 1 diff: differences, or \
+    the server cannot be reached or does not answer; 65 the dump or a PATH \
+    cannot be read, 64 bad usage.")]
 pub struct Args {
     #[arg(value_enum)]
     what: What,
@@ -110,6 +121,12 @@ pub struct Args {
     /// Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms).
     #[arg(long, default_value = "10s", value_parser = parse_timeout, value_name = "DURATION")]
     timeout: Duration,
+    /// With `diff`: the config (files, directories) the intended config is rendered from.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME.
+    #[arg(long, value_name = "NS/NAME")]
+    workload: Option<String>,
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {
@@ -125,6 +142,12 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
 pub fn run(args: Args) -> Result<Exit> {
     if args.protocol.is_some() && args.source.addr.is_none() {
         eprintln!("mesh: error: --protocol applies to --addr only");
+        return Ok(Exit::Usage);
+    }
+    if (args.what == What::Diff) != !args.paths.is_empty()
+        || (args.what != What::Diff && args.workload.is_some())
+    {
+        eprintln!("mesh: error: expected PATH... (and --workload) with `diff` and only there");
         return Ok(Exit::Usage);
     }
     let dump = match load(&args) {
@@ -166,6 +189,14 @@ pub fn run(args: Args) -> Result<Exit> {
     // A CSDS source already said why it has no secrets.
     if selected.is_empty() && !(dump.from_csds && args.what == What::Secret) {
         eprintln!("mesh: note: no resources match");
+    }
+    if args.what == What::Diff {
+        return super::proxy_config_diff::run(
+            &dump,
+            &selected,
+            &args.paths,
+            args.workload.as_deref(),
+        );
     }
     let text = match output {
         OutputChoice::Short if args.what == What::Secret => {
@@ -348,7 +379,7 @@ fn wanted(what: What, kind: &ResourceKind) -> bool {
         What::Cluster => *kind == ResourceKind::Cluster,
         What::Endpoint => *kind == ResourceKind::Endpoint,
         What::Secret => *kind == ResourceKind::Secret,
-        What::Status | What::Dump | What::Bootstrap => true,
+        What::Status | What::Dump | What::Bootstrap | What::Diff => true,
     }
 }
 
@@ -361,7 +392,9 @@ fn short(what: What, selected: &[&Resource]) -> String {
             .collect()
     };
     match what {
-        What::Status | What::Dump | What::Secret | What::Bootstrap => table::status(selected),
+        What::Status | What::Dump | What::Secret | What::Bootstrap | What::Diff => {
+            table::status(selected)
+        }
         What::Listener => table::listeners(selected),
         What::Route => table::routes(selected),
         What::Cluster => table::clusters(selected),

@@ -7,6 +7,7 @@
 //! [`table`] prints them. Facts come from `spec/proxy-config.md`.
 
 pub mod csds;
+pub mod diff;
 pub mod dump;
 pub mod envoy;
 pub mod filter;

@@ -39,22 +39,24 @@ pub fn diff(old: &[NamedResource], new: &[NamedResource]) -> Result<String, Json
             continue;
         }
         let label = format!("{}/{name}", kind.short_name());
-        let old_label = if old.contains_key(key) {
-            format!("a/{label}")
-        } else {
-            "/dev/null".into()
-        };
-        let new_label = if new.contains_key(key) {
-            format!("b/{label}")
-        } else {
-            "/dev/null".into()
-        };
-        let text = TextDiff::from_lines(before, after)
-            .unified_diff()
-            .context_radius(3)
-            .header(&old_label, &new_label)
-            .to_string();
+        let text = unified(
+            &label,
+            old.contains_key(key).then_some(before),
+            new.contains_key(key).then_some(after),
+        );
         out.push_str(&text);
     }
     Ok(out)
+}
+
+/// One resource's unified diff with git-style `a/LABEL` / `b/LABEL`
+/// headers; a side that does not exist (`None`) is `/dev/null`.
+pub fn unified(label: &str, before: Option<&str>, after: Option<&str>) -> String {
+    let old_label = before.map_or_else(|| "/dev/null".into(), |_| format!("a/{label}"));
+    let new_label = after.map_or_else(|| "/dev/null".into(), |_| format!("b/{label}"));
+    TextDiff::from_lines(before.unwrap_or(""), after.unwrap_or(""))
+        .unified_diff()
+        .context_radius(3)
+        .header(&old_label, &new_label)
+        .to_string()
 }
