@@ -144,9 +144,9 @@ pub fn run(args: Args) -> Result<Exit> {
         eprintln!("mesh: error: --protocol applies to --addr only");
         return Ok(Exit::Usage);
     }
-    if (args.what == What::Diff) != !args.paths.is_empty()
-        || (args.what != What::Diff && args.workload.is_some())
-    {
+    let diff = args.what == What::Diff;
+    // `diff` needs PATHs; the others take neither PATHs nor --workload.
+    if diff == args.paths.is_empty() || (!diff && args.workload.is_some()) {
         eprintln!("mesh: error: expected PATH... (and --workload) with `diff` and only there");
         return Ok(Exit::Usage);
     }

@@ -60,7 +60,7 @@ async fn fetch_async(addr: &str, timeout: Duration) -> Result<ClientStatusRespon
         addr: addr.into(),
         reason: error_chain(&e),
     })?;
-    // tonic refuses replies above 4 MB by default; 5,000 resources are ~6 MB.
+    // tonic refuses replies above 4 MB by default; big meshes send more.
     let mut client = ClientStatusDiscoveryServiceClient::new(channel)
         .max_decoding_message_size(super::dump::MAX_DUMP_BYTES);
     let call_error = |status: tonic::Status| CsdsError::Call {
