@@ -185,6 +185,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l subset -d 'Cl
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l direction -d 'Clusters and endpoints whose cluster name contains this direction (`inbound`, `outbound`)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l address -d 'Listeners on this IP (their socket, or the IP in a gRPC server listener\'s name), endpoints at it' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l timeout -d 'Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l workload -d 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand version" -s h -l help -d 'Print help'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "analyze" -d 'Find what istioctl analyze finds, at the exact line, without its false positives'
