@@ -1,27 +1,15 @@
 //! `mesh analyze` end to end: every output format (snapshots), SARIF against
 //! its schema, exit codes per format, suppressions, select/ignore, explain.
 
-use std::path::Path;
-use std::process::Command;
+mod peers;
 
-const MESH: &str = env!("CARGO_BIN_EXE_mesh");
+use std::path::Path;
+
+use peers::mesh;
+
 const FIXTURE: &str = "testdata/analyze/outputs/findings.yaml";
 /// The rules the fixture exercises, so new rules do not move the snapshots.
 const RULES: &str = "IST0106,IST0144,MESH001";
-
-fn mesh(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(MESH)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn analyze(format: &str) -> (i32, String) {
     let (code, stdout, _) = mesh(&[

@@ -6,6 +6,8 @@
 
 mod peers;
 
+use peers::{mesh, CsdsApp, Killed, Server};
+
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::Command;
@@ -19,20 +21,6 @@ const SNAKE: &str = "testdata/proxy-config/csds-snake.json";
 const ENVOY: &str = "testdata/proxy-config/envoy-config-dump.json";
 /// Secrets (one with its private key in clear, in two encodings) and a bootstrap.
 const SECRETS: &str = "testdata/proxy-config/envoy-secrets-dump.json";
-
-fn mesh(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(MESH)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn ok(args: &[&str]) -> String {
     let (code, out, err) = mesh(args);
@@ -299,115 +287,29 @@ fn wrong_or_silent_peers_fail_within_the_timeout() {
     }
 }
 
-/// A proxyless gRPC app for `--addr`: grpcio's admin server (CSDS) on an
-/// ephemeral port, one xDS channel per target. Prints `admin PORT`, then
-/// `ready` once every resource has an answer; exits when stdin closes or
-/// after 60 s.
-const PEER_APP: &str = include_str!("peers/csds_app.py");
-
-/// A process killed on drop.
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Reads lines from a child's stdout until one starts with `prefix`, or the deadline.
-fn wait_for_line(
-    lines: &mut impl Iterator<Item = std::io::Result<String>>,
-    prefix: &str,
-    deadline: Instant,
-) -> Option<String> {
-    while Instant::now() < deadline {
-        let line = lines.next()?.ok()?;
-        if line.starts_with(prefix) {
-            return Some(line);
-        }
-    }
-    None
-}
-
 /// The real proxyless client (Python grpcio) fed by `mesh xds serve`; its
 /// CSDS read with `mesh proxy-config --addr`.
 #[test]
 fn real_grpc_app_status_over_csds() {
-    use std::io::BufRead;
-    use std::process::Stdio;
     let Some(python) = peers::python("gRPC app") else {
         return;
     };
-    let repo = env!("CARGO_MANIFEST_DIR");
     let deadline = Instant::now() + Duration::from_secs(60);
-
-    let mut serve = Command::new(MESH)
-        .args([
-            "xds",
-            "serve",
-            "testdata/echo-grpc",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .current_dir(repo)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let serve_err = serve.stderr.take().unwrap();
-    let serve = Killed(serve);
-    let mut serve_lines = std::io::BufReader::new(serve_err).lines();
-    let listening = wait_for_line(
-        &mut serve_lines.by_ref().map(|l| {
-            l.map(|l| {
-                l.split("listening on ")
-                    .nth(1)
-                    .unwrap_or_default()
-                    .to_string()
-            })
-        }),
-        "127.0.0.1:",
-        deadline,
-    )
-    .expect("mesh xds serve printed its address");
-    let xds_address = listening
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    // Keep draining the server log so it never blocks on a full pipe.
-    std::thread::spawn(move || serve_lines.map_while(Result::ok).for_each(drop));
-
-    let (code, bootstrap, err) = mesh(&[
-        "xds",
-        "bootstrap",
-        "testdata/echo-grpc",
-        "--workload",
-        "echo-grpc/echo-v1",
-        "--xds-address",
-        &xds_address,
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let server = Server::start(&["testdata/echo-grpc"]);
     let dir = tempfile::tempdir().unwrap();
-    let bootstrap_path = dir.path().join("bootstrap.json");
-    std::fs::write(&bootstrap_path, bootstrap).unwrap();
-    let script = dir.path().join("app.py");
-    std::fs::write(&script, PEER_APP).unwrap();
-    let mut app = Command::new(&python)
-        .arg(&script)
-        .arg("xds:///echo.echo-grpc.svc.cluster.local:7070")
-        .env("GRPC_XDS_BOOTSTRAP", &bootstrap_path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let app_out = app.stdout.take().unwrap();
-    let _app = Killed(app);
-    let mut lines = std::io::BufReader::new(app_out).lines();
-    let admin = wait_for_line(&mut lines, "admin ", deadline).expect("the app printed its port");
-    let admin = format!("127.0.0.1:{}", admin.trim_start_matches("admin ").trim());
-    wait_for_line(&mut lines, "ready", deadline).expect("the app got its config");
+    let bootstrap = peers::write_bootstrap(
+        "testdata/echo-grpc",
+        "echo-grpc/echo-v1",
+        &server.address,
+        dir.path(),
+    );
+    let app = CsdsApp::start(
+        &python,
+        &bootstrap,
+        &["xds:///echo.echo-grpc.svc.cluster.local:7070"],
+        deadline,
+    );
+    let admin = app.admin.clone();
 
     let out = ok(&[
         "proxy-config",
@@ -443,7 +345,6 @@ fn real_grpc_app_status_over_csds() {
         Some(true),
         "{dump}"
     );
-    drop(serve);
 }
 
 /// `--file -` reads the dump from stdin, e.g. piped from `curl .../config_dump`.

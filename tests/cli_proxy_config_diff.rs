@@ -4,29 +4,14 @@
 
 mod peers;
 
-use std::io::BufRead;
+use peers::{mesh, CsdsApp, Server};
+
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const MESH: &str = env!("CARGO_BIN_EXE_mesh");
 /// `mesh proxy-config dump` of the grpcio app below, fed `testdata/echo-grpc`.
 const ECHO_DUMP: &str = "testdata/proxy-config/csds-echo-grpc.json";
 const ECHO: &str = "echo.echo-grpc.svc.cluster.local";
-
-fn mesh(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(MESH)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// A copy of `testdata/echo-grpc` to edit.
 fn echo_config_copy(dir: &Path) -> std::path::PathBuf {
@@ -222,31 +207,6 @@ fn diff_usage_and_input_errors() {
     }
 }
 
-/// A process killed on drop.
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Reads lines until one starts with `prefix`, or the deadline.
-fn wait_for_line(
-    lines: &mut impl Iterator<Item = std::io::Result<String>>,
-    prefix: &str,
-    deadline: Instant,
-) -> Option<String> {
-    while Instant::now() < deadline {
-        let line = lines.next()?.ok()?;
-        if let Some(at) = line.find(prefix) {
-            return Some(line[at + prefix.len()..].to_string());
-        }
-    }
-    None
-}
-
 /// A real grpcio app holds what `mesh xds serve` served it; the files then
 /// change under the server (no --watch), so the app keeps the old config
 /// and `diff` against the files shows exactly what changed.
@@ -260,53 +220,16 @@ fn real_grpc_app_against_served_and_changed_config() {
     let config = echo_config_copy(dir.path());
     let config_arg = config.to_str().unwrap();
 
-    let mut serve = Command::new(MESH)
-        .args(["xds", "serve", config_arg, "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let serve_err = serve.stderr.take().unwrap();
-    let _serve = Killed(serve);
-    let mut serve_lines = std::io::BufReader::new(serve_err).lines();
-    let listening = wait_for_line(&mut serve_lines, "listening on ", deadline)
-        .expect("mesh xds serve printed its address");
-    let xds_address = listening
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    // Keep draining the server log so it never blocks on a full pipe.
-    std::thread::spawn(move || serve_lines.map_while(Result::ok).for_each(drop));
-
-    let (code, bootstrap, err) = mesh(&[
-        "xds",
-        "bootstrap",
-        config_arg,
-        "--workload",
-        "echo-grpc/echo-v1",
-        "--xds-address",
-        &xds_address,
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let bootstrap_path = dir.path().join("bootstrap.json");
-    std::fs::write(&bootstrap_path, bootstrap).unwrap();
-    let script = dir.path().join("app.py");
-    std::fs::write(&script, include_str!("peers/csds_app.py")).unwrap();
-    let mut app = Command::new(&python)
-        .arg(&script)
-        .arg(format!("xds:///{ECHO}:7070"))
-        .env("GRPC_XDS_BOOTSTRAP", &bootstrap_path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let app_out = app.stdout.take().unwrap();
-    let _app = Killed(app);
-    let mut lines = std::io::BufReader::new(app_out).lines();
-    let port = wait_for_line(&mut lines, "admin ", deadline).expect("the app printed its port");
-    let admin = format!("127.0.0.1:{}", port.trim());
-    wait_for_line(&mut lines, "ready", deadline).expect("the app got its config");
+    let server = Server::start(&[config_arg]);
+    let bootstrap =
+        peers::write_bootstrap(config_arg, "echo-grpc/echo-v1", &server.address, dir.path());
+    let app = CsdsApp::start(
+        &python,
+        &bootstrap,
+        &[&format!("xds:///{ECHO}:7070")],
+        deadline,
+    );
+    let admin = app.admin.clone();
 
     let diff = |workload: &str| {
         mesh(&[

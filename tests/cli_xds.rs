@@ -5,7 +5,7 @@
 
 mod peers;
 
-use peers::Server;
+use peers::{mesh, Server};
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,22 +23,6 @@ use envoy_types::pb::google::rpc::Status as RpcStatus;
 use mesh::xds::json::{any_to_json, json_to_any};
 use prost::Message;
 use serde_json::Value as Json;
-
-const MESH: &str = env!("CARGO_BIN_EXE_mesh");
-
-fn mesh(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(MESH)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn render_json(args: &[&str]) -> Vec<Json> {
     let mut all = vec!["xds", "render"];

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -134,6 +135,94 @@ impl Server {
             }
             assert!(Instant::now() < deadline, "no {text:?} in the log: {log:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// Runs `mesh ARGS` in the repository without colour: exit code, stdout, stderr.
+pub fn mesh(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mesh"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Writes into `dir` the grpc-agent bootstrap `mesh xds bootstrap` gives
+/// `workload` of `config` pointed at `xds_address`; returns its path.
+pub fn write_bootstrap(config: &str, workload: &str, xds_address: &str, dir: &Path) -> PathBuf {
+    let (code, bootstrap, err) = mesh(&[
+        "xds",
+        "bootstrap",
+        config,
+        "--workload",
+        workload,
+        "--xds-address",
+        xds_address,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let path = dir.join(format!("{}.json", workload.replace('/', "-")));
+    std::fs::write(&path, bootstrap).unwrap();
+    path
+}
+
+/// A real proxyless gRPC app (tests/peers/csds_app.py: Python grpcio) with
+/// its admin server (CSDS) on an ephemeral loopback port and one xDS
+/// channel per target; stopped when dropped.
+pub struct CsdsApp {
+    _child: Killed,
+    /// `127.0.0.1:PORT` of its admin server.
+    pub admin: String,
+}
+
+impl CsdsApp {
+    /// Starts the app with `bootstrap` and waits, until `deadline`, for its
+    /// admin port and for every resource it asked for to have an answer.
+    pub fn start(python: &str, bootstrap: &Path, targets: &[&str], deadline: Instant) -> CsdsApp {
+        let mut child = Command::new(python)
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/peers/csds_app.py"
+            ))
+            .args(targets)
+            .env("GRPC_XDS_BOOTSTRAP", bootstrap)
+            // It exits when its stdin closes, so it never outlives the test.
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let child = Killed(child);
+        let (sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let next_line = |starting: &str| loop {
+            let within = deadline.saturating_duration_since(Instant::now());
+            let line = lines
+                .recv_timeout(within)
+                .unwrap_or_else(|_| panic!("the gRPC app printed no {starting:?} line in time"));
+            if line.starts_with(starting) {
+                break line;
+            }
+        };
+        let port = next_line("admin ");
+        let admin = format!("127.0.0.1:{}", port.trim_start_matches("admin ").trim());
+        next_line("ready");
+        CsdsApp {
+            _child: child,
+            admin,
         }
     }
 }
