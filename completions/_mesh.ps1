@@ -254,6 +254,8 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('--subset', '--subset', [CompletionResultType]::ParameterName, 'Clusters and endpoints whose cluster name contains this subset')
             [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Clusters and endpoints whose cluster name contains this direction (`inbound`, `outbound`)')
             [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'Listeners on this IP (their socket, or the IP in a gRPC server listener''s name), endpoints at it')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'Endpoints of clusters whose name contains this')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Envoy endpoints in this health status (`HEALTHY`, `UNHEALTHY`…)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms)')
             [CompletionResult]::new('--workload', '--workload', [CompletionResultType]::ParameterName, 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -537,7 +537,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__proxy__subcmd__config)
-            opts="-o -h --addr --file --output --protocol --scope --name --fqdn --port --subset --direction --address --timeout --workload --help all listener route cluster endpoint secret bootstrap status dump diff"
+            opts="-o -h --addr --file --output --protocol --scope --name --fqdn --port --subset --direction --address --cluster --status --timeout --workload --help all listener route cluster endpoint secret bootstrap status dump diff"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -588,6 +588,14 @@ _mesh() {
                     return 0
                     ;;
                 --address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

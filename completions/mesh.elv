@@ -233,6 +233,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --subset 'Clusters and endpoints whose cluster name contains this subset'
             cand --direction 'Clusters and endpoints whose cluster name contains this direction (`inbound`, `outbound`)'
             cand --address 'Listeners on this IP (their socket, or the IP in a gRPC server listener''s name), endpoints at it'
+            cand --cluster 'Endpoints of clusters whose name contains this'
+            cand --status 'Envoy endpoints in this health status (`HEALTHY`, `UNHEALTHY`…)'
             cand --timeout 'Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms)'
             cand --workload 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME'
             cand -h 'Print help (see more with ''--help'')'

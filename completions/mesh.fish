@@ -184,6 +184,8 @@ complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l port -d 'Clus
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l subset -d 'Clusters and endpoints whose cluster name contains this subset' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l direction -d 'Clusters and endpoints whose cluster name contains this direction (`inbound`, `outbound`)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l address -d 'Listeners on this IP (their socket, or the IP in a gRPC server listener\'s name), endpoints at it' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l cluster -d 'Endpoints of clusters whose name contains this' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l status -d 'Envoy endpoints in this health status (`HEALTHY`, `UNHEALTHY`…)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l timeout -d 'Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l workload -d 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s h -l help -d 'Print help (see more with \'--help\')'

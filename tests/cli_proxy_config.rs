@@ -69,6 +69,23 @@ fn istioctl_filters_narrow_each_table() {
     assert_eq!(on_8443.len(), 1, "{on_8443:?}");
     assert!(listeners.len() > on_8443.len());
     assert!(rows(&["listener", "--file", ENVOY, "--address", "10.9.9.9"]).is_empty());
+
+    let endpoints = rows(&["endpoint", "--file", CAMEL]);
+    assert!(!endpoints.is_empty());
+    let default = rows(&["endpoint", "--file", CAMEL, "--cluster", "7070||echo"]);
+    assert_eq!(default, endpoints);
+    assert!(rows(&["endpoint", "--file", CAMEL, "--cluster", "|v9|"]).is_empty());
+}
+
+#[test]
+fn all_includes_the_secrets_table() {
+    let out = ok(&["proxy-config", "all", "--file", SECRETS]);
+    let header = out
+        .lines()
+        .find(|l| l.starts_with("RESOURCE NAME"))
+        .unwrap_or_else(|| panic!("no secrets table:\n{out}"));
+    assert!(header.contains("VALID CERT"), "{header}");
+    assert!(out.contains("\nROOTCA "), "{out}");
 }
 
 #[test]
@@ -661,6 +678,21 @@ fn real_envoy_over_its_admin_api() {
                 ]),
         "{endpoints}"
     );
+    // istioctl's endpoint filters on the live host statuses.
+    let hosts = |filters: &[&str]| {
+        let mut args = vec!["proxy-config", "endpoint", "--addr", &admin];
+        args.extend_from_slice(filters);
+        let (code, out, err) = mesh(&args);
+        assert_eq!(code, 0, "{filters:?}: {err}");
+        out.lines().skip(1).count()
+    };
+    assert_eq!(hosts(&["--status", "healthy", "--port", "17000"]), 1);
+    assert_eq!(hosts(&["--status", "UNHEALTHY"]), 0);
+    assert_eq!(
+        hosts(&["--cluster", "some.svc", "--address", "127.0.0.1"]),
+        1
+    );
+    assert_eq!(hosts(&["--address", "127.0.0.2"]), 0);
     let (code, bootstrap, err) = mesh(&[
         "proxy-config",
         "bootstrap",

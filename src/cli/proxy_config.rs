@@ -373,6 +373,7 @@ fn wanted(what: What, kind: &ResourceKind) -> bool {
                 | ResourceKind::Route
                 | ResourceKind::Cluster
                 | ResourceKind::Endpoint
+                | ResourceKind::Secret
         ),
         What::Listener => *kind == ResourceKind::Listener,
         What::Route => *kind == ResourceKind::Route,
@@ -406,11 +407,17 @@ fn short(what: What, selected: &[&Resource]) -> String {
                 ResourceKind::Route,
                 ResourceKind::Cluster,
                 ResourceKind::Endpoint,
+                ResourceKind::Secret,
             ] {
                 let rows = of(&kind);
-                if !rows.is_empty() {
-                    parts.push(table::for_kind(&kind, &rows));
+                if rows.is_empty() {
+                    continue;
                 }
+                parts.push(if kind == ResourceKind::Secret {
+                    table::secrets(&secrets::secret_rows(&rows))
+                } else {
+                    table::for_kind(&kind, &rows)
+                });
             }
             parts.join("\n")
         }

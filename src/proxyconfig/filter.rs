@@ -26,6 +26,12 @@ pub struct Filters {
     /// listener's name), endpoints at it.
     #[arg(long, value_name = "IP")]
     pub address: Option<String>,
+    /// Endpoints of clusters whose name contains this.
+    #[arg(long, value_name = "CLUSTER")]
+    pub cluster: Option<String>,
+    /// Envoy endpoints in this health status (`HEALTHY`, `UNHEALTHY`…).
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
 }
 
 impl Filters {
@@ -33,7 +39,9 @@ impl Filters {
         match resource.kind {
             ResourceKind::Cluster => self.keeps_cluster_name(&resource.name),
             ResourceKind::Endpoint => {
-                self.keeps_cluster_name_text(&resource.name) && self.keeps_endpoints(resource)
+                self.keeps_cluster_name_text(&resource.name)
+                    && self.keeps_cluster(&resource.name)
+                    && self.keeps_endpoints(resource)
             }
             ResourceKind::Listener => self.keeps_listener(resource),
             ResourceKind::Route => self
@@ -47,8 +55,17 @@ impl Filters {
     pub fn keeps_host(&self, host: &super::envoy::HostStatus) -> bool {
         let (ip, port) = split_host_port(&host.endpoint);
         self.keeps_cluster_name_text(&host.cluster)
+            && self.keeps_cluster(&host.cluster)
+            && self
+                .status
+                .as_deref()
+                .is_none_or(|s| host.status.eq_ignore_ascii_case(s))
             && self.address.as_deref().is_none_or(|a| a == ip)
             && self.port.is_none_or(|p| port == Some(p))
+    }
+
+    fn keeps_cluster(&self, name: &str) -> bool {
+        self.cluster.as_deref().is_none_or(|c| name.contains(c))
     }
 
     /// As istioctl: substrings of the cluster name; the port as `|PORT|`.
@@ -213,6 +230,12 @@ mod tests {
         assert!(!at("10.0.0.8", 7070).keeps(&assignment));
         assert!(Filters {
             subset: Some("v1".into()),
+            cluster: Some("echo.ns".into()),
+            ..Filters::default()
+        }
+        .keeps(&assignment));
+        assert!(!Filters {
+            cluster: Some("other".into()),
             ..Filters::default()
         }
         .keeps(&assignment));
