@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::{print_stdout, Exit};
+use crate::proxyconfig::live::ReachError;
 use crate::proxyconfig::{csds, envoy, secrets, table, Dump, Resource, ResourceKind};
 
 /// What to print.
@@ -294,7 +295,9 @@ fn load_live(addr: &str, protocol: Protocol, timeout: Duration) -> Result<Dump, 
             let start = std::time::Instant::now();
             let csds_error = match csds::fetch(addr, timeout) {
                 Ok(response) => return csds_dump(addr, &response),
-                Err(e @ csds::CsdsError::BadAddress { .. }) => return Err(e.to_string()),
+                Err(e @ csds::CsdsError::Reach(ReachError::BadAddress { .. })) => {
+                    return Err(e.to_string())
+                }
                 Err(e) => e,
             };
             let left = timeout.saturating_sub(start.elapsed());

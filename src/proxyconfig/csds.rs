@@ -14,49 +14,28 @@ use envoy_types::pb::envoy::service::status::v3::{
 use envoy_types::pb::google::protobuf::{value::Kind, Struct, Timestamp, Value};
 use serde_json::{json, Map, Value as Json};
 
+use super::live::ReachError;
+
 /// Why a CSDS fetch failed; each prints as one line.
 #[derive(Debug, thiserror::Error)]
 pub enum CsdsError {
-    #[error("bad address {addr:?}: expected HOST:PORT")]
-    BadAddress { addr: String },
-    #[error("cannot connect to {addr}: {reason}")]
-    Connect { addr: String, reason: String },
-    #[error("{addr} did not answer within {seconds:.1}s")]
-    Timeout { addr: String, seconds: f64 },
+    #[error(transparent)]
+    Reach(#[from] ReachError),
     #[error("{addr} did not answer CSDS: {reason}")]
     Call { addr: String, reason: String },
-    #[error("cannot start the network runtime: {0}")]
-    Runtime(String),
 }
 
 /// Fetches the client status of `addr` (`HOST:PORT`), within `timeout` overall.
 pub fn fetch(addr: &str, timeout: Duration) -> Result<ClientStatusResponse, CsdsError> {
-    if addr.contains("://") || !addr.contains(':') || addr.chars().any(char::is_whitespace) {
-        return Err(CsdsError::BadAddress { addr: addr.into() });
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CsdsError::Runtime(e.to_string()))?;
-    let call = fetch_async(addr, timeout);
-    runtime.block_on(async {
-        tokio::time::timeout(timeout, call)
-            .await
-            .unwrap_or_else(|_| {
-                Err(CsdsError::Timeout {
-                    addr: addr.into(),
-                    seconds: timeout.as_secs_f64(),
-                })
-            })
-    })
+    super::live::within(addr, timeout, fetch_async(addr, timeout))
 }
 
 async fn fetch_async(addr: &str, timeout: Duration) -> Result<ClientStatusResponse, CsdsError> {
     let endpoint = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
-        .map_err(|_| CsdsError::BadAddress { addr: addr.into() })?
+        .map_err(|_| ReachError::BadAddress { addr: addr.into() })?
         .connect_timeout(timeout)
         .timeout(timeout);
-    let channel = endpoint.connect().await.map_err(|e| CsdsError::Connect {
+    let channel = endpoint.connect().await.map_err(|e| ReachError::Connect {
         addr: addr.into(),
         reason: error_chain(&e),
     })?;
@@ -335,7 +314,7 @@ mod tests {
         for bad in ["http://a:1", "nohost", "a b:1"] {
             assert!(matches!(
                 fetch(bad, Duration::from_secs(1)),
-                Err(CsdsError::BadAddress { .. })
+                Err(CsdsError::Reach(ReachError::BadAddress { .. }))
             ));
         }
     }

@@ -8,6 +8,7 @@ use http_body_util::BodyExt;
 use serde_json::Value as Json;
 
 use super::dump::MAX_DUMP_BYTES;
+use super::live::ReachError;
 
 /// The config dump path: every resource, endpoints included (istioctl's `all`).
 pub const CONFIG_DUMP_PATH: &str = "/config_dump?include_eds";
@@ -17,12 +18,8 @@ pub const CLUSTERS_PATH: &str = "/clusters?format=json";
 /// Why an admin request failed; each prints as one line.
 #[derive(Debug, thiserror::Error)]
 pub enum EnvoyError {
-    #[error("bad address {addr:?}: expected HOST:PORT")]
-    BadAddress { addr: String },
-    #[error("cannot connect to {addr}: {reason}")]
-    Connect { addr: String, reason: String },
-    #[error("{addr} did not answer within {seconds:.1}s")]
-    Timeout { addr: String, seconds: f64 },
+    #[error(transparent)]
+    Reach(#[from] ReachError),
     #[error("{addr} did not answer {path} over plain HTTP (a TLS or non-HTTP port?): {reason}")]
     Http {
         addr: String,
@@ -43,8 +40,6 @@ pub enum EnvoyError {
         path: String,
         reason: String,
     },
-    #[error("cannot start the network runtime: {0}")]
-    Runtime(String),
 }
 
 /// What the admin API answered.
@@ -59,34 +54,13 @@ pub struct AdminAnswers {
 /// Fetches the config dump and host statuses of the Envoy admin at `addr`
 /// (`HOST:PORT`), within `timeout` for everything.
 pub fn fetch(addr: &str, timeout: Duration) -> Result<AdminAnswers, EnvoyError> {
-    if addr.contains("://")
-        || addr.contains('/')
-        || !addr.contains(':')
-        || addr.chars().any(char::is_whitespace)
-    {
-        return Err(EnvoyError::BadAddress { addr: addr.into() });
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| EnvoyError::Runtime(e.to_string()))?;
-    runtime.block_on(async {
-        let both = async {
-            let config_dump = get_json(addr, CONFIG_DUMP_PATH).await?;
-            let clusters = get_json(addr, CLUSTERS_PATH).await?;
-            Ok(AdminAnswers {
-                config_dump,
-                clusters,
-            })
-        };
-        tokio::time::timeout(timeout, both)
-            .await
-            .unwrap_or_else(|_| {
-                Err(EnvoyError::Timeout {
-                    addr: addr.into(),
-                    seconds: timeout.as_secs_f64(),
-                })
-            })
+    super::live::within(addr, timeout, async {
+        let config_dump = get_json(addr, CONFIG_DUMP_PATH).await?;
+        let clusters = get_json(addr, CLUSTERS_PATH).await?;
+        Ok(AdminAnswers {
+            config_dump,
+            clusters,
+        })
     })
 }
 
@@ -108,7 +82,7 @@ async fn get(addr: &str, path: &str) -> Result<Vec<u8>, EnvoyError> {
     };
     let stream = tokio::net::TcpStream::connect(addr)
         .await
-        .map_err(|e| EnvoyError::Connect {
+        .map_err(|e| ReachError::Connect {
             addr: addr.into(),
             reason: e.to_string(),
         })?;
@@ -122,7 +96,7 @@ async fn get(addr: &str, path: &str) -> Result<Vec<u8>, EnvoyError> {
         .header(http::header::HOST, addr)
         .header(http::header::ACCEPT, "application/json")
         .body(http_body_util::Empty::<&'static [u8]>::new())
-        .map_err(|_| EnvoyError::BadAddress { addr: addr.into() })?;
+        .map_err(|_| ReachError::BadAddress { addr: addr.into() })?;
     let response = sender
         .send_request(request)
         .await
@@ -316,7 +290,7 @@ mod tests {
         for bad in ["http://a:1", "nohost", "a b:1", "a:1/x"] {
             assert!(matches!(
                 fetch(bad, Duration::from_secs(1)),
-                Err(EnvoyError::BadAddress { .. })
+                Err(EnvoyError::Reach(ReachError::BadAddress { .. }))
             ));
         }
     }

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod dump;
 pub mod envoy;
 pub mod filter;
+pub mod live;
 pub mod secrets;
 pub mod table;
 
