@@ -13,6 +13,7 @@ use std::io::Read;
 use std::pin::Pin;
 use std::time::Duration;
 
+use envoy_types::pb::envoy::admin::v3::ClientResourceStatus;
 use envoy_types::pb::envoy::config::core::v3::Node;
 use envoy_types::pb::envoy::service::status::v3::client_config::GenericXdsConfig;
 use envoy_types::pb::envoy::service::status::v3::client_status_discovery_service_server::{
@@ -27,15 +28,6 @@ use tonic::{Request, Response, Status, Streaming};
 
 const TEMPLATE: &str = include_str!("../testdata/proxy-config/csds-echo-grpc.json");
 const HOST: &str = "echo.echo-grpc.svc.cluster.local";
-const STATUSES: [&str; 7] = [
-    "UNKNOWN",
-    "REQUESTED",
-    "DOES_NOT_EXIST",
-    "ACKED",
-    "NACKED",
-    "RECEIVED_ERROR",
-    "TIMEOUT",
-];
 
 /// One target's `ClientConfig`, the template's host replaced by `host`.
 fn client_config(template: &Json, host: &str) -> Result<ClientConfig, String> {
@@ -58,10 +50,8 @@ fn client_config(template: &Json, host: &str) -> Result<ClientConfig, String> {
                 seconds: 1_795_300_000,
                 nanos: 0,
             }),
-            client_status: STATUSES
-                .iter()
-                .position(|s| *s == text("clientStatus"))
-                .unwrap_or(0) as i32,
+            client_status: ClientResourceStatus::from_str_name(&text("clientStatus"))
+                .unwrap_or(ClientResourceStatus::Unknown) as i32,
             ..Default::default()
         });
     }

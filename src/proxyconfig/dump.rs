@@ -2,6 +2,7 @@
 //! either casing (lowerCamelCase from proto3 JSON / Python `json_format`,
 //! snake_case from Envoy admin), read into one list of [`Resource`]s.
 
+use envoy_types::pb::envoy::admin::v3::ClientResourceStatus;
 use serde_json::{Map, Value as Json};
 
 /// The largest dump we read; Envoy bootstraps are ~80 KB, full dumps a few MB.
@@ -214,21 +215,13 @@ fn list<'a>(value: &'a Json, path: &str) -> Result<&'a [Json], DumpError> {
 
 /// `client_status` as a name; proto3 JSON may also carry the number.
 fn status_name(value: Option<&Json>) -> Option<String> {
-    const NAMES: [&str; 7] = [
-        "UNKNOWN",
-        "REQUESTED",
-        "DOES_NOT_EXIST",
-        "ACKED",
-        "NACKED",
-        "RECEIVED_ERROR",
-        "TIMEOUT",
-    ];
     match value? {
         Json::String(s) => Some(s.clone()),
         Json::Number(n) => Some(
-            n.as_u64()
-                .and_then(|i| NAMES.get(i as usize))
-                .map_or_else(|| n.to_string(), |s| s.to_string()),
+            n.as_i64()
+                .and_then(|i| i32::try_from(i).ok())
+                .and_then(|i| ClientResourceStatus::try_from(i).ok())
+                .map_or_else(|| n.to_string(), |s| s.as_str_name().to_string()),
         ),
         _ => None,
     }
