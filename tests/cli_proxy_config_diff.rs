@@ -13,18 +13,6 @@ use std::time::{Duration, Instant};
 const ECHO_DUMP: &str = "testdata/proxy-config/csds-echo-grpc.json";
 const ECHO: &str = "echo.echo-grpc.svc.cluster.local";
 
-/// A copy of `testdata/echo-grpc` to edit.
-fn echo_config_copy(dir: &Path) -> std::path::PathBuf {
-    let copy = dir.join("config");
-    std::fs::create_dir(&copy).unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/echo-grpc");
-    for entry in std::fs::read_dir(source).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
-    }
-    copy
-}
-
 /// Routes 50/50 instead of 20/80 (VirtualService) and balances subset v1
 /// by least request (DestinationRule).
 fn change_traffic(config: &Path) {
@@ -77,18 +65,21 @@ fn saved_dump_matches_the_config_it_was_served() {
 #[test]
 fn saved_dump_against_changed_config_names_each_resource() {
     let dir = tempfile::tempdir().unwrap();
-    let config = echo_config_copy(dir.path());
+    let config = peers::copy_testdata("echo-grpc", &dir.path().join("config"));
     change_traffic(&config);
     let config = config.to_str().unwrap();
-    let (code, out, err) = mesh(&[
-        "proxy-config",
-        "diff",
-        "--file",
-        ECHO_DUMP,
-        config,
-        "--workload",
-        "echo-grpc/echo-v1",
-    ]);
+    let diff = || {
+        mesh(&[
+            "proxy-config",
+            "diff",
+            "--file",
+            ECHO_DUMP,
+            config,
+            "--workload",
+            "echo-grpc/echo-v1",
+        ])
+    };
+    let (code, out, err) = diff();
     assert_eq!(code, 1, "{err}");
     assert_eq!(
         changed_resources(&out),
@@ -116,15 +107,7 @@ fn saved_dump_against_changed_config_names_each_resource() {
          subsets:\n  - name: v1\n    labels:\n      version: v1\n",
     )
     .unwrap();
-    let (code, out, err) = mesh(&[
-        "proxy-config",
-        "diff",
-        "--file",
-        ECHO_DUMP,
-        config,
-        "--workload",
-        "echo-grpc/echo-v1",
-    ]);
+    let (code, out, err) = diff();
     assert_eq!(code, 1, "{err}");
     assert!(
         out.contains(&format!("only live: cds/outbound|7070|v2|{ECHO}")),
@@ -217,7 +200,7 @@ fn real_grpc_app_against_served_and_changed_config() {
     };
     let deadline = Instant::now() + Duration::from_secs(60);
     let dir = tempfile::tempdir().unwrap();
-    let config = echo_config_copy(dir.path());
+    let config = peers::copy_testdata("echo-grpc", &dir.path().join("config"));
     let config_arg = config.to_str().unwrap();
 
     let server = Server::start(&[config_arg]);

@@ -448,22 +448,7 @@ fn diff_shows_what_a_change_changes() {
     let old = dir.path().join("old");
     let new = dir.path().join("new");
     for side in [&old, &new] {
-        std::fs::create_dir(side).unwrap();
-        for file in [
-            "deployments.yaml",
-            "namespace.yaml",
-            "security.yaml",
-            "service.yaml",
-            "traffic.yaml",
-        ] {
-            std::fs::copy(
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("testdata/echo-grpc")
-                    .join(file),
-                side.join(file),
-            )
-            .unwrap();
-        }
+        peers::copy_testdata("echo-grpc", side);
     }
     let (old_s, new_s) = (old.to_str().unwrap(), new.to_str().unwrap());
     let (code, out, _) = mesh(&[
@@ -735,21 +720,7 @@ fn serve_answers_a_delta_ads_client() {
 #[test]
 fn serve_watch_pushes_a_delta_client_only_the_resource_that_changed() {
     let dir = tempfile::tempdir().unwrap();
-    for file in [
-        "deployments.yaml",
-        "namespace.yaml",
-        "security.yaml",
-        "service.yaml",
-        "traffic.yaml",
-    ] {
-        std::fs::copy(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("testdata/echo-grpc")
-                .join(file),
-            dir.path().join(file),
-        )
-        .unwrap();
-    }
+    peers::copy_testdata("echo-grpc", dir.path());
     let server = Server::start(&[dir.path().to_str().unwrap(), "--watch"]);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -703,15 +703,7 @@ fn echo_grpc_example_routes_twenty_eighty_over_mtls() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config");
-    std::fs::create_dir(&config).unwrap();
-    let example = PathBuf::from(REPO).join("testdata/echo-grpc");
-    for entry in std::fs::read_dir(&example).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "yaml") {
-            std::fs::copy(&path, config.join(path.file_name().unwrap())).unwrap();
-        }
-    }
+    let config = peers::copy_testdata("echo-grpc", &dir.path().join("config"));
     std::fs::write(config.join("pods.yaml"), fixture("echo-grpc-pods.yaml")).unwrap();
     let identity = "spiffe://cluster.local/ns/echo-grpc/sa/default";
     let backends = [

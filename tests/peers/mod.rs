@@ -139,6 +139,20 @@ impl Server {
     }
 }
 
+/// Copies the files of `testdata/NAME` into the directory `into` (made
+/// here), for a test to serve or edit; returns `into`.
+pub fn copy_testdata(name: &str, into: &Path) -> PathBuf {
+    std::fs::create_dir_all(into).unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(name);
+    for entry in std::fs::read_dir(source).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), into.join(entry.file_name())).unwrap();
+    }
+    into.to_path_buf()
+}
+
 /// Runs `mesh ARGS` in the repository without colour: exit code, stdout, stderr.
 pub fn mesh(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_mesh"))
