@@ -187,7 +187,15 @@ complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l address -d 'L
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l cluster -d 'Endpoints of clusters whose name contains this' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l status -d 'Envoy endpoints in this health status (`HEALTHY`, `UNHEALTHY`…)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l timeout -d 'Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l context -d 'The kubeconfig context to use' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s n -l namespace -d 'Report findings in this namespace only (default: the context\'s)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l workload -d 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s A -l all-namespaces -d 'Report findings in every namespace'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand version" -s h -l help -d 'Print help'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "analyze" -d 'Find what istioctl analyze finds, at the exact line, without its false positives'

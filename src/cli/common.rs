@@ -142,6 +142,11 @@ pub fn load(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
     })
 }
 
+/// True when nothing is to be read: no path, no `-f`, no `--kube`.
+pub fn reads_nothing(args: &InputArgs) -> bool {
+    args.paths.is_empty() && args.files.is_empty() && !args.kube
+}
+
 /// The paths `xds serve --watch` polls: the inputs and the mesh config file.
 pub fn watched_paths(args: &InputArgs) -> Vec<PathBuf> {
     let mut paths = args.paths.clone();

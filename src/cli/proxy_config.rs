@@ -122,9 +122,9 @@ pub struct Args {
     /// Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms).
     #[arg(long, default_value = "10s", value_parser = parse_timeout, value_name = "DURATION")]
     timeout: Duration,
-    /// With `diff`: the config (files, directories) the intended config is rendered from.
-    #[arg(value_name = "PATH")]
-    paths: Vec<PathBuf>,
+    /// With `diff`: what the intended config is rendered from, as for `mesh xds render`.
+    #[command(flatten)]
+    input: super::common::InputArgs,
     /// With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME.
     #[arg(long, value_name = "NS/NAME")]
     workload: Option<String>,
@@ -147,7 +147,7 @@ pub fn run(args: Args) -> Result<Exit> {
     }
     let diff = args.what == What::Diff;
     // `diff` needs PATHs; the others take neither PATHs nor --workload.
-    if diff == args.paths.is_empty() || (!diff && args.workload.is_some()) {
+    if diff == super::common::reads_nothing(&args.input) || (!diff && args.workload.is_some()) {
         eprintln!("mesh: error: expected PATH... (and --workload) with `diff` and only there");
         return Ok(Exit::Usage);
     }
@@ -195,7 +195,7 @@ pub fn run(args: Args) -> Result<Exit> {
         return super::proxy_config_diff::run(
             &dump,
             &selected,
-            &args.paths,
+            &args.input,
             args.workload.as_deref(),
         );
     }

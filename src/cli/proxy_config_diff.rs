@@ -2,29 +2,27 @@
 //! the given files. Glue only; the comparison is `proxyconfig::diff`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use serde_json::Value as Json;
 
 use super::{print_stdout, Exit};
-use crate::index::Index;
 use crate::proxyconfig::{diff, Dump, Resource};
 use crate::xds::render::RenderOptions;
-use crate::xds::{Proxy, ResourceType, WorkloadRef, XdsError};
+use crate::xds::{Proxy, ResourceType, WorkloadRef};
 
 /// Compares `live` (the dump's resources, filtered) with the render of
 /// `paths` for `workload` (default: the node id the client reports).
 pub(super) fn run(
     dump: &Dump,
     live: &[&Resource],
-    paths: &[PathBuf],
+    input: &super::common::InputArgs,
     workload: Option<&str>,
 ) -> Result<Exit> {
     let reference = match workload {
         Some(text) => match WorkloadRef::parse_namespaced(text) {
             Ok((namespace, name)) => WorkloadRef::Workload { namespace, name },
-            Err(error) => return Ok(report(&error)),
+            Err(error) => return Ok(super::xds::report_error(&error)),
         },
         None => match node(&dump.raw)
             .and_then(|n| n.get("id"))
@@ -37,23 +35,16 @@ pub(super) fn run(
             }
         },
     };
-    let loaded = crate::load::load_paths(paths);
-    for error in &loaded.errors {
-        eprintln!("mesh: error: {error}");
-    }
-    if loaded.has_input_errors() {
-        return Ok(Exit::InputError);
-    }
-    let mesh_config = crate::validate::mesh_config_for(&loaded.objects, None);
-    let index = Index::build_in_domain(
-        loaded.objects,
-        mesh_config,
-        crate::index::DEFAULT_CLUSTER_DOMAIN,
-    );
+    let inputs = match super::common::load(input, "proxy-config diff") {
+        Ok(inputs) if !inputs.failed => inputs,
+        Ok(_) => return Ok(Exit::InputError),
+        Err(exit) => return Ok(exit),
+    };
+    let index = inputs.index;
     let labels = node_labels(&dump.raw);
     let proxy = match Proxy::find(&index, &reference, labels.as_ref()) {
         Ok(proxy) => proxy,
-        Err(error) => return Ok(report(&error)),
+        Err(error) => return Ok(super::xds::report_error(&error)),
     };
     let (targets, server_address) = diff::render_targets(dump);
     let options = RenderOptions {
@@ -62,7 +53,7 @@ pub(super) fn run(
     };
     let intended = match crate::xds::render(&index, &proxy, &options) {
         Ok(resources) => resources.packed(&ResourceType::ALL),
-        Err(error) => return Ok(report(&error)),
+        Err(error) => return Ok(super::xds::report_error(&error)),
     };
     let found = diff::compare(live, &intended).context("cannot compare")?;
     if found.differences == 0 {
@@ -78,16 +69,6 @@ pub(super) fn run(
         found.differences, found.compared
     );
     Ok(Exit::Failure)
-}
-
-/// The exit code and message for a render error, as `mesh xds` gives them.
-fn report(error: &XdsError) -> Exit {
-    eprintln!("mesh: error: {error}");
-    match error {
-        XdsError::BadField { .. } => Exit::InputError,
-        XdsError::Json(_) => Exit::Failure,
-        _ => Exit::Usage,
-    }
 }
 
 /// The node of the first CSDS client config (gRPC reports the same node

@@ -226,7 +226,8 @@ pub fn run(args: Args) -> Result<Exit> {
 }
 
 /// The exit code and message for a render error.
-fn report_error(error: &XdsError) -> Exit {
+/// One line for an xDS error, and its exit code.
+pub(super) fn report_error(error: &XdsError) -> Exit {
     eprintln!("mesh: error: {error}");
     match error {
         XdsError::BadField { .. } => Exit::InputError,
