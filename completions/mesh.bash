@@ -537,7 +537,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__proxy__subcmd__config)
-            opts="-o -f -n -A -h --addr --file --output --protocol --scope --name --fqdn --port --subset --direction --address --cluster --status --timeout --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --workload --help all listener route cluster endpoint secret bootstrap status dump diff"
+            opts="-o -f -n -A -h --addr --file --output --protocol --admin-port --scope --name --fqdn --port --subset --direction --address --cluster --status --timeout --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --workload --help all listener route cluster endpoint secret bootstrap status dump diff"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -561,6 +561,10 @@ _mesh() {
                     ;;
                 --protocol)
                     COMPREPLY=($(compgen -W "auto csds envoy" -- "${cur}"))
+                    return 0
+                    ;;
+                --admin-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --scope)

@@ -41,7 +41,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l mesh-config -l mes
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l context -d 'The kubeconfig context to use' -r
-complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s n -l namespace -d 'Report findings in this namespace only (default: the context\'s)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s n -l namespace -d 'With --kube, report findings in this namespace only; a POD\'s namespace (default: the context\'s)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s line per finding, with a source snippet and help'
 json\t'An array of objects with istioctl\'s keys plus file, line, column, field'
 yaml\t'The same objects as YAML'
@@ -66,7 +66,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand validate" -l mesh-config -l me
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l context -d 'The kubeconfig context to use' -r
-complete -c mesh -n "__fish_mesh_using_subcommand validate" -s n -l namespace -d 'Report findings in this namespace only (default: the context\'s)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand validate" -s n -l namespace -d 'With --kube, report findings in this namespace only; a POD\'s namespace (default: the context\'s)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s line per finding, with a source snippet and help'
 json\t'An array of objects with istioctl\'s keys plus file, line, column, field'
 yaml\t'The same objects as YAML'
@@ -107,7 +107,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l context -d 'The kubeconfig context to use' -r
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s n -l namespace -d 'Report findings in this namespace only (default: the context\'s)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s n -l namespace -d 'With --kube, report findings in this namespace only; a POD\'s namespace (default: the context\'s)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l workload -d 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l pod -d 'A Pod: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l node-id -d 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local' -r
@@ -131,7 +131,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l context -d 'The kubeconfig context to use' -r
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s n -l namespace -d 'Report findings in this namespace only (default: the context\'s)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s n -l namespace -d 'With --kube, report findings in this namespace only; a POD\'s namespace (default: the context\'s)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l workload -d 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l pod -d 'A Pod: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l node-id -d 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local' -r
@@ -158,7 +158,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l context -d 'The kubeconfig context to use' -r
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s n -l namespace -d 'Report findings in this namespace only (default: the context\'s)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s n -l namespace -d 'With --kube, report findings in this namespace only; a POD\'s namespace (default: the context\'s)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l listen -d 'The address to listen on' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s A -l all-namespaces -d 'Report findings in every namespace'
@@ -174,9 +174,10 @@ complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l file -d 'A sa
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s o -l output -d 'Output format (`dump` always prints JSON) [default: short; json for bootstrap]' -r -f -a "short\t''
 json\t''
 yaml\t''"
-complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l protocol -d 'How to ask `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto]' -r -f -a "auto\t'CSDS first, then the Envoy admin API'
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l protocol -d 'How to ask the POD or `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto; envoy for a pod\'s sidecar]' -r -f -a "auto\t'CSDS first, then the Envoy admin API'
 csds\t'gRPC CSDS (a proxyless gRPC app\'s admin server)'
 envoy\t'Envoy\'s admin API over HTTP (`/config_dump`, `/clusters`)'"
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l admin-port -d 'With a POD: the admin port in the pod [default: 15000 with an istio-proxy container, else the port named grpc-admin, admin or csds]' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l scope -d 'Only the resources of this xDS client scope (`xds:/some.svc:7070` or `some.svc:7070`)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l name -d 'Only the resources with this exact name' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l fqdn -d 'Clusters and endpoints whose cluster name contains this FQDN' -r
@@ -192,7 +193,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l mesh-config -
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l context -d 'The kubeconfig context to use' -r
-complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s n -l namespace -d 'Report findings in this namespace only (default: the context\'s)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s n -l namespace -d 'With --kube, report findings in this namespace only; a POD\'s namespace (default: the context\'s)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l workload -d 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s A -l all-namespaces -d 'Report findings in every namespace'

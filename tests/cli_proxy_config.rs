@@ -78,8 +78,18 @@ fn istioctl_filters_narrow_each_table() {
 }
 
 #[test]
-fn all_includes_the_secrets_table() {
+fn all_includes_the_bootstrap_versions_and_the_secrets_table() {
     let out = ok(&["proxy-config", "all", "--file", SECRETS]);
+    let versions = ok(&[
+        "proxy-config",
+        "bootstrap",
+        "--file",
+        SECRETS,
+        "-o",
+        "short",
+    ]);
+    assert!(versions.starts_with("Istio Version: "), "{versions}");
+    assert!(out.starts_with(&format!("{versions}\n")), "{out}");
     let header = out
         .lines()
         .find(|l| l.starts_with("RESOURCE NAME"))

@@ -32,14 +32,16 @@ pub struct InputArgs {
     /// Also read the live cluster (kubeconfig, or in-cluster credentials).
     #[arg(long, visible_alias = "use-kube")]
     kube: bool,
+    // `proxy-config POD` reads the next three without `--kube`, so
+    // `load` checks them rather than clap's `requires`.
     /// The kubeconfig file (default: KUBECONFIG, then ~/.kube/config).
-    #[arg(long, requires = "kube", value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use.
-    #[arg(long, requires = "kube", value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     context: Option<String>,
-    /// Report findings in this namespace only (default: the context's).
-    #[arg(short = 'n', long, requires = "kube", value_name = "NAMESPACE")]
+    /// With --kube, report findings in this namespace only; a POD's namespace (default: the context's).
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
     namespace: Option<String>,
     /// Report findings in every namespace.
     #[arg(short = 'A', long, requires = "kube", conflicts_with = "namespace")]
@@ -78,8 +80,42 @@ pub struct Inputs {
     pub namespace_filter: Option<String>,
 }
 
+impl InputArgs {
+    /// The cluster `--kubeconfig` and `--context` name.
+    pub fn cluster_options(&self) -> ClusterOptions {
+        ClusterOptions {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+        }
+    }
+
+    /// `--kubeconfig`, `--context` or `-n` was given.
+    pub fn names_a_cluster(&self) -> bool {
+        self.kubeconfig.is_some() || self.context.is_some() || self.namespace.is_some()
+    }
+
+    /// `-n`.
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// Takes the first PATH, which `proxy-config` reads as its POD target.
+    pub fn take_first_path(&mut self) -> Option<PathBuf> {
+        (!self.paths.is_empty()).then(|| self.paths.remove(0))
+    }
+}
+
 /// Reads the inputs, printing every unreadable one to stderr once.
 pub fn load(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
+    if !args.kube && args.names_a_cluster() {
+        eprintln!("mesh: error: --kubeconfig, --context and -n apply with --kube\n\nUsage: mesh {command} --kube [OPTIONS]");
+        return Err(Exit::Usage);
+    }
+    load_with_cluster_flags(args, command)
+}
+
+/// [`load`], for a command whose cluster flags also name a pod's cluster.
+pub fn load_with_cluster_flags(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
     let mut paths = args.paths.clone();
     paths.extend(args.files.iter().cloned());
     if paths.is_empty() && !args.kube {
@@ -102,11 +138,7 @@ pub fn load(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
     let mut namespace_filter = None;
     let mut sources = crate::source::read_paths(&paths);
     if args.kube {
-        let options = ClusterOptions {
-            kubeconfig: args.kubeconfig.clone(),
-            context: args.context.clone(),
-        };
-        match read_cluster(&options) {
+        match read_cluster(&args.cluster_options()) {
             Ok(cluster) => {
                 for note in &cluster.notes {
                     eprintln!("mesh: note: {note}");

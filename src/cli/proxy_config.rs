@@ -8,12 +8,13 @@ use anyhow::{Context, Result};
 
 use super::{print_stdout, Exit};
 use crate::proxyconfig::live::ReachError;
+use crate::proxyconfig::pod::{self, PodTarget};
 use crate::proxyconfig::{csds, envoy, secrets, table, Dump, Resource, ResourceKind};
 
 /// What to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum What {
-    /// The listener, route, cluster and endpoint tables.
+    /// The bootstrap's versions (Envoy) and the listener, route, cluster, endpoint and secret tables.
     All,
     #[value(alias = "listeners", alias = "l")]
     Listener,
@@ -56,9 +57,9 @@ enum Protocol {
     Envoy,
 }
 
-/// Where the config comes from.
+/// Where the config comes from, besides a POD.
 #[derive(Debug, clap::Args)]
-#[group(required = true, multiple = false)]
+#[group(multiple = false)]
 struct SourceArgs {
     /// A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT.
     #[arg(long, value_name = "HOST:PORT")]
@@ -78,7 +79,14 @@ struct SourceArgs {
 /// (why the last update was rejected), and SCOPE (gRPC keeps one xDS client
 /// per target).
 #[derive(Debug, clap::Args)]
+#[command(
+    override_usage = "mesh proxy-config <WHAT> POD[.NS] [OPTIONS]\n       \
+    mesh proxy-config <WHAT> --addr HOST:PORT | --file DUMP [OPTIONS]\n       \
+    mesh proxy-config diff POD[.NS] | --addr HOST:PORT | --file DUMP PATH... [OPTIONS]"
+)]
 #[command(after_help = "Examples:\n  \
+    mesh proxy-config status echo-v1-7d9f8b6c5-abcde.echo-grpc\n  \
+    mesh proxy-config cluster deployment/echo-v1 -n echo-grpc --admin-port 17000\n  \
     mesh proxy-config status --addr 127.0.0.1:17000\n  \
     mesh proxy-config cluster --file testdata/proxy-config/csds-camel.json\n  \
     mesh proxy-config dump --addr 127.0.0.1:17000 > csds.json\n  \
@@ -86,6 +94,12 @@ struct SourceArgs {
     mesh proxy-config secret --file envoy-config-dump.json\n  \
     mesh proxy-config bootstrap --addr 127.0.0.1:15000 -o short\n  \
     mesh proxy-config diff --addr 127.0.0.1:17000 k8s/ --workload shop/web\n\n\
+    POD[.NS] (or pod/NAME[.NS], deployment/NAME[.NS] for its first running pod) \
+    is found through the Kubernetes API (--kubeconfig, --context, -n) and \
+    reached through a port-forward, as istioctl does: to Envoy's admin port \
+    15000 when the pod runs an istio-proxy container, otherwise to the \
+    container port named grpc-admin, admin or csds (a proxyless app's gRPC \
+    admin server; there is no standard port), or to --admin-port.\n\n\
     `--protocol auto` tries CSDS, then the Envoy admin API, within one --timeout. \
     gRPC's CSDS carries no secrets and no bootstrap: for a CSDS source, `secret` \
     and `bootstrap` print a note and nothing else (exit 0); the gRPC bootstrap is \
@@ -108,9 +122,12 @@ pub struct Args {
     /// Output format (`dump` always prints JSON) [default: short; json for bootstrap].
     #[arg(short, long, value_enum)]
     output: Option<OutputChoice>,
-    /// How to ask `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto].
+    /// How to ask the POD or `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto; envoy for a pod's sidecar].
     #[arg(long, value_enum)]
     protocol: Option<Protocol>,
+    /// With a POD: the admin port in the pod [default: 15000 with an istio-proxy container, else the port named grpc-admin, admin or csds].
+    #[arg(long, value_name = "PORT")]
+    admin_port: Option<u16>,
     /// Only the resources of this xDS client scope (`xds:/some.svc:7070` or `some.svc:7070`).
     #[arg(long, value_name = "SCOPE")]
     scope: Option<String>,
@@ -140,18 +157,21 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-pub fn run(args: Args) -> Result<Exit> {
-    if args.protocol.is_some() && args.source.addr.is_none() {
-        eprintln!("mesh: error: --protocol applies to --addr only");
-        return Ok(Exit::Usage);
-    }
+pub fn run(mut args: Args) -> Result<Exit> {
+    let pod = match pod_target(&mut args) {
+        Ok(pod) => pod,
+        Err(message) => {
+            eprintln!("mesh: error: {message}");
+            return Ok(Exit::Usage);
+        }
+    };
     let diff = args.what == What::Diff;
     // `diff` needs PATHs; the others take neither PATHs nor --workload.
     if diff == super::common::reads_nothing(&args.input) || (!diff && args.workload.is_some()) {
         eprintln!("mesh: error: expected PATH... (and --workload) with `diff` and only there");
         return Ok(Exit::Usage);
     }
-    let dump = match load(&args) {
+    let dump = match load(&args, pod.as_ref()) {
         Ok(dump) => dump,
         Err(exit) => return Ok(exit),
     };
@@ -197,11 +217,25 @@ pub fn run(args: Args) -> Result<Exit> {
             &selected,
             &args.input,
             args.workload.as_deref(),
+            pod.is_some(),
         );
     }
     let text = match output {
         OutputChoice::Short if args.what == What::Secret => {
             table::secrets(&secrets::secret_rows(&selected))
+        }
+        // istioctl's `all` opens with the versions of the bootstrap.
+        OutputChoice::Short if args.what == What::All => {
+            let tables = short(args.what, &selected);
+            match &dump.bootstrap {
+                Some(bootstrap) if tables.is_empty() => secrets::bootstrap_summary(bootstrap),
+                Some(bootstrap) => format!(
+                    "{}
+{tables}",
+                    secrets::bootstrap_summary(bootstrap)
+                ),
+                None => tables,
+            }
         }
         OutputChoice::Short => short(args.what, &selected),
         OutputChoice::Json | OutputChoice::Yaml => {
@@ -263,15 +297,45 @@ fn print_hosts(dump: &Dump, args: &Args, output: OutputChoice) -> Result<Exit> {
     print_stdout(&text)
 }
 
+/// The POD the first PATH names when neither `--addr` nor `--file` is
+/// given, after checking the flags that apply to one source only.
+fn pod_target(args: &mut Args) -> Result<Option<PodTarget>, String> {
+    let pod = if args.source.addr.is_none() && args.source.file.is_none() {
+        let Some(text) = args.input.take_first_path() else {
+            return Err("expected POD[.NS], --addr HOST:PORT or --file DUMP".into());
+        };
+        let text = text
+            .to_str()
+            .ok_or("expected POD[.NS] in UTF-8")?
+            .to_string();
+        Some(PodTarget::parse(&text)?)
+    } else {
+        None
+    };
+    if args.protocol.is_some() && args.source.file.is_some() {
+        return Err("--protocol applies to a POD or --addr only".into());
+    }
+    if args.admin_port.is_some() && pod.is_none() {
+        return Err("--admin-port applies to a POD only".into());
+    }
+    if pod.is_none() && args.what != What::Diff && args.input.names_a_cluster() {
+        return Err("--kubeconfig, --context and -n apply to a POD target only".into());
+    }
+    Ok(pod)
+}
+
 /// The dump, or the exit code after one line on stderr.
-fn load(args: &Args) -> Result<Dump, Exit> {
+fn load(args: &Args, pod: Option<&PodTarget>) -> Result<Dump, Exit> {
+    let failed = |message: String| {
+        eprintln!("mesh: error: {message}");
+        Exit::Failure
+    };
+    if let Some(pod) = pod {
+        return load_pod(pod, args).map_err(failed);
+    }
     if let Some(addr) = &args.source.addr {
-        return load_live(addr, args.protocol.unwrap_or(Protocol::Auto), args.timeout).map_err(
-            |message| {
-                eprintln!("mesh: error: {message}");
-                Exit::Failure
-            },
-        );
+        return load_live(addr, args.protocol.unwrap_or(Protocol::Auto), args.timeout)
+            .map_err(failed);
     }
     let path = args.source.file.clone().unwrap_or_default();
     let shown = path.display().to_string();
@@ -283,6 +347,31 @@ fn load(args: &Args) -> Result<Dump, Exit> {
         eprintln!("mesh: error: {shown}:{e}");
         Exit::InputError
     })
+}
+
+/// Forwards a local port to the pod's admin port and asks it there, all
+/// within one --timeout; failures name the pod, not the local port.
+fn load_pod(target: &PodTarget, args: &Args) -> Result<Dump, String> {
+    let start = std::time::Instant::now();
+    let options = pod::ForwardOptions {
+        cluster: args.input.cluster_options(),
+        namespace: args.input.namespace().map(str::to_string),
+        admin_port: args.admin_port,
+    };
+    let forward = pod::open(target, &options, args.timeout)?;
+    let protocol = args.protocol.unwrap_or(if forward.envoy_admin {
+        Protocol::Envoy
+    } else {
+        Protocol::Auto
+    });
+    let left = args.timeout.saturating_sub(start.elapsed());
+    if left.is_zero() {
+        return Err(format!(
+            "{}: the time limit was spent finding the pod",
+            forward.remote
+        ));
+    }
+    load_live(&forward.local, protocol, left).map_err(|message| forward.explain(&message))
 }
 
 /// Asks `addr` with the chosen protocol; `auto` gives the Envoy admin

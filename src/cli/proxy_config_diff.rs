@@ -18,6 +18,7 @@ pub(super) fn run(
     live: &[&Resource],
     input: &super::common::InputArgs,
     workload: Option<&str>,
+    pod_target: bool,
 ) -> Result<Exit> {
     let reference = match workload {
         Some(text) => match WorkloadRef::parse_namespaced(text) {
@@ -35,7 +36,13 @@ pub(super) fn run(
             }
         },
     };
-    let inputs = match super::common::load(input, "proxy-config diff") {
+    // A POD target took --kubeconfig, --context and -n as its own.
+    let load = if pod_target {
+        super::common::load_with_cluster_flags
+    } else {
+        super::common::load
+    };
+    let inputs = match load(input, "proxy-config diff") {
         Ok(inputs) if !inputs.failed => inputs,
         Ok(_) => return Ok(Exit::InputError),
         Err(exit) => return Ok(exit),

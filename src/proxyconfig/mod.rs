@@ -12,6 +12,7 @@ pub mod dump;
 pub mod envoy;
 pub mod filter;
 pub mod live;
+pub mod pod;
 pub mod secrets;
 pub mod table;
 

@@ -44,7 +44,6 @@ const MAX_PAGES: usize = 10_000;
 
 /// Lists every known kind in every namespace.
 pub fn read_cluster(options: &ClusterOptions) -> Result<ClusterRead> {
-    check_options(options)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -52,11 +51,18 @@ pub fn read_cluster(options: &ClusterOptions) -> Result<ClusterRead> {
     runtime.block_on(read(options))
 }
 
-async fn read(options: &ClusterOptions) -> Result<ClusterRead> {
+/// A client for the cluster, the server's URL and the context's namespace.
+pub(crate) async fn connect(options: &ClusterOptions) -> Result<(Client, String, String)> {
+    check_options(options)?;
     let config = client_config(options).await?;
     let server = config.cluster_url.to_string();
     let default_namespace = config.default_namespace.clone();
     let client = Client::try_from(config).context("cannot build the Kubernetes client")?;
+    Ok((client, server, default_namespace))
+}
+
+async fn read(options: &ClusterOptions) -> Result<ClusterRead> {
+    let (client, server, default_namespace) = connect(options).await?;
     let mut files = Vec::new();
     let mut notes = Vec::new();
     for kind in KINDS {

@@ -1,0 +1,474 @@
+//! `POD[.NS]` targets of `mesh proxy-config` (also `pod/NAME[.NS]` and
+//! `deployment/NAME[.NS]`, as istioctl spells them): the pod is looked up
+//! through the Kubernetes API and reached through a port-forward, as
+//! `kubectl port-forward` does. The forward listens on 127.0.0.1 and opens
+//! one API port-forward per connection, so the CSDS and Envoy admin clients
+//! dial it as they dial any `--addr`.
+
+use std::collections::BTreeMap;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use kube::api::{Api, ListParams};
+
+use crate::source::kube::{connect, ClusterOptions};
+
+/// Envoy's admin port in an Istio sidecar (istioctl's `--proxy-admin-port`).
+pub const ENVOY_ADMIN_PORT: u16 = 15000;
+/// Container port names taken as a proxyless app's gRPC admin (CSDS) port,
+/// in this order: gRFC A38 leaves the port to the app.
+pub const ADMIN_PORT_NAMES: [&str; 3] = ["grpc-admin", "admin", "csds"];
+/// The container Istio injects for an Envoy sidecar (and the grpc-agent).
+const SIDECAR_CONTAINER: &str = "istio-proxy";
+
+/// What the user named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodTarget {
+    pub kind: TargetKind,
+    pub name: String,
+    /// `NAME.NS`; otherwise `-n`, then the kubeconfig context's namespace.
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    Pod,
+    /// One running pod of the Deployment, the first by name.
+    Deployment,
+}
+
+impl PodTarget {
+    pub fn parse(text: &str) -> Result<PodTarget, String> {
+        let bad = || {
+            format!("bad target {text:?}: expected POD[.NS], pod/NAME[.NS] or deployment/NAME[.NS]")
+        };
+        let (kind, rest) = match text.split_once('/') {
+            None => (TargetKind::Pod, text),
+            Some((kind, rest)) => match kind.to_ascii_lowercase().as_str() {
+                "pod" | "pods" | "po" => (TargetKind::Pod, rest),
+                "deployment" | "deployments" | "deploy" => (TargetKind::Deployment, rest),
+                _ => return Err(bad()),
+            },
+        };
+        // As istioctl: the namespace follows the last dot.
+        let (name, namespace) = match rest.rsplit_once('.') {
+            Some((name, namespace)) if !name.is_empty() && !namespace.is_empty() => {
+                (name, Some(namespace.to_string()))
+            }
+            _ => (rest, None),
+        };
+        if name.is_empty() || name.contains('/') || name.contains(char::is_whitespace) {
+            return Err(bad());
+        }
+        Ok(PodTarget {
+            kind,
+            name: name.to_string(),
+            namespace,
+        })
+    }
+}
+
+/// How to reach the pod.
+#[derive(Debug, Clone, Default)]
+pub struct ForwardOptions {
+    pub cluster: ClusterOptions,
+    /// `-n`: the namespace when the target names none.
+    pub namespace: Option<String>,
+    /// `--admin-port`: the port in the pod.
+    pub admin_port: Option<u16>,
+}
+
+/// A running port-forward to a pod's admin port.
+#[derive(Debug)]
+pub struct Forward {
+    /// `127.0.0.1:PORT`, the local end.
+    pub local: String,
+    /// `pod NS/NAME port P`, for messages.
+    pub remote: String,
+    /// The pod runs an Istio sidecar and no `--admin-port` was given: the
+    /// port is Envoy's admin API.
+    pub envoy_admin: bool,
+    /// The last failure the API server or the pod reported on a forward.
+    failure: Arc<Mutex<Option<String>>>,
+}
+
+impl Forward {
+    /// `message` about the local end, told about the pod instead, with what
+    /// the port-forward itself reported (the pod refused the port, ...).
+    pub fn explain(&self, message: &str) -> String {
+        let mut text = message.replace(&self.local, &self.remote);
+        let failure = self.failure.lock().map(|f| f.clone()).unwrap_or_default();
+        if let Some(failure) = failure {
+            text.push_str(&format!(" (port-forward: {failure})"));
+        }
+        text
+    }
+}
+
+/// Finds the pod and starts forwarding, within `timeout`. The forward runs
+/// on its own thread until the process ends.
+pub fn open(
+    target: &PodTarget,
+    options: &ForwardOptions,
+    timeout: Duration,
+) -> Result<Forward, String> {
+    let (ready, answer) = mpsc::channel();
+    let (target, options) = (target.clone(), options.clone());
+    std::thread::Builder::new()
+        .name("port-forward".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    let _ = ready.send(Err(format!("cannot start the network runtime: {error}")));
+                    return;
+                }
+            };
+            runtime.block_on(serve(target, options, timeout, ready));
+        })
+        .map_err(|e| format!("cannot start the port-forward: {e}"))?;
+    // The thread answers within `timeout`; the margin covers its start.
+    answer
+        .recv_timeout(timeout + Duration::from_secs(1))
+        .unwrap_or_else(|_| Err(api_timeout(timeout)))
+}
+
+fn api_timeout(timeout: Duration) -> String {
+    format!(
+        "the Kubernetes API did not answer within {:.1}s",
+        timeout.as_secs_f64()
+    )
+}
+
+/// The pod found, and the port to forward to.
+struct Found {
+    pods: Api<Pod>,
+    namespace: String,
+    name: String,
+    port: u16,
+    envoy_admin: bool,
+}
+
+async fn serve(
+    target: PodTarget,
+    options: ForwardOptions,
+    timeout: Duration,
+    ready: mpsc::Sender<Result<Forward, String>>,
+) {
+    let found = match tokio::time::timeout(timeout, find(&target, &options)).await {
+        Ok(found) => found,
+        Err(_) => Err(api_timeout(timeout)),
+    };
+    let found = match found {
+        Ok(found) => found,
+        Err(error) => {
+            let _ = ready.send(Err(error));
+            return;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
+        Ok(listener) => listener,
+        Err(error) => {
+            let _ = ready.send(Err(format!(
+                "cannot listen on 127.0.0.1 for the port-forward: {error}"
+            )));
+            return;
+        }
+    };
+    let local = match listener.local_addr() {
+        Ok(address) => address.to_string(),
+        Err(error) => {
+            let _ = ready.send(Err(format!("cannot listen for the port-forward: {error}")));
+            return;
+        }
+    };
+    let failure = Arc::new(Mutex::new(None));
+    let forward = Forward {
+        local,
+        remote: format!("pod {}/{} port {}", found.namespace, found.name, found.port),
+        envoy_admin: found.envoy_admin,
+        failure: Arc::clone(&failure),
+    };
+    if ready.send(Ok(forward)).is_err() {
+        return;
+    }
+    let found = Arc::new(found);
+    while let Ok((connection, _)) = listener.accept().await {
+        tokio::spawn(bridge(Arc::clone(&found), connection, Arc::clone(&failure)));
+    }
+}
+
+/// One local connection, carried over its own API port-forward.
+async fn bridge(
+    found: Arc<Found>,
+    mut local: tokio::net::TcpStream,
+    failure: Arc<Mutex<Option<String>>>,
+) {
+    let record = |message: String| {
+        if let Ok(mut slot) = failure.lock() {
+            *slot = Some(message);
+        }
+    };
+    let mut forwarder = match found.pods.portforward(&found.name, &[found.port]).await {
+        Ok(forwarder) => forwarder,
+        Err(error) => return record(describe(&error)),
+    };
+    let (Some(mut remote), Some(errors)) = (
+        forwarder.take_stream(found.port),
+        forwarder.take_error(found.port),
+    ) else {
+        return;
+    };
+    tokio::pin!(errors);
+    // The pod's error comes before the stream closes: look at it first, so
+    // it is recorded before the client sees the connection end.
+    tokio::select! {
+        biased;
+        Some(message) = &mut errors => return record(message.trim().to_string()),
+        _ = tokio::io::copy_bidirectional(&mut local, &mut remote) => {}
+    }
+    // The stream ended first: an error the pod sent may still be queued, or
+    // the forward itself may have failed. `local` stays open until it is
+    // recorded, so the client cannot report before it is.
+    if let Ok(Some(message)) = tokio::time::timeout(Duration::from_millis(100), errors).await {
+        return record(message.trim().to_string());
+    }
+    if let Ok(Err(error)) = tokio::time::timeout(Duration::from_millis(100), forwarder.join()).await
+    {
+        record(error.to_string());
+    }
+}
+
+async fn find(target: &PodTarget, options: &ForwardOptions) -> Result<Found, String> {
+    let (client, server, context_namespace) = connect(&options.cluster)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+    let namespace = target
+        .namespace
+        .clone()
+        .or_else(|| options.namespace.clone())
+        .unwrap_or(context_namespace);
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &namespace);
+    let pod = match target.kind {
+        TargetKind::Pod => pods
+            .get(&target.name)
+            .await
+            .map_err(|e| api_error(&e, &format!("pod {namespace}/{}", target.name), &server))?,
+        TargetKind::Deployment => {
+            let deployments: Api<Deployment> = Api::namespaced(client, &namespace);
+            let what = format!("deployment {namespace}/{}", target.name);
+            let deployment = deployments
+                .get(&target.name)
+                .await
+                .map_err(|e| api_error(&e, &what, &server))?;
+            let selector = deployment
+                .spec
+                .as_ref()
+                .map(|spec| label_selector(&spec.selector))
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| format!("{what} has no pod selector"))?;
+            let listed = pods
+                .list(&ListParams::default().labels(&selector))
+                .await
+                .map_err(|e| api_error(&e, &format!("the pods of {what}"), &server))?;
+            let mut running: Vec<Pod> = listed.items.into_iter().filter(is_running).collect();
+            running.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+            running
+                .into_iter()
+                .next()
+                .ok_or_else(|| format!("{what} has no running pod"))?
+        }
+    };
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    if !is_running(&pod) {
+        let phase = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.as_deref())
+            .unwrap_or("Unknown");
+        return Err(format!("pod {namespace}/{name} is {phase}, not Running"));
+    }
+    let (port, envoy_admin) = admin_port(&pod, options.admin_port)
+        .map_err(|why| format!("pod {namespace}/{name} {why}"))?;
+    Ok(Found {
+        pods,
+        namespace,
+        name,
+        port,
+        envoy_admin,
+    })
+}
+
+fn is_running(pod: &Pod) -> bool {
+    pod.metadata.deletion_timestamp.is_none()
+        && pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
+}
+
+/// The port to forward to, and whether it is Envoy's admin: `--admin-port`,
+/// else 15000 with an Istio sidecar, else the container port a proxyless
+/// app names for its gRPC admin server.
+fn admin_port(pod: &Pod, asked: Option<u16>) -> Result<(u16, bool), String> {
+    let spec = pod.spec.as_ref();
+    let containers = spec.map(|s| s.containers.as_slice()).unwrap_or_default();
+    // A native sidecar is an init container that keeps running.
+    let init_containers = spec
+        .and_then(|s| s.init_containers.as_deref())
+        .unwrap_or_default();
+    let has_sidecar = containers
+        .iter()
+        .chain(init_containers)
+        .any(|c| c.name == SIDECAR_CONTAINER);
+    if let Some(port) = asked {
+        return Ok((port, false));
+    }
+    if has_sidecar {
+        return Ok((ENVOY_ADMIN_PORT, true));
+    }
+    let declared: Vec<(&str, i32)> = containers
+        .iter()
+        .flat_map(|c| c.ports.as_deref().unwrap_or_default())
+        .filter_map(|p| Some((p.name.as_deref()?, p.container_port)))
+        .collect();
+    ADMIN_PORT_NAMES
+        .iter()
+        .find_map(|wanted| {
+            declared
+                .iter()
+                .find(|(name, _)| name == wanted)
+                .and_then(|(_, port)| u16::try_from(*port).ok())
+        })
+        .map(|port| (port, false))
+        .ok_or_else(|| {
+            format!(
+                "runs no {SIDECAR_CONTAINER} container (a proxyless gRPC app?) and names no admin port \
+                 (a container port named {}): give --admin-port, the port of the app's gRPC admin server (CSDS)",
+                ADMIN_PORT_NAMES.join(", ")
+            )
+        })
+}
+
+/// A label selector as the API's `labelSelector` parameter spells it.
+fn label_selector(selector: &LabelSelector) -> String {
+    let mut parts: Vec<String> = selector
+        .match_labels
+        .as_ref()
+        .unwrap_or(&BTreeMap::new())
+        .iter()
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect();
+    for expression in selector.match_expressions.as_deref().unwrap_or_default() {
+        let values = expression.values.as_deref().unwrap_or_default().join(",");
+        let key = &expression.key;
+        parts.push(match expression.operator.as_str() {
+            "In" => format!("{key} in ({values})"),
+            "NotIn" => format!("{key} notin ({values})"),
+            "Exists" => key.clone(),
+            _ => format!("!{key}"),
+        });
+    }
+    parts.join(",")
+}
+
+fn api_error(error: &kube::Error, what: &str, server: &str) -> String {
+    match error {
+        kube::Error::Api(status) if status.code == 404 => format!("{what} not found"),
+        kube::Error::Api(status) => {
+            format!("cannot get {what}: {} ({})", status.message, status.code)
+        }
+        other => format!("cannot reach the cluster at {server}: {other}"),
+    }
+}
+
+fn describe(error: &kube::Error) -> String {
+    match error {
+        kube::Error::Api(status) => format!("{} ({})", status.message, status.code),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_as_istioctl_spells_them() {
+        let parse = |t: &str| PodTarget::parse(t).map(|p| (p.kind, p.name, p.namespace));
+        assert_eq!(
+            parse("echo-v1-abc"),
+            Ok((TargetKind::Pod, "echo-v1-abc".into(), None))
+        );
+        assert_eq!(
+            parse("echo-v1-abc.echo-grpc"),
+            Ok((
+                TargetKind::Pod,
+                "echo-v1-abc".into(),
+                Some("echo-grpc".into())
+            ))
+        );
+        assert_eq!(
+            parse("deploy/echo-v1.echo-grpc"),
+            Ok((
+                TargetKind::Deployment,
+                "echo-v1".into(),
+                Some("echo-grpc".into())
+            ))
+        );
+        assert_eq!(
+            parse("pod/a.b.c"),
+            Ok((TargetKind::Pod, "a.b".into(), Some("c".into())))
+        );
+        for bad in ["", "svc/echo", "a b", "pod/", "deployment/x/y"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn selectors_become_the_label_selector_parameter() {
+        let selector: LabelSelector = serde_json::from_value(serde_json::json!({
+            "matchLabels": {"app": "echo", "version": "v1"},
+            "matchExpressions": [
+                {"key": "tier", "operator": "In", "values": ["a", "b"]},
+                {"key": "canary", "operator": "DoesNotExist"}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(
+            label_selector(&selector),
+            "app=echo,version=v1,tier in (a,b),!canary"
+        );
+    }
+
+    fn pod(json: serde_json::Value) -> Pod {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn the_admin_port_follows_the_pod() {
+        let sidecar = pod(serde_json::json!({"spec": {"containers": [
+            {"name": "app"}, {"name": "istio-proxy"}]}}));
+        assert_eq!(admin_port(&sidecar, None), Ok((15000, true)));
+        assert_eq!(admin_port(&sidecar, Some(17000)), Ok((17000, false)));
+        let native = pod(serde_json::json!({"spec": {"containers": [{"name": "app"}],
+            "initContainers": [{"name": "istio-proxy", "restartPolicy": "Always"}]}}));
+        assert_eq!(admin_port(&native, None), Ok((15000, true)));
+        let proxyless = pod(
+            serde_json::json!({"spec": {"containers": [{"name": "app", "ports": [
+            {"name": "grpc", "containerPort": 7070},
+            {"name": "admin", "containerPort": 9000},
+            {"name": "grpc-admin", "containerPort": 17000}]}]}}),
+        );
+        assert_eq!(admin_port(&proxyless, None), Ok((17000, false)));
+        let unnamed = pod(
+            serde_json::json!({"spec": {"containers": [{"name": "app", "ports": [
+            {"containerPort": 17000}]}]}}),
+        );
+        let error = admin_port(&unnamed, None).unwrap_err();
+        assert!(error.contains("give --admin-port"), "{error}");
+    }
+}

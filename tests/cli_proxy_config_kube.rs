@@ -1,0 +1,308 @@
+//! `mesh proxy-config POD[.NS]`: the pod found through a replayed
+//! Kubernetes API (testdata/kube/replay) and reached through a WebSocket
+//! port-forward that the replay relays to a real peer on 127.0.0.1.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+mod peers;
+mod replay;
+use peers::{CsdsApp, Server};
+use replay::{kubeconfig, Backend, Replay};
+
+const POD: &str = "echo-v1-7d9f8b6c5-abcde";
+
+fn mesh(args: &[&str], kubeconfig: &Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mesh"))
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The status table's row for a resource of `kind` named `name`.
+fn row<'a>(table: &'a str, kind: &str, name: &str) -> &'a str {
+    table
+        .lines()
+        .find(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            cells.get(1) == Some(&kind) && cells.get(2) == Some(&name)
+        })
+        .unwrap_or_else(|| panic!("no {kind} {name}:\n{table}"))
+}
+
+/// The real proxyless client (Python grpcio, fed by `mesh xds serve`) as
+/// the pod's app: its CSDS answers through the port-forward, for a pod
+/// named directly and for a Deployment's running pod; `diff` through the
+/// pod finds nothing to report.
+#[test]
+fn a_pod_is_read_through_a_port_forward() {
+    let Some(python) = peers::python("gRPC app") else {
+        return;
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let server = Server::start(&["testdata/echo-grpc"]);
+    let dir = tempfile::tempdir().unwrap();
+    let bootstrap = peers::write_bootstrap(
+        "testdata/echo-grpc",
+        "echo-grpc/echo-v1",
+        &server.address,
+        dir.path(),
+    );
+    let app = CsdsApp::start(
+        &python,
+        &bootstrap,
+        &["xds:///echo.echo-grpc.svc.cluster.local:7070"],
+        deadline,
+    );
+    let replay = Replay::forwarding(Backend::Relay(app.admin.parse().unwrap()));
+    let config = kubeconfig(dir.path(), &replay.url());
+    let echo = "echo.echo-grpc.svc.cluster.local";
+
+    // The context's namespace (echo-grpc); the admin port the pod names grpc-admin.
+    let (code, status, err) = mesh(
+        &["proxy-config", "status", POD, "--timeout", "10s"],
+        &config,
+    );
+    assert_eq!(code, 0, "{err}");
+    for (kind, name) in [
+        ("listener", format!("{echo}:7070")),
+        ("route", format!("outbound|7070||{echo}")),
+        ("cluster", format!("outbound|7070|v1|{echo}")),
+        ("endpoint", format!("outbound|7070|v1|{echo}")),
+    ] {
+        assert!(row(&status, kind, &name).contains(" ACKED "), "{status}");
+    }
+    let requests = replay.requests();
+    assert!(
+        requests.contains(&format!("/api/v1/namespaces/echo-grpc/pods/{POD}")),
+        "{requests:?}"
+    );
+    assert!(
+        requests.contains(&format!(
+            "/api/v1/namespaces/echo-grpc/pods/{POD}/portforward?ports=17000"
+        )),
+        "{requests:?}"
+    );
+
+    // A Deployment: its running pod (the Pending one sorts first and is passed over).
+    let (code, clusters, err) = mesh(
+        &[
+            "proxy-config",
+            "cluster",
+            "deployment/echo-v1.echo-grpc",
+            "--context",
+            "other",
+        ],
+        &config,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        clusters.lines().any(|l| l
+            .split_whitespace()
+            .skip(1)
+            .take(3)
+            .eq([echo, "7070", "v1"])),
+        "{clusters}"
+    );
+    let requests = replay.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r
+                == "/api/v1/namespaces/echo-grpc/pods?labelSelector=app%3Decho%2Cversion%3Dv1"),
+        "{requests:?}"
+    );
+    assert!(
+        !requests.iter().any(|r| r.contains("aaaaa/portforward")),
+        "{requests:?}"
+    );
+
+    // What the app holds is what `mesh xds render` makes of the same files.
+    let (code, out, err) = mesh(
+        &[
+            "proxy-config",
+            "diff",
+            POD,
+            "-n",
+            "echo-grpc",
+            "testdata/echo-grpc",
+        ],
+        &config,
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        err.contains("the live config matches the intended config"),
+        "{err}"
+    );
+}
+
+/// A stand-in Envoy admin: `/config_dump` from a saved dump, no host statuses.
+fn envoy_admin() -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut stream = stream;
+                loop {
+                    let mut request = String::new();
+                    if reader.read_line(&mut request).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    loop {
+                        let mut header = String::new();
+                        if reader.read_line(&mut header).unwrap_or(0) == 0
+                            || header.trim().is_empty()
+                        {
+                            break;
+                        }
+                    }
+                    let body = if request.contains("/config_dump") {
+                        std::fs::read_to_string(concat!(
+                            env!("CARGO_MANIFEST_DIR"),
+                            "/testdata/proxy-config/envoy-config-dump.json"
+                        ))
+                        .unwrap()
+                    } else {
+                        r#"{"cluster_statuses": []}"#.to_string()
+                    };
+                    let response = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if stream.write_all(response.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    address
+}
+
+/// A pod with an istio-proxy container is asked on Envoy's admin port, over
+/// the admin API, and prints what the same dump prints from a file.
+#[test]
+fn a_sidecar_pod_is_read_on_envoys_admin_port() {
+    let replay = Replay::forwarding(Backend::Relay(envoy_admin()));
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), &replay.url());
+    let (code, live, err) = mesh(
+        &[
+            "proxy-config",
+            "cluster",
+            "pod/sleep-6d8f9c7b4-xyz12.echo-grpc",
+        ],
+        &config,
+    );
+    assert_eq!(code, 0, "{err}");
+    let saved = Command::new(env!("CARGO_BIN_EXE_mesh"))
+        .args([
+            "proxy-config",
+            "cluster",
+            "--file",
+            "testdata/proxy-config/envoy-config-dump.json",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(live, String::from_utf8_lossy(&saved.stdout));
+    assert!(live.lines().count() > 1, "{live}");
+    assert!(
+        replay.requests().contains(
+            &"/api/v1/namespaces/echo-grpc/pods/sleep-6d8f9c7b4-xyz12/portforward?ports=15000"
+                .to_string()
+        ),
+        "{:?}",
+        replay.requests()
+    );
+}
+
+/// Whatever goes wrong on the way to the pod is one line naming the pod,
+/// exit 1, within the timeout.
+#[test]
+fn failures_on_the_way_to_a_pod_name_it() {
+    let replay = Replay::forwarding(Backend::Refused);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), &replay.url());
+    for (target, expected) in [
+        (POD, format!("pod echo-grpc/{POD} port 17000")),
+        ("nope", "pod echo-grpc/nope not found".to_string()),
+        (
+            "echo-v1-7d9f8b6c5-aaaaa",
+            "pod echo-grpc/echo-v1-7d9f8b6c5-aaaaa is Pending, not Running".to_string(),
+        ),
+        (
+            "deployment/missing",
+            "deployment echo-grpc/missing not found".to_string(),
+        ),
+    ] {
+        let start = Instant::now();
+        let (code, out, err) = mesh(
+            &["proxy-config", "status", target, "--timeout", "3s"],
+            &config,
+        );
+        assert_eq!(code, 1, "{target}: {err}");
+        assert!(out.is_empty(), "{out}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(&expected), "{target}: {err}");
+        assert!(start.elapsed() < Duration::from_secs(5), "{target}");
+    }
+    // The pod's own words on the refused port reach the user.
+    let (_, _, err) = mesh(
+        &["proxy-config", "status", POD, "--protocol", "csds"],
+        &config,
+    );
+    assert!(
+        err.contains("port-forward: error forwarding port 17000")
+            && err.contains("connection refused"),
+        "{err}"
+    );
+
+    // A cluster nobody answers on: the same one line.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let config = kubeconfig(dir.path(), &format!("http://127.0.0.1:{port}"));
+    let (code, _, err) = mesh(&["proxy-config", "status", POD], &config);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "mesh: error: cannot reach the cluster at http://127.0.0.1:{port}/"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn pod_flags_apply_to_pods_only() {
+    for args in [
+        &["status", "--addr", "127.0.0.1:1", "--admin-port", "1"][..],
+        &["status", "--file", "x.json", "-n", "shop"],
+        &["cluster", "--addr", "127.0.0.1:1", "--context", "prod"],
+        &["status", "svc/echo"],
+        &["status"],
+        &["status", "--file", "x.json", "--protocol", "csds"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_mesh"))
+            .arg("proxy-config")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(64), "{args:?}: {out:?}");
+    }
+}

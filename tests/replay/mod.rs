@@ -1,0 +1,295 @@
+//! A Kubernetes API server on 127.0.0.1 that replays recorded responses
+//! (testdata/kube/replay: one file per request path, `/` written as `_`,
+//! `@TOKEN` for a later list page) and serves pod port-forwards over
+//! WebSocket (the `v4.channel.k8s.io` framing kubelet speaks) by relaying
+//! to a local backend. Shared by the `--kube` and `proxy-config POD` tests.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const TOKEN: &str = "replay-token";
+
+/// What a pod port-forward reaches.
+#[derive(Clone, Copy)]
+pub enum Backend {
+    /// Relay the pod's port to this local address.
+    Relay(SocketAddr),
+    /// Nothing listens on the port in the pod: kubelet's error, then close.
+    Refused,
+}
+
+/// A replaying API server; records the request targets it was asked for.
+pub struct Replay {
+    pub port: u16,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Replay {
+    /// `forbidden`: request paths answered 403, as RBAC would.
+    pub fn start(forbidden: &'static [&'static str]) -> Replay {
+        Replay::serve(forbidden, None)
+    }
+
+    /// Also serves port-forwards to any pod, reaching `backend`.
+    pub fn forwarding(backend: Backend) -> Replay {
+        Replay::serve(&[], Some(backend))
+    }
+
+    fn serve(forbidden: &'static [&'static str], backend: Option<Backend>) -> Replay {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&requests);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let seen = Arc::clone(&seen);
+                std::thread::spawn(move || serve(stream, &seen, forbidden, backend));
+            }
+        });
+        Replay { port, requests }
+    }
+
+    /// The request targets, `?&` (kube's way of starting a query) as `?`.
+    pub fn requests(&self) -> Vec<String> {
+        let requests = self.requests.lock().unwrap();
+        requests.iter().map(|r| r.replace("?&", "?")).collect()
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    seen: &Mutex<Vec<String>>,
+    forbidden: &[&str],
+    backend: Option<Backend>,
+) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut stream = stream;
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let target = request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("")
+            .to_string();
+        let mut authorised = false;
+        let mut length = 0usize;
+        let mut websocket_key = None;
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                return;
+            }
+            let header = header.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            let lower = header.to_ascii_lowercase();
+            if lower == format!("authorization: bearer {TOKEN}") {
+                authorised = true;
+            }
+            if let Some(value) = lower.strip_prefix("content-length: ") {
+                length = value.parse().unwrap_or(0);
+            }
+            if lower.starts_with("sec-websocket-key:") {
+                websocket_key = header.split_once(':').map(|(_, v)| v.trim().to_string());
+            }
+        }
+        let mut body = vec![0; length];
+        let _ = reader.read_exact(&mut body);
+        seen.lock().unwrap().push(target.clone());
+        let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+        if let (true, Some(key), Some(backend)) = (
+            authorised && path.ends_with("/portforward"),
+            &websocket_key,
+            backend,
+        ) {
+            let port = query
+                .split('&')
+                .find_map(|p| p.strip_prefix("ports="))
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0);
+            // The client waits for the switch before it sends a frame, so
+            // nothing is left in the reader's buffer.
+            let accept =
+                tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+            let switch = format!(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+                 Sec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n"
+            );
+            if stream.write_all(switch.as_bytes()).is_ok() {
+                forward(stream, port, backend);
+            }
+            return;
+        }
+        let token = query
+            .split('&')
+            .find_map(|p| p.strip_prefix("continue="))
+            .map(|t| format!("@{t}"))
+            .unwrap_or_default();
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/kube/replay")
+            .join(format!(
+                "{}{token}.json",
+                path.trim_start_matches('/').replace('/', "_")
+            ));
+        let (status, body) = if !authorised {
+            (401, status_body(401, "Unauthorized"))
+        } else if forbidden.contains(&path) {
+            (
+                403,
+                status_body(403, "forbidden: User \"ci\" cannot list resource"),
+            )
+        } else {
+            match std::fs::read_to_string(&file) {
+                Ok(text) => (200, text),
+                Err(_) => (
+                    404,
+                    status_body(404, "the server could not find the requested resource"),
+                ),
+            }
+        };
+        let reason = match status {
+            200 => "OK",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            _ => "Not Found",
+        };
+        let response = format!(
+            "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        if stream.write_all(response.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+/// kubelet's side of one port-forward: channel 0 carries the data and
+/// channel 1 the errors, each opened by a frame holding the port.
+fn forward(stream: TcpStream, port: u16, backend: Backend) {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_tungstenite::tungstenite::protocol::Role;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        stream.set_nonblocking(true).unwrap();
+        let stream = tokio::net::TcpStream::from_std(stream).unwrap();
+        let socket =
+            tokio_tungstenite::WebSocketStream::from_raw_socket(stream, Role::Server, None).await;
+        let (mut to_client, mut from_client) = socket.split();
+        let [low, high] = port.to_le_bytes();
+        for channel in [0u8, 1] {
+            if to_client
+                .send(Message::binary(vec![channel, low, high]))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+        let address = match backend {
+            Backend::Relay(address) => address,
+            Backend::Refused => {
+                let mut error = vec![1u8];
+                error.extend_from_slice(format!(
+                    "error forwarding port {port} to pod 0c1d86909055, uid : failed to execute portforward in network namespace \"/var/run/netns/cni-1\": failed to connect to localhost:{port} inside namespace \"0c1d86909055\", IPv4: dial tcp4 127.0.0.1:{port}: connect: connection refused IPv6 dial tcp6 [::1]:{port}: connect: connection refused "
+                ).as_bytes());
+                let _ = to_client.send(Message::binary(error)).await;
+                let _ = to_client.send(Message::Close(None)).await;
+                // The closing handshake: the client answers Close.
+                while let Some(Ok(message)) = from_client.next().await {
+                    if message.is_close() {
+                        break;
+                    }
+                }
+                return;
+            }
+        };
+        let Ok(pod) = tokio::net::TcpStream::connect(address).await else {
+            return;
+        };
+        let (mut pod_reader, mut pod_writer) = pod.into_split();
+        let upstream = async {
+            while let Some(Ok(message)) = from_client.next().await {
+                match message {
+                    Message::Close(_) => break,
+                    Message::Binary(bytes) if bytes.first() == Some(&0)
+                        && pod_writer.write_all(&bytes[1..]).await.is_err() =>
+                    {
+                        break
+                    }
+                    _ => {}
+                }
+            }
+            let _ = pod_writer.shutdown().await;
+        };
+        let downstream = async {
+            let mut buffer = vec![0u8; 16 * 1024];
+            loop {
+                match pod_reader.read(&mut buffer).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(read) => {
+                        let mut frame = Vec::with_capacity(read + 1);
+                        frame.push(0);
+                        frame.extend_from_slice(&buffer[..read]);
+                        if to_client.send(Message::binary(frame)).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+            let _ = to_client.send(Message::Close(None)).await;
+        };
+        tokio::join!(upstream, downstream);
+    });
+}
+
+pub fn status_body(code: u16, message: &str) -> String {
+    format!(
+        r#"{{"kind":"Status","apiVersion":"v1","metadata":{{}},"status":"Failure","message":"{}","reason":"{}","code":{code}}}"#,
+        message.replace('"', "\\\""),
+        match code {
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            _ => "NotFound",
+        }
+    )
+}
+
+/// A kubeconfig whose current context points at `server`, namespace
+/// echo-grpc; context `other` has namespace shop.
+pub fn kubeconfig(dir: &Path, server: &str) -> PathBuf {
+    let path = dir.join("kubeconfig");
+    std::fs::write(
+        &path,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: replay\n  cluster:\n    server: {server}\n\
+             users:\n- name: ci\n  user:\n    token: {TOKEN}\n\
+             contexts:\n- name: replay\n  context:\n    cluster: replay\n    user: ci\n    namespace: echo-grpc\n\
+             - name: other\n  context:\n    cluster: replay\n    user: ci\n    namespace: shop\n\
+             current-context: replay\n"
+        ),
+    )
+    .unwrap();
+    path
+}
