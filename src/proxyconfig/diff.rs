@@ -198,7 +198,7 @@ mod tests {
             last_updated: String::new(),
             error: String::new(),
             rejected_version: String::new(),
-            config,
+            config: config.into(),
         }
     }
 

@@ -61,8 +61,9 @@ pub struct Resource {
     pub error: String,
     /// The version that was rejected (`error_state.version_info`).
     pub rejected_version: String,
-    /// The accepted resource (proto3 JSON with `@type`), if the dump has it.
-    pub config: Option<Json>,
+    /// The accepted resource (proto3 JSON with `@type`), if the dump has it;
+    /// reads as an `Option<Json>`.
+    pub config: super::packed::Config,
 }
 
 impl Resource {
@@ -80,7 +81,7 @@ impl Resource {
             "rejectedVersion".into(),
             self.rejected_version.clone().into(),
         );
-        if let Some(config) = &self.config {
+        if let Some(config) = &*self.config {
             map.insert("config".into(), config.clone());
         }
         Json::Object(map)
@@ -91,8 +92,8 @@ impl Resource {
 #[derive(Debug, Clone)]
 pub struct Dump {
     pub resources: Vec<Resource>,
-    /// The whole document, for `mesh proxy-config dump`.
-    pub raw: Json,
+    /// The whole document, for `mesh proxy-config dump`; reads as a `Json`.
+    pub raw: super::packed::Raw,
     /// Whether it is a CSDS response (gRPC: no secrets, no bootstrap).
     pub from_csds: bool,
     /// An Envoy dump's `BootstrapConfigDump`.
@@ -154,7 +155,7 @@ impl Dump {
             .cloned();
         Ok(Dump {
             resources,
-            raw,
+            raw: raw.into(),
             from_csds,
             bootstrap,
             hosts: Vec::new(),
@@ -258,7 +259,7 @@ fn read_csds(configs: &Json) -> Result<Vec<Resource>, DumpError> {
                 rejected_version: error_state
                     .map(|e| text(e, "version_info"))
                     .unwrap_or_default(),
-                config: field(item, "xds_config").cloned(),
+                config: field(item, "xds_config").cloned().into(),
             });
         }
     }
@@ -387,14 +388,49 @@ fn envoy_row(
         rejected_version: field(item, "error_state")
             .map(|e| text(e, "version_info"))
             .unwrap_or_default(),
-        config: resource.cloned(),
+        config: resource.cloned().into(),
     }
 }
 
 /// Short facts about a resource for the tables, read from its JSON in either casing.
 pub mod facts {
-    use super::{field, text};
+    use super::{field, text, Resource};
+    use crate::proxyconfig::typed;
     use serde_json::Value as Json;
+
+    /// Listener (ADDRESS, DESTINATION); `None` without a config. From the
+    /// typed proto where it can tell, else from the JSON.
+    pub fn of_listener(resource: &Resource) -> Option<(String, String)> {
+        if let Some(facts) = resource.config.any().and_then(typed::listener) {
+            return Some(facts);
+        }
+        let config = resource.config.as_ref()?;
+        Some((listener_address(config), listener_destination(config)))
+    }
+
+    /// Route (VIRTUAL HOSTS, DOMAINS); `None` without a config.
+    pub fn of_route(resource: &Resource) -> Option<(usize, String)> {
+        if let Some(facts) = resource.config.any().and_then(typed::route) {
+            return Some(facts);
+        }
+        resource.config.as_ref().map(route_domains)
+    }
+
+    /// Cluster TYPE; `None` without a config.
+    pub fn of_cluster(resource: &Resource) -> Option<String> {
+        if let Some(facts) = resource.config.any().and_then(typed::cluster_type) {
+            return Some(facts);
+        }
+        resource.config.as_ref().map(cluster_type)
+    }
+
+    /// Endpoint addresses; `None` without a config.
+    pub fn of_endpoints(resource: &Resource) -> Option<Vec<String>> {
+        if let Some(facts) = resource.config.any().and_then(typed::endpoints) {
+            return Some(facts);
+        }
+        resource.config.as_ref().map(endpoints)
+    }
 
     /// `ip:port` of a socket address.
     fn socket(address: &Json) -> Option<String> {

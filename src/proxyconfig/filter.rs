@@ -89,10 +89,10 @@ impl Filters {
         if self.address.is_none() && self.port.is_none() {
             return true;
         }
-        let Some(config) = &resource.config else {
+        let Some(endpoints) = facts::of_endpoints(resource) else {
             return false;
         };
-        facts::endpoints(config).iter().any(|endpoint| {
+        endpoints.iter().any(|endpoint| {
             let (ip, port) = split_host_port(endpoint);
             self.address.as_deref().is_none_or(|a| a == ip)
                 && self.port.is_none_or(|p| port == Some(p))
@@ -102,10 +102,8 @@ impl Filters {
     /// Listeners: their socket address, or for gRPC (which names listeners
     /// `HOST:PORT` and `xds.istio.io/grpc/lds/inbound/IP:PORT`) the name.
     fn keeps_listener(&self, resource: &Resource) -> bool {
-        let socket = resource
-            .config
-            .as_ref()
-            .map(facts::listener_address)
+        let socket = facts::of_listener(resource)
+            .map(|(address, _)| address)
             .filter(|a| a != "-");
         let named = resource.name.rsplit('/').next().unwrap_or_default();
         let (ip, port) = split_host_port(socket.as_deref().unwrap_or(named));
@@ -145,7 +143,7 @@ mod tests {
             last_updated: String::new(),
             error: String::new(),
             rejected_version: String::new(),
-            config,
+            config: config.into(),
         }
     }
 

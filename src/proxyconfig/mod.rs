@@ -12,8 +12,10 @@ pub mod dump;
 pub mod envoy;
 pub mod filter;
 pub mod live;
+pub mod packed;
 pub mod pod;
 pub mod secrets;
 pub mod table;
+pub mod typed;
 
 pub use dump::{Dump, DumpError, Resource, ResourceKind};

@@ -2,8 +2,6 @@
 //! SCOPE column appears when the resources come from scoped xDS clients
 //! (gRPC opens one per target).
 
-use serde_json::Value as Json;
-
 use super::dump::facts;
 use super::{Resource, ResourceKind};
 
@@ -67,7 +65,7 @@ fn scoped(resources: &[&Resource]) -> bool {
 fn table(
     resources: &[&Resource],
     columns: &[&str],
-    cells: impl Fn(&Resource, &Json) -> Vec<String>,
+    cells: impl Fn(&Resource) -> Vec<String>,
 ) -> String {
     let with_scope = scoped(resources);
     let mut header = Vec::new();
@@ -76,7 +74,6 @@ fn table(
     }
     header.extend_from_slice(columns);
     header.extend_from_slice(&["VERSION", "STATUS", "ERROR"]);
-    let empty = Json::Null;
     let rows: Vec<Vec<String>> = resources
         .iter()
         .map(|r| {
@@ -84,11 +81,7 @@ fn table(
             if with_scope {
                 row.push(cell(&r.scope));
             }
-            row.extend(
-                cells(r, r.config.as_ref().unwrap_or(&empty))
-                    .iter()
-                    .map(|c| cell(c)),
-            );
+            row.extend(cells(r).iter().map(|c| cell(c)));
             row.push(cell(&r.version));
             row.push(cell(&r.status));
             row.push(error_cell(r));
@@ -130,31 +123,29 @@ pub fn status(resources: &[&Resource]) -> String {
 }
 
 pub fn listeners(resources: &[&Resource]) -> String {
-    table(resources, &["NAME", "ADDRESS", "DESTINATION"], |r, c| {
-        let (address, destination) = if c.is_null() {
-            ("-".into(), "-".into())
-        } else {
-            (facts::listener_address(c), facts::listener_destination(c))
-        };
+    table(resources, &["NAME", "ADDRESS", "DESTINATION"], |r| {
+        let (address, destination) =
+            facts::of_listener(r).unwrap_or_else(|| ("-".into(), "-".into()));
         vec![r.name.clone(), address, destination]
     })
 }
 
 pub fn routes(resources: &[&Resource]) -> String {
-    table(resources, &["NAME", "VIRTUAL HOSTS", "DOMAINS"], |r, c| {
-        if c.is_null() {
-            return vec![r.name.clone(), "-".into(), "-".into()];
-        }
-        let (hosts, domains) = facts::route_domains(c);
-        vec![r.name.clone(), hosts.to_string(), domains]
-    })
+    table(
+        resources,
+        &["NAME", "VIRTUAL HOSTS", "DOMAINS"],
+        |r| match facts::of_route(r) {
+            Some((hosts, domains)) => vec![r.name.clone(), hosts.to_string(), domains],
+            None => vec![r.name.clone(), "-".into(), "-".into()],
+        },
+    )
 }
 
 pub fn clusters(resources: &[&Resource]) -> String {
     table(
         resources,
         &["SERVICE FQDN", "PORT", "SUBSET", "DIRECTION", "TYPE"],
-        |r, c| {
+        |r| {
             // Istio names clusters DIRECTION|PORT|SUBSET|FQDN.
             let parts: Vec<&str> = r.name.split('|').collect();
             let mut row = match parts.as_slice() {
@@ -166,19 +157,15 @@ pub fn clusters(resources: &[&Resource]) -> String {
                 ],
                 _ => vec![r.name.clone(), "-".into(), "-".into(), "-".into()],
             };
-            row.push(if c.is_null() {
-                "-".into()
-            } else {
-                facts::cluster_type(c)
-            });
+            row.push(facts::of_cluster(r).unwrap_or_else(|| "-".into()));
             row
         },
     )
 }
 
 pub fn endpoints(resources: &[&Resource]) -> String {
-    table(resources, &["CLUSTER", "ENDPOINTS"], |r, c| {
-        let endpoints = facts::endpoints(c);
+    table(resources, &["CLUSTER", "ENDPOINTS"], |r| {
+        let endpoints = facts::of_endpoints(r).unwrap_or_default();
         let text = match endpoints.len() {
             0 => "-".into(),
             1..=3 => endpoints.join(", "),
@@ -259,7 +246,7 @@ mod tests {
             last_updated: String::new(),
             error: long,
             rejected_version: "v2".into(),
-            config: None,
+            config: None.into(),
         };
         let text = clusters(&[&resource]);
         let lines: Vec<&str> = text.lines().collect();
