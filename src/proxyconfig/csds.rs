@@ -15,6 +15,8 @@ use envoy_types::pb::google::protobuf::{value::Kind, Struct, Timestamp, Value};
 use serde_json::{json, Map, Value as Json};
 
 use super::live::ReachError;
+use super::packed::{Config, Raw};
+use super::{Dump, Resource, ResourceKind};
 
 /// Why a CSDS fetch failed; each prints as one line.
 #[derive(Debug, thiserror::Error)]
@@ -97,10 +99,101 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
 
 /// The response as proto3 JSON, as Python's `json_format` writes it.
 pub fn response_to_json(response: &ClientStatusResponse) -> Json {
-    json!({ "config": response.config.iter().map(config_to_json).collect::<Vec<_>>() })
+    response_json(response, |_, _, item| {
+        item.xds_config.as_ref().map(|any| {
+            crate::xds::json::any_to_json(any).unwrap_or_else(|_| json!({ "@type": any.type_url }))
+        })
+    })
 }
 
-fn config_to_json(config: &ClientConfig) -> Json {
+/// The response as the dump model: the same resources, private keys
+/// redacted and order as [`Dump::from_json`] of [`response_to_json`] gives,
+/// but each config kept packed until something reads its JSON.
+pub fn response_to_dump(response: &ClientStatusResponse) -> Dump {
+    let mut skeleton = response.clone();
+    let mut resources = Vec::new();
+    let mut configs: Vec<Vec<Config>> = Vec::with_capacity(skeleton.config.len());
+    for config in &mut skeleton.config {
+        let scope = redacted(&config.client_scope);
+        let mut held = Vec::with_capacity(config.generic_xds_configs.len());
+        for item in &mut config.generic_xds_configs {
+            let packed = Config::packed(item.xds_config.take());
+            held.push(packed.clone());
+            let error = item.error_state.as_ref();
+            resources.push(Resource {
+                scope: scope.clone(),
+                kind: ResourceKind::from_type_url(&redacted(&item.type_url)),
+                name: redacted(&item.name),
+                version: redacted(&item.version_info),
+                status: status_name(item.client_status),
+                last_updated: item
+                    .last_updated
+                    .as_ref()
+                    .map(timestamp)
+                    .unwrap_or_default(),
+                error: error.map(|e| redacted(&e.details)).unwrap_or_default(),
+                rejected_version: error.map(|e| redacted(&e.version_info)).unwrap_or_default(),
+                config: packed,
+            });
+        }
+        configs.push(held);
+    }
+    resources.sort_by(|a, b| (&a.scope, &a.kind, &a.name).cmp(&(&b.scope, &b.kind, &b.name)));
+    // Built for `dump` and `diff` only, from the configs the resources share.
+    let raw = Raw::lazy(move || {
+        let mut json = response_json(&skeleton, |i, j, _| {
+            configs
+                .get(i)
+                .and_then(|held| held.get(j))
+                .and_then(|c| (**c).clone())
+        });
+        super::secrets::redact_private_keys(&mut json);
+        json
+    });
+    Dump {
+        resources,
+        raw,
+        from_csds: true,
+        bootstrap: None,
+        hosts: Vec::new(),
+    }
+}
+
+/// A string as [`super::secrets::redact_private_keys`] leaves it in a dump.
+fn redacted(text: &str) -> String {
+    let mut value = Json::String(text.to_string());
+    super::secrets::redact_private_keys(&mut value);
+    match value {
+        Json::String(text) => text,
+        _ => String::new(),
+    }
+}
+
+/// `client_status` as proto3 JSON names it; unknown values as their number.
+fn status_name(status: i32) -> String {
+    ClientResourceStatus::try_from(status)
+        .map_or_else(|_| status.to_string(), |s| s.as_str_name().to_string())
+}
+
+/// The response's JSON, with `xds_config(i, j, item)` as the config of the
+/// `j`th resource of the `i`th client.
+fn response_json(
+    response: &ClientStatusResponse,
+    xds_config: impl Fn(usize, usize, &GenericXdsConfig) -> Option<Json>,
+) -> Json {
+    let configs: Vec<Json> = response
+        .config
+        .iter()
+        .enumerate()
+        .map(|(i, config)| config_to_json(config, |j, item| xds_config(i, j, item)))
+        .collect();
+    json!({ "config": configs })
+}
+
+fn config_to_json(
+    config: &ClientConfig,
+    xds_config: impl Fn(usize, &GenericXdsConfig) -> Option<Json>,
+) -> Json {
     let mut map = Map::new();
     if let Some(node) = &config.node {
         let mut out = Map::new();
@@ -115,7 +208,8 @@ fn config_to_json(config: &ClientConfig) -> Json {
     let generic: Vec<Json> = config
         .generic_xds_configs
         .iter()
-        .map(generic_to_json)
+        .enumerate()
+        .map(|(j, item)| generic_to_json(item, xds_config(j, item)))
         .collect();
     if !generic.is_empty() {
         map.insert("genericXdsConfigs".into(), Json::Array(generic));
@@ -124,24 +218,18 @@ fn config_to_json(config: &ClientConfig) -> Json {
     Json::Object(map)
 }
 
-fn generic_to_json(item: &GenericXdsConfig) -> Json {
+fn generic_to_json(item: &GenericXdsConfig, xds_config: Option<Json>) -> Json {
     let mut map = Map::new();
     put(&mut map, "typeUrl", &item.type_url);
     put(&mut map, "name", &item.name);
     put(&mut map, "versionInfo", &item.version_info);
-    if let Some(any) = &item.xds_config {
-        // Types outside the built-in descriptors keep only their type URL.
-        let value =
-            crate::xds::json::any_to_json(any).unwrap_or_else(|_| json!({ "@type": any.type_url }));
+    if let Some(value) = xds_config {
         map.insert("xdsConfig".into(), value);
     }
     if let Some(time) = &item.last_updated {
         map.insert("lastUpdated".into(), timestamp(time).into());
     }
-    let status = ClientResourceStatus::try_from(item.client_status)
-        .map(|s| Json::from(s.as_str_name()))
-        .unwrap_or_else(|_| Json::from(item.client_status));
-    map.insert("clientStatus".into(), status);
+    map.insert("clientStatus".into(), status_json(item.client_status));
     if let Some(error) = &item.error_state {
         let mut out = Map::new();
         if let Some(time) = &error.last_update_attempt {
@@ -162,6 +250,13 @@ fn put(map: &mut Map<String, Json>, key: &str, value: &str) {
     if !value.is_empty() {
         map.insert(key.into(), value.into());
     }
+}
+
+/// `client_status` as a name, or the number proto3 JSON writes for unknown values.
+fn status_json(status: i32) -> Json {
+    ClientResourceStatus::try_from(status)
+        .map(|s| Json::from(s.as_str_name()))
+        .unwrap_or_else(|_| Json::from(status))
 }
 
 fn struct_to_json(value: &Struct) -> Json {
@@ -252,6 +347,309 @@ mod tests {
         assert_eq!(dump.resources.len(), 1);
         assert_eq!(dump.resources[0].status, "ACKED");
         assert_eq!(dump.resources[0].scope, "xds:/a:1");
+    }
+
+    /// Resources whose facts the typed protos give, and ones only their
+    /// JSON can give (unknown filter types, configs that do not convert).
+    fn varied_response() -> ClientStatusResponse {
+        use envoy_types::pb::envoy::config::cluster::v3::{cluster, Cluster};
+        use envoy_types::pb::envoy::config::core::v3::{
+            address, socket_address, Address, Metadata, SocketAddress, TypedExtensionConfig,
+        };
+        use envoy_types::pb::envoy::config::endpoint::v3::{
+            lb_endpoint, ClusterLoadAssignment, Endpoint, LbEndpoint, LocalityLbEndpoints,
+        };
+        use envoy_types::pb::envoy::config::listener::v3::{filter, Filter, FilterChain, Listener};
+        use envoy_types::pb::envoy::config::route::v3::{RouteConfiguration, VirtualHost};
+        use envoy_types::pb::envoy::extensions::filters::network::http_connection_manager::v3::{
+            http_connection_manager::RouteSpecifier, HttpConnectionManager, Rds,
+        };
+        use envoy_types::pb::envoy::extensions::filters::network::tcp_proxy::v3::{
+            tcp_proxy, TcpProxy,
+        };
+        use envoy_types::pb::envoy::service::status::v3::ClientConfigStatus;
+        use envoy_types::pb::google::protobuf::{Any, Duration};
+        use prost::Name;
+
+        fn pack<M: Name>(message: &M) -> Any {
+            Any {
+                type_url: M::type_url(),
+                value: message.encode_to_vec(),
+            }
+        }
+        let socket = |ip: &str, port: Option<socket_address::PortSpecifier>| Address {
+            address: Some(address::Address::SocketAddress(SocketAddress {
+                address: ip.into(),
+                port_specifier: port,
+                ..Default::default()
+            })),
+        };
+        let chain = |typed: Any| FilterChain {
+            filters: vec![Filter {
+                name: "f".into(),
+                config_type: Some(filter::ConfigType::TypedConfig(typed)),
+            }],
+            ..Default::default()
+        };
+        let rds = pack(&HttpConnectionManager {
+            route_specifier: Some(RouteSpecifier::Rds(Rds {
+                route_config_name: "r1".into(),
+                ..Default::default()
+            })),
+            ..Default::default()
+        });
+        let inline = pack(&HttpConnectionManager {
+            route_specifier: Some(RouteSpecifier::RouteConfig(RouteConfiguration {
+                name: "inline".into(),
+                ..Default::default()
+            })),
+            ..Default::default()
+        });
+        let tcp = pack(&TcpProxy {
+            cluster_specifier: Some(tcp_proxy::ClusterSpecifier::Cluster("c1".into())),
+            ..Default::default()
+        });
+        let unknown_filter = pack(&TypedExtensionConfig {
+            name: "cluster".into(),
+            ..Default::default()
+        });
+        let far = Duration {
+            seconds: i64::MAX,
+            nanos: 0,
+        };
+        let nan_metadata = Metadata {
+            filter_metadata: [(
+                "m".to_string(),
+                Struct {
+                    fields: [(
+                        "n".to_string(),
+                        Value {
+                            kind: Some(Kind::NumberValue(f64::NAN)),
+                        },
+                    )]
+                    .into(),
+                },
+            )]
+            .into(),
+            ..Default::default()
+        };
+        let endpoint = |ip: &str, port: u32| LbEndpoint {
+            host_identifier: Some(lb_endpoint::HostIdentifier::Endpoint(Endpoint {
+                address: Some(socket(
+                    ip,
+                    Some(socket_address::PortSpecifier::PortValue(port)),
+                )),
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        let configs = vec![
+            pack(&Listener {
+                name: "l0".into(),
+                address: Some(socket(
+                    "10.0.0.1",
+                    Some(socket_address::PortSpecifier::PortValue(0)),
+                )),
+                filter_chains: vec![chain(rds.clone()), chain(rds.clone())],
+                ..Default::default()
+            }),
+            // TcpProxy is not among the built-in descriptors.
+            pack(&Listener {
+                name: "l1".into(),
+                filter_chains: vec![chain(tcp)],
+                ..Default::default()
+            }),
+            pack(&Listener {
+                name: "l2".into(),
+                address: Some(socket(
+                    "",
+                    Some(socket_address::PortSpecifier::NamedPort("http".into())),
+                )),
+                filter_chains: vec![chain(inline), chain(unknown_filter)],
+                ..Default::default()
+            }),
+            pack(&Listener {
+                name: "l3".into(),
+                api_listener: Some(envoy_types::pb::envoy::config::listener::v3::ApiListener {
+                    api_listener: Some(rds),
+                }),
+                ..Default::default()
+            }),
+            pack(&RouteConfiguration {
+                name: "r1".into(),
+                virtual_hosts: vec![
+                    VirtualHost {
+                        domains: vec!["a".into(), "b".into()],
+                        ..Default::default()
+                    },
+                    VirtualHost {
+                        domains: vec!["c".into()],
+                        ..Default::default()
+                    },
+                ],
+                ..Default::default()
+            }),
+            pack(&Cluster {
+                name: "outbound|80||a.ns.svc.cluster.local".into(),
+                cluster_discovery_type: Some(cluster::ClusterDiscoveryType::Type(
+                    cluster::DiscoveryType::Eds as i32,
+                )),
+                ..Default::default()
+            }),
+            pack(&Cluster {
+                name: "custom".into(),
+                cluster_discovery_type: Some(cluster::ClusterDiscoveryType::ClusterType(
+                    Default::default(),
+                )),
+                ..Default::default()
+            }),
+            pack(&Cluster {
+                name: "unknown-type".into(),
+                cluster_discovery_type: Some(cluster::ClusterDiscoveryType::Type(42)),
+                ..Default::default()
+            }),
+            pack(&Cluster {
+                name: "far".into(),
+                cluster_discovery_type: Some(cluster::ClusterDiscoveryType::Type(
+                    cluster::DiscoveryType::Eds as i32,
+                )),
+                connect_timeout: Some(far),
+                ..Default::default()
+            }),
+            pack(&Cluster {
+                name: "nan".into(),
+                cluster_discovery_type: Some(cluster::ClusterDiscoveryType::Type(
+                    cluster::DiscoveryType::StrictDns as i32,
+                )),
+                metadata: Some(nan_metadata),
+                ..Default::default()
+            }),
+            pack(&ClusterLoadAssignment {
+                cluster_name: "e1".into(),
+                endpoints: vec![LocalityLbEndpoints {
+                    lb_endpoints: (1..=5)
+                        .map(|i| endpoint(&format!("10.0.0.{i}"), 80))
+                        .collect(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+            Any {
+                type_url: "type.googleapis.com/no.such.Type".into(),
+                value: vec![1, 2, 3],
+            },
+        ];
+        let pem = "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----";
+        let mut generic: Vec<GenericXdsConfig> = configs
+            .into_iter()
+            .enumerate()
+            .map(|(i, any)| GenericXdsConfig {
+                type_url: any.type_url.clone(),
+                name: format!("resource-{i}"),
+                version_info: "v1".into(),
+                xds_config: Some(any),
+                last_updated: Some(Timestamp {
+                    seconds: 1_795_300_000,
+                    nanos: 5_000_000,
+                }),
+                client_status: ClientResourceStatus::Acked as i32,
+                config_status: ClientConfigStatus::ClientAcked as i32,
+                ..Default::default()
+            })
+            .collect();
+        generic.push(GenericXdsConfig {
+            type_url: crate::xds::ResourceType::Cluster.type_url().into(),
+            name: pem.into(),
+            version_info: "v1".into(),
+            client_status: 99,
+            error_state: Some(envoy_types::pb::envoy::admin::v3::UpdateFailureState {
+                details: "bad".into(),
+                version_info: "v2".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        ClientStatusResponse {
+            config: vec![
+                ClientConfig {
+                    client_scope: "xds:/b:1".into(),
+                    generic_xds_configs: generic.clone(),
+                    ..Default::default()
+                },
+                ClientConfig {
+                    client_scope: "xds:/a:1".into(),
+                    generic_xds_configs: generic,
+                    ..Default::default()
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn packed_dump_prints_what_its_json_prints() {
+        use super::super::{filter::Filters, table};
+        let response = varied_response();
+        let packed = response_to_dump(&response);
+        let json = super::super::Dump::from_json(response_to_json(&response)).unwrap();
+        let print = |dump: &Dump, filters: &Filters| {
+            let rows: Vec<&Resource> = dump.resources.iter().filter(|r| filters.keeps(r)).collect();
+            let kinds = [
+                ResourceKind::Listener,
+                ResourceKind::Route,
+                ResourceKind::Cluster,
+                ResourceKind::Endpoint,
+            ];
+            let mut out = table::status(&rows);
+            for kind in kinds {
+                let of: Vec<&Resource> = rows.iter().copied().filter(|r| r.kind == kind).collect();
+                out += &table::for_kind(&kind, &of);
+            }
+            out
+        };
+        let filters = [
+            Filters::default(),
+            Filters {
+                port: Some(80),
+                ..Filters::default()
+            },
+            Filters {
+                address: Some("10.0.0.1".into()),
+                ..Filters::default()
+            },
+        ];
+        for filters in &filters {
+            assert_eq!(print(&packed, filters), print(&json, filters));
+        }
+        let text = print(&packed, &filters[0]);
+        for cell in [
+            "10.0.0.1:0   Route: r1; Route: r1",
+            "Inline Route: inline",
+            "a, b, + 1 more...",
+            "EDS",
+            "CUSTOM",
+            "10.0.0.1:80, 10.0.0.2:80, 10.0.0.3:80 + 2 more...",
+        ] {
+            assert!(text.contains(cell), "{cell} in\n{text}");
+        }
+        // Typed facts where they are sure, the JSON elsewhere.
+        let typed_facts = |name: &str| {
+            let resource = packed.resources.iter().find(|r| r.name == name).unwrap();
+            let any = resource.config.any().unwrap();
+            match resource.kind {
+                ResourceKind::Listener => super::super::typed::listener(any).is_some(),
+                _ => super::super::typed::cluster_type(any).is_some(),
+            }
+        };
+        assert!(typed_facts("resource-0") && typed_facts("resource-3"));
+        assert!(!typed_facts("resource-1") && !typed_facts("resource-2"));
+        assert!(!typed_facts("resource-8") && !typed_facts("resource-9"));
+        let records =
+            |dump: &Dump| -> Vec<Json> { dump.resources.iter().map(|r| r.to_json()).collect() };
+        assert_eq!(records(&packed), records(&json));
+        assert_eq!(*packed.raw, *json.raw);
+        assert!(!serde_json::to_string(&*packed.raw)
+            .unwrap()
+            .contains("PRIVATE KEY"));
     }
 
     /// A CSDS server that serves only `StreamClientStatus`, as some do.
