@@ -19,7 +19,7 @@ use envoy_types::pb::envoy::extensions::filters::network::http_connection_manage
 };
 use envoy_types::pb::google::protobuf::Any;
 use prost::encoding::{decode_key, decode_varint, WireType};
-use prost::Message;
+use prost::{Message, Name};
 use prost_reflect::{DescriptorPool, Kind, MessageDescriptor};
 
 /// Listener (ADDRESS, DESTINATION).
@@ -133,9 +133,10 @@ fn socket(address: &Address) -> Option<String> {
     Some(format!("{}:{port}", socket.address))
 }
 
-/// The typed message, if its JSON would be whole.
-fn decode<M: Message + Default>(any: &Any) -> Option<M> {
-    if !converts(any) {
+/// The typed message, if the `Any` holds one (its bytes would decode as
+/// another type too) and its JSON would be whole.
+fn decode<M: Message + Name + Default>(any: &Any) -> Option<M> {
+    if message_name(&any.type_url) != Some(M::full_name().as_str()) || !converts(any) {
         return None;
     }
     M::decode(any.value.as_slice()).ok()
@@ -359,5 +360,7 @@ mod tests {
             value: Vec::new(),
         };
         assert!(!converts(&unknown));
+        // A cluster where a listener should be: its JSON has no listener fields.
+        assert_eq!(listener(&pack(&cluster)), None);
     }
 }
