@@ -100,9 +100,7 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
 /// The response as proto3 JSON, as Python's `json_format` writes it.
 pub fn response_to_json(response: &ClientStatusResponse) -> Json {
     response_json(response, |_, _, item| {
-        item.xds_config.as_ref().map(|any| {
-            crate::xds::json::any_to_json(any).unwrap_or_else(|_| json!({ "@type": any.type_url }))
-        })
+        item.xds_config.as_ref().map(super::packed::unredacted_json)
     })
 }
 
@@ -139,13 +137,17 @@ pub fn response_to_dump(response: &ClientStatusResponse) -> Dump {
         configs.push(held);
     }
     resources.sort_by(|a, b| (&a.scope, &a.kind, &a.name).cmp(&(&b.scope, &b.kind, &b.name)));
-    // Built for `dump` and `diff` only, from the configs the resources share.
+    // Built for `dump` and `diff` only. Redacting copies of configs that
+    // were redacted already leaves them as they are.
     let raw = Raw::lazy(move || {
         let mut json = response_json(&skeleton, |i, j, _| {
-            configs
-                .get(i)
-                .and_then(|held| held.get(j))
-                .and_then(|c| (**c).clone())
+            let config = configs.get(i).and_then(|held| held.get(j))?;
+            match config.built() {
+                // Read already (diff): copy it rather than convert it again.
+                Some(json) => json.clone(),
+                // Not kept: `dump` reads each config once.
+                None => config.any().map(super::packed::unredacted_json),
+            }
         });
         super::secrets::redact_private_keys(&mut json);
         json

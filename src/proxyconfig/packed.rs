@@ -36,6 +36,11 @@ impl Config {
     pub fn any(&self) -> Option<&Any> {
         self.0.packed.as_ref()
     }
+
+    /// The JSON if it was read already.
+    pub fn built(&self) -> Option<&Option<Json>> {
+        self.0.json.get()
+    }
 }
 
 impl From<Option<Json>> for Config {
@@ -69,11 +74,15 @@ impl fmt::Debug for Config {
     }
 }
 
-/// A packed resource as the dump holds it; types outside the built-in
-/// descriptors keep only their type URL.
-pub fn any_to_json(any: &Any) -> Json {
-    let mut value =
-        crate::xds::json::any_to_json(any).unwrap_or_else(|_| json!({ "@type": any.type_url }));
+/// A packed resource as proto3 JSON; types outside the built-in
+/// descriptors keep only their type URL. Private keys not yet redacted.
+pub fn unredacted_json(any: &Any) -> Json {
+    crate::xds::json::any_to_json(any).unwrap_or_else(|_| json!({ "@type": any.type_url }))
+}
+
+/// A packed resource as the dump holds it.
+fn any_to_json(any: &Any) -> Json {
+    let mut value = unredacted_json(any);
     super::secrets::redact_private_keys(&mut value);
     value
 }
