@@ -1,10 +1,12 @@
 //! Live xDS config of a proxyless gRPC workload (CSDS) or an Envoy
 //! (`/config_dump`), read into one list of resources and printed as tables.
 //!
-//! Two sources, one model: [`csds`] fetches a `ClientStatusResponse` over
-//! gRPC and turns it into the same JSON that `--file` reads; [`dump`] reads
-//! that JSON (or an Envoy config dump, in either casing) into [`Resource`]s;
-//! [`table`] prints them. Facts come from `spec/proxy-config.md`.
+//! Two sources, one model: [`dump`] reads JSON (a saved CSDS response or an
+//! Envoy config dump, in either casing) into [`Resource`]s; [`csds`] fetches
+//! a `ClientStatusResponse` over gRPC and reads it into the same
+//! [`Resource`]s, each config kept packed ([`packed`]) until printed as JSON,
+//! the tables' facts read from the typed protos ([`typed`]); [`table`]
+//! prints them. Facts come from `spec/proxy-config.md`.
 
 pub mod csds;
 pub mod diff;
