@@ -63,6 +63,8 @@ struct Finding<'a> {
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
     let mut found: Vec<Finding<'_>> = Vec::new();
+    // Where each (object, field, host) finding is in `found`.
+    let mut slots: HashMap<(usize, FieldPath, String), usize> = HashMap::new();
     let mut by_host: HashMap<String, (Vec<&Workload>, Vec<String>)> = HashMap::new();
     for workload in context.proxyless_workloads() {
         for (port, service, port_index) in listening_ports(context, workload) {
@@ -87,39 +89,35 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             // Every server behind the same Service has the same clients.
             let (clients, client_modes) = by_host
                 .entry(service.host.clone())
-                .or_insert_with(|| plaintext_clients(context, service_object, &service.host))
-                .clone();
+                .or_insert_with(|| plaintext_clients(context, service_object, &service.host));
             if clients.is_empty() {
                 continue;
             }
-            let existing = found.iter_mut().find(|f| {
-                std::ptr::eq(f.object, object) && f.field == field && f.host == service.host
+            let key = (
+                std::ptr::from_ref::<Object>(object) as usize,
+                field,
+                service.host.clone(),
+            );
+            let slot = *slots.entry(key).or_insert_with_key(|(_, field, host)| {
+                // The clients depend on the host alone, which is part of the key.
+                found.push(Finding {
+                    object,
+                    field: field.clone(),
+                    from_label,
+                    host: host.clone(),
+                    servers: Vec::new(),
+                    clients: distinct(clients.iter().copied()),
+                    client_modes: distinct_modes(client_modes),
+                });
+                found.len() - 1
             });
-            let entry = match existing {
-                Some(entry) => entry,
-                None => {
-                    found.push(Finding {
-                        object,
-                        field,
-                        from_label,
-                        host: service.host.clone(),
-                        servers: Vec::new(),
-                        clients: Vec::new(),
-                        client_modes: Vec::new(),
-                    });
-                    let last = found.len() - 1;
-                    &mut found[last]
-                }
-            };
-            if !entry.servers.contains(&workload) {
-                entry.servers.push(workload);
-            }
-            let known = std::mem::take(&mut entry.clients);
-            entry.clients = distinct(known.into_iter().chain(clients));
-            for mode in client_modes {
-                if !entry.client_modes.contains(&mode) {
-                    entry.client_modes.push(mode);
-                }
+            let servers = &mut found[slot].servers;
+            // A server's ports are all seen in one pass: a repeat is the last one.
+            if servers
+                .last()
+                .is_none_or(|last| !std::ptr::eq(*last, workload))
+            {
+                servers.push(workload);
             }
         }
     }
@@ -260,4 +258,15 @@ spec:
             found[0].4
         );
     }
+}
+
+/// The modes in first-seen order, each once.
+fn distinct_modes(modes: &[String]) -> Vec<String> {
+    let mut distinct: Vec<String> = Vec::new();
+    for mode in modes {
+        if !distinct.contains(mode) {
+            distinct.push(mode.clone());
+        }
+    }
+    distinct
 }
