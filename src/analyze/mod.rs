@@ -33,6 +33,7 @@ pub struct Context<'a> {
     /// [`Context::proxyless_clients`] answers, by (namespace, exportTo, host).
     clients_cache: proxyless::ClientsCache<'a>,
     proxyless: proxyless::Proxyless<'a>,
+    grpc_services: OnceLock<Vec<rules::grpc::traffic_policy::scope::GrpcService<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -43,7 +44,17 @@ impl<'a> Context<'a> {
             validation: OnceLock::new(),
             clients_cache: Default::default(),
             proxyless: proxyless::Proxyless::gather(index),
+            grpc_services: OnceLock::new(),
         }
+    }
+
+    /// The Kubernetes Services with the proxyless workloads around them,
+    /// gathered by the first rule that asks (several do).
+    pub(crate) fn grpc_services(
+        &self,
+        gather: impl FnOnce() -> Vec<rules::grpc::traffic_policy::scope::GrpcService<'a>>,
+    ) -> &[rules::grpc::traffic_policy::scope::GrpcService<'a>] {
+        self.grpc_services.get_or_init(gather)
     }
 
     /// Schema and field validation of every object, computed once for the

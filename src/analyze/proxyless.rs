@@ -311,19 +311,38 @@ pub fn among<'a>(few: &[&'a Workload], clients: &[&'a Workload]) -> Vec<&'a Work
 
 /// "ns/a, ns/b, ns/c and 2 more", in a stable order.
 pub fn workload_names(workloads: &[&Workload]) -> String {
-    // Sorted by the index's name rank, formatted only for the few shown: a
+    // In the index's name rank order, formatted only for the few shown: a
     // finding may concern thousands of clients.
-    let mut ranked: Vec<(u32, &Workload)> = workloads.iter().map(|w| (w.name_rank, *w)).collect();
-    ranked.sort_unstable_by_key(|(rank, _)| *rank);
-    ranked.dedup_by_key(|(rank, _)| *rank);
-    let shown = ranked.len().min(NAMES_SHOWN);
-    let mut text = ranked[..shown]
+    let max_rank = workloads.iter().map(|w| w.name_rank).max().unwrap_or(0) as usize;
+    let (distinct, first): (usize, Vec<&Workload>) = if workloads.len() * 8 < max_rank {
+        let mut ranked: Vec<(u32, &Workload)> =
+            workloads.iter().map(|w| (w.name_rank, *w)).collect();
+        ranked.sort_unstable_by_key(|(rank, _)| *rank);
+        ranked.dedup_by_key(|(rank, _)| *rank);
+        let first = ranked.iter().take(NAMES_SHOWN).map(|(_, w)| *w).collect();
+        (ranked.len(), first)
+    } else {
+        // Ranks are dense (0..workloads in the index): one slot per rank
+        // counts and orders them without sorting.
+        let mut by_rank: Vec<Option<&Workload>> = vec![None; max_rank + 1];
+        let mut distinct = 0;
+        for &workload in workloads {
+            let slot = &mut by_rank[workload.name_rank as usize];
+            if slot.is_none() {
+                *slot = Some(workload);
+                distinct += 1;
+            }
+        }
+        let first = by_rank.into_iter().flatten().take(NAMES_SHOWN).collect();
+        (distinct, first)
+    };
+    let mut text = first
         .iter()
-        .map(|(_, w)| format!("{}/{}", w.namespace, w.name))
+        .map(|w| format!("{}/{}", w.namespace, w.name))
         .collect::<Vec<_>>()
         .join(", ");
-    if ranked.len() > shown {
-        text.push_str(&format!(" and {} more", ranked.len() - shown));
+    if distinct > first.len() {
+        text.push_str(&format!(" and {} more", distinct - first.len()));
     }
     text
 }

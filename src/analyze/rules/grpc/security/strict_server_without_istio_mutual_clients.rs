@@ -160,20 +160,30 @@ fn plaintext_clients<'a>(
     let mut mode_by_namespace: HashMap<&str, Option<String>> = HashMap::new();
     let mut clients = Vec::new();
     let mut client_modes = Vec::new();
+    // Clients come in runs of one namespace (index order): look up once per run.
+    let mut run: Option<(&str, Option<String>)> = None;
     for &client in context.proxyless_clients(service_object, host).iter() {
-        let mode = mode_by_namespace
-            .entry(client.namespace.as_str())
-            .or_insert_with(|| match context.client_tls(&client.namespace, host) {
-                Some((_, ClientTLSMode::IstioMutual)) => None,
-                Some((rule, mode)) => Some(format!(
-                    "DestinationRule {}/{} sets {}",
-                    rule.namespace_or("default"),
-                    rule.meta.name,
-                    client_mode_name(mode)
-                )),
-                None => Some("no DestinationRule sets tls".to_string()),
-            });
-        if let Some(mode) = mode {
+        let namespace = client.namespace.as_str();
+        if run
+            .as_ref()
+            .is_none_or(|(current, _)| *current != namespace)
+        {
+            let mode = mode_by_namespace
+                .entry(namespace)
+                .or_insert_with(|| match context.client_tls(namespace, host) {
+                    Some((_, ClientTLSMode::IstioMutual)) => None,
+                    Some((rule, mode)) => Some(format!(
+                        "DestinationRule {}/{} sets {}",
+                        rule.namespace_or("default"),
+                        rule.meta.name,
+                        client_mode_name(mode)
+                    )),
+                    None => Some("no DestinationRule sets tls".to_string()),
+                })
+                .clone();
+            run = Some((namespace, mode));
+        }
+        if let Some((_, Some(mode))) = &run {
             clients.push(client);
             if !client_modes.contains(mode) {
                 client_modes.push(mode.clone());
@@ -181,6 +191,17 @@ fn plaintext_clients<'a>(
         }
     }
     (clients, client_modes)
+}
+
+/// The modes in first-seen order, each once.
+fn distinct_modes(modes: &[String]) -> Vec<String> {
+    let mut distinct: Vec<String> = Vec::new();
+    for mode in modes {
+        if !distinct.contains(mode) {
+            distinct.push(mode.clone());
+        }
+    }
+    distinct
 }
 
 fn client_mode_name(mode: ClientTLSMode) -> String {
@@ -258,15 +279,4 @@ spec:
             found[0].4
         );
     }
-}
-
-/// The modes in first-seen order, each once.
-fn distinct_modes(modes: &[String]) -> Vec<String> {
-    let mut distinct: Vec<String> = Vec::new();
-    for mode in modes {
-        if !distinct.contains(mode) {
-            distinct.push(mode.clone());
-        }
-    }
-    distinct
 }

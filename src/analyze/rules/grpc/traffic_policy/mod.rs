@@ -16,7 +16,8 @@ mod persistent_session_rejected;
 mod port_level_settings_replace_policy;
 mod ring_hash_unsupported_runtime;
 mod ring_size_too_large;
-mod scope;
+// `pub(crate)`: the analyze context keeps the Services' scope for every rule.
+pub(crate) mod scope;
 mod server_port_not_service_target_port;
 mod simple_lb_falls_back_to_round_robin;
 mod tls_settings_ignored;

@@ -177,7 +177,7 @@ pub(super) fn union<'a>(lists: impl IntoIterator<Item = Clients<'a>>) -> Vec<&'a
 }
 
 /// A Kubernetes Service and why it is a gRPC target of proxyless workloads.
-pub(super) struct GrpcService<'a> {
+pub(crate) struct GrpcService<'a> {
     pub object: &'a Object,
     pub service: &'a KubeService,
     pub host: String,
@@ -214,8 +214,13 @@ impl GrpcService<'_> {
     }
 }
 
-/// Every Kubernetes Service, with the proxyless workloads around it.
-pub(super) fn kubernetes_services<'a>(context: &Context<'a>) -> Vec<GrpcService<'a>> {
+/// Every Kubernetes Service, with the proxyless workloads around it:
+/// computed once, for the five rules that ask.
+pub(super) fn kubernetes_services<'c, 'a>(context: &'c Context<'a>) -> &'c [GrpcService<'a>] {
+    context.grpc_services(|| gather_kubernetes_services(context))
+}
+
+fn gather_kubernetes_services<'a>(context: &Context<'a>) -> Vec<GrpcService<'a>> {
     let index = context.index;
     let mut found = Vec::new();
     for object in &index.objects {
