@@ -34,6 +34,7 @@ pub struct Context<'a> {
     clients_cache: proxyless::ClientsCache<'a>,
     proxyless: proxyless::Proxyless<'a>,
     grpc_services: OnceLock<Vec<rules::grpc::traffic_policy::scope::GrpcService<'a>>>,
+    virtual_service_scopes: OnceLock<Vec<rules::grpc::routing::scope::Scoped<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -45,7 +46,17 @@ impl<'a> Context<'a> {
             clients_cache: Default::default(),
             proxyless: proxyless::Proxyless::gather(index),
             grpc_services: OnceLock::new(),
+            virtual_service_scopes: OnceLock::new(),
         }
+    }
+
+    /// The VirtualServices with their hosts and proxyless clients, gathered
+    /// by the first routing rule that asks (most do).
+    pub(crate) fn virtual_service_scopes(
+        &self,
+        gather: impl FnOnce() -> Vec<rules::grpc::routing::scope::Scoped<'a>>,
+    ) -> &[rules::grpc::routing::scope::Scoped<'a>] {
+        self.virtual_service_scopes.get_or_init(gather)
     }
 
     /// The Kubernetes Services with the proxyless workloads around them,

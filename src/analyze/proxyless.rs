@@ -36,6 +36,9 @@ pub struct Proxyless<'a> {
     namespace_slot: std::collections::HashMap<&'a str, usize>,
     /// Runtimes named by the workloads' own annotation, by address.
     annotated_runtimes: std::collections::HashMap<usize, Runtime>,
+    /// The clients of each set of visible namespaces (slots of
+    /// `by_namespace`): many hosts share one, and merging is a sort.
+    by_visibility: std::sync::Mutex<std::collections::HashMap<Vec<usize>, Clients<'a>>>,
 }
 
 impl<'a> Proxyless<'a> {
@@ -67,6 +70,7 @@ impl<'a> Proxyless<'a> {
             by_namespace,
             namespace_slot,
             annotated_runtimes,
+            by_visibility: Default::default(),
         }
     }
 }
@@ -150,22 +154,42 @@ impl<'a> Context<'a> {
         let root = mesh.root_namespace.as_str();
         // Visibility depends on the namespace only: decide it once per namespace.
         let proxyless = &self.proxyless;
-        let visible: Vec<&Vec<&'a Workload>> = proxyless
+        let visible: Vec<usize> = proxyless
             .by_namespace
             .iter()
-            .filter(|(namespace, _)| {
+            .enumerate()
+            .filter(|(_, (namespace, _))| {
                 (owner == root || is_exported_to(config_export, owner, namespace))
                     && (services.is_empty()
                         || services
                             .iter()
                             .any(|s| is_exported_to(&s.export_to, &s.namespace, namespace)))
             })
-            .map(|(_, workloads)| workloads)
+            .map(|(slot, _)| slot)
             .collect();
         let found: Clients<'a> = if visible.len() == proxyless.by_namespace.len() {
             proxyless.all.clone()
         } else {
-            distinct(visible.into_iter().flatten().copied()).into()
+            let known = proxyless
+                .by_visibility
+                .lock()
+                .ok()
+                .and_then(|c| c.get(&visible).cloned());
+            match known {
+                Some(found) => found,
+                None => {
+                    let found: Clients<'a> = distinct(
+                        visible
+                            .iter()
+                            .flat_map(|&slot| proxyless.by_namespace[slot].1.iter().copied()),
+                    )
+                    .into();
+                    if let Ok(mut cache) = proxyless.by_visibility.lock() {
+                        cache.insert(visible, found.clone());
+                    }
+                    found
+                }
+            }
         };
         if let Ok(mut cache) = self.clients_cache.lock() {
             cache.insert(key, found.clone());

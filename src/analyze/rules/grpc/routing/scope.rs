@@ -38,8 +38,13 @@ pub fn binds_mesh(gateways: &[String]) -> bool {
     gateways.is_empty() || gateways.iter().any(|g| g == MESH_GATEWAY)
 }
 
-/// Every VirtualService, whether bound to `mesh` or not, with its clients.
-pub fn all_virtual_services<'a>(context: &Context<'a>) -> Vec<Scoped<'a>> {
+/// Every VirtualService, whether bound to `mesh` or not, with its clients:
+/// gathered once, for every routing rule.
+pub fn all_virtual_services<'c, 'a>(context: &'c Context<'a>) -> &'c [Scoped<'a>] {
+    context.virtual_service_scopes(|| gather_virtual_services(context))
+}
+
+fn gather_virtual_services<'a>(context: &Context<'a>) -> Vec<Scoped<'a>> {
     let index = context.index;
     let mut out = Vec::new();
     for object in &index.objects {
@@ -72,9 +77,9 @@ pub fn all_virtual_services<'a>(context: &Context<'a>) -> Vec<Scoped<'a>> {
 }
 
 /// VirtualServices bound to `mesh` that reach at least one proxyless client.
-pub fn mesh_virtual_services<'a>(context: &Context<'a>) -> Vec<Scoped<'a>> {
+pub fn mesh_virtual_services<'c, 'a>(context: &'c Context<'a>) -> Vec<&'c Scoped<'a>> {
     all_virtual_services(context)
-        .into_iter()
+        .iter()
         .filter(|vs| binds_mesh(&vs.spec.gateways) && !vs.clients.is_empty())
         .collect()
 }
