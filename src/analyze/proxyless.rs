@@ -249,6 +249,20 @@ impl<'a> Context<'a> {
             gaps: Vec::new(),
             workloads: Vec::new(),
         };
+        if self.proxyless.annotated_runtimes.is_empty() {
+            // No workload names its own runtime: all run `--grpc`.
+            if workloads.is_empty() {
+                return None;
+            }
+            impact.gaps.extend(self.grpc.gaps(feature));
+            if impact.gaps.is_empty() {
+                return None;
+            }
+            impact.gaps.sort();
+            impact.gaps.dedup();
+            impact.workloads = workloads.to_vec();
+            return Some(impact);
+        }
         // Thousands of workloads share a handful of runtimes: ask each once.
         let mut gaps_by_runtime: Vec<(Runtime, bool)> = Vec::new();
         for &workload in workloads {

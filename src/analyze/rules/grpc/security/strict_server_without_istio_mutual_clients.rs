@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use crate::analyze::proxyless::{distinct, workload_names};
+use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::Workload;
@@ -106,7 +106,8 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     from_label,
                     host: host.clone(),
                     servers: Vec::new(),
-                    clients: distinct(clients.iter().copied()),
+                    // Already distinct, in index order.
+                    clients: clients.clone(),
                     client_modes: distinct_modes(client_modes),
                 });
                 found.len() - 1
