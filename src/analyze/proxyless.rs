@@ -352,7 +352,7 @@ pub fn workload_names(workloads: &[&Workload]) -> String {
     // In the index's name rank order, formatted only for the few shown: a
     // finding may concern thousands of clients.
     let max_rank = workloads.iter().map(|w| w.name_rank).max().unwrap_or(0) as usize;
-    let (distinct, first): (usize, Vec<&Workload>) = if workloads.len() * 8 < max_rank {
+    let (distinct, first): (usize, Vec<&Workload>) = if workloads.len() * 64 < max_rank {
         let mut ranked: Vec<(u32, &Workload)> =
             workloads.iter().map(|w| (w.name_rank, *w)).collect();
         ranked.sort_unstable_by_key(|(rank, _)| *rank);
@@ -360,18 +360,29 @@ pub fn workload_names(workloads: &[&Workload]) -> String {
         let first = ranked.iter().take(NAMES_SHOWN).map(|(_, w)| *w).collect();
         (ranked.len(), first)
     } else {
-        // Ranks are dense (0..workloads in the index): one slot per rank
-        // counts and orders them without sorting.
-        let mut by_rank: Vec<Option<&Workload>> = vec![None; max_rank + 1];
-        let mut distinct = 0;
-        for &workload in workloads {
-            let slot = &mut by_rank[workload.name_rank as usize];
-            if slot.is_none() {
-                *slot = Some(workload);
-                distinct += 1;
+        // Ranks are dense (0..workloads in the index): a bit per rank counts
+        // them and finds the lowest few without sorting.
+        let mut seen = vec![0u64; max_rank / 64 + 1];
+        for workload in workloads {
+            let rank = workload.name_rank as usize;
+            seen[rank / 64] |= 1 << (rank % 64);
+        }
+        let distinct = seen.iter().map(|word| word.count_ones() as usize).sum();
+        let mut lowest = Vec::with_capacity(NAMES_SHOWN);
+        for (i, &word) in seen.iter().enumerate() {
+            let mut word = word;
+            while word != 0 && lowest.len() < NAMES_SHOWN {
+                lowest.push((i * 64) as u32 + word.trailing_zeros());
+                word &= word - 1;
+            }
+            if lowest.len() == NAMES_SHOWN {
+                break;
             }
         }
-        let first = by_rank.into_iter().flatten().take(NAMES_SHOWN).collect();
+        let first = lowest
+            .iter()
+            .filter_map(|&rank| workloads.iter().find(|w| w.name_rank == rank).copied())
+            .collect();
         (distinct, first)
     };
     let mut text = first
@@ -537,5 +548,27 @@ mod tests {
         assert_eq!(workload_names(&all), "a-b/x, a/x, b/y and 1 more");
         assert_eq!(workload_names(&all[..2]), "a-b/x, a/x");
         assert_eq!(distinct([all[2], all[0], all[2]]).len(), 2);
+    }
+
+    #[test]
+    fn a_few_names_among_many_workloads_read_the_same() {
+        // Two workloads of high rank: listed by sorting, not by a bit per rank.
+        let names: Vec<(String, String)> = (0..200)
+            .map(|i| ("ns".to_string(), format!("w{i:03}")))
+            .collect();
+        let pods: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(n, w)| (n.as_str(), w.as_str()))
+            .collect();
+        let index = index_of(&pods);
+        let all: Vec<&Workload> = index.workloads().iter().collect();
+        assert_eq!(
+            workload_names(&[all[199], all[150], all[199]]),
+            "ns/w150, ns/w199"
+        );
+        assert_eq!(
+            workload_names(&all),
+            "ns/w000, ns/w001, ns/w002 and 197 more"
+        );
     }
 }
