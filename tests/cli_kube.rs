@@ -3,30 +3,9 @@
 //! 127.0.0.1.
 
 use std::net::TcpListener;
-use std::path::Path;
-use std::process::Command;
 
 mod replay;
-use replay::{kubeconfig, Replay, TOKEN};
-
-const MESH: &str = env!("CARGO_BIN_EXE_mesh");
-
-fn mesh(args: &[&str], kubeconfig: &Path) -> (i32, String, String) {
-    let out = Command::new(MESH)
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("KUBECONFIG")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use replay::{kubeconfig, mesh, Replay, TOKEN};
 
 #[test]
 fn analyze_reads_the_cluster_and_reports_in_the_context_namespace() {

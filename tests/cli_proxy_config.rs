@@ -6,7 +6,7 @@
 
 mod peers;
 
-use peers::{mesh, CsdsApp, Killed, Server};
+use peers::{mesh, Killed};
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -322,20 +322,8 @@ fn real_grpc_app_status_over_csds() {
         return;
     };
     let deadline = Instant::now() + Duration::from_secs(60);
-    let server = Server::start(&["testdata/echo-grpc"]);
-    let dir = tempfile::tempdir().unwrap();
-    let bootstrap = peers::write_bootstrap(
-        "testdata/echo-grpc",
-        "echo-grpc/echo-v1",
-        &server.address,
-        dir.path(),
-    );
-    let app = CsdsApp::start(
-        &python,
-        &bootstrap,
-        &["xds:///echo.echo-grpc.svc.cluster.local:7070"],
-        deadline,
-    );
+    let served = peers::ServedEchoApp::start(&python, deadline);
+    let app = &served.app;
     let admin = app.admin.clone();
 
     let out = ok(&[

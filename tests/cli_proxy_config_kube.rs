@@ -4,33 +4,14 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod peers;
 mod replay;
-use peers::{CsdsApp, Server};
-use replay::{kubeconfig, Backend, Replay};
+use replay::{kubeconfig, mesh, Backend, Replay};
 
 const POD: &str = "echo-v1-7d9f8b6c5-abcde";
-
-fn mesh(args: &[&str], kubeconfig: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mesh"))
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("KUBECONFIG")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// The status table's row for a resource of `kind` named `name`.
 fn row<'a>(table: &'a str, kind: &str, name: &str) -> &'a str {
@@ -53,21 +34,10 @@ fn a_pod_is_read_through_a_port_forward() {
         return;
     };
     let deadline = Instant::now() + Duration::from_secs(60);
-    let server = Server::start(&["testdata/echo-grpc"]);
-    let dir = tempfile::tempdir().unwrap();
-    let bootstrap = peers::write_bootstrap(
-        "testdata/echo-grpc",
-        "echo-grpc/echo-v1",
-        &server.address,
-        dir.path(),
-    );
-    let app = CsdsApp::start(
-        &python,
-        &bootstrap,
-        &["xds:///echo.echo-grpc.svc.cluster.local:7070"],
-        deadline,
-    );
+    let served = peers::ServedEchoApp::start(&python, deadline);
+    let app = &served.app;
     let replay = Replay::forwarding(Backend::Relay(app.admin.parse().unwrap()));
+    let dir = tempfile::tempdir().unwrap();
     let config = kubeconfig(dir.path(), &replay.url());
     let echo = "echo.echo-grpc.svc.cluster.local";
 

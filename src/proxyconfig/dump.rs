@@ -394,7 +394,7 @@ fn envoy_row(
 
 /// Short facts about a resource for the tables, read from its JSON in either casing.
 pub mod facts {
-    use super::{field, text, Resource};
+    use super::{domains_cell, field, text, Resource};
     use crate::proxyconfig::typed;
     use serde_json::Value as Json;
 
@@ -490,7 +490,7 @@ pub mod facts {
             .and_then(Json::as_array)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let mut domains: Vec<String> = hosts
+        let domains: Vec<String> = hosts
             .iter()
             .flat_map(|h| {
                 field(h, "domains")
@@ -501,17 +501,7 @@ pub mod facts {
                     .map(str::to_string)
             })
             .collect();
-        let total = domains.len();
-        if total > 2 {
-            domains.truncate(2);
-            domains.push(format!("+ {} more...", total - 2));
-        }
-        let text = if domains.is_empty() {
-            "-".into()
-        } else {
-            domains.join(", ")
-        };
-        (hosts.len(), text)
+        (hosts.len(), domains_cell(domains))
     }
 
     /// Cluster TYPE (`EDS`, `STATIC`…; proto3 JSON omits the default `STATIC`).
@@ -542,6 +532,20 @@ pub mod facts {
             }
         }
         out
+    }
+}
+
+/// The DOMAINS cell: the first two, then how many more.
+pub(super) fn domains_cell(mut domains: Vec<String>) -> String {
+    let total = domains.len();
+    if total > 2 {
+        domains.truncate(2);
+        domains.push(format!("+ {} more...", total - 2));
+    }
+    if domains.is_empty() {
+        "-".into()
+    } else {
+        domains.join(", ")
     }
 }
 

@@ -76,22 +76,15 @@ pub fn listener(any: &Any) -> Option<(String, String)> {
 /// Route (VIRTUAL HOSTS, DOMAINS).
 pub fn route(any: &Any) -> Option<(usize, String)> {
     let route: RouteConfiguration = decode(any)?;
-    let mut domains: Vec<String> = route
+    let domains: Vec<String> = route
         .virtual_hosts
         .iter()
         .flat_map(|h| h.domains.iter().cloned())
         .collect();
-    let total = domains.len();
-    if total > 2 {
-        domains.truncate(2);
-        domains.push(format!("+ {} more...", total - 2));
-    }
-    let text = if domains.is_empty() {
-        "-".into()
-    } else {
-        domains.join(", ")
-    };
-    Some((route.virtual_hosts.len(), text))
+    Some((
+        route.virtual_hosts.len(),
+        super::dump::domains_cell(domains),
+    ))
 }
 
 /// Cluster TYPE.

@@ -240,3 +240,35 @@ impl CsdsApp {
         }
     }
 }
+
+/// The echo-grpc example served by `mesh xds serve` to a real grpcio app
+/// (echo-grpc/echo-v1) that calls echo; everything stops when dropped.
+pub struct ServedEchoApp {
+    pub app: CsdsApp,
+    pub server: Server,
+    _dir: tempfile::TempDir,
+}
+
+impl ServedEchoApp {
+    pub fn start(python: &str, deadline: Instant) -> ServedEchoApp {
+        let server = Server::start(&["testdata/echo-grpc"]);
+        let dir = tempfile::tempdir().unwrap();
+        let bootstrap = write_bootstrap(
+            "testdata/echo-grpc",
+            "echo-grpc/echo-v1",
+            &server.address,
+            dir.path(),
+        );
+        let app = CsdsApp::start(
+            python,
+            &bootstrap,
+            &["xds:///echo.echo-grpc.svc.cluster.local:7070"],
+            deadline,
+        );
+        ServedEchoApp {
+            app,
+            server,
+            _dir: dir,
+        }
+    }
+}

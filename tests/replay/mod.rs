@@ -293,3 +293,22 @@ pub fn kubeconfig(dir: &Path, server: &str) -> PathBuf {
     .unwrap();
     path
 }
+
+/// Runs `mesh` with `--kubeconfig kubeconfig` (and no KUBECONFIG): exit
+/// code, stdout, stderr.
+pub fn mesh(args: &[&str], kubeconfig: &Path) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mesh"))
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
