@@ -5,14 +5,13 @@
 //! one API port-forward per connection, so the CSDS and Envoy admin clients
 //! dial it as they dial any `--addr`.
 
-use std::collections::BTreeMap;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kube::api::{Api, ListParams};
+use kube::core::Selector;
 
 use crate::source::kube::{connect, ClusterOptions};
 
@@ -269,12 +268,13 @@ async fn find(target: &PodTarget, options: &ForwardOptions) -> Result<Found, Str
                 .map_err(|e| api_error(&e, &what, &server))?;
             let selector = deployment
                 .spec
-                .as_ref()
-                .map(|spec| label_selector(&spec.selector))
-                .filter(|s| !s.is_empty())
+                .map(|spec| Selector::try_from(spec.selector))
+                .transpose()
+                .map_err(|e| format!("{what} has a selector the API would refuse: {}", e.0))?
+                .filter(|s| !s.selects_all())
                 .ok_or_else(|| format!("{what} has no pod selector"))?;
             let listed = pods
-                .list(&ListParams::default().labels(&selector))
+                .list(&ListParams::default().labels_from(&selector))
                 .await
                 .map_err(|e| api_error(&e, &format!("the pods of {what}"), &server))?;
             let mut running: Vec<Pod> = listed.items.into_iter().filter(is_running).collect();
@@ -353,34 +353,10 @@ fn admin_port(pod: &Pod, asked: Option<u16>) -> Result<(u16, bool), String> {
         })
 }
 
-/// A label selector as the API's `labelSelector` parameter spells it.
-fn label_selector(selector: &LabelSelector) -> String {
-    let mut parts: Vec<String> = selector
-        .match_labels
-        .as_ref()
-        .unwrap_or(&BTreeMap::new())
-        .iter()
-        .map(|(key, value)| format!("{key}={value}"))
-        .collect();
-    for expression in selector.match_expressions.as_deref().unwrap_or_default() {
-        let values = expression.values.as_deref().unwrap_or_default().join(",");
-        let key = &expression.key;
-        parts.push(match expression.operator.as_str() {
-            "In" => format!("{key} in ({values})"),
-            "NotIn" => format!("{key} notin ({values})"),
-            "Exists" => key.clone(),
-            _ => format!("!{key}"),
-        });
-    }
-    parts.join(",")
-}
-
 fn api_error(error: &kube::Error, what: &str, server: &str) -> String {
     match error {
         kube::Error::Api(status) if status.code == 404 => format!("{what} not found"),
-        kube::Error::Api(status) => {
-            format!("cannot get {what}: {} ({})", status.message, status.code)
-        }
+        kube::Error::Api(_) => format!("cannot get {what}: {}", describe(error)),
         other => format!("cannot reach the cluster at {server}: {other}"),
     }
 }
@@ -426,22 +402,6 @@ mod tests {
         for bad in ["", "svc/echo", "a b", "pod/", "deployment/x/y"] {
             assert!(parse(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn selectors_become_the_label_selector_parameter() {
-        let selector: LabelSelector = serde_json::from_value(serde_json::json!({
-            "matchLabels": {"app": "echo", "version": "v1"},
-            "matchExpressions": [
-                {"key": "tier", "operator": "In", "values": ["a", "b"]},
-                {"key": "canary", "operator": "DoesNotExist"}
-            ]
-        }))
-        .unwrap();
-        assert_eq!(
-            label_selector(&selector),
-            "app=echo,version=v1,tier in (a,b),!canary"
-        );
     }
 
     fn pod(json: serde_json::Value) -> Pod {
