@@ -97,15 +97,17 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
-/// The response as proto3 JSON, as Python's `json_format` writes it.
-pub fn response_to_json(response: &ClientStatusResponse) -> Json {
+/// The response as proto3 JSON, as Python's `json_format` writes it: what
+/// [`response_to_dump`] must read as, kept as the tests' reference.
+#[cfg(test)]
+fn response_to_json(response: &ClientStatusResponse) -> Json {
     response_json(response, |_, _, item| {
         item.xds_config.as_ref().map(super::packed::unredacted_json)
     })
 }
 
 /// The response as the dump model: the same resources, private keys
-/// redacted and order as [`Dump::from_json`] of [`response_to_json`] gives,
+/// redacted and order as [`Dump::from_json`] of its proto3 JSON gives,
 /// but each config kept packed until something reads its JSON.
 pub fn response_to_dump(response: &ClientStatusResponse) -> Dump {
     let mut skeleton = response.clone();
