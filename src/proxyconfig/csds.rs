@@ -1,7 +1,8 @@
 //! CSDS client: `FetchClientStatus` against a gRPC admin server (gRFC A40),
 //! or `StreamClientStatus` where the unary call is unimplemented, with one
-//! time limit on connect and call, and the response as proto3 JSON
-//! (lowerCamelCase, the casing `--file` reads too).
+//! time limit on connect and call; the response read into the dump model
+//! with each config packed, its proto3 JSON (lowerCamelCase, the casing
+//! `--file` reads too) built when printed.
 
 use std::time::Duration;
 
