@@ -33,6 +33,10 @@ pub struct Context<'a> {
     /// [`Context::proxyless_clients`] answers, by (namespace, exportTo, host).
     clients_cache: proxyless::ClientsCache<'a>,
     proxyless: proxyless::Proxyless<'a>,
+    /// [`Context::workload_names`] answers for long lists.
+    names_memo: proxyless::NamesMemo,
+    /// [`Context::namespace_runs`] answers.
+    runs_memo: proxyless::RunsMemo<'a>,
     grpc_services: OnceLock<Vec<rules::grpc::traffic_policy::scope::GrpcService<'a>>>,
     virtual_service_scopes: OnceLock<Vec<rules::grpc::routing::scope::Scoped<'a>>>,
 }
@@ -45,6 +49,8 @@ impl<'a> Context<'a> {
             validation: OnceLock::new(),
             clients_cache: Default::default(),
             proxyless: proxyless::Proxyless::gather(index),
+            names_memo: Default::default(),
+            runs_memo: Default::default(),
             grpc_services: OnceLock::new(),
             virtual_service_scopes: OnceLock::new(),
         }

@@ -25,6 +25,15 @@ pub type Clients<'a> = std::sync::Arc<[&'a Workload]>;
 pub type ClientsCache<'a> =
     std::sync::Mutex<std::collections::HashMap<(String, Vec<String>, String), Clients<'a>>>;
 
+/// Runs of one namespace in a client list: the namespace and where its
+/// clients are.
+pub type NamespaceRuns<'a> = std::sync::Arc<[(&'a str, std::ops::Range<usize>)]>;
+
+/// [`Context::namespace_runs`] answers, by the address of the list (held,
+/// so that the address cannot be reused).
+pub type RunsMemo<'a> =
+    std::sync::Mutex<std::collections::HashMap<usize, (Clients<'a>, NamespaceRuns<'a>)>>;
+
 /// The proxyless workloads of an index, gathered once for every rule.
 #[derive(Default)]
 pub struct Proxyless<'a> {
@@ -84,10 +93,101 @@ fn runtime_annotation(workload: &Workload) -> Option<Runtime> {
     workload.annotations.get(RUNTIME_ANNOTATION)?.parse().ok()
 }
 
+/// Names of long workload lists already formatted, by (length, first, last
+/// address): a config exported to the whole mesh lists the same thousands of
+/// clients in finding after finding. Entries keep every address so that a hit
+/// is exact.
+#[derive(Default)]
+pub struct NamesMemo {
+    by_ends: std::sync::Mutex<std::collections::HashMap<(usize, usize, usize), Vec<MemoizedNames>>>,
+    /// Addresses held so far, bounded by [`NAMES_MEMO_CAPACITY`].
+    held: std::sync::atomic::AtomicUsize,
+}
+
+struct MemoizedNames {
+    addresses: Box<[usize]>,
+    text: String,
+}
+
+/// Lists shorter than this are named directly: cheaper than a lookup.
+const NAMES_MEMO_MIN_LEN: usize = 256;
+/// At most this many addresses (8 bytes each) are memoized.
+const NAMES_MEMO_CAPACITY: usize = 1 << 22;
+
 /// How many workload names a message lists before "and N more".
 const NAMES_SHOWN: usize = 3;
 
 impl<'a> Context<'a> {
+    /// "ns/a, ns/b, ns/c and 2 more" ([`workload_names`]), answered once per
+    /// distinct long list.
+    pub fn workload_names(&self, workloads: &[&'a Workload]) -> String {
+        let (Some(first), Some(last)) = (workloads.first(), workloads.last()) else {
+            return String::new();
+        };
+        if workloads.len() < NAMES_MEMO_MIN_LEN {
+            return workload_names(workloads);
+        }
+        use std::sync::atomic::Ordering;
+        let memo = &self.names_memo;
+        let key = (workloads.len(), address(first), address(last));
+        let same = |entry: &MemoizedNames| {
+            entry
+                .addresses
+                .iter()
+                .copied()
+                .eq(workloads.iter().map(|w| address(w)))
+        };
+        if let Ok(known) = memo.by_ends.lock() {
+            if let Some(entry) = known
+                .get(&key)
+                .and_then(|entries| entries.iter().find(|e| same(e)))
+            {
+                return entry.text.clone();
+            }
+        }
+        let text = workload_names(workloads);
+        if memo.held.fetch_add(workloads.len(), Ordering::Relaxed) + workloads.len()
+            <= NAMES_MEMO_CAPACITY
+        {
+            if let Ok(mut known) = memo.by_ends.lock() {
+                known.entry(key).or_default().push(MemoizedNames {
+                    addresses: workloads.iter().map(|w| address(w)).collect(),
+                    text: text.clone(),
+                });
+            }
+        }
+        text
+    }
+
+    /// `clients` (a list from [`Context::proxyless_clients`]) as runs of
+    /// one namespace, in order: rules that decide per namespace (the
+    /// DestinationRule a client uses depends on its namespace only) walk
+    /// a few hundred runs instead of thousands of clients.
+    pub fn namespace_runs(&self, clients: &Clients<'a>) -> NamespaceRuns<'a> {
+        let key = std::sync::Arc::as_ptr(clients).cast::<()>() as usize;
+        if let Some((_, runs)) = self
+            .runs_memo
+            .lock()
+            .ok()
+            .and_then(|memo| memo.get(&key).cloned())
+        {
+            return runs;
+        }
+        let mut runs: Vec<(&'a str, std::ops::Range<usize>)> = Vec::new();
+        for (i, client) in clients.iter().enumerate() {
+            match runs.last_mut() {
+                Some((namespace, range)) if *namespace == client.namespace => range.end = i + 1,
+                _ => runs.push((client.namespace.as_str(), i..i + 1)),
+            }
+        }
+        let runs: NamespaceRuns<'a> = runs.into();
+        if let Ok(mut memo) = self.runs_memo.lock() {
+            // The memo keeps the list alive, so its address names it alone.
+            memo.insert(key, (clients.clone(), runs.clone()));
+        }
+        runs
+    }
+
     /// Proxyless Pods and pod templates (ServiceEntry endpoints and
     /// WorkloadEntries carry no pod spec, so they never count).
     pub fn proxyless_workloads(&self) -> impl Iterator<Item = &'a Workload> + '_ {
@@ -152,8 +252,19 @@ impl<'a> Context<'a> {
             index.services(host).iter().collect()
         };
         let root = mesh.root_namespace.as_str();
-        // Visibility depends on the namespace only: decide it once per namespace.
         let proxyless = &self.proxyless;
+        let everywhere = |export: &[String]| export.is_empty() || export.iter().any(|e| e == "*");
+        if (owner == root || everywhere(config_export))
+            && (services.is_empty() || services.iter().any(|s| everywhere(&s.export_to)))
+        {
+            // Seen from every namespace (the default): no need to ask each.
+            let found = proxyless.all.clone();
+            if let Ok(mut cache) = self.clients_cache.lock() {
+                cache.insert(key, found.clone());
+            }
+            return found;
+        }
+        // Visibility depends on the namespace only: decide it once per namespace.
         let visible: Vec<usize> = proxyless
             .by_namespace
             .iter()
@@ -295,7 +406,7 @@ pub struct Impact<'a> {
     pub workloads: Vec<&'a Workload>,
 }
 
-impl Impact<'_> {
+impl<'a> Impact<'a> {
     /// "rejected (NACK) by gRPC C-core (C++, Python, Ruby, PHP)": what the
     /// runtimes do, and which.
     pub fn runtimes(&self) -> String {
@@ -311,10 +422,10 @@ impl Impact<'_> {
     }
 
     /// "affects proxyless clients ns/a, ns/b and 2 more".
-    pub fn affects(&self, role: &str) -> String {
+    pub fn affects(&self, context: &Context<'a>, role: &str) -> String {
         format!(
             "affects proxyless {role} {}",
-            workload_names(&self.workloads)
+            context.workload_names(&self.workloads)
         )
     }
 }
@@ -408,6 +519,51 @@ pub struct ServerTls<'a> {
     pub mode: crate::model::security::MutualTLSMode,
 }
 
+/// The DestinationRules that set `trafficPolicy.tls` for one host, with
+/// their `exportTo`.
+pub struct HostTls<'a> {
+    host_namespace: Option<&'a str>,
+    root_namespace: &'a str,
+    candidates: Vec<(
+        &'a Object,
+        &'a [String],
+        crate::model::networking::ClientTLSMode,
+    )>,
+}
+
+impl<'a> HostTls<'a> {
+    /// The TLS mode a client in `namespace` uses: from the first visible
+    /// DestinationRule that sets one, looking in the client's namespace,
+    /// then the host's, then the root namespace (Istio's order). `None`: no
+    /// DestinationRule sets TLS, so proxyless clients send plaintext (they
+    /// have no auto-mTLS).
+    pub fn for_namespace(
+        &self,
+        namespace: &str,
+    ) -> Option<(&'a Object, crate::model::networking::ClientTLSMode)> {
+        self.candidates
+            .iter()
+            .filter_map(|&(object, export, mode)| {
+                let owner = object.namespace_or("default");
+                if owner != self.root_namespace && !is_exported_to(export, owner, namespace) {
+                    return None;
+                }
+                let rank = if owner == namespace {
+                    0
+                } else if Some(owner) == self.host_namespace {
+                    1
+                } else {
+                    2
+                };
+                Some((rank, object, mode))
+            })
+            .min_by(|(rank_a, a, _), (rank_b, b, _)| {
+                (rank_a, &a.meta.name).cmp(&(rank_b, &b.meta.name))
+            })
+            .map(|(_, object, mode)| (object, mode))
+    }
+}
+
 /// The label that turns PERMISSIVE into STRICT for a proxyless server.
 pub const TLS_MODE_LABEL: &str = "security.istio.io/tlsMode";
 
@@ -457,48 +613,43 @@ impl<'a> Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// The DestinationRule TLS mode a client in `namespace` uses for `host`:
-    /// from the first visible DestinationRule that sets one, looking in the
-    /// client's namespace, then the host's, then the root namespace (Istio's
-    /// order). `None`: no DestinationRule sets TLS, so proxyless clients
-    /// send plaintext (they have no auto-mTLS).
+    /// The DestinationRule TLS mode a client in `namespace` uses for `host`
+    /// (see [`HostTls`]).
     pub fn client_tls(
         &self,
         namespace: &str,
         host: &str,
     ) -> Option<(&'a Object, crate::model::networking::ClientTLSMode)> {
+        self.host_tls(host).for_namespace(namespace)
+    }
+
+    /// The DestinationRules that set TLS for `host`, gathered once so that
+    /// a rule can ask for many client namespaces.
+    pub fn host_tls(&self, host: &str) -> HostTls<'a> {
         let index = self.index;
         let mesh = &index.mesh_config;
-        let host_namespace = index.services(host).first().map(|s| s.namespace.as_str());
-        let candidates = index.destination_rules_for(host).iter().filter_map(|&id| {
-            let object = index.object(id);
-            let Spec::DestinationRule(rule) = &object.spec else {
-                return None;
-            };
-            let owner = object.namespace_or("default");
-            let export = if rule.export_to.is_empty() {
-                &mesh.default_destination_rule_export_to
-            } else {
-                &rule.export_to
-            };
-            if owner != mesh.root_namespace && !is_exported_to(export, owner, namespace) {
-                return None;
-            }
-            let mode = rule.traffic_policy.as_ref()?.tls.as_ref()?.mode?;
-            let rank = if owner == namespace {
-                0
-            } else if Some(owner) == host_namespace {
-                1
-            } else {
-                2
-            };
-            Some((rank, object, mode))
-        });
-        candidates
-            .min_by(|(rank_a, a, _), (rank_b, b, _)| {
-                (rank_a, &a.meta.name).cmp(&(rank_b, &b.meta.name))
+        let candidates = index
+            .destination_rules_for(host)
+            .iter()
+            .filter_map(|&id| {
+                let object = index.object(id);
+                let Spec::DestinationRule(rule) = &object.spec else {
+                    return None;
+                };
+                let export = if rule.export_to.is_empty() {
+                    &mesh.default_destination_rule_export_to
+                } else {
+                    &rule.export_to
+                };
+                let mode = rule.traffic_policy.as_ref()?.tls.as_ref()?.mode?;
+                Some((object, export.as_slice(), mode))
             })
-            .map(|(_, object, mode)| (object, mode))
+            .collect();
+        HostTls {
+            host_namespace: index.services(host).first().map(|s| s.namespace.as_str()),
+            root_namespace: mesh.root_namespace.as_str(),
+            candidates,
+        }
     }
 
     /// Those of `clients` whose TLS settings for `host` come from the
@@ -510,12 +661,14 @@ impl<'a> Context<'a> {
         host: &str,
         rule: &Object,
     ) -> Vec<&'a Workload> {
+        let host_tls = self.host_tls(host);
         let mut decided: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
         clients
             .into_iter()
             .filter(|client| {
                 *decided.entry(client.namespace.as_str()).or_insert_with(|| {
-                    self.client_tls(&client.namespace, host)
+                    host_tls
+                        .for_namespace(&client.namespace)
                         .is_some_and(|(decider, _)| std::ptr::eq(decider, rule))
                 })
             })
@@ -569,6 +722,44 @@ mod tests {
         assert_eq!(
             workload_names(&all),
             "ns/w000, ns/w001, ns/w002 and 197 more"
+        );
+    }
+
+    #[test]
+    fn long_lists_with_the_same_ends_are_named_each_by_its_own_content() {
+        let names: Vec<(String, String)> = (0..400)
+            .map(|i| (format!("ns{}", i / 100), format!("w{i:03}")))
+            .collect();
+        let pods: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(n, w)| (n.as_str(), w.as_str()))
+            .collect();
+        let index = index_of(&pods);
+        let context = Context::new(&index, Runtime::default());
+        let all: Vec<&Workload> = index.workloads().iter().collect();
+        // Same length, first and last as `all`; two workloads in between
+        // repeated, so two fewer distinct ones.
+        let mut repeats = all.clone();
+        repeats[1] = all[0];
+        repeats[2] = all[0];
+        let every = "ns0/w000, ns0/w001, ns0/w002 and 397 more";
+        let fewer = "ns0/w000, ns0/w003, ns0/w004 and 395 more";
+        for _ in 0..2 {
+            // Asked twice: the second answers come from the memo.
+            assert_eq!(context.workload_names(&all), every);
+            assert_eq!(context.workload_names(&repeats), fewer);
+        }
+        let clients: Clients<'_> = all.clone().into();
+        let runs = context.namespace_runs(&clients);
+        let runs: Vec<(&str, std::ops::Range<usize>)> = runs.iter().cloned().collect();
+        assert_eq!(
+            runs,
+            vec![
+                ("ns0", 0..100),
+                ("ns1", 100..200),
+                ("ns2", 200..300),
+                ("ns3", 300..400)
+            ]
         );
     }
 }

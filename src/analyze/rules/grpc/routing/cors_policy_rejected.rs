@@ -53,7 +53,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         "corsPolicy is {}: istiod sends it as a CORS filter override gRPC does not know, so the route configuration for {} is refused; this {} and leaves them on their last good config (or none, failing every RPC)",
                         impact.runtimes(),
                         vs.hosts_text(),
-                        impact.affects("clients"),
+                        impact.affects(context, "clients"),
                     ),
                 )
                 .help = Some("remove corsPolicy from routes proxyless clients use".into());

@@ -47,7 +47,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     &http_path(i).field("fault").field("delay").field("exponentialDelay"),
                     format!(
                         "exponentialDelay {exponential} is dropped by istiod (TranslateFault handles only fixedDelay): for {}, {effect}",
-                        clients_text(&clients)
+                        clients_text(context, &clients)
                     ),
                 )
                 .help = Some("use fixedDelay".into());

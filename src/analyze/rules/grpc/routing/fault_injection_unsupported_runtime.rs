@@ -49,7 +49,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     format!(
                         "fault injection (gRFC A33) is {}: the injected delays and aborts do not happen; this {}",
                         impact.runtimes(),
-                        impact.affects("clients"),
+                        impact.affects(context, "clients"),
                     ),
                 )
                 .help = Some("upgrade the clients to a release with gRFC A33 (C++/Java 1.37.1, Go 1.37, Node 1.4)".into());

@@ -64,7 +64,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 format!(
                     "this VirtualService is bound only to gateways ({}), not to mesh: {} of {} do not get its routes and use the Service's default route",
                     vs.spec.gateways.join(", "),
-                    clients_text(&clients),
+                    clients_text(context, &clients),
                     hosts.join(", "),
                 ),
             )

@@ -94,7 +94,7 @@ fn report(
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for vs in mesh_virtual_services(context) {
         for (i, route, clients) in vs.routes() {
-            let who = clients_text(&clients);
+            let who = clients_text(context, &clients);
             if let Some(headers) = &route.headers {
                 report(
                     findings,

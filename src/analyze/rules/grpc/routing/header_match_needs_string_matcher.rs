@@ -66,7 +66,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         names.join(", "),
                         impact.runtimes(),
                         vs.hosts_text(),
-                        impact.affects("clients"),
+                        impact.affects(context, "clients"),
                     ),
                 )
                 .help = Some("upgrade the clients past gRFC A63 (C++ 1.56, Java 1.53, Go 1.56, Node 1.9), or match only on presence".into());

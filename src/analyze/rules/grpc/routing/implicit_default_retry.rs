@@ -71,7 +71,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     &path,
                     format!(
                         "{why}, so istiod applies its default retry policy: {} retry UNAVAILABLE and CANCELLED RPCs up to 3 attempts (gRFC A44), non-idempotent methods included",
-                        clients_text(&clients)
+                        clients_text(context, &clients)
                     ),
                 )
                 .help = Some("set retries explicitly: {attempts: 0} to disable, or the policy you want".into());

@@ -60,7 +60,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                             format!(
                                 "the JWT claim condition {key:?} becomes a dynamic_metadata matcher, {}: gRPC has no JWT filter, so the condition is dropped and {effect}; this {}",
                                 impact.runtimes(),
-                                impact.affects("clients"),
+                                impact.affects(context, "clients"),
                             ),
                         )
                         .help = Some("route on a custom header the client sets instead of a JWT claim".into());

@@ -60,7 +60,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     &http_path(i).field(field),
                     format!(
                         "{field} is ignored by every gRPC runtime (no gRFC supports request mirroring): {} send no mirrored copy{target}",
-                        clients_text(&clients)
+                        clients_text(context, &clients)
                     ),
                 )
                 .help = Some("mirror in the application, or accept that proxyless clients are not mirrored".into());

@@ -47,7 +47,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         format!(
                             "{field} ({}) becomes a match on the {header} pseudo-header, which gRPC never sees (gRFC A28 matches custom metadata only): this match never applies for {}, whose RPCs fall through to the next route or fail with UNAVAILABLE",
                             describe_string_match(value),
-                            clients_text(&clients)
+                            clients_text(context, &clients)
                         ),
                     )
                     .help = Some(format!("remove the {field} condition or match a custom header instead"));

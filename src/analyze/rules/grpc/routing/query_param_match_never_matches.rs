@@ -43,7 +43,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     format!(
                         "gRPC skips routes that match on query parameters (gRFC A28): this match on {} never applies for {}, whose RPCs fall through to the next route",
                         names.join(", "),
-                        clients_text(&clients)
+                        clients_text(context, &clients)
                     ),
                 )
                 .help = Some("match on a request header (gRPC metadata) instead".into());

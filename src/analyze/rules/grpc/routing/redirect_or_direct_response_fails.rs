@@ -46,7 +46,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     &http_path(i).field(field),
                     format!(
                         "gRPC supports only the route action, not {what} (gRFC A36): every RPC this route matches fails with UNAVAILABLE for {}",
-                        clients_text(&clients)
+                        clients_text(context, &clients)
                     ),
                 )
                 .help = Some("use a route to the intended destination instead".into());

@@ -72,7 +72,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             if attempts <= 0 {
                 continue;
             }
-            let who = clients_text(&clients);
+            let who = clients_text(context, &clients);
             let path = http_path(i).field("retries");
             let (kept, ignored) = split_retry_on(retries.retry_on.as_deref());
             if !ignored.is_empty() {

@@ -55,7 +55,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     format!(
                         "xDS retries (gRFC A44) are {}: failed RPCs are not retried; this {}",
                         impact.runtimes(),
-                        impact.affects("clients"),
+                        impact.affects(context, "clients"),
                     ),
                 )
                 .help = Some("upgrade the clients to a release with gRFC A44 (C++/Python 1.40, Java 1.40.1, Go 1.41, Node 1.8)".into());

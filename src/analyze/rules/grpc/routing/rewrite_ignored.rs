@@ -40,7 +40,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             let Some(rewrite) = &route.rewrite else {
                 continue;
             };
-            let who = clients_text(&clients);
+            let who = clients_text(context, &clients);
             let path = http_path(i).field("rewrite");
             if let Some(uri) = &rewrite.uri {
                 findings

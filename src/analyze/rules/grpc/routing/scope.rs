@@ -12,7 +12,7 @@
 //! (Candidate for `analyze::proxyless`: nothing here is routing-specific
 //! except the VirtualService types.)
 
-use crate::analyze::proxyless::{distinct, workload_names, Clients};
+use crate::analyze::proxyless::{distinct, Clients};
 use crate::analyze::Context;
 use crate::index::Workload;
 use crate::model::networking::{HTTPMatchRequest, HTTPRoute, StringMatch, VirtualServiceSpec};
@@ -166,8 +166,8 @@ impl<'a> Scoped<'a> {
 }
 
 /// "proxyless clients ns/a, ns/b and 2 more".
-pub fn clients_text(clients: &[&Workload]) -> String {
-    format!("proxyless clients {}", workload_names(clients))
+pub fn clients_text<'a>(context: &Context<'a>, clients: &[&'a Workload]) -> String {
+    format!("proxyless clients {}", context.workload_names(clients))
 }
 
 /// `spec.http[i]`.

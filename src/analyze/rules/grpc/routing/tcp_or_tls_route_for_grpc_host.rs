@@ -83,7 +83,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     }
                 }
             }
-            let who = clients_text(&vs.clients);
+            let who = clients_text(context, &vs.clients);
             let effect = if l4_ports.is_empty() {
                 let next = if vs.spec.http.is_empty() {
                     "the default route"

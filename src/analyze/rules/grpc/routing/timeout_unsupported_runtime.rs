@@ -60,7 +60,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     format!(
                         "timeout {timeout} reaches gRPC as max_stream_duration (gRFC A31), which is {}: RPCs run until the application's own deadline; this {}",
                         impact.runtimes(),
-                        impact.affects("clients"),
+                        impact.affects(context, "clients"),
                     ),
                 )
                 .help = Some("upgrade the clients to a release with gRFC A31, or set call deadlines in the application".into());

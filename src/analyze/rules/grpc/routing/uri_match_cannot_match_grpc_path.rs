@@ -94,7 +94,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         &match_path(i, j).field("uri").field(field),
                         format!(
                             "uri {field} {value:?} {problem}, so it never matches a gRPC method path /package.Service/Method (gRFC A28): RPCs from {} skip this route",
-                            clients_text(&clients)
+                            clients_text(context, &clients)
                         ),
                     )
                     .help = Some("match prefix /package.Service/ or exact /package.Service/Method".into());
@@ -111,7 +111,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                                 "ignoreUriCase makes istiod send case_sensitive: false, which is {}: the route configuration for {} is refused; this {}",
                                 impact.runtimes(),
                                 vs.hosts_text(),
-                                impact.affects("clients"),
+                                impact.affects(context, "clients"),
                             ),
                         )
                         .help = Some("drop ignoreUriCase (gRPC method paths are case-sensitive) or upgrade the clients".into());

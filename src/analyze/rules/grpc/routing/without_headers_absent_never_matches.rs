@@ -50,7 +50,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         format!(
                             "withoutHeaders {key} ({}) does not match RPCs that lack the header on {}: gRPC ignores treat_missing_header_as_empty (gRFC A28), so those RPCs skip this route, where Envoy would take it",
                             describe_string_match(value),
-                            clients_text(&clients)
+                            clients_text(context, &clients)
                         ),
                     )
                     .help = Some("match the header positively on an earlier route and make this one a catch-all".into());

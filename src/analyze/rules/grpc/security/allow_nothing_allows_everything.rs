@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::AuthorizationPolicyAction;
@@ -67,7 +66,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 &field,
                 format!(
                     "this allow-nothing policy allows everything on proxyless gRPC servers {}: an ALLOW policy without rules yields no RBAC policy, istiod then emits no ALLOW filter, and every request is accepted (Envoy would deny them all)",
-                    workload_names(&open)
+                    context.workload_names(&open)
                 ),
             )
             .help = Some("use action: DENY with rules: [{}] to deny every request".into());

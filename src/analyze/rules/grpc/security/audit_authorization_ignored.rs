@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::AuthorizationPolicyAction;
@@ -46,7 +45,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 &FieldPath::root().field("spec").field("action"),
                 format!(
                     "AUDIT is ignored for proxyless gRPC servers {}: istiod builds RBAC for ALLOW and DENY only, so their requests are never audited",
-                    workload_names(&policy.servers)
+                    context.workload_names(&policy.servers)
                 ),
             )
             .help = Some("log requests in a gRPC server interceptor instead".into());

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::grpc_support::{Feature, Language};
@@ -69,7 +68,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 format!(
                     "the RBAC filter this policy becomes is {} (no xDS authorization, gRFC A41): the server Listener of proxyless servers {} is refused, leaving them on their last good config without the policy, or not serving{node}",
                     gaps_text(Feature::Authorization, &gaps),
-                    workload_names(&affected)
+                    context.workload_names(&affected)
                 ),
             )
             .help = Some(

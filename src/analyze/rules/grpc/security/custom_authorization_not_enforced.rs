@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::AuthorizationPolicyAction;
@@ -48,7 +47,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 &FieldPath::root().field("spec").field("action"),
                 format!(
                     "CUSTOM (external authorization) is not enforced on proxyless gRPC servers {}: istiod builds RBAC for ALLOW and DENY only and gRPC has no ext_authz filter, so the provider is never called and every request is let through",
-                    workload_names(&policy.servers)
+                    context.workload_names(&policy.servers)
                 ),
             )
             .help = Some(

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::pod::parse_go_bool;
@@ -74,7 +73,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 format!(
                     "istio.io/dry-run is not honoured by proxyless gRPC: this {} policy is enforced on proxyless servers {}, so {effect} (PERMISSION_DENIED) instead of only being logged",
                     action_name(policy.action),
-                    workload_names(&policy.servers)
+                    context.workload_names(&policy.servers)
                 ),
             )
             .help = Some(

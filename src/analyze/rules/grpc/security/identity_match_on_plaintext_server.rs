@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::AuthorizationPolicyAction;
@@ -72,7 +71,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         if plaintext.is_empty() {
             continue;
         }
-        let servers = workload_names(&plaintext);
+        let servers = context.workload_names(&plaintext);
         for (i, rule) in policy.spec.rules.iter().enumerate() {
             let mut hits = Vec::new();
             for (j, from) in rule.from.iter().enumerate() {

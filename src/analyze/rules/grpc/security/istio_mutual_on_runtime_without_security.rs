@@ -1,4 +1,4 @@
-use crate::analyze::proxyless::{among, workload_names};
+use crate::analyze::proxyless::among;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::grpc_support::Feature;
@@ -95,7 +95,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 format!(
                     "ISTIO_MUTUAL is {} (no xDS security, gRFC A29): proxyless clients {} send plaintext to {fqdn}, and servers that require mTLS refuse every RPC (\"all SubConns are in TransientFailure\")",
                     gaps_text(Feature::Security, &gaps),
-                    workload_names(&affected)
+                    context.workload_names(&affected)
                 ),
             )
             .help = Some(

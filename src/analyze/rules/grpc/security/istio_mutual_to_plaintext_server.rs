@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::networking::ClientTLSMode;
@@ -80,7 +79,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         let who = if clients.is_empty() {
             "every client that follows it".to_string()
         } else {
-            format!("proxyless clients {}", workload_names(&clients))
+            format!("proxyless clients {}", context.workload_names(&clients))
         };
         findings
             .report(
@@ -92,7 +91,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     .field("mode"),
                 format!(
                     "DestinationRule sends ISTIO_MUTUAL to {fqdn}, but its proxyless servers {} accept only plaintext ({decided_by}); every RPC from {who} fails (\"all SubConns are in TransientFailure\")",
-                    workload_names(&plaintext)
+                    context.workload_names(&plaintext)
                 ),
             )
             .help = Some(

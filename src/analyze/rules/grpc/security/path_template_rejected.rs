@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::AuthorizationPolicyAction;
@@ -68,7 +67,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                                 &base.field(field).index(k),
                                 format!(
                                     "the path template {path:?} becomes an RBAC uri_template permission, which gRPC rejects (NACK): the server Listener of proxyless servers {} is refused, leaving them on their last good config or not serving",
-                                    workload_names(&policy.servers)
+                                    context.workload_names(&policy.servers)
                                 ),
                             )
                             .help = Some(

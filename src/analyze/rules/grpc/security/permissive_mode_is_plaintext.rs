@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::MutualTLSMode;
@@ -93,7 +92,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     &field,
                     format!(
                         "PERMISSIVE is plaintext for proxyless gRPC servers {} (port {}): gRPC cannot accept TLS and plaintext on one port, so istiod gives them a plaintext-only listener; callers are never authenticated and clients sending ISTIO_MUTUAL fail",
-                        workload_names(&plaintext),
+                        context.workload_names(&plaintext),
                         ports.join(", ")
                     ),
                 )

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::Spec;
@@ -84,7 +83,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     &FieldPath::root().field("spec").field("portLevelMtls").field(key),
                     format!(
                         "portLevelMtls port {port} matches no server Listener of proxyless gRPC servers {} ({hint}): istiod keys port-level mTLS by the target port, so this entry is ignored and the workload-level mode applies",
-                        workload_names(&servers)
+                        context.workload_names(&servers)
                     ),
                 )
                 .help = Some("key portLevelMtls by the container port (the Service targetPort)".into());

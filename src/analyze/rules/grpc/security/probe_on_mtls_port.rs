@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::pod::PROXY_CONTAINER;
@@ -128,7 +127,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                             .field("port"),
                         format!(
                             "{name} ({kind}) targets port {number}, where proxyless gRPC server {} requires mTLS ({why}): the kubelet has no mesh certificate, so the probe fails and {effect}",
-                            workload_names(&[workload])
+                            context.workload_names(&[workload])
                         ),
                     )
                     .help = Some(

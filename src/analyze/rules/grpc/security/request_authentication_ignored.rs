@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::Spec;
@@ -57,7 +56,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 &field,
                 format!(
                     "RequestAuthentication has no effect on proxyless gRPC servers {}: gRPC has no JWT filter, so tokens are not validated (requests with invalid JWTs are accepted) and requestPrincipals never match",
-                    workload_names(&servers)
+                    context.workload_names(&servers)
                 ),
             )
             .help = Some(

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::grpc_support::{Language, Runtime};
@@ -82,7 +81,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         &rule_path(i).field("when").index(k).field("key"),
                         format!(
                             "a header matcher on {header} is a validation failure in gRFC A41: gRPC C++ and Java may reject (NACK) the server Listener of proxyless servers {} (grpc-go accepts it)",
-                            workload_names(&exposed)
+                            context.workload_names(&exposed)
                         ),
                     )
                     .help = Some("match on a custom header instead of gRPC's reserved ones".into());

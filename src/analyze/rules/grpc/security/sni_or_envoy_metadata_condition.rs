@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::AuthorizationPolicyAction;
@@ -68,7 +67,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         &rule_path(i).field("when").index(k).field("key"),
                         format!(
                             "{key} {outcome} on proxyless gRPC servers {} ({what}), so this {} rule {}",
-                            workload_names(&policy.servers),
+                            context.workload_names(&policy.servers),
                             action_name(policy.action),
                             if outcome == "never matches" { "never applies" } else { "ignores the condition" }
                         ),

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::grpc_support::{Feature, Gap};
@@ -102,7 +101,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 format!(
                     "STRICT mTLS is {} (no xDS security, gRFC A29): proxyless servers {} serve plaintext, so clients sending ISTIO_MUTUAL fail every RPC and callers are never authenticated",
                     gaps_text(Feature::Security, &finding.gaps),
-                    workload_names(&finding.servers)
+                    context.workload_names(&finding.servers)
                 ),
             )
             .help = Some(

@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use crate::analyze::proxyless::workload_names;
+use crate::analyze::proxyless::Clients;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::Workload;
@@ -56,7 +56,7 @@ struct Finding<'a> {
     from_label: bool,
     host: String,
     servers: Vec<&'a Workload>,
-    clients: Vec<&'a Workload>,
+    clients: Clients<'a>,
     client_modes: Vec<String>,
 }
 
@@ -65,7 +65,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
     let mut found: Vec<Finding<'_>> = Vec::new();
     // Where each (object, field, host) finding is in `found`.
     let mut slots: HashMap<(usize, FieldPath, String), usize> = HashMap::new();
-    let mut by_host: HashMap<String, (Vec<&Workload>, Vec<String>)> = HashMap::new();
+    let mut by_host: HashMap<String, (Clients<'_>, Vec<String>)> = HashMap::new();
     for workload in context.proxyless_workloads() {
         for (port, service, port_index) in listening_ports(context, workload) {
             let tls = port_tls(context, workload, port);
@@ -136,9 +136,9 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 &finding.field,
                 format!(
                     "{source} proxyless servers {} behind {}, but proxyless clients {} have no DestinationRule with tls.mode ISTIO_MUTUAL for it ({}): proxyless gRPC has no auto-mTLS, so they send plaintext and every RPC fails (\"all SubConns are in TransientFailure\")",
-                    workload_names(&finding.servers),
+                    context.workload_names(&finding.servers),
                     finding.host,
-                    workload_names(&finding.clients),
+                    context.workload_names(&finding.clients),
                     modes.join("; "),
                 ),
             )
@@ -155,42 +155,54 @@ fn plaintext_clients<'a>(
     context: &Context<'a>,
     service_object: &Object,
     host: &str,
-) -> (Vec<&'a Workload>, Vec<String>) {
+) -> (Clients<'a>, Vec<String>) {
+    let reached = context.proxyless_clients(service_object, host);
     // The DestinationRule a client uses depends on its namespace only:
-    // decide once per namespace, not per client.
-    let mut mode_by_namespace: HashMap<&str, Option<String>> = HashMap::new();
-    let mut clients = Vec::new();
-    let mut client_modes = Vec::new();
-    // Clients come in runs of one namespace (index order): look up once per run.
-    let mut run: Option<(&str, Option<String>)> = None;
-    for &client in context.proxyless_clients(service_object, host).iter() {
-        let namespace = client.namespace.as_str();
-        if run
-            .as_ref()
-            .is_none_or(|(current, _)| *current != namespace)
-        {
-            let mode = mode_by_namespace
-                .entry(namespace)
-                .or_insert_with(|| match context.client_tls(namespace, host) {
-                    Some((_, ClientTLSMode::IstioMutual)) => None,
-                    Some((rule, mode)) => Some(format!(
-                        "DestinationRule {}/{} sets {}",
-                        rule.namespace_or("default"),
-                        rule.meta.name,
-                        client_mode_name(mode)
-                    )),
-                    None => Some("no DestinationRule sets tls".to_string()),
-                })
-                .clone();
-            run = Some((namespace, mode));
+    // decide once per run of a namespace, not per client.
+    let host_tls = context.host_tls(host);
+    let runs = context.namespace_runs(&reached);
+    let mut plaintext_runs = Vec::new();
+    // What makes them plaintext, each once in first-seen order: a
+    // DestinationRule with another mode, or none.
+    let mut deciders: Vec<Option<(&Object, ClientTLSMode)>> = Vec::new();
+    for (namespace, range) in runs.iter() {
+        let decider = host_tls.for_namespace(namespace);
+        if matches!(decider, Some((_, ClientTLSMode::IstioMutual))) {
+            continue;
         }
-        if let Some((_, Some(mode))) = &run {
-            clients.push(client);
-            if !client_modes.contains(mode) {
-                client_modes.push(mode.clone());
-            }
+        plaintext_runs.push(range.clone());
+        let seen = deciders.iter().any(|known| match (known, &decider) {
+            (Some((a, mode_a)), Some((b, mode_b))) => std::ptr::eq(*a, *b) && mode_a == mode_b,
+            (known, decider) => known.is_none() && decider.is_none(),
+        });
+        if !seen {
+            deciders.push(decider);
         }
     }
+    let mut client_modes: Vec<String> = Vec::new();
+    for decider in deciders {
+        let mode = match decider {
+            Some((rule, mode)) => format!(
+                "DestinationRule {}/{} sets {}",
+                rule.namespace_or("default"),
+                rule.meta.name,
+                client_mode_name(mode)
+            ),
+            None => "no DestinationRule sets tls".to_string(),
+        };
+        if !client_modes.contains(&mode) {
+            client_modes.push(mode);
+        }
+    }
+    let clients = if plaintext_runs.len() == runs.len() {
+        // Usually all or none: share the list rather than copy it.
+        reached
+    } else {
+        plaintext_runs
+            .into_iter()
+            .flat_map(|range| reached[range].iter().copied())
+            .collect()
+    };
     (clients, client_modes)
 }
 

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::AuthorizationPolicyAction;
@@ -55,7 +54,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         ) {
             continue;
         }
-        let servers = workload_names(&policy.servers);
+        let servers = context.workload_names(&policy.servers);
         for (i, rule) in policy.spec.rules.iter().enumerate() {
             let mut hits = Vec::new();
             for (j, from) in rule.from.iter().enumerate() {

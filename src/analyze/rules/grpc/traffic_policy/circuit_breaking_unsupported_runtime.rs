@@ -64,7 +64,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         "http2MaxRequests (the max_requests circuit breaker, gRFC A32) is {}: nothing caps those clients' concurrent RPCs to {}; {}",
                         impact.runtimes(),
                         policy.scope,
-                        impact.affects("clients")
+                        impact.affects(context, "clients")
                     ),
                 )
                 .help = Some(

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::networking::ConnectionPoolSettings;
@@ -109,7 +108,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         fields.join(", "),
                         if fields.len() == 1 { "is" } else { "are" },
                         policy.scope,
-                        workload_names(&rule.clients)
+                        context.workload_names(&rule.clients)
                     ),
                 )
                 .help = Some(

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 
@@ -69,7 +68,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     &path,
                     format!(
                         "{what} is ignored by gRPC's ring hash (gRFC A42 hashes on headers only): proxyless clients {} pick a random ring position for every RPC to {}, so there is no affinity",
-                        workload_names(&rule.clients),
+                        context.workload_names(&rule.clients),
                         policy.scope
                     ),
                 )

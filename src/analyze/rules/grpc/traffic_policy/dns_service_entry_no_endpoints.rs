@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::networking::ServiceEntryResolution;
@@ -62,7 +61,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 &FieldPath::root().field("spec").field("resolution"),
                 format!(
                     "resolution {resolution} gives proxyless gRPC clients an empty endpoint list (istiod sends DNS-resolved hosts only to Envoy): RPCs from proxyless clients {} to {} fail UNAVAILABLE",
-                    workload_names(&clients),
+                    context.workload_names(&clients),
                     names.join(", ")
                 ),
             )

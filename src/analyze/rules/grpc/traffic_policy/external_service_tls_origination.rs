@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::networking::{ClientTLSMode, ServiceEntryLocation};
@@ -81,7 +80,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         port.number.unwrap_or(0),
                         hosts[0].0,
                         port.protocol.as_deref().unwrap_or(""),
-                        workload_names(&clients)
+                        context.workload_names(&clients)
                     ),
                 )
                 .help = Some(
@@ -117,7 +116,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         "external {host} relies on TLS origination (DestinationRule {}/{} sets tls.mode {mode}), which proxyless gRPC clients do not get: proxyless clients {} send plaintext to it and their RPCs fail",
                         rule.namespace_or("default"),
                         rule.meta.name,
-                        workload_names(&clients)
+                        context.workload_names(&clients)
                     ),
                 )
                 .help = Some(

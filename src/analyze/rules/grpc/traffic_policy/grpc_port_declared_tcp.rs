@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::source::FieldPath;
@@ -58,7 +57,10 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             let who = if service.clients.is_empty() {
                 "proxyless clients".to_string()
             } else {
-                format!("proxyless clients {}", workload_names(&service.clients))
+                format!(
+                    "proxyless clients {}",
+                    context.workload_names(&service.clients)
+                )
             };
             findings
                 .report(
@@ -68,7 +70,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         "port {} of {} is declared {protocol} although {}: istiod builds no virtual host for it, so RPCs from {who} fail (\"no matching virtual host\")",
                         port.port,
                         service.host,
-                        service.reason()
+                        service.reason(context)
                     ),
                 )
                 .help = Some("name the port grpc or grpc-<suffix>, or set appProtocol: grpc".into());

@@ -68,7 +68,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         "port {} of {} ({named}) is not declared gRPC although {}: istiod sniffs it, and whatever treats it as TCP pins every RPC of an HTTP/2 connection to one pod",
                         port.port,
                         service.host,
-                        service.reason()
+                        service.reason(context)
                     ),
                 )
                 .help = Some("name the port grpc or grpc-<suffix>, or set appProtocol: grpc".into());

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::source::FieldPath;
@@ -53,11 +52,11 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             .flatten()
             .any(|p| scope::port_protocol(p) == PortProtocol::Http2);
         let reason = if service.is_grpc_target() {
-            service.reason()
+            service.reason(context)
         } else if grpc_port && !service.clients.is_empty() {
             format!(
                 "it has a gRPC port that proxyless clients {} can see",
-                workload_names(&service.clients)
+                context.workload_names(&service.clients)
             )
         } else {
             continue;

@@ -59,7 +59,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         "LEAST_REQUEST (gRFC A48) is {}: the cluster for {} is refused, leaving those clients on their last good config or, for a new cluster, failing RPCs UNAVAILABLE; {}",
                         impact.runtimes(),
                         policy.scope,
-                        impact.affects("clients")
+                        impact.affects(context, "clients")
                     ),
                 )
                 .help = Some(

@@ -64,7 +64,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         "maglev is {}: the MAGLEV cluster for {} is refused, leaving the clients on their last good config or, for a new cluster, failing RPCs UNAVAILABLE; {}",
                         impact.runtimes(),
                         policy.scope,
-                        impact.affects("clients")
+                        impact.affects(context, "clients")
                     ),
                 )
                 .help = Some("use consistentHash.ringHash with an httpHeaderName key".into());

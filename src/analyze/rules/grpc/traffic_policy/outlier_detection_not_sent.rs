@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 
@@ -51,7 +50,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     &policy.path.field("outlierDetection"),
                     format!(
                         "outlierDetection is never sent to proxyless gRPC clients {}: no endpoint of {} is ejected; it only turns on locality failover priorities, so those clients prefer their own locality and fail over on connection failures alone",
-                        workload_names(&rule.clients),
+                        context.workload_names(&rule.clients),
                         policy.scope
                     ),
                 )

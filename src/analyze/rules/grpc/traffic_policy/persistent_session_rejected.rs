@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::grpc_support::Feature;
@@ -65,7 +64,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     format!(
                         "header-based persistent sessions are rejected (NACK) by every gRPC runtime: with PILOT_ENABLE_PERSISTENT_SESSION_FILTER on, the listener and routes for {} are refused, leaving proxyless clients {} on their last good config (and istiod's gRPC cluster builder panics on this Service)",
                         service.host,
-                        workload_names(&service.clients)
+                        context.workload_names(&service.clients)
                     ),
                 )
                 .help = Some(
@@ -85,7 +84,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         "cookie-based persistent sessions (gRFC A55) are {}: with PILOT_ENABLE_PERSISTENT_SESSION_FILTER on, the listener and routes for {} are refused (and istiod's gRPC cluster builder panics on this Service); {}",
                         impact.runtimes(),
                         service.host,
-                        impact.affects("clients")
+                        impact.affects(context, "clients")
                     ),
                 )
                 .help = Some(

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::networking::{ClientTLSMode, TrafficPolicy};
@@ -96,7 +95,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         &path.field("portLevelSettings").index(i),
                         format!(
                             "portLevelSettings for port {port} replaces its traffic policy instead of merging with it: proxyless clients {} lose {} on port {port} of {}",
-                            workload_names(&rule.clients),
+                            context.workload_names(&rule.clients),
                             and_list(&dropped),
                             rule.host
                         ),

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 
@@ -72,7 +71,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     format!(
                         "minimumRingSize {size} is above gRPC's limit of {MAX_RING_SIZE} (gRFC A42): every gRPC runtime rejects (NACK) the cluster for {}, leaving proxyless clients {} on their last good config or, for a new cluster, failing RPCs UNAVAILABLE",
                         policy.scope,
-                        workload_names(&rule.clients)
+                        context.workload_names(&rule.clients)
                     ),
                 )
                 .help = Some(format!("set minimumRingSize to {MAX_RING_SIZE} or less"));

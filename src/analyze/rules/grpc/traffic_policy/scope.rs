@@ -162,7 +162,7 @@ pub(super) fn service_entry_hosts<'a>(
 }
 
 /// Every proxyless workload in `lists`, once.
-pub(super) fn union<'a>(lists: impl IntoIterator<Item = Clients<'a>>) -> Vec<&'a Workload> {
+pub(super) fn union<'a>(lists: impl IntoIterator<Item = Clients<'a>>) -> Clients<'a> {
     // Configs with the same namespace and exportTo share one cached list.
     let mut unique: Vec<Clients<'a>> = Vec::new();
     for list in lists {
@@ -171,8 +171,10 @@ pub(super) fn union<'a>(lists: impl IntoIterator<Item = Clients<'a>>) -> Vec<&'a
         }
     }
     match unique.as_slice() {
-        [only] => only.to_vec(),
-        many => crate::analyze::proxyless::distinct(many.iter().flat_map(|c| c.iter().copied())),
+        [only] => only.clone(),
+        many => {
+            crate::analyze::proxyless::distinct(many.iter().flat_map(|c| c.iter().copied())).into()
+        }
     }
 }
 
@@ -185,12 +187,12 @@ pub(crate) struct GrpcService<'a> {
     pub servers: Vec<&'a Workload>,
     /// Proxyless clients that receive a DestinationRule or VirtualService
     /// for the host (so they dial it through xDS).
-    pub routed_clients: Vec<&'a Workload>,
+    pub routed_clients: Clients<'a>,
     /// Every proxyless client that can see the host.
     pub clients: Clients<'a>,
 }
 
-impl GrpcService<'_> {
+impl<'a> GrpcService<'a> {
     /// The Service selects proxyless servers, or proxyless clients have
     /// routing or traffic policy for it.
     pub fn is_grpc_target(&self) -> bool {
@@ -199,16 +201,16 @@ impl GrpcService<'_> {
 
     /// "selects proxyless servers ns/a" or "proxyless clients ns/b receive
     /// routing for it": why the rule looks at this Service.
-    pub fn reason(&self) -> String {
+    pub fn reason(&self, context: &Context<'a>) -> String {
         if !self.servers.is_empty() {
             format!(
                 "it selects proxyless servers {}",
-                crate::analyze::proxyless::workload_names(&self.servers)
+                context.workload_names(&self.servers)
             )
         } else {
             format!(
                 "proxyless clients {} dial it through xDS",
-                crate::analyze::proxyless::workload_names(&self.routed_clients)
+                context.workload_names(&self.routed_clients)
             )
         }
     }

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::Workload;
@@ -103,7 +102,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     format!(
                         "targetPort {target_text} of {} matches no container port of proxyless servers {} (their container ports: {}): istiod sends a server Listener only for a Service targetPort, so a gRPC server listening on a declared port stays \"not serving\"",
                         service.host,
-                        workload_names(&missing),
+                        context.workload_names(&missing),
                         declared.join(", ")
                     ),
                 )

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::networking::SimpleLB;
@@ -59,7 +58,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     format!(
                         "{name} is ignored for proxyless gRPC{note}: istiod sends the cluster for {} with ROUND_ROBIN; affects proxyless clients {}",
                         policy.scope,
-                        workload_names(&rule.clients)
+                        context.workload_names(&rule.clients)
                     ),
                 )
                 .help = Some("use ROUND_ROBIN, which is what proxyless clients get".into());

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::networking::ClientTLSMode;
@@ -69,7 +68,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         format!(
                             "tls.{field} is ignored for proxyless gRPC: istiod reads only tls.mode, so the ISTIO_MUTUAL cluster for {} checks the mesh identities of the host's workloads and nothing else; affects proxyless clients {}",
                             policy.scope,
-                            workload_names(&rule.clients)
+                            context.workload_names(&rule.clients)
                         ),
                     )
                     .help = Some(format!("remove tls.{field}; proxyless clients verify the servers' mesh identities"));

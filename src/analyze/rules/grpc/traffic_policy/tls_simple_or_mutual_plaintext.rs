@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::networking::ClientTLSMode;
@@ -72,7 +71,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     format!(
                         "tls.mode {mode} is not implemented for proxyless gRPC: istiod sends the cluster for {} without TLS{unread}, so proxyless clients {} send plaintext (RPCs fail against a TLS server, or go out unencrypted)",
                         policy.scope,
-                        workload_names(&rule.clients)
+                        context.workload_names(&rule.clients)
                     ),
                 )
                 .help = Some(

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 
@@ -79,7 +78,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         format!(
                             "{field} is ignored for proxyless gRPC: istiod does not send it in the cluster for {}; affects proxyless clients {}",
                             policy.scope,
-                            workload_names(&rule.clients)
+                            context.workload_names(&rule.clients)
                         ),
                     )
                     .help = Some(format!("remove {field}; only Envoy sidecars apply it"));

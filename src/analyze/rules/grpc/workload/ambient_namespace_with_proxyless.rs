@@ -1,6 +1,5 @@
 use std::collections::BTreeMap;
 
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::Workload;
@@ -93,7 +92,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     .field(DATAPLANE_MODE),
                 format!(
                     "namespace {namespace} is in ambient mode but holds proxyless gRPC workloads {}; {WHY}",
-                    workload_names(&workloads)
+                    context.workload_names(&workloads)
                 ),
             )
             .help = Some("keep proxyless gRPC workloads in a sidecar-injected namespace, or label them istio.io/dataplane-mode: none".into());

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::{labels_match, Workload};
@@ -95,7 +94,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 format!(
                     "EnvoyFilter {} proxyless gRPC workloads {}, but istiod never applies EnvoyFilters to proxyless xDS: its patches are silently ignored for them",
                     selection_scope(context, object, has_selector),
-                    workload_names(&workloads)
+                    context.workload_names(&workloads)
                 ),
             )
             .help = Some("narrow the workloadSelector to Envoy workloads, or implement the behaviour in the gRPC application".into());

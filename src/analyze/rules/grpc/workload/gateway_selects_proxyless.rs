@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::labels_match;
@@ -57,7 +56,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 &FieldPath::root().field("spec").field("selector"),
                 format!(
                     "Gateway selector matches proxyless gRPC workloads {}, which run no Envoy and get no gateway listeners from istiod: the Gateway's servers never take effect on them",
-                    workload_names(&workloads)
+                    context.workload_names(&workloads)
                 ),
             )
             .help = Some("select the gateway deployment's labels, not the proxyless application's".into());

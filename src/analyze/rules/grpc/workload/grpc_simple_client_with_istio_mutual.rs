@@ -1,4 +1,4 @@
-use crate::analyze::proxyless::{among, workload_names};
+use crate::analyze::proxyless::among;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::Workload;
@@ -84,7 +84,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     .field("mode"),
                 format!(
                     "ISTIO_MUTUAL for {fqdn} is rejected (NACK) by grpc-simple clients {}: their bootstrap has no certificate_providers, so the Cluster's TLS context (instance \"default\") is refused and their RPCs to {fqdn} fail",
-                    workload_names(&clients)
+                    context.workload_names(&clients)
                 ),
             )
             .help = Some("inject the clients with grpc-agent, or set tls.mode DISABLE for them".into());

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::MutualTLSMode;
@@ -75,7 +74,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     "{} {} grpc-simple servers {}, whose bootstrap has no server listener template or certificates: gRPC cannot serve the xDS server Listener that carries {what}, so it is not enforced on them",
                     object.kind(),
                     selection_scope(context, object, has_selector),
-                    workload_names(&servers)
+                    context.workload_names(&servers)
                 ),
             )
             .help = Some("inject the servers with grpc-agent and serve with an xDS-enabled gRPC server".into());

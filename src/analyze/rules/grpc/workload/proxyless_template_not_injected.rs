@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::rules::ist::injection::lookup::Injection;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
@@ -122,7 +121,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 &path,
                 format!(
                     "namespace {namespace} is not enabled for injection, so the proxyless templates of {} are never applied: nobody writes their gRPC xDS bootstrap, and their xds:/// channels and xDS servers fail",
-                    workload_names(&workloads)
+                    context.workload_names(&workloads)
                 ),
             )
             .help = Some("label the namespace istio-injection: enabled, or the pods sidecar.istio.io/inject: \"true\"".into());

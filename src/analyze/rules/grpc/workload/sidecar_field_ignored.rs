@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::Spec;
@@ -49,7 +48,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         if workloads.is_empty() {
             continue;
         }
-        let names = workload_names(&workloads);
+        let names = context.workload_names(&workloads);
         let root = FieldPath::root().field("spec");
         let mut ignored: Vec<(FieldPath, &str, &str)> = Vec::new();
         if !spec.ingress.is_empty() {

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 
@@ -78,7 +77,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 format!(
                     "Telemetry {} proxyless gRPC workloads {}, but istiod sends gRPC no telemetry config: its {} settings never apply to their RPCs",
                     selection_scope(context, object, has_selector),
-                    workload_names(&workloads),
+                    context.workload_names(&workloads),
                     join_and(&set)
                 ),
             )

@@ -1,4 +1,3 @@
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 
@@ -53,7 +52,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 format!(
                     "WasmPlugin {} proxyless gRPC workloads {}, which run no Envoy: the plugin never runs for their RPCs",
                     selection_scope(context, object, has_selector),
-                    workload_names(&workloads)
+                    context.workload_names(&workloads)
                 ),
             )
             .help = Some("narrow the selector to Envoy workloads, or implement the logic as a gRPC interceptor".into());

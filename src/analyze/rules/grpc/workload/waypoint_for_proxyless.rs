@@ -1,6 +1,5 @@
 use std::collections::BTreeMap;
 
-use crate::analyze::proxyless::workload_names;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::Workload;
@@ -125,7 +124,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 "{} {} (served by proxyless gRPC servers {})",
                 object.kind(),
                 service.host,
-                workload_names(&servers)
+                context.workload_names(&servers)
             ),
             name,
         );
@@ -146,7 +145,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 .field(USE_WAYPOINT),
             format!(
                 "namespace {namespace} (holding proxyless gRPC workloads {})",
-                workload_names(&workloads)
+                context.workload_names(&workloads)
             ),
             name,
         );
