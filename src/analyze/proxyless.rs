@@ -693,6 +693,18 @@ mod tests {
         crate::index::Index::build(loaded.objects, Default::default())
     }
 
+    /// Pods `w000`, `w001`... in the namespaces `namespace` gives them.
+    fn numbered_pods(count: usize, namespace: impl Fn(usize) -> String) -> crate::index::Index {
+        let names: Vec<(String, String)> = (0..count)
+            .map(|i| (namespace(i), format!("w{i:03}")))
+            .collect();
+        let pods: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(n, w)| (n.as_str(), w.as_str()))
+            .collect();
+        index_of(&pods)
+    }
+
     #[test]
     fn names_sort_as_text_list_each_once_and_count_the_rest() {
         // "a-b/x" sorts before "a/x" as text ('-' < '/'), though "a" < "a-b".
@@ -706,14 +718,7 @@ mod tests {
     #[test]
     fn a_few_names_among_many_workloads_read_the_same() {
         // Two workloads of high rank: listed by sorting, not by a bit per rank.
-        let names: Vec<(String, String)> = (0..200)
-            .map(|i| ("ns".to_string(), format!("w{i:03}")))
-            .collect();
-        let pods: Vec<(&str, &str)> = names
-            .iter()
-            .map(|(n, w)| (n.as_str(), w.as_str()))
-            .collect();
-        let index = index_of(&pods);
+        let index = numbered_pods(200, |_| "ns".to_string());
         let all: Vec<&Workload> = index.workloads().iter().collect();
         assert_eq!(
             workload_names(&[all[199], all[150], all[199]]),
@@ -727,14 +732,7 @@ mod tests {
 
     #[test]
     fn long_lists_with_the_same_ends_are_named_each_by_its_own_content() {
-        let names: Vec<(String, String)> = (0..400)
-            .map(|i| (format!("ns{}", i / 100), format!("w{i:03}")))
-            .collect();
-        let pods: Vec<(&str, &str)> = names
-            .iter()
-            .map(|(n, w)| (n.as_str(), w.as_str()))
-            .collect();
-        let index = index_of(&pods);
+        let index = numbered_pods(400, |i| format!("ns{}", i / 100));
         let context = Context::new(&index, Runtime::default());
         let all: Vec<&Workload> = index.workloads().iter().collect();
         // Same length, first and last as `all`; two workloads in between

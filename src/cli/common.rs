@@ -107,15 +107,36 @@ impl InputArgs {
 
 /// Reads the inputs, printing every unreadable one to stderr once.
 pub fn load(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
+    refuse_cluster_flags_without_kube(args, command)?;
+    load_with_cluster_flags(args, command)
+}
+
+/// `--kubeconfig`, `--context` and `-n` name a cluster to read: they need `--kube`.
+fn refuse_cluster_flags_without_kube(args: &InputArgs, command: &str) -> Result<(), Exit> {
     if !args.kube && args.names_a_cluster() {
         eprintln!("mesh: error: --kubeconfig, --context and -n apply with --kube\n\nUsage: mesh {command} --kube [OPTIONS]");
         return Err(Exit::Usage);
     }
-    load_with_cluster_flags(args, command)
+    Ok(())
+}
+
+/// [`load`], for a command that checks each object alone (`validate`): no
+/// lookup tables are built (see [`Index::unindexed`]).
+pub fn load_unindexed(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
+    refuse_cluster_flags_without_kube(args, command)?;
+    load_into(args, command, Index::unindexed)
 }
 
 /// [`load`], for a command whose cluster flags also name a pod's cluster.
 pub fn load_with_cluster_flags(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
+    load_into(args, command, Index::build_in_domain)
+}
+
+fn load_into(
+    args: &InputArgs,
+    command: &str,
+    index: fn(Vec<crate::model::Object>, MeshConfig, &str) -> Index,
+) -> Result<Inputs, Exit> {
     let mut paths = args.paths.clone();
     paths.extend(args.files.iter().cloned());
     if paths.is_empty() && !args.kube {
@@ -167,7 +188,7 @@ pub fn load_with_cluster_flags(args: &InputArgs, command: &str) -> Result<Inputs
     let file_count = loaded.files.len();
     let mesh_config = crate::validate::mesh_config_for(&loaded.objects, mesh_config);
     Ok(Inputs {
-        index: Index::build_in_domain(loaded.objects, mesh_config, &args.cluster_domain),
+        index: index(loaded.objects, mesh_config, &args.cluster_domain),
         file_count,
         failed,
         namespace_filter,

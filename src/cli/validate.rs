@@ -23,7 +23,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<Exit> {
-    let inputs = match common::load(&args.input, "validate") {
+    let inputs = match common::load_unindexed(&args.input, "validate") {
         Ok(inputs) => inputs,
         Err(exit) => return Ok(exit),
     };

@@ -313,13 +313,15 @@ fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, visitor: &mut impl Vis
 
 fn read_file(path: &Path, inputs: &mut Inputs) {
     let shown = path.display().to_string();
+    let mut size = 0;
     if let Ok(meta) = fs::metadata(path) {
         if meta.len() > MAX_FILE_BYTES {
             inputs.errors.push(too_large(&shown));
             return;
         }
+        size = meta.len();
     }
-    let result = fs::File::open(path).and_then(|file| read_bounded(file, &shown));
+    let result = fs::File::open(path).and_then(|file| read_bounded(file, &shown, size));
     match result {
         Ok(Ok(bytes)) => push_text(&shown, bytes, inputs),
         Ok(Err(too_big)) => inputs.errors.push(too_big),
@@ -333,7 +335,7 @@ fn read_file(path: &Path, inputs: &mut Inputs) {
 
 fn read_stdin(inputs: &mut Inputs) {
     let name = "<stdin>";
-    match read_bounded(io::stdin().lock(), name) {
+    match read_bounded(io::stdin().lock(), name, 0) {
         Ok(Ok(bytes)) => push_text(name, bytes, inputs),
         Ok(Err(too_big)) => inputs.errors.push(too_big),
         Err(error) => inputs.errors.push(InputError::error(
@@ -346,8 +348,15 @@ fn read_stdin(inputs: &mut Inputs) {
 
 /// Reads at most [`MAX_FILE_BYTES`]; the size is checked while reading, so a
 /// growing file or an endless pipe cannot exhaust memory either.
-fn read_bounded(reader: impl Read, name: &str) -> io::Result<Result<Vec<u8>, InputError>> {
-    let mut bytes = Vec::new();
+/// Reads at most the size limit; `expected` (the size the file had when
+/// checked, 0 when unknown) sizes the buffer once instead of doubling it.
+fn read_bounded(
+    reader: impl Read,
+    name: &str,
+    expected: u64,
+) -> io::Result<Result<Vec<u8>, InputError>> {
+    // One byte more than expected, so that reading to the end needs no growth.
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).map_or(0, |n| n + 1));
     reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Ok(Err(too_large(name)));

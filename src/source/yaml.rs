@@ -4,6 +4,7 @@
 //! module decides the limits: nesting depth, alias expansion (billion laughs),
 //! duplicate keys. The builder keeps an explicit stack, never recursing on input.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
@@ -50,15 +51,25 @@ pub struct ParsedStream<T> {
 /// (built only when a finding needs a location), or a plain JSON value (the
 /// fast path every document takes).
 pub trait Tree: Clone + Sized {
-    fn scalar(value: Value, pos: Pos) -> Self;
-    fn seq(items: Vec<Self>, pos: Pos) -> Self;
-    fn map(entries: Vec<(String, Pos, Self)>, pos: Pos) -> Self;
+    fn scalar(value: Scalar, pos: Pos) -> Self;
+    fn seq(items: impl ExactSizeIterator<Item = Self>, pos: Pos) -> Self;
+    fn map(entries: impl ExactSizeIterator<Item = (String, Pos, Self)>, pos: Pos) -> Self;
     /// The text of a string scalar, for an alias used as a mapping key.
     fn key_text(&self) -> Option<String>;
     /// The entries of a mapping, or the items of a sequence (for `<<` merges).
     fn into_parts(self) -> Parts<Self>;
     /// An alias takes the position of where it is used.
     fn relocate(&mut self, pos: Pos);
+}
+
+/// A scalar resolved by the YAML 1.2 core schema.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
 }
 
 /// What a collection node holds, for merge keys.
@@ -69,18 +80,24 @@ pub enum Parts<T> {
 }
 
 impl Tree for Node {
-    fn scalar(value: Value, pos: Pos) -> Node {
+    fn scalar(value: Scalar, pos: Pos) -> Node {
+        let value = match value {
+            Scalar::Null => Value::Null,
+            Scalar::Bool(b) => Value::Bool(b),
+            Scalar::Int(i) => Value::Int(i),
+            Scalar::Float(f) => Value::Float(f),
+            Scalar::String(s) => Value::String(s.into_boxed_str()),
+        };
         Node { pos, value }
     }
-    fn seq(items: Vec<Node>, pos: Pos) -> Node {
+    fn seq(items: impl ExactSizeIterator<Item = Node>, pos: Pos) -> Node {
         Node {
             pos,
-            value: Value::Seq(items),
+            value: Value::Seq(items.collect()),
         }
     }
-    fn map(entries: Vec<(String, Pos, Node)>, pos: Pos) -> Node {
+    fn map(entries: impl ExactSizeIterator<Item = (String, Pos, Node)>, pos: Pos) -> Node {
         let entries = entries
-            .into_iter()
             .map(|(key, key_pos, value)| Entry {
                 key: key.into_boxed_str(),
                 key_pos,
@@ -113,21 +130,20 @@ impl Tree for Node {
 }
 
 impl Tree for Json {
-    fn scalar(value: Value, _: Pos) -> Json {
+    fn scalar(value: Scalar, _: Pos) -> Json {
         match value {
-            Value::Null => Json::Null,
-            Value::Bool(b) => Json::Bool(b),
-            Value::Int(i) => Json::from(i),
-            Value::Float(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
-            Value::String(s) => Json::String(s.into_string()),
-            Value::Seq(_) | Value::Map(_) => Json::Null,
+            Scalar::Null => Json::Null,
+            Scalar::Bool(b) => Json::Bool(b),
+            Scalar::Int(i) => Json::from(i),
+            Scalar::Float(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
+            Scalar::String(s) => Json::String(s),
         }
     }
-    fn seq(items: Vec<Json>, _: Pos) -> Json {
-        Json::Array(items)
+    fn seq(items: impl ExactSizeIterator<Item = Json>, _: Pos) -> Json {
+        Json::Array(items.collect())
     }
-    fn map(entries: Vec<(String, Pos, Json)>, _: Pos) -> Json {
-        Json::Object(entries.into_iter().map(|(k, _, v)| (k, v)).collect())
+    fn map(entries: impl ExactSizeIterator<Item = (String, Pos, Json)>, _: Pos) -> Json {
+        Json::Object(entries.map(|(k, _, v)| (k, v)).collect())
     }
     fn key_text(&self) -> Option<String> {
         self.as_str().map(str::to_string)
@@ -239,28 +255,32 @@ fn describe_scan_error(info: &str, text: &str, line: usize) -> String {
 
 type BuildError = (Pos, String);
 
-enum Frame<T> {
+/// An open collection. Its items (or entries) so far sit at the end of the
+/// builder's shared `items` (or `entries`) from `start` on: one buffer for
+/// every collection rather than one growing vector each.
+enum Frame {
     Seq {
         pos: Pos,
         anchor: usize,
-        items: Vec<T>,
+        start: usize,
         size: usize,
     },
     Map {
         pos: Pos,
         anchor: usize,
-        entries: Vec<(String, Pos, T)>,
+        start: usize,
         /// Key read, value pending.
         key: Option<(String, Pos)>,
         /// Built lazily for large maps, to keep duplicate-key checks linear.
         seen: Option<HashSet<String>>,
-        /// `<<` merge values, applied when the mapping ends.
-        merges: Vec<T>,
+        /// Where the `<<` merge values are in the builder's `merges`,
+        /// applied when the mapping ends.
+        merges_start: usize,
         size: usize,
     },
 }
 
-impl<T> Frame<T> {
+impl Frame {
     fn size_mut(&mut self) -> &mut usize {
         match self {
             Frame::Seq { size, .. } | Frame::Map { size, .. } => size,
@@ -269,7 +289,13 @@ impl<T> Frame<T> {
 }
 
 struct DocumentBuilder<T> {
-    stack: Vec<Frame<T>>,
+    stack: Vec<Frame>,
+    /// Items of the open sequences, innermost last.
+    items: Vec<T>,
+    /// Entries of the open mappings, innermost last.
+    entries: Vec<(String, Pos, T)>,
+    /// `<<` merge values of the open mappings, innermost last.
+    merges: Vec<T>,
     root: Option<(T, Pos)>,
     /// Anchored nodes with their size in nodes, for the alias budget.
     anchors: HashMap<usize, (T, usize)>,
@@ -280,6 +306,9 @@ impl<T: Tree> DocumentBuilder<T> {
     fn new() -> Self {
         DocumentBuilder {
             stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
+            merges: Vec::new(),
             root: None,
             anchors: HashMap::new(),
             alias_nodes: 0,
@@ -292,13 +321,13 @@ impl<T: Tree> DocumentBuilder<T> {
             Event::Scalar(text, style, anchor, tag) => {
                 // A key keeps its text as written, whatever it resolves to.
                 if self.expects_key() {
-                    return self.push_key(text.into_owned(), pos);
+                    return self.push_key(owned_exact(text), pos);
                 }
                 let tag_suffix = tag
                     .as_ref()
                     .filter(|tag| tag.handle == "!!" || tag.handle == "tag:yaml.org,2002:")
-                    .map(|tag| tag.suffix.clone());
-                let node = T::scalar(resolve_scalar(&text, style, tag_suffix.as_deref()), pos);
+                    .map(|tag| tag.suffix.as_str());
+                let node = T::scalar(resolve_scalar(text, style, tag_suffix), pos);
                 self.remember(anchor, &node, 1);
                 self.push_node(node, pos, 1)
             }
@@ -307,7 +336,7 @@ impl<T: Tree> DocumentBuilder<T> {
                 Frame::Seq {
                     pos,
                     anchor,
-                    items: Vec::new(),
+                    start: self.items.len(),
                     size: 1,
                 },
             ),
@@ -316,10 +345,10 @@ impl<T: Tree> DocumentBuilder<T> {
                 Frame::Map {
                     pos,
                     anchor,
-                    entries: Vec::new(),
+                    start: self.entries.len(),
                     key: None,
                     seen: None,
-                    merges: Vec::new(),
+                    merges_start: self.merges.len(),
                     size: 1,
                 },
             ),
@@ -357,7 +386,7 @@ impl<T: Tree> DocumentBuilder<T> {
         matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
     }
 
-    fn open(&mut self, pos: Pos, frame: Frame<T>) -> Result<(), BuildError> {
+    fn open(&mut self, pos: Pos, frame: Frame) -> Result<(), BuildError> {
         if self.expects_key() {
             return Err((
                 pos,
@@ -379,19 +408,25 @@ impl<T: Tree> DocumentBuilder<T> {
             Frame::Seq {
                 pos,
                 anchor,
-                items,
+                start,
                 size,
-            } => (T::seq(items, pos), pos, anchor, size),
+            } => (T::seq(self.items.drain(start..), pos), pos, anchor, size),
             Frame::Map {
                 pos,
                 anchor,
-                mut entries,
-                merges,
+                start,
+                merges_start,
                 size,
                 ..
             } => {
-                apply_merges(&mut entries, merges);
-                (T::map(entries, pos), pos, anchor, size)
+                let node = if self.merges.len() == merges_start {
+                    T::map(self.entries.drain(start..), pos)
+                } else {
+                    let mut entries: Vec<_> = self.entries.drain(start..).collect();
+                    apply_merges(&mut entries, self.merges.drain(merges_start..).collect());
+                    T::map(entries.into_iter(), pos)
+                };
+                (node, pos, anchor, size)
             }
         };
         self.remember(anchor, &node, size);
@@ -406,11 +441,12 @@ impl<T: Tree> DocumentBuilder<T> {
 
     fn push_key(&mut self, text: String, pos: Pos) -> Result<(), BuildError> {
         let Some(Frame::Map {
-            entries, key, seen, ..
+            start, key, seen, ..
         }) = self.stack.last_mut()
         else {
             return Ok(());
         };
+        let entries = &self.entries[*start..];
         if text != "<<" {
             let duplicate = match seen {
                 Some(seen) => !seen.insert(text.clone()),
@@ -447,20 +483,15 @@ impl<T: Tree> DocumentBuilder<T> {
         }
         match self.stack.last_mut() {
             None => self.root = Some((node, pos)),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map {
-                entries,
-                key,
-                merges,
-                ..
-            }) => {
+            Some(Frame::Seq { .. }) => self.items.push(node),
+            Some(Frame::Map { key, .. }) => {
                 let Some((name, key_pos)) = key.take() else {
                     return Err((pos, "mapping keys must be scalars".to_string()));
                 };
                 if name == "<<" {
-                    merges.push(node);
+                    self.merges.push(node);
                 } else {
-                    entries.push((name, key_pos, node));
+                    self.entries.push((name, key_pos, node));
                 }
             }
         }
@@ -473,7 +504,7 @@ fn apply_merges<T: Tree>(entries: &mut Vec<(String, Pos, T)>, merges: Vec<T>) {
     for merge in merges {
         let sources = match merge.into_parts() {
             Parts::Seq(items) => items,
-            Parts::Map(merged) => vec![T::map(merged, Pos::default())],
+            Parts::Map(merged) => vec![T::map(merged.into_iter(), Pos::default())],
             Parts::Scalar => continue,
         };
         for source in sources {
@@ -488,32 +519,42 @@ fn apply_merges<T: Tree>(entries: &mut Vec<(String, Pos, T)>, merges: Vec<T>) {
     }
 }
 
-/// YAML 1.2 core schema, as Kubernetes tooling reads it; quoted scalars are strings.
-fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+/// YAML 1.2 core schema, as Kubernetes tooling reads it; quoted scalars are
+/// strings. Takes the parser's text so that a string keeps its allocation.
+fn resolve_scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&str>) -> Scalar {
+    let string = |text: Cow<'_, str>| Scalar::String(owned_exact(text));
     match tag {
-        Some("str") | Some("binary") | Some("timestamp") => return Value::String(text.into()),
-        Some("null") => return Value::Null,
+        Some("str") | Some("binary") | Some("timestamp") => return string(text),
+        Some("null") => return Scalar::Null,
         Some("bool") | Some("int") | Some("float") => {
-            return resolve_plain(text).unwrap_or_else(|| Value::String(text.into()))
+            return resolve_plain(&text).unwrap_or_else(|| string(text))
         }
         _ => {}
     }
     if style != ScalarStyle::Plain {
-        return Value::String(text.into());
+        return string(text);
     }
-    resolve_plain(text).unwrap_or_else(|| Value::String(text.into()))
+    resolve_plain(&text).unwrap_or_else(|| string(text))
 }
 
-fn resolve_plain(text: &str) -> Option<Value> {
+/// The parser's text as an owned string without spare capacity: strings move
+/// from here into the typed model and live as long as the run.
+fn owned_exact(text: Cow<'_, str>) -> String {
+    let mut owned = text.into_owned();
+    owned.shrink_to_fit();
+    owned
+}
+
+fn resolve_plain(text: &str) -> Option<Scalar> {
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
-        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
-        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Scalar::Null),
+        "true" | "True" | "TRUE" => return Some(Scalar::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Scalar::Bool(false)),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Some(Value::Float(f64::INFINITY))
+            return Some(Scalar::Float(f64::INFINITY))
         }
-        "-.inf" | "-.Inf" | "-.INF" => return Some(Value::Float(f64::NEG_INFINITY)),
-        ".nan" | ".NaN" | ".NAN" => return Some(Value::Float(f64::NAN)),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Scalar::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Scalar::Float(f64::NAN)),
         _ => {}
     }
     let first = text.as_bytes()[0];
@@ -521,20 +562,20 @@ fn resolve_plain(text: &str) -> Option<Value> {
         return None;
     }
     if let Some(hex) = text.strip_prefix("0x") {
-        return i64::from_str_radix(hex, 16).ok().map(Value::Int);
+        return i64::from_str_radix(hex, 16).ok().map(Scalar::Int);
     }
     if let Some(octal) = text.strip_prefix("0o") {
-        return i64::from_str_radix(octal, 8).ok().map(Value::Int);
+        return i64::from_str_radix(octal, 8).ok().map(Scalar::Int);
     }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         return match text.parse::<i64>() {
-            Ok(int) => Some(Value::Int(int)),
-            Err(_) => text.parse::<f64>().ok().map(Value::Float),
+            Ok(int) => Some(Scalar::Int(int)),
+            Err(_) => text.parse::<f64>().ok().map(Scalar::Float),
         };
     }
     if is_core_float(digits) {
-        return text.parse::<f64>().ok().map(Value::Float);
+        return text.parse::<f64>().ok().map(Scalar::Float);
     }
     None
 }

@@ -76,7 +76,7 @@ enum Derived {
 }
 
 /// An endpoint a subset may select: its labels and where it runs.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Endpoint<'a> {
     labels: Cow<'a, BTreeMap<String, String>>,
     topology: HashMap<&'static str, Derived>,
@@ -109,27 +109,42 @@ pub(super) fn nodes(index: &Index) -> HashMap<&str, &BTreeMap<String, String>> {
         .collect()
 }
 
-/// The endpoints a service selects, before subset labels: the workloads its
-/// selector may pick in its namespace, or a ServiceEntry's inline endpoints.
-/// `None` when the inputs cannot tell (a Service without selector, a
-/// ServiceEntry resolved by DNS without endpoints).
-pub(super) fn service_endpoints<'a>(
-    index: &'a Index,
+/// The endpoints of every selectable workload (istioctl's default gateway
+/// pod aside), by namespace: built once, whatever number of services each
+/// namespace has.
+pub(super) fn endpoints_by_namespace<'a>(
     nodes: &HashMap<&str, &BTreeMap<String, String>>,
     workloads: &[Selectable<'a>],
+) -> HashMap<&'a str, Vec<Endpoint<'a>>> {
+    let mut by_namespace: HashMap<&'a str, Vec<Endpoint<'a>>> = HashMap::new();
+    for workload in workloads {
+        if workload.kind != SelectableKind::DefaultGateway {
+            by_namespace
+                .entry(workload.namespace)
+                .or_default()
+                .push(workload_endpoint(nodes, workload));
+        }
+    }
+    by_namespace
+}
+
+/// The endpoints a service selects, before subset labels: the workloads its
+/// selector may pick in its namespace (from [`endpoints_by_namespace`]), or
+/// a ServiceEntry's inline endpoints. `None` when the inputs cannot tell (a
+/// Service without selector, a ServiceEntry resolved by DNS without
+/// endpoints).
+pub(super) fn service_endpoints<'a, 'c>(
+    index: &'a Index,
+    by_namespace: &'c HashMap<&'a str, Vec<Endpoint<'a>>>,
     service: &Service,
-) -> Option<(BTreeMap<String, String>, Vec<Endpoint<'a>>)> {
+) -> Option<(BTreeMap<String, String>, Cow<'c, [Endpoint<'a>]>)> {
     let selector = service.selector.clone().filter(|s| !s.is_empty());
     match (service.source, selector) {
         (_, Some(selector)) => {
-            let endpoints = workloads
-                .iter()
-                .filter(|w| {
-                    w.namespace == service.namespace && w.kind != SelectableKind::DefaultGateway
-                })
-                .map(|w| workload_endpoint(nodes, w))
-                .collect();
-            Some((selector, endpoints))
+            let endpoints = by_namespace
+                .get(service.namespace.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            Some((selector, Cow::Borrowed(endpoints)))
         }
         (ServiceSource::ServiceEntry, None) => {
             let Spec::ServiceEntry(entry) = &index.object(service.object).spec else {
@@ -146,7 +161,7 @@ pub(super) fn service_endpoints<'a>(
                     topology: entry_topology(e.locality.as_deref(), e.network.as_deref()),
                 })
                 .collect();
-            Some((BTreeMap::new(), endpoints))
+            Some((BTreeMap::new(), Cow::Owned(endpoints)))
         }
         (ServiceSource::Kubernetes, None) => None,
     }

@@ -3,11 +3,9 @@ use crate::declare_rule;
 use crate::model::Spec;
 use crate::source::FieldPath;
 
-use std::collections::HashMap;
+use crate::analyze::rules::ist::authorization_policy::in_mesh::selectable;
 
-use crate::analyze::rules::ist::authorization_policy::in_mesh::{selectable, Selectable};
-
-use super::lookup::{nodes, rule_services, service_endpoints};
+use super::lookup::{endpoints_by_namespace, nodes, rule_services, service_endpoints};
 
 declare_rule! {
     /// A DestinationRule subset selects no pods of its service.
@@ -45,13 +43,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
     let nodes = nodes(index);
     let all_workloads = selectable(index);
     // Grouped by namespace once: each Service then looks only at its own.
-    let mut by_namespace: HashMap<&str, Vec<Selectable<'_>>> = HashMap::new();
-    for workload in &all_workloads {
-        by_namespace
-            .entry(workload.namespace)
-            .or_default()
-            .push(workload.clone());
-    }
+    let by_namespace = endpoints_by_namespace(&nodes, &all_workloads);
     for object in &index.objects {
         let Spec::DestinationRule(rule) = &object.spec else {
             continue;
@@ -64,12 +56,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         };
         let endpoints: Vec<_> = services
             .iter()
-            .filter_map(|s| {
-                let workloads = by_namespace
-                    .get(s.namespace.as_str())
-                    .map_or(&[][..], Vec::as_slice);
-                service_endpoints(index, &nodes, workloads, s)
-            })
+            .filter_map(|s| service_endpoints(index, &by_namespace, s))
             .collect();
         if endpoints.len() < services.len() || services.is_empty() {
             // Some service's endpoints are unknown, or there is no service
