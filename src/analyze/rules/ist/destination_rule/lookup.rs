@@ -128,6 +128,10 @@ pub(super) fn endpoints_by_namespace<'a>(
     by_namespace
 }
 
+/// A service's selector (empty for a ServiceEntry's inline endpoints) and
+/// the endpoints it may select.
+pub(super) type SelectedEndpoints<'c, 'a> = (BTreeMap<String, String>, Cow<'c, [Endpoint<'a>]>);
+
 /// The endpoints a service selects, before subset labels: the workloads its
 /// selector may pick in its namespace (from [`endpoints_by_namespace`]), or
 /// a ServiceEntry's inline endpoints. `None` when the inputs cannot tell (a
@@ -137,7 +141,7 @@ pub(super) fn service_endpoints<'a, 'c>(
     index: &'a Index,
     by_namespace: &'c HashMap<&'a str, Vec<Endpoint<'a>>>,
     service: &Service,
-) -> Option<(BTreeMap<String, String>, Cow<'c, [Endpoint<'a>]>)> {
+) -> Option<SelectedEndpoints<'c, 'a>> {
     let selector = service.selector.clone().filter(|s| !s.is_empty());
     match (service.source, selector) {
         (_, Some(selector)) => {
