@@ -98,10 +98,13 @@ fn runtime_annotation(workload: &Workload) -> Option<Runtime> {
 /// clients in finding after finding. Entries keep every address so that a hit
 /// is exact.
 #[derive(Default)]
-pub struct NamesMemo {
-    by_ends: std::sync::Mutex<std::collections::HashMap<(usize, usize, usize), Vec<MemoizedNames>>>,
+pub struct NamesMemo(std::sync::Mutex<MemoizedLists>);
+
+#[derive(Default)]
+struct MemoizedLists {
+    by_ends: std::collections::HashMap<(usize, usize, usize), Vec<MemoizedNames>>,
     /// Addresses held so far, bounded by [`NAMES_MEMO_CAPACITY`].
-    held: std::sync::atomic::AtomicUsize,
+    held: usize,
 }
 
 struct MemoizedNames {
@@ -127,8 +130,6 @@ impl<'a> Context<'a> {
         if workloads.len() < NAMES_MEMO_MIN_LEN {
             return workload_names(workloads);
         }
-        use std::sync::atomic::Ordering;
-        let memo = &self.names_memo;
         let key = (workloads.len(), address(first), address(last));
         let same = |entry: &MemoizedNames| {
             entry
@@ -137,8 +138,9 @@ impl<'a> Context<'a> {
                 .copied()
                 .eq(workloads.iter().map(|w| address(w)))
         };
-        if let Ok(known) = memo.by_ends.lock() {
-            if let Some(entry) = known
+        if let Ok(memo) = self.names_memo.0.lock() {
+            if let Some(entry) = memo
+                .by_ends
                 .get(&key)
                 .and_then(|entries| entries.iter().find(|e| same(e)))
             {
@@ -146,11 +148,10 @@ impl<'a> Context<'a> {
             }
         }
         let text = workload_names(workloads);
-        if memo.held.fetch_add(workloads.len(), Ordering::Relaxed) + workloads.len()
-            <= NAMES_MEMO_CAPACITY
-        {
-            if let Ok(mut known) = memo.by_ends.lock() {
-                known.entry(key).or_default().push(MemoizedNames {
+        if let Ok(mut memo) = self.names_memo.0.lock() {
+            if memo.held + workloads.len() <= NAMES_MEMO_CAPACITY {
+                memo.held += workloads.len();
+                memo.by_ends.entry(key).or_default().push(MemoizedNames {
                     addresses: workloads.iter().map(|w| address(w)).collect(),
                     text: text.clone(),
                 });

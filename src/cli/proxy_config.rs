@@ -383,7 +383,7 @@ fn load_live(addr: &str, protocol: Protocol, timeout: Duration) -> Result<Dump, 
         Protocol::Auto => {
             let start = std::time::Instant::now();
             let csds_error = match csds::fetch(addr, timeout) {
-                Ok(response) => return csds_dump(addr, &response),
+                Ok(response) => return Ok(csds::response_to_dump(&response)),
                 Err(e @ csds::CsdsError::Reach(ReachError::BadAddress { .. })) => {
                     return Err(e.to_string())
                 }
@@ -403,16 +403,7 @@ fn load_live(addr: &str, protocol: Protocol, timeout: Duration) -> Result<Dump, 
 
 fn load_csds(addr: &str, timeout: Duration) -> Result<Dump, String> {
     let response = csds::fetch(addr, timeout).map_err(|e| e.to_string())?;
-    csds_dump(addr, &response)
-}
-
-/// A typed response always has the dump's shape, so this cannot fail; the
-/// `Result` and `addr` keep the callers' shape.
-fn csds_dump(
-    _addr: &str,
-    response: &envoy_types::pb::envoy::service::status::v3::ClientStatusResponse,
-) -> Result<Dump, String> {
-    Ok(csds::response_to_dump(response))
+    Ok(csds::response_to_dump(&response))
 }
 
 fn load_envoy(addr: &str, timeout: Duration) -> Result<Dump, String> {

@@ -396,40 +396,42 @@ fn envoy_row(
 pub mod facts {
     use super::{domains_cell, field, text, Resource};
     use crate::proxyconfig::typed;
+    use envoy_types::pb::google::protobuf::Any;
     use serde_json::Value as Json;
 
-    /// Listener (ADDRESS, DESTINATION); `None` without a config. From the
-    /// typed proto where it can tell, else from the JSON.
+    /// A fact from the typed proto where it can tell, else from the JSON;
+    /// `None` without a config.
+    fn typed_or_json<T>(
+        resource: &Resource,
+        typed: fn(&Any) -> Option<T>,
+        json: impl Fn(&Json) -> T,
+    ) -> Option<T> {
+        if let Some(fact) = resource.config.any().and_then(typed) {
+            return Some(fact);
+        }
+        resource.config.as_ref().map(json)
+    }
+
+    /// Listener (ADDRESS, DESTINATION).
     pub fn of_listener(resource: &Resource) -> Option<(String, String)> {
-        if let Some(facts) = resource.config.any().and_then(typed::listener) {
-            return Some(facts);
-        }
-        let config = resource.config.as_ref()?;
-        Some((listener_address(config), listener_destination(config)))
+        typed_or_json(resource, typed::listener, |config| {
+            (listener_address(config), listener_destination(config))
+        })
     }
 
-    /// Route (VIRTUAL HOSTS, DOMAINS); `None` without a config.
+    /// Route (VIRTUAL HOSTS, DOMAINS).
     pub fn of_route(resource: &Resource) -> Option<(usize, String)> {
-        if let Some(facts) = resource.config.any().and_then(typed::route) {
-            return Some(facts);
-        }
-        resource.config.as_ref().map(route_domains)
+        typed_or_json(resource, typed::route, route_domains)
     }
 
-    /// Cluster TYPE; `None` without a config.
+    /// Cluster TYPE.
     pub fn of_cluster(resource: &Resource) -> Option<String> {
-        if let Some(facts) = resource.config.any().and_then(typed::cluster_type) {
-            return Some(facts);
-        }
-        resource.config.as_ref().map(cluster_type)
+        typed_or_json(resource, typed::cluster_type, cluster_type)
     }
 
-    /// Endpoint addresses; `None` without a config.
+    /// Endpoint addresses.
     pub fn of_endpoints(resource: &Resource) -> Option<Vec<String>> {
-        if let Some(facts) = resource.config.any().and_then(typed::endpoints) {
-            return Some(facts);
-        }
-        resource.config.as_ref().map(endpoints)
+        typed_or_json(resource, typed::endpoints, endpoints)
     }
 
     /// `ip:port` of a socket address.

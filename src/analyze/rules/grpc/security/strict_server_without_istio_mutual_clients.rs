@@ -108,7 +108,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     servers: Vec::new(),
                     // Already distinct, in index order.
                     clients: clients.clone(),
-                    client_modes: distinct_modes(client_modes),
+                    client_modes: client_modes.clone(),
                 });
                 found.len() - 1
             });
@@ -171,11 +171,13 @@ fn plaintext_clients<'a>(
             continue;
         }
         plaintext_runs.push(range.clone());
-        let seen = deciders.iter().any(|known| match (known, &decider) {
-            (Some((a, mode_a)), Some((b, mode_b))) => std::ptr::eq(*a, *b) && mode_a == mode_b,
-            (known, decider) => known.is_none() && decider.is_none(),
-        });
-        if !seen {
+        let identity = |d: &Option<(&Object, ClientTLSMode)>| {
+            d.map(|(rule, mode)| (std::ptr::from_ref::<Object>(rule), mode))
+        };
+        if !deciders
+            .iter()
+            .any(|known| identity(known) == identity(&decider))
+        {
             deciders.push(decider);
         }
     }
@@ -204,17 +206,6 @@ fn plaintext_clients<'a>(
             .collect()
     };
     (clients, client_modes)
-}
-
-/// The modes in first-seen order, each once.
-fn distinct_modes(modes: &[String]) -> Vec<String> {
-    let mut distinct: Vec<String> = Vec::new();
-    for mode in modes {
-        if !distinct.contains(mode) {
-            distinct.push(mode.clone());
-        }
-    }
-    distinct
 }
 
 fn client_mode_name(mode: ClientTLSMode) -> String {
