@@ -159,18 +159,6 @@ impl Index {
         index
     }
 
-    /// The objects alone, with no lookup tables: for a command that checks
-    /// each object by itself (`validate`), where building them would only
-    /// cost time and memory. Every lookup on it finds nothing.
-    pub fn unindexed(objects: Vec<Object>, mesh_config: MeshConfig, cluster_domain: &str) -> Index {
-        Index {
-            objects,
-            mesh_config,
-            cluster_domain: cluster_domain.to_string(),
-            ..Index::default()
-        }
-    }
-
     fn rank_workload_names(&mut self) {
         let mut order: Vec<usize> = (0..self.workloads.len()).collect();
         let text = |w: &Workload| format!("{}/{}", w.namespace, w.name);

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::model::Object;
-use crate::source::{self, InputError, InputSeverity, SourceFile};
+use crate::source::{self, InputError, SourceFile};
 
 /// Everything read for one run.
 #[derive(Debug, Default)]
@@ -21,9 +21,7 @@ pub struct Loaded {
 impl Loaded {
     /// True when some input or document could not be read (exit code 65).
     pub fn has_input_errors(&self) -> bool {
-        self.errors
-            .iter()
-            .any(|e| e.severity == InputSeverity::Error)
+        self.errors.iter().any(InputError::is_error)
     }
 }
 

@@ -79,5 +79,7 @@ pub fn run(args: Args) -> Result<Exit> {
     };
     let found = analyze::analyze_for(&inputs.index, &selection, args.grpc);
     let diagnostics = analyze::suppress::apply(found, &args.suppress, &inputs.index);
-    common::report(diagnostics, &args.report, inputs)
+    let summary = inputs.summary();
+    std::mem::forget(inputs);
+    common::report(diagnostics, &args.report, summary)
 }

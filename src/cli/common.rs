@@ -80,6 +80,30 @@ pub struct Inputs {
     pub namespace_filter: Option<String>,
 }
 
+impl Inputs {
+    /// What [`report`] needs of them. The caller may then forget the index:
+    /// the process ends soon, and freeing every node one by one would cost a
+    /// fifth of the run on a large mesh, where the OS reclaims it all at once.
+    pub fn summary(&self) -> InputSummary {
+        InputSummary {
+            object_count: self.index.objects.len(),
+            file_count: self.file_count,
+            failed: self.failed,
+            namespace_filter: self.namespace_filter.clone(),
+        }
+    }
+}
+
+/// What the closing line and the exit code need to know about the inputs.
+pub struct InputSummary {
+    pub object_count: usize,
+    pub file_count: usize,
+    /// See [`Inputs::failed`].
+    pub failed: bool,
+    /// See [`Inputs::namespace_filter`].
+    pub namespace_filter: Option<String>,
+}
+
 impl InputArgs {
     /// The cluster `--kubeconfig` and `--context` name.
     pub fn cluster_options(&self) -> ClusterOptions {
@@ -120,23 +144,40 @@ fn refuse_cluster_flags_without_kube(args: &InputArgs, command: &str) -> Result<
     Ok(())
 }
 
-/// [`load`], for a command that checks each object alone (`validate`): no
-/// lookup tables are built (see [`Index::unindexed`]).
-pub fn load_unindexed(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
-    refuse_cluster_flags_without_kube(args, command)?;
-    load_into(args, command, Index::unindexed)
-}
-
 /// [`load`], for a command whose cluster flags also name a pod's cluster.
 pub fn load_with_cluster_flags(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
-    load_into(args, command, Index::build_in_domain)
+    let sources = read_any_sources(args, command)?;
+    let loaded = load_inputs(sources.read);
+    print_input_errors(&loaded.errors);
+    let mesh_config = crate::validate::mesh_config_for(&loaded.objects, sources.mesh_config);
+    Ok(Inputs {
+        file_count: loaded.files.len(),
+        failed: sources.failed || loaded.has_input_errors(),
+        index: Index::build_in_domain(loaded.objects, mesh_config, &args.cluster_domain),
+        namespace_filter: sources.namespace_filter,
+    })
 }
 
-fn load_into(
-    args: &InputArgs,
-    command: &str,
-    index: fn(Vec<crate::model::Object>, MeshConfig, &str) -> Index,
-) -> Result<Inputs, Exit> {
+/// The bytes of every input, read but not parsed, with what reading them told.
+pub struct Sources {
+    pub read: crate::source::Inputs,
+    /// `--mesh-config`, when given and readable.
+    pub mesh_config: Option<MeshConfig>,
+    /// `--mesh-config` could not be read.
+    pub failed: bool,
+    /// See [`Inputs::namespace_filter`].
+    pub namespace_filter: Option<String>,
+}
+
+/// Reads the paths, `--mesh-config` and, with `--kube`, the cluster, printing
+/// what could not be read; the files' read errors stay in `read.errors`.
+pub fn read_sources(args: &InputArgs, command: &str) -> Result<Sources, Exit> {
+    refuse_cluster_flags_without_kube(args, command)?;
+    read_any_sources(args, command)
+}
+
+/// [`read_sources`], whatever cluster flags were given.
+fn read_any_sources(args: &InputArgs, command: &str) -> Result<Sources, Exit> {
     let mut paths = args.paths.clone();
     paths.extend(args.files.iter().cloned());
     if paths.is_empty() && !args.kube {
@@ -157,7 +198,7 @@ fn load_into(
         }
     }
     let mut namespace_filter = None;
-    let mut sources = crate::source::read_paths(&paths);
+    let mut read = crate::source::read_paths(&paths);
     if args.kube {
         match read_cluster(&args.cluster_options()) {
             Ok(cluster) => {
@@ -168,7 +209,7 @@ fn load_into(
                     namespace_filter =
                         Some(args.namespace.clone().unwrap_or(cluster.default_namespace));
                 }
-                sources.files.extend(cluster.files);
+                read.files.extend(cluster.files);
             }
             Err(error) => {
                 eprintln!("mesh: error: {error:#}");
@@ -176,23 +217,23 @@ fn load_into(
             }
         }
     }
-    let loaded = load_inputs(sources);
-    for error in &loaded.errors {
+    Ok(Sources {
+        read,
+        mesh_config,
+        failed,
+        namespace_filter,
+    })
+}
+
+/// Prints every input that could not be read or parsed, once, in input order.
+pub fn print_input_errors(errors: &[crate::source::InputError]) {
+    for error in errors {
         let word = match error.severity {
             InputSeverity::Error => "error",
             InputSeverity::Note => "note",
         };
         eprintln!("mesh: {word}: {error}");
     }
-    failed |= loaded.has_input_errors();
-    let file_count = loaded.files.len();
-    let mesh_config = crate::validate::mesh_config_for(&loaded.objects, mesh_config);
-    Ok(Inputs {
-        index: index(loaded.objects, mesh_config, &args.cluster_domain),
-        file_count,
-        failed,
-        namespace_filter,
-    })
 }
 
 /// True when nothing is to be read: no path, no `-f`, no `--kube`.
@@ -238,7 +279,7 @@ pub fn reloader(args: &InputArgs) -> impl Fn() -> Result<Index, Vec<String>> + S
             loaded
                 .errors
                 .iter()
-                .filter(|e| e.severity == InputSeverity::Error)
+                .filter(|e| e.is_error())
                 .map(ToString::to_string),
         );
         if !errors.is_empty() {
@@ -255,7 +296,11 @@ pub fn reloader(args: &InputArgs) -> impl Fn() -> Result<Index, Vec<String>> + S
 
 /// Sorts, filters and prints findings; the exit code follows DESIGN.md for
 /// every format alike.
-pub fn report(mut diagnostics: Vec<Diagnostic>, args: &ReportArgs, inputs: Inputs) -> Result<Exit> {
+pub fn report(
+    mut diagnostics: Vec<Diagnostic>,
+    args: &ReportArgs,
+    inputs: InputSummary,
+) -> Result<Exit> {
     if let Some(namespace) = &inputs.namespace_filter {
         diagnostics.retain(|d| {
             d.origin
@@ -279,17 +324,12 @@ pub fn report(mut diagnostics: Vec<Diagnostic>, args: &ReportArgs, inputs: Input
     if diagnostics.is_empty() && !inputs.failed {
         eprintln!(
             "\u{2714} No validation issues found in {} objects from {} files.",
-            inputs.index.objects.len(),
-            inputs.file_count
+            inputs.object_count, inputs.file_count
         );
     }
-    let input_failed = inputs.failed;
-    // The process ends here: freeing every node one by one would cost a
-    // fifth of the run on a large mesh, and the OS reclaims it all at once.
-    std::mem::forget(inputs);
     Ok(if failing {
         Exit::Findings
-    } else if input_failed {
+    } else if inputs.failed {
         Exit::InputError
     } else {
         Exit::Ok

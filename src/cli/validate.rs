@@ -23,10 +23,22 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<Exit> {
-    let inputs = match common::load_unindexed(&args.input, "validate") {
-        Ok(inputs) => inputs,
+    let sources = match common::read_sources(&args.input, "validate") {
+        Ok(sources) => sources,
         Err(exit) => return Ok(exit),
     };
-    let diagnostics = crate::validate::validate(&inputs.index.objects);
-    common::report(diagnostics, &args.report, inputs)
+    common::print_input_errors(&sources.read.errors);
+    let validated = crate::validate::validate_files(&sources.read.files);
+    common::print_input_errors(&validated.errors);
+    let summary = common::InputSummary {
+        object_count: validated.object_count,
+        file_count: sources.read.files.len(),
+        failed: sources.failed
+            || [&sources.read.errors, &validated.errors]
+                .into_iter()
+                .flatten()
+                .any(crate::source::InputError::is_error),
+        namespace_filter: sources.namespace_filter,
+    };
+    common::report(validated.diagnostics, &args.report, summary)
 }

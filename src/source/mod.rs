@@ -90,6 +90,11 @@ pub enum InputSeverity {
 }
 
 impl InputError {
+    /// An input that could not be read or parsed (exit code 65), not a note.
+    pub fn is_error(&self) -> bool {
+        self.severity == InputSeverity::Error
+    }
+
     fn error(file: &str, pos: Option<Pos>, message: impl Into<String>) -> InputError {
         InputError {
             file: file.into(),

@@ -5,10 +5,12 @@
 
 pub mod fields;
 
+use std::sync::Arc;
+
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::mesh_config::find_config_map;
 use crate::model::{MeshConfig, Object};
-use crate::source::FieldPath;
+use crate::source::{FieldPath, InputError, SourceFile};
 
 /// istioctl's code for schema and field validation errors.
 pub const SCHEMA_VALIDATION_ERROR: &str = "IST0106";
@@ -21,9 +23,54 @@ pub fn validate(objects: &[Object]) -> Vec<Diagnostic> {
         .into_iter()
         .flatten()
         .collect();
-    diagnostics.extend(check_mesh_config(objects));
+    diagnostics.extend(check_mesh_config(objects).flatten());
     crate::diagnostic::locate_all(&mut diagnostics);
     diagnostics
+}
+
+/// What validating files found.
+#[derive(Debug, Default)]
+pub struct FilesValidated {
+    /// Every schema and field finding, located.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Documents that could not be read, in file order.
+    pub errors: Vec<InputError>,
+    /// How many objects were checked.
+    pub object_count: usize,
+}
+
+/// [`validate`] file by file, for `mesh validate`, which checks each object
+/// alone: every object is typed, checked and dropped before the worker takes
+/// the next file, so memory holds the files' text and the findings, never
+/// the whole typed mesh.
+pub fn validate_files(files: &[Arc<SourceFile>]) -> FilesValidated {
+    let per_file = crate::parallel::map_in_order(files, |file| {
+        let (documents, errors) = crate::source::documents(file);
+        let object_count = documents.len();
+        let mut diagnostics = Vec::new();
+        // `Some` once the file's first `istio` ConfigMap is seen: its finding, if any.
+        let mut mesh_config_map: Option<Option<Diagnostic>> = None;
+        for document in documents {
+            let object = Object::from_document(document);
+            diagnostics.extend(check_object(&object));
+            if mesh_config_map.is_none() {
+                mesh_config_map = check_mesh_config(std::slice::from_ref(&object));
+            }
+        }
+        (diagnostics, errors, object_count, mesh_config_map)
+    });
+    let mut validated = FilesValidated::default();
+    let mut mesh_config_map = None;
+    for (mut diagnostics, mut errors, object_count, file_mesh_config_map) in per_file {
+        validated.diagnostics.append(&mut diagnostics);
+        validated.errors.append(&mut errors);
+        validated.object_count += object_count;
+        // As in `validate`, only the first `istio` ConfigMap of the run counts.
+        mesh_config_map = mesh_config_map.or(file_mesh_config_map);
+    }
+    validated.diagnostics.extend(mesh_config_map.flatten());
+    crate::diagnostic::locate_all(&mut validated.diagnostics);
+    validated
 }
 
 fn check_object(object: &Object) -> Vec<Diagnostic> {
@@ -54,17 +101,20 @@ fn check_object(object: &Object) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// The `istio` ConfigMap's embedded mesh config must parse.
-fn check_mesh_config(objects: &[Object]) -> Option<Diagnostic> {
+/// The `istio` ConfigMap's embedded mesh config must parse: `None` when there
+/// is no such ConfigMap, else its finding if any.
+fn check_mesh_config(objects: &[Object]) -> Option<Option<Diagnostic>> {
     let (config_map, text) = find_config_map(objects)?;
-    let error = MeshConfig::from_config_map_data(text, "data.mesh").err()?;
-    Some(Diagnostic::at(
+    let Err(error) = MeshConfig::from_config_map_data(text, "data.mesh") else {
+        return Some(None);
+    };
+    Some(Some(Diagnostic::at(
         SCHEMA_VALIDATION_ERROR,
         Level::Error,
         config_map,
         &FieldPath::root().field("data").field("mesh"),
         format!("Schema validation error: {}", error.message),
-    ))
+    )))
 }
 
 /// The mesh config for a run: `--mesh-config` wins, then an `istio` ConfigMap
@@ -75,4 +125,58 @@ pub fn mesh_config_for(objects: &[Object], flag: Option<MeshConfig>) -> MeshConf
         MeshConfig::from_config_map_data(text, "data.mesh").ok()
     })
     .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// One line per finding: code, place, field and message.
+    fn lines(diagnostics: &[Diagnostic]) -> Vec<String> {
+        let mut lines: Vec<String> = diagnostics
+            .iter()
+            .map(|d| {
+                let file = d.file.as_ref().map_or("", |f| &*f.name);
+                format!("{} {file}:{:?} {:?} {}", d.code, d.pos, d.field, d.message)
+            })
+            .collect();
+        lines.sort();
+        lines
+    }
+
+    #[test]
+    fn file_by_file_finds_what_the_whole_run_finds() {
+        // Two `istio` ConfigMaps in two files: only the first one's bad mesh
+        // config is reported, as when every object is held at once.
+        let dir = tempfile::tempdir().unwrap();
+        let first = std::fs::read_to_string("testdata/invalid/input/mesh-configmap.yaml").unwrap();
+        std::fs::write(dir.path().join("a.yaml"), &first).unwrap();
+        std::fs::write(
+            dir.path().join("b.yaml"),
+            first.replace("istio-system", "other-root"),
+        )
+        .unwrap();
+        let paths = [
+            PathBuf::from("testdata/invalid"),
+            PathBuf::from("testdata/bookinfo"),
+            dir.path().to_path_buf(),
+        ];
+        let loaded = crate::load::load_paths(&paths);
+        let whole = validate(&loaded.objects);
+        let read = crate::source::read_paths(&paths);
+        let by_file = validate_files(&read.files);
+        assert_eq!(by_file.object_count, loaded.objects.len());
+        assert_eq!(
+            by_file.errors.len() + read.errors.len(),
+            loaded.errors.len()
+        );
+        let mesh_config_findings = lines(&by_file.diagnostics)
+            .into_iter()
+            .filter(|line| line.contains("invalid mesh config"))
+            .count();
+        assert_eq!(mesh_config_findings, 1);
+        assert!(whole.len() > 20, "the fixtures have findings");
+        assert_eq!(lines(&by_file.diagnostics), lines(&whole));
+    }
 }
