@@ -27,17 +27,12 @@ pub fn run(args: Args) -> Result<Exit> {
         Ok(sources) => sources,
         Err(exit) => return Ok(exit),
     };
-    common::print_input_errors(&sources.read.errors);
-    let validated = crate::validate::validate_files(&sources.read.files);
+    let validated = crate::validate::validate_inputs(sources.read);
     common::print_input_errors(&validated.errors);
     let summary = common::InputSummary {
         object_count: validated.object_count,
-        file_count: sources.read.files.len(),
-        failed: sources.failed
-            || [&sources.read.errors, &validated.errors]
-                .into_iter()
-                .flatten()
-                .any(crate::source::InputError::is_error),
+        file_count: validated.file_count,
+        failed: sources.failed || validated.has_input_errors(),
         namespace_filter: sources.namespace_filter,
     };
     common::report(validated.diagnostics, &args.report, summary)

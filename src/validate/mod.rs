@@ -5,12 +5,10 @@
 
 pub mod fields;
 
-use std::sync::Arc;
-
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::mesh_config::find_config_map;
 use crate::model::{MeshConfig, Object};
-use crate::source::{FieldPath, InputError, SourceFile};
+use crate::source::{FieldPath, InputError};
 
 /// istioctl's code for schema and field validation errors.
 pub const SCHEMA_VALIDATION_ERROR: &str = "IST0106";
@@ -33,18 +31,26 @@ pub fn validate(objects: &[Object]) -> Vec<Diagnostic> {
 pub struct FilesValidated {
     /// Every schema and field finding, located.
     pub diagnostics: Vec<Diagnostic>,
-    /// Documents that could not be read, in file order.
+    /// Inputs and documents that could not be read, in input order.
     pub errors: Vec<InputError>,
     /// How many objects were checked.
     pub object_count: usize,
+    pub file_count: usize,
+}
+
+impl FilesValidated {
+    /// True when some input or document could not be read (exit code 65).
+    pub fn has_input_errors(&self) -> bool {
+        self.errors.iter().any(InputError::is_error)
+    }
 }
 
 /// [`validate`] file by file, for `mesh validate`, which checks each object
 /// alone: every object is typed, checked and dropped before the worker takes
 /// the next file, so memory holds the files' text and the findings, never
-/// the whole typed mesh.
-pub fn validate_files(files: &[Arc<SourceFile>]) -> FilesValidated {
-    let per_file = crate::parallel::map_in_order(files, |file| {
+/// the whole typed mesh. Read errors come first, as in `load::load_inputs`.
+pub fn validate_inputs(inputs: crate::source::Inputs) -> FilesValidated {
+    let per_file = crate::parallel::map_in_order(&inputs.files, |file| {
         let (documents, errors) = crate::source::documents(file);
         let object_count = documents.len();
         let mut diagnostics = Vec::new();
@@ -59,7 +65,11 @@ pub fn validate_files(files: &[Arc<SourceFile>]) -> FilesValidated {
         }
         (diagnostics, errors, object_count, mesh_config_map)
     });
-    let mut validated = FilesValidated::default();
+    let mut validated = FilesValidated {
+        errors: inputs.errors,
+        file_count: inputs.files.len(),
+        ..FilesValidated::default()
+    };
     let mut mesh_config_map = None;
     for (mut diagnostics, mut errors, object_count, file_mesh_config_map) in per_file {
         validated.diagnostics.append(&mut diagnostics);
@@ -164,12 +174,20 @@ mod tests {
         ];
         let loaded = crate::load::load_paths(&paths);
         let whole = validate(&loaded.objects);
-        let read = crate::source::read_paths(&paths);
-        let by_file = validate_files(&read.files);
+        let by_file = validate_inputs(crate::source::read_paths(&paths));
         assert_eq!(by_file.object_count, loaded.objects.len());
+        assert_eq!(by_file.file_count, loaded.files.len());
         assert_eq!(
-            by_file.errors.len() + read.errors.len(),
-            loaded.errors.len()
+            by_file
+                .errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            loaded
+                .errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
         );
         let mesh_config_findings = lines(&by_file.diagnostics)
             .into_iter()
