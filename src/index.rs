@@ -693,13 +693,26 @@ pub fn host_matches(pattern: &str, host: &str) -> bool {
 
 /// Whether `exportTo` of an object in `owner` makes it visible in `viewer`.
 pub fn is_exported_to(export_to: &[String], owner: &str, viewer: &str) -> bool {
-    export_to.is_empty()
-        || export_to.iter().any(|e| match e.as_str() {
-            "*" => true,
-            "." => owner == viewer,
-            "~" => false,
-            ns => ns == viewer,
-        })
+    match exported_namespaces(export_to, owner) {
+        None => true,
+        Some(mut namespaces) => namespaces.any(|ns| ns == viewer),
+    }
+}
+
+/// The namespaces `exportTo` of an object in `owner` names, or `None` when
+/// it is visible everywhere (empty or `*`).
+pub fn exported_namespaces<'e>(
+    export_to: &'e [String],
+    owner: &'e str,
+) -> Option<impl Iterator<Item = &'e str>> {
+    if export_to.is_empty() || export_to.iter().any(|e| e == "*") {
+        return None;
+    }
+    Some(export_to.iter().filter_map(move |e| match e.as_str() {
+        "." => Some(owner),
+        "~" => None,
+        ns => Some(ns),
+    }))
 }
 
 /// Istio's protocol from a port name: `grpc`, `grpc-web`, `http2-foo` → `GRPC`, `GRPC-Web`, `HTTP2`.

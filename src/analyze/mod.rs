@@ -34,10 +34,12 @@ pub struct Context<'a> {
     clients_cache: proxyless::ClientsCache<'a>,
     proxyless: proxyless::Proxyless<'a>,
     /// [`Context::workload_names`] answers for long lists.
-    names_memo: proxyless::NamesMemo,
+    names_memo: proxyless::NamesMemo<'a>,
     /// [`Context::namespace_runs`] answers.
     runs_memo: proxyless::RunsMemo<'a>,
     grpc_services: OnceLock<Vec<rules::grpc::traffic_policy::scope::GrpcService<'a>>>,
+    reached_destination_rules: OnceLock<Vec<rules::grpc::traffic_policy::scope::ReachedRule<'a>>>,
+    proxyless_authorization_policies: OnceLock<Vec<rules::grpc::security::scope::Authz<'a>>>,
     virtual_service_scopes: OnceLock<Vec<rules::grpc::routing::scope::Scoped<'a>>>,
 }
 
@@ -52,6 +54,8 @@ impl<'a> Context<'a> {
             names_memo: Default::default(),
             runs_memo: Default::default(),
             grpc_services: OnceLock::new(),
+            reached_destination_rules: OnceLock::new(),
+            proxyless_authorization_policies: OnceLock::new(),
             virtual_service_scopes: OnceLock::new(),
         }
     }
@@ -72,6 +76,24 @@ impl<'a> Context<'a> {
         gather: impl FnOnce() -> Vec<rules::grpc::traffic_policy::scope::GrpcService<'a>>,
     ) -> &[rules::grpc::traffic_policy::scope::GrpcService<'a>] {
         self.grpc_services.get_or_init(gather)
+    }
+
+    /// The DestinationRules that reach proxyless clients, with their traffic
+    /// policies, gathered by the first traffic-policy rule that asks.
+    pub(crate) fn reached_destination_rules(
+        &self,
+        gather: impl FnOnce() -> Vec<rules::grpc::traffic_policy::scope::ReachedRule<'a>>,
+    ) -> &[rules::grpc::traffic_policy::scope::ReachedRule<'a>] {
+        self.reached_destination_rules.get_or_init(gather)
+    }
+
+    /// The AuthorizationPolicies that select proxyless servers, gathered by
+    /// the first security rule that asks.
+    pub(crate) fn proxyless_authorization_policies(
+        &self,
+        gather: impl FnOnce() -> Vec<rules::grpc::security::scope::Authz<'a>>,
+    ) -> &[rules::grpc::security::scope::Authz<'a>] {
+        self.proxyless_authorization_policies.get_or_init(gather)
     }
 
     /// Schema and field validation of every object, computed once for the

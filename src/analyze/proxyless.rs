@@ -93,18 +93,20 @@ fn runtime_annotation(workload: &Workload) -> Option<Runtime> {
     workload.annotations.get(RUNTIME_ANNOTATION)?.parse().ok()
 }
 
-/// Names of long workload lists already formatted, by (length, first, last
-/// address): a config exported to the whole mesh lists the same thousands of
-/// clients in finding after finding. Entries keep every address so that a hit
-/// is exact.
+/// Names of long workload lists already formatted: a config exported to the
+/// whole mesh lists the same thousands of clients in finding after finding.
+/// Shared client lists ([`Clients`]) are found by address, which names them
+/// alone because the memo keeps them alive; other lists by (length, first,
+/// last address), with every address kept so that a hit is exact.
 #[derive(Default)]
-pub struct NamesMemo(std::sync::Mutex<MemoizedLists>);
+pub struct NamesMemo<'a>(std::sync::Mutex<MemoizedLists<'a>>);
 
 #[derive(Default)]
-struct MemoizedLists {
+struct MemoizedLists<'a> {
     by_ends: std::collections::HashMap<(usize, usize, usize), Vec<MemoizedNames>>,
     /// Addresses held so far, bounded by [`NAMES_MEMO_CAPACITY`].
     held: usize,
+    by_shared_list: std::collections::HashMap<usize, (Clients<'a>, String)>,
 }
 
 struct MemoizedNames {
@@ -112,10 +114,42 @@ struct MemoizedNames {
     text: String,
 }
 
+/// A list of workloads to name: a shared client list or any other.
+pub trait WorkloadList<'a> {
+    fn workloads(&self) -> &[&'a Workload];
+    /// The shared list, when it is one.
+    fn shared(&self) -> Option<&Clients<'a>> {
+        None
+    }
+}
+
+impl<'a> WorkloadList<'a> for Clients<'a> {
+    fn workloads(&self) -> &[&'a Workload] {
+        self
+    }
+    fn shared(&self) -> Option<&Clients<'a>> {
+        Some(self)
+    }
+}
+
+impl<'a> WorkloadList<'a> for [&'a Workload] {
+    fn workloads(&self) -> &[&'a Workload] {
+        self
+    }
+}
+
+impl<'a> WorkloadList<'a> for Vec<&'a Workload> {
+    fn workloads(&self) -> &[&'a Workload] {
+        self
+    }
+}
+
 /// Lists shorter than this are named directly: cheaper than a lookup.
 const NAMES_MEMO_MIN_LEN: usize = 256;
 /// At most this many addresses (8 bytes each) are memoized.
 const NAMES_MEMO_CAPACITY: usize = 1 << 22;
+/// At most this many shared lists are kept alive by the memo.
+const NAMES_MEMO_SHARED_LISTS: usize = 1 << 16;
 
 /// How many workload names a message lists before "and N more".
 const NAMES_SHOWN: usize = 3;
@@ -123,12 +157,16 @@ const NAMES_SHOWN: usize = 3;
 impl<'a> Context<'a> {
     /// "ns/a, ns/b, ns/c and 2 more" ([`workload_names`]), answered once per
     /// distinct long list.
-    pub fn workload_names(&self, workloads: &[&'a Workload]) -> String {
+    pub fn workload_names(&self, list: &(impl WorkloadList<'a> + ?Sized)) -> String {
+        let workloads = list.workloads();
         let (Some(first), Some(last)) = (workloads.first(), workloads.last()) else {
             return String::new();
         };
         if workloads.len() < NAMES_MEMO_MIN_LEN {
             return workload_names(workloads);
+        }
+        if let Some(shared) = list.shared() {
+            return self.shared_list_names(shared);
         }
         let key = (workloads.len(), address(first), address(last));
         let same = |entry: &MemoizedNames| {
@@ -155,6 +193,29 @@ impl<'a> Context<'a> {
                     addresses: workloads.iter().map(|w| address(w)).collect(),
                     text: text.clone(),
                 });
+            }
+        }
+        text
+    }
+
+    /// [`Context::workload_names`] of a shared list, found by its address
+    /// in O(1): comparing every address cost as much as naming the list.
+    fn shared_list_names(&self, clients: &Clients<'a>) -> String {
+        let key = std::sync::Arc::as_ptr(clients).cast::<()>() as usize;
+        if let Some(text) = self
+            .names_memo
+            .0
+            .lock()
+            .ok()
+            .and_then(|memo| memo.by_shared_list.get(&key).map(|(_, text)| text.clone()))
+        {
+            return text;
+        }
+        let text = workload_names(clients);
+        if let Ok(mut memo) = self.names_memo.0.lock() {
+            if memo.by_shared_list.len() < NAMES_MEMO_SHARED_LISTS {
+                memo.by_shared_list
+                    .insert(key, (clients.clone(), text.clone()));
             }
         }
         text
@@ -265,6 +326,21 @@ impl<'a> Context<'a> {
             }
             return found;
         }
+        // The namespaces some service of the host is exported to (`None`:
+        // all), gathered once: asking every service from every namespace is
+        // quadratic when each namespace declares the host for itself.
+        let service_viewers: Option<std::collections::HashSet<&str>> =
+            if services.is_empty() || services.iter().any(|s| everywhere(&s.export_to)) {
+                None
+            } else {
+                services
+                    .iter()
+                    .map(|s| crate::index::exported_namespaces(&s.export_to, &s.namespace))
+                    .try_fold(std::collections::HashSet::new(), |mut viewers, named| {
+                        viewers.extend(named?);
+                        Some(viewers)
+                    })
+            };
         // Visibility depends on the namespace only: decide it once per namespace.
         let visible: Vec<usize> = proxyless
             .by_namespace
@@ -272,10 +348,9 @@ impl<'a> Context<'a> {
             .enumerate()
             .filter(|(_, (namespace, _))| {
                 (owner == root || is_exported_to(config_export, owner, namespace))
-                    && (services.is_empty()
-                        || services
-                            .iter()
-                            .any(|s| is_exported_to(&s.export_to, &s.namespace, namespace)))
+                    && service_viewers
+                        .as_ref()
+                        .is_none_or(|viewers| viewers.contains(*namespace))
             })
             .map(|(slot, _)| slot)
             .collect();
@@ -707,6 +782,37 @@ mod tests {
     }
 
     #[test]
+    fn a_host_each_namespace_declares_for_itself_is_seen_where_exported() {
+        // `registry.example.com` from ServiceEntries in a (exportTo: ".") and
+        // b (exportTo: [c]): clients in a and c see it, d does not.
+        let mut text = String::new();
+        for namespace in ["a", "b", "c", "d"] {
+            text += &format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: client, namespace: {namespace}, annotations: {{inject.istio.io/templates: grpc-agent}}}}\nspec: {{containers: [{{name: app, image: a}}]}}\n---\n"
+            );
+        }
+        for (namespace, export) in [("a", "[.]"), ("b", "[c]")] {
+            text += &format!(
+                "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: registry, namespace: {namespace}}}\nspec: {{hosts: [registry.example.com], exportTo: {export}, ports: [{{number: 443, name: tls, protocol: TLS}}]}}\n---\n"
+            );
+        }
+        let loaded = crate::load::load_files(vec![crate::source::SourceFile::new("t.yaml", text)]);
+        let index = crate::index::Index::build(loaded.objects, Default::default());
+        let context = Context::new(&index, Runtime::default());
+        let entry = index
+            .objects
+            .iter()
+            .find(|o| o.kind() == "ServiceEntry")
+            .expect("the ServiceEntry in a");
+        let seen_from: Vec<&str> = context
+            .proxyless_clients(entry, "registry.example.com")
+            .iter()
+            .map(|w| w.namespace.as_str())
+            .collect();
+        assert_eq!(seen_from, ["a", "c"]);
+    }
+
+    #[test]
     fn names_sort_as_text_list_each_once_and_count_the_rest() {
         // "a-b/x" sorts before "a/x" as text ('-' < '/'), though "a" < "a-b".
         let index = index_of(&[("a", "x"), ("a-b", "x"), ("b", "y"), ("a", "x"), ("c", "z")]);
@@ -749,6 +855,12 @@ mod tests {
             assert_eq!(context.workload_names(&repeats), fewer);
         }
         let clients: Clients<'_> = all.clone().into();
+        let repeated: Clients<'_> = repeats.clone().into();
+        for _ in 0..2 {
+            // Shared lists are memoized by address: each still by its own content.
+            assert_eq!(context.workload_names(&clients), every);
+            assert_eq!(context.workload_names(&repeated), fewer);
+        }
         let runs = context.namespace_runs(&clients);
         let runs: Vec<(&str, std::ops::Range<usize>)> = runs.iter().cloned().collect();
         assert_eq!(

@@ -12,7 +12,7 @@
 //! (Candidate for `analyze::proxyless`: nothing here is routing-specific
 //! except the VirtualService types.)
 
-use crate::analyze::proxyless::{distinct, Clients};
+use crate::analyze::proxyless::{distinct, Clients, WorkloadList};
 use crate::analyze::Context;
 use crate::index::Workload;
 use crate::model::networking::{HTTPMatchRequest, HTTPRoute, StringMatch, VirtualServiceSpec};
@@ -166,7 +166,10 @@ impl<'a> Scoped<'a> {
 }
 
 /// "proxyless clients ns/a, ns/b and 2 more".
-pub fn clients_text<'a>(context: &Context<'a>, clients: &[&'a Workload]) -> String {
+pub fn clients_text<'a>(
+    context: &Context<'a>,
+    clients: &(impl WorkloadList<'a> + ?Sized),
+) -> String {
     format!("proxyless clients {}", context.workload_names(clients))
 }
 

@@ -36,7 +36,7 @@ declare_rule! {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let policies = authorization_policies(context);
-    for policy in &policies {
+    for policy in policies {
         if policy.action != AuthorizationPolicyAction::Allow || !policy.spec.rules.is_empty() {
             continue;
         }

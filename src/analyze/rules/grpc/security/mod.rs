@@ -18,7 +18,8 @@ mod port_level_mtls_not_a_server_port;
 mod probe_on_mtls_port;
 mod request_authentication_ignored;
 mod reserved_header_condition;
-mod scope;
+// `pub(crate)`: the analyze context keeps the policies' scope for every rule.
+pub(crate) mod scope;
 mod sni_or_envoy_metadata_condition;
 mod strict_mtls_on_runtime_without_security;
 mod strict_server_without_istio_mutual_clients;

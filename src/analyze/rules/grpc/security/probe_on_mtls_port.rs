@@ -127,7 +127,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                             .field("port"),
                         format!(
                             "{name} ({kind}) targets port {number}, where proxyless gRPC server {} requires mTLS ({why}): the kubelet has no mesh certificate, so the probe fails and {effect}",
-                            context.workload_names(&[workload])
+                            context.workload_names([workload].as_slice())
                         ),
                     )
                     .help = Some(

@@ -178,8 +178,13 @@ pub fn proxyless_servers_selected_by<'a>(
 
 /// AuthorizationPolicies selecting at least one proxyless server. Policies
 /// attached with `targetRef(s)` apply to gateways and waypoints, never to a
-/// proxyless pod, so they are left out.
-pub fn authorization_policies<'a>(context: &Context<'a>) -> Vec<Authz<'a>> {
+/// proxyless pod, so they are left out. Gathered once, for the ten rules
+/// that ask.
+pub fn authorization_policies<'c, 'a>(context: &'c Context<'a>) -> &'c [Authz<'a>] {
+    context.proxyless_authorization_policies(|| gather_authorization_policies(context))
+}
+
+fn gather_authorization_policies<'a>(context: &Context<'a>) -> Vec<Authz<'a>> {
     context
         .index
         .objects

@@ -41,7 +41,7 @@ declare_rule! {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for rule in scope::destination_rules(context) {
-        for policy in scope::policies(rule.spec, &rule.host) {
+        for policy in &rule.policies {
             let max = policy
                 .connection_pool
                 .and_then(|p| p.http.as_ref())

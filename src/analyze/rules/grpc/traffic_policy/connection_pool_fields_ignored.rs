@@ -87,7 +87,7 @@ fn ignored_fields(pool: &ConnectionPoolSettings) -> Vec<&'static str> {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for rule in scope::destination_rules(context) {
-        for policy in scope::policies(rule.spec, &rule.host) {
+        for policy in &rule.policies {
             let Some(pool) = policy.connection_pool else {
                 continue;
             };

@@ -39,7 +39,7 @@ declare_rule! {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for rule in scope::destination_rules(context) {
-        for policy in scope::policies(rule.spec, &rule.host) {
+        for policy in &rule.policies {
             let Some(hash) = policy
                 .load_balancer
                 .and_then(|lb| lb.consistent_hash.as_ref())

@@ -40,7 +40,7 @@ declare_rule! {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for rule in scope::destination_rules(context) {
-        for policy in scope::policies(rule.spec, &rule.host) {
+        for policy in &rule.policies {
             if policy.outlier_detection.is_none() {
                 continue;
             }

@@ -20,7 +20,7 @@ use crate::model::{Object, Spec};
 use crate::source::FieldPath;
 
 /// A DestinationRule that proxyless clients receive.
-pub(super) struct ReachedRule<'a> {
+pub(crate) struct ReachedRule<'a> {
     pub object: &'a Object,
     pub spec: &'a DestinationRuleSpec,
     /// The host as an FQDN.
@@ -28,10 +28,17 @@ pub(super) struct ReachedRule<'a> {
     /// Proxyless clients that can see the rule and its host (and that its
     /// `workloadSelector`, if any, selects).
     pub clients: Clients<'a>,
+    /// Every traffic policy of the rule, in source order (see [`policies`]).
+    pub policies: Vec<Policy<'a>>,
 }
 
-/// DestinationRules that reach at least one proxyless client.
-pub(super) fn destination_rules<'a>(context: &Context<'a>) -> Vec<ReachedRule<'a>> {
+/// DestinationRules that reach at least one proxyless client: gathered
+/// once, for the fourteen rules that ask.
+pub(super) fn destination_rules<'c, 'a>(context: &'c Context<'a>) -> &'c [ReachedRule<'a>] {
+    context.reached_destination_rules(|| gather_destination_rules(context))
+}
+
+fn gather_destination_rules<'a>(context: &Context<'a>) -> Vec<ReachedRule<'a>> {
     let index = context.index;
     let mut found = Vec::new();
     for object in &index.objects {
@@ -58,6 +65,7 @@ pub(super) fn destination_rules<'a>(context: &Context<'a>) -> Vec<ReachedRule<'a
             found.push(ReachedRule {
                 object,
                 spec,
+                policies: policies(spec, &host),
                 host,
                 clients,
             });
@@ -68,7 +76,7 @@ pub(super) fn destination_rules<'a>(context: &Context<'a>) -> Vec<ReachedRule<'a
 
 /// One traffic policy of a DestinationRule: the top-level one, a subset's,
 /// or a `portLevelSettings` entry of either.
-pub(super) struct Policy<'a> {
+pub(crate) struct Policy<'a> {
     /// Path of the policy object (`spec.trafficPolicy`,
     /// `spec.subsets[1].trafficPolicy.portLevelSettings[0]`).
     pub path: FieldPath,
@@ -85,7 +93,7 @@ pub(super) struct Policy<'a> {
 }
 
 /// Every traffic policy of a DestinationRule, in source order.
-pub(super) fn policies<'a>(spec: &'a DestinationRuleSpec, host: &str) -> Vec<Policy<'a>> {
+fn policies<'a>(spec: &'a DestinationRuleSpec, host: &str) -> Vec<Policy<'a>> {
     let mut found = Vec::new();
     let spec_path = FieldPath::root().field("spec");
     if let Some(policy) = spec.traffic_policy.as_deref() {

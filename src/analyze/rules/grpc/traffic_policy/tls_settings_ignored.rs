@@ -42,7 +42,7 @@ declare_rule! {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for rule in scope::destination_rules(context) {
-        for policy in scope::policies(rule.spec, &rule.host) {
+        for policy in &rule.policies {
             let Some(tls) = policy.tls else { continue };
             if tls.mode != Some(ClientTLSMode::IstioMutual) {
                 continue;

@@ -41,7 +41,7 @@ declare_rule! {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for rule in scope::destination_rules(context) {
-        for policy in scope::policies(rule.spec, &rule.host) {
+        for policy in &rule.policies {
             let lb = policy.load_balancer;
             let whole = policy.whole;
             let fields = [
