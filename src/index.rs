@@ -699,13 +699,19 @@ pub fn is_exported_to(export_to: &[String], owner: &str, viewer: &str) -> bool {
     }
 }
 
+/// Whether `exportTo` makes an object visible in every namespace (empty, the
+/// default, or `*`).
+pub fn exported_everywhere(export_to: &[String]) -> bool {
+    export_to.is_empty() || export_to.iter().any(|e| e == "*")
+}
+
 /// The namespaces `exportTo` of an object in `owner` names, or `None` when
-/// it is visible everywhere (empty or `*`).
+/// it is visible everywhere ([`exported_everywhere`]).
 pub fn exported_namespaces<'e>(
     export_to: &'e [String],
     owner: &'e str,
 ) -> Option<impl Iterator<Item = &'e str>> {
-    if export_to.is_empty() || export_to.iter().any(|e| e == "*") {
+    if exported_everywhere(export_to) {
         return None;
     }
     Some(export_to.iter().filter_map(move |e| match e.as_str() {

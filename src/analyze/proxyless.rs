@@ -7,7 +7,9 @@
 //! reaches no proxyless workload, so meshes without any are not nagged.
 
 use crate::grpc_support::{self, Feature, Gap, Runtime, Unsupported};
-use crate::index::{is_exported_to, Workload, WorkloadKind};
+use crate::index::{
+    exported_everywhere, exported_namespaces, is_exported_to, Workload, WorkloadKind,
+};
 use crate::model::{Object, Spec};
 
 use super::Context;
@@ -315,9 +317,8 @@ impl<'a> Context<'a> {
         };
         let root = mesh.root_namespace.as_str();
         let proxyless = &self.proxyless;
-        let everywhere = |export: &[String]| export.is_empty() || export.iter().any(|e| e == "*");
-        if (owner == root || everywhere(config_export))
-            && (services.is_empty() || services.iter().any(|s| everywhere(&s.export_to)))
+        if (owner == root || exported_everywhere(config_export))
+            && (services.is_empty() || services.iter().any(|s| exported_everywhere(&s.export_to)))
         {
             // Seen from every namespace (the default): no need to ask each.
             let found = proxyless.all.clone();
@@ -329,18 +330,17 @@ impl<'a> Context<'a> {
         // The namespaces some service of the host is exported to (`None`:
         // all), gathered once: asking every service from every namespace is
         // quadratic when each namespace declares the host for itself.
-        let service_viewers: Option<std::collections::HashSet<&str>> =
-            if services.is_empty() || services.iter().any(|s| everywhere(&s.export_to)) {
-                None
-            } else {
-                services
-                    .iter()
-                    .map(|s| crate::index::exported_namespaces(&s.export_to, &s.namespace))
-                    .try_fold(std::collections::HashSet::new(), |mut viewers, named| {
-                        viewers.extend(named?);
-                        Some(viewers)
-                    })
-            };
+        let service_viewers: Option<std::collections::HashSet<&str>> = if services.is_empty() {
+            None
+        } else {
+            services
+                .iter()
+                .map(|s| exported_namespaces(&s.export_to, &s.namespace))
+                .try_fold(std::collections::HashSet::new(), |mut viewers, named| {
+                    viewers.extend(named?);
+                    Some(viewers)
+                })
+        };
         // Visibility depends on the namespace only: decide it once per namespace.
         let visible: Vec<usize> = proxyless
             .by_namespace

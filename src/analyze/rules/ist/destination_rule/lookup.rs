@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::analyze::rules::ist::authorization_policy::in_mesh::{Selectable, SelectableKind};
-use crate::index::{is_exported_to, Index, Service, ServiceSource, DEFAULT_NAMESPACE};
+use crate::index::{
+    exported_everywhere, is_exported_to, Index, Service, ServiceSource, DEFAULT_NAMESPACE,
+};
 use crate::model::networking::DestinationRuleSpec;
 use crate::model::{Object, Spec};
 
@@ -41,8 +43,7 @@ pub(super) fn rule_services<'a>(
 /// Whether some namespace sees both an object exported to `a` from `a_owner`
 /// and one exported to `b` from `b_owner` (`*` all, `.` own, `~` none).
 pub(crate) fn scopes_overlap(a: &[String], a_owner: &str, b: &[String], b_owner: &str) -> bool {
-    let everywhere = |e: &[String]| e.is_empty() || e.iter().any(|x| x == "*");
-    if everywhere(a) && everywhere(b) {
+    if exported_everywhere(a) && exported_everywhere(b) {
         return true;
     }
     a.iter()
