@@ -282,7 +282,9 @@ impl<'a> Context<'a> {
 
     /// Proxyless workloads that receive `config` (a VirtualService or
     /// DestinationRule, by its `exportTo`) for `host` (by the service's
-    /// `exportTo`; a host no service declares is taken as visible).
+    /// `exportTo`; a host no service declares is taken as visible) and can
+    /// dial it over gRPC: a host none of whose ports istiod builds a route
+    /// for ([`crate::semantics::Protocol::is_http_or_sniffed`]) has none.
     pub fn proxyless_clients(&self, config: &Object, host: &str) -> Clients<'a> {
         let index = self.index;
         let owner = config.namespace_or("default");
@@ -317,6 +319,20 @@ impl<'a> Context<'a> {
         };
         let root = mesh.root_namespace.as_str();
         let proxyless = &self.proxyless;
+        // Who dials what: a host whose every port istiod routes no HTTP for
+        // (TCP, TLS, a database) has no proxyless gRPC clients, whatever
+        // configs name it.
+        if !services.is_empty()
+            && !services
+                .iter()
+                .any(|s| s.ports.iter().any(|p| p.protocol.is_http_or_sniffed()))
+        {
+            let found: Clients<'a> = Clients::from([]);
+            if let Ok(mut cache) = self.clients_cache.lock() {
+                cache.insert(key, found.clone());
+            }
+            return found;
+        }
         if (owner == root || exported_everywhere(config_export))
             && (services.is_empty() || services.iter().any(|s| exported_everywhere(&s.export_to)))
         {
@@ -583,18 +599,6 @@ pub fn workload_names(workloads: &[&Workload]) -> String {
     text
 }
 
-/// What a proxyless server accepts, as istiod's gRPC generator decides it
-/// from PeerAuthentication: STRICT is mTLS; DISABLE is plaintext; PERMISSIVE
-/// (also the default) is plaintext too, unless the pod is labelled
-/// `security.istio.io/tlsMode: istio`, which makes it STRICT.
-#[derive(Debug, Clone, Copy)]
-pub struct ServerTls<'a> {
-    pub mtls: bool,
-    /// The PeerAuthentication that decided the mode, if any.
-    pub policy: Option<&'a Object>,
-    pub mode: crate::model::security::MutualTLSMode,
-}
-
 /// The DestinationRules that set `trafficPolicy.tls` for one host, with
 /// their `exportTo`.
 pub struct HostTls<'a> {
@@ -640,51 +644,21 @@ impl<'a> HostTls<'a> {
     }
 }
 
-/// The label that turns PERMISSIVE into STRICT for a proxyless server.
-pub const TLS_MODE_LABEL: &str = "security.istio.io/tlsMode";
-
 impl<'a> Context<'a> {
-    /// The PeerAuthentication mode a proxyless server gets: the most specific
-    /// policy with a mode set wins (workload selector, then namespace, then
-    /// the root namespace), as Istio resolves it.
-    pub fn server_tls(&self, workload: &Workload) -> ServerTls<'a> {
-        use crate::model::security::MutualTLSMode;
-        let index = self.index;
-        let mut best: Option<(u8, &'a Object, MutualTLSMode)> = None;
-        for id in index.policies_for(workload) {
-            let object = index.object(id);
-            let Spec::PeerAuthentication(spec) = &object.spec else {
-                continue;
-            };
-            let Some(mode) = spec.mtls.as_ref().and_then(|m| m.mode) else {
-                continue;
-            };
-            if mode == MutualTLSMode::Unset {
-                continue;
-            }
-            let rank = if crate::index::policy_selector(&object.spec).is_some() {
-                2
-            } else if object.namespace_or("default") == workload.namespace {
-                1
-            } else {
-                0
-            };
-            if best.is_none_or(|(r, _, _)| rank > r) {
-                best = Some((rank, object, mode));
-            }
-        }
-        let (policy, mode) =
-            best.map_or((None, MutualTLSMode::Permissive), |(_, o, m)| (Some(o), m));
-        let labelled = workload
-            .labels
-            .get(TLS_MODE_LABEL)
-            .is_some_and(|v| v == "istio");
-        let mtls = match mode {
-            MutualTLSMode::Strict => true,
-            MutualTLSMode::Disable => false,
-            MutualTLSMode::Permissive | MutualTLSMode::Unset => labelled,
-        };
-        ServerTls { mtls, policy, mode }
+    /// What a proxyless server's Listener on container `port` accepts
+    /// (`None`: the workload's mode, before port-level settings), as
+    /// [`crate::semantics::peer_authentication`] decides it.
+    pub fn server_mtls(
+        &self,
+        workload: &Workload,
+        port: Option<u32>,
+    ) -> crate::semantics::ServerMtls<'a> {
+        crate::semantics::peer_authentication::server_mtls(
+            self.index,
+            &workload.namespace,
+            &workload.labels,
+            port,
+        )
     }
 }
 
@@ -793,7 +767,7 @@ mod tests {
         }
         for (namespace, export) in [("a", "[.]"), ("b", "[c]")] {
             text += &format!(
-                "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: registry, namespace: {namespace}}}\nspec: {{hosts: [registry.example.com], exportTo: {export}, ports: [{{number: 443, name: tls, protocol: TLS}}]}}\n---\n"
+                "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: registry, namespace: {namespace}}}\nspec: {{hosts: [registry.example.com], exportTo: {export}, ports: [{{number: 443, name: grpc, protocol: GRPC}}]}}\n---\n"
             );
         }
         let loaded = crate::load::load_files(vec![crate::source::SourceFile::new("t.yaml", text)]);
