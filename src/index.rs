@@ -90,6 +90,8 @@ pub struct Workload {
     /// Position of "namespace/name" among all workloads' (equal names share
     /// one), so messages can sort thousands of workloads by name cheaply.
     pub name_rank: u32,
+    /// A workload `--assume-proxyless` assumed ([`crate::semantics::assumed`]).
+    pub assumed: bool,
 }
 
 /// A workload is identified by its object and name (a ServiceEntry holds
@@ -273,6 +275,7 @@ impl Index {
                         service_account: endpoint.service_account.clone(),
                         proxyless: false,
                         name_rank: 0,
+                        assumed: false,
                     });
                 }
             }
@@ -287,6 +290,7 @@ impl Index {
                 service_account: entry.service_account.clone(),
                 proxyless: false,
                 name_rank: 0,
+                assumed: false,
             }),
             Spec::Pod(pod) => {
                 let spec = pod.spec.as_ref();
@@ -303,6 +307,7 @@ impl Index {
                         crate::model::pod::is_proxyless(&object.meta.annotations, s)
                     }),
                     name_rank: 0,
+                    assumed: crate::semantics::assumed::is_assumed(object),
                 });
             }
             Spec::EndpointSlice(slice) => {
@@ -358,6 +363,7 @@ impl Index {
                             .and_then(|s| s.service_account_name.clone()),
                         proxyless,
                         name_rank: 0,
+                        assumed: false,
                     });
                 }
             }

@@ -200,3 +200,106 @@ fn istios_grpc_echo_sample_gets_no_error() {
     );
     assert_eq!(code, 0);
 }
+
+/// `mesh analyze ARGS... -o json`: exit code, findings (code, level, message), stderr.
+fn analyze(args: &[&str]) -> (i32, Vec<(String, String, String)>, String) {
+    let mut all = vec!["analyze", "-o", "json"];
+    all.extend_from_slice(args);
+    let (code, out, err) = mesh(&all);
+    let found: Json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let found = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let text = |key: &str| f[key].as_str().unwrap_or_default().to_string();
+            (text("code"), text("level"), text("message"))
+        })
+        .collect();
+    (code, found, err)
+}
+
+#[test]
+fn config_only_inputs_say_the_grpc_rules_had_nothing_to_check() {
+    let (_, found, err) = analyze(&["testdata/assume-proxyless/"]);
+    assert!(!found.iter().any(|f| f.0.starts_with("GRPC")), "{found:?}");
+    assert_eq!(
+        err.matches("--assume-proxyless").count(),
+        1,
+        "one note names the flag: {err}"
+    );
+    // With a proxyless workload in the inputs there is something to check.
+    let (_, _, err) = analyze(&["testdata/echo-grpc/"]);
+    assert!(!err.contains("--assume-proxyless"), "{err}");
+}
+
+#[test]
+fn assume_proxyless_checks_config_only_inputs_as_assumed_clients_and_servers() {
+    let (code, found, err) = analyze(&[
+        "--assume-proxyless",
+        "--grpc",
+        "python@1.85",
+        "testdata/assume-proxyless/",
+    ]);
+    assert_eq!(code, 79, "{err}");
+    let grpc: Vec<&(String, String, String)> =
+        found.iter().filter(|f| f.0.starts_with("GRPC")).collect();
+    let codes: Vec<&str> = grpc.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(codes, ["GRPC001", "GRPC040", "GRPC059"], "{grpc:?}");
+    assert!(grpc.iter().all(|f| f.1 == "Error"), "{grpc:?}");
+    assert!(
+        grpc[0]
+            .2
+            .contains("affects proxyless clients in prod (assumed) and"),
+        "{}",
+        grpc[0].2
+    );
+    assert!(
+        grpc[2].2.contains("servers in prod (assumed, app=echo)"),
+        "{}",
+        grpc[2].2
+    );
+    assert!(!err.contains("nothing to check"), "{err}");
+
+    // A STRICT namespace policy makes the assumed servers mTLS: no GRPC040 or GRPC059.
+    let dir = tempfile::tempdir().unwrap();
+    peers::copy_testdata("assume-proxyless", dir.path());
+    std::fs::write(
+        dir.path().join("strict.yaml"),
+        "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: prod}\nspec: {mtls: {mode: STRICT}}\n",
+    )
+    .unwrap();
+    let path = dir.path().to_string_lossy().into_owned();
+    let (_, found, _) = analyze(&["--assume-proxyless", "--grpc", "python@1.85", &path]);
+    let codes: Vec<&str> = found
+        .iter()
+        .filter(|f| f.0.starts_with("GRPC"))
+        .map(|f| f.0.as_str())
+        .collect();
+    assert_eq!(codes, ["GRPC001"], "{found:?}");
+}
+
+#[test]
+fn render_for_an_assumed_client() {
+    let rendered = render(
+        "testdata/echo-grpc/",
+        &[
+            "--assume-proxyless",
+            "--client-namespace",
+            "echo-grpc",
+            "--type",
+            "rds",
+        ],
+    );
+    let weights: Vec<u64> = rendered[0]["virtualHosts"][0]["routes"][0]["route"]
+        ["weightedClusters"]["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["weight"].as_u64().unwrap())
+        .collect();
+    assert_eq!(weights, [20, 80]);
+    let (code, _, err) = mesh(&["xds", "render", "testdata/echo-grpc/", "--assume-proxyless"]);
+    assert_eq!(code, 64, "{err}");
+    assert!(err.contains("--client-namespace"), "{err}");
+}

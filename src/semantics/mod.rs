@@ -12,10 +12,14 @@
 //!   port, the `security.istio.io/tlsMode` label);
 //! - [`workload`]: the pod spec, containers and target ports of a workload;
 //! - [`routing`]: whether a VirtualService or one of its matches is bound
-//!   to the mesh and reaches a client.
+//!   to the mesh and reaches a client, and which VirtualService a client
+//!   uses for a host;
+//! - [`assumed`]: the proxyless workloads `--assume-proxyless` takes the
+//!   inputs to imply.
 //!
 //! Nothing here depends on `analyze` or `xds`.
 
+pub mod assumed;
 pub mod peer_authentication;
 pub mod protocol;
 pub mod routing;

@@ -102,6 +102,7 @@ impl<'a> Renderer<'a> {
             // Rendered for a proxyless node (GENERATOR grpc) by definition.
             proxyless: true,
             name_rank: 0,
+            assumed: false,
         })
     }
 

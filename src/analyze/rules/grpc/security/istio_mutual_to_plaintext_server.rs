@@ -63,10 +63,9 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             .proxyless_servers(&fqdn)
             .into_iter()
             .filter_map(|server| {
-                scope::listening_ports(context, server)
+                scope::server_ports(context, server, Some(&fqdn))
                     .into_iter()
-                    .filter(|(_, service, _)| service.host == fqdn)
-                    .map(|(port, _, _)| scope::port_tls(context, server, port))
+                    .map(|port| context.server_mtls(server, port))
                     .find(|tls| !tls.mtls)
                     .map(|tls| (server, tls))
             })

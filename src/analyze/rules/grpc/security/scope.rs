@@ -56,6 +56,26 @@ pub fn listening_ports<'a>(
     .collect()
 }
 
+/// The container ports a proxyless server serves (those of `host` only,
+/// when given); `[None]` for a server `--assume-proxyless` assumed with no
+/// known Service: its ports are unknown, its workload-wide mode decides.
+pub fn server_ports<'a>(
+    context: &Context<'a>,
+    workload: &'a Workload,
+    host: Option<&str>,
+) -> Vec<Option<u32>> {
+    let ports: Vec<Option<u32>> = listening_ports(context, workload)
+        .into_iter()
+        .filter(|(_, service, _)| host.is_none_or(|host| service.host == host))
+        .map(|(port, _, _)| Some(port))
+        .collect();
+    if ports.is_empty() && workload.assumed {
+        vec![None]
+    } else {
+        ports
+    }
+}
+
 pub fn mode_name(mode: MutualTLSMode) -> &'static str {
     match mode {
         MutualTLSMode::Unset => "UNSET",
@@ -90,7 +110,7 @@ pub fn proxyless_servers_selected_by<'a>(
     context
         .proxyless_selected_by(policy)
         .into_iter()
-        .filter(|w| !listening_ports(context, w).is_empty())
+        .filter(|w| !server_ports(context, w, None).is_empty())
         .collect()
 }
 
