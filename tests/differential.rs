@@ -31,6 +31,10 @@
 //! (`[grpc040-extra:no-virtual-host]`, `[cors-missed]`...) saying which side
 //! claims what, and prints the generated YAML. A failing mesh is shrunk by
 //! proptest, then greedily ([`Minimized`]), so the YAML printed is minimal.
+//! Minimal counterexamples found so far are kept in
+//! `testdata/differential/*.yaml` (each file says, in its header, what each
+//! side concludes), each checked by a plain `#[test]` below
+//! (`counterexample_*`): they fail while analyze and the renderer disagree.
 //!
 //! The run is reproducible: a fixed ChaCha seed, no failure persistence.
 //! `MESH_DIFF_CASES` sets the number of meshes per property (default
@@ -2112,4 +2116,160 @@ proptest! {
     fn cors_nack_vs_rendered_override(mesh in Minimized(mesh_strategy())) {
         run(&mesh, check_cors)?;
     }
+}
+
+// ---------------------------------------------------------------------------
+// Minimal counterexamples found by the properties, one test each. They fail
+// while analyze and the renderer disagree on them.
+
+fn counterexample(file: &str, check: fn(&World<'_>) -> Result<(), String>) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/differential")
+        .join(file);
+    let yaml = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if let Err(disagreements) = evaluate(&yaml, check) {
+        panic!(
+            "analyze and the renderer disagree on {file}:\n{disagreements}\n--- mesh ---\n{yaml}"
+        );
+    }
+}
+#[test]
+fn counterexample_cors_after_catch_all_route() {
+    counterexample("cors-after-catch-all-route.yaml", check_cors);
+}
+
+#[test]
+fn counterexample_cors_host_without_service() {
+    counterexample("cors-host-without-service.yaml", check_cors);
+}
+
+#[test]
+fn counterexample_cors_match_port() {
+    counterexample("cors-match-port.yaml", check_cors);
+}
+
+#[test]
+fn counterexample_cors_sidecar_egress() {
+    counterexample("cors-sidecar-egress.yaml", check_cors);
+}
+
+#[test]
+fn counterexample_cors_two_virtual_services() {
+    counterexample("cors-two-virtual-services.yaml", check_cors);
+}
+
+#[test]
+fn counterexample_identity_port_level_mtls_second_policy() {
+    counterexample(
+        "identity-port-level-mtls-second-policy.yaml",
+        check_identity,
+    );
+}
+
+#[test]
+fn counterexample_identity_root_namespace_selector() {
+    counterexample("identity-root-namespace-selector.yaml", check_identity);
+}
+
+#[test]
+fn counterexample_identity_to_ports() {
+    counterexample("identity-to-ports.yaml", check_identity);
+}
+
+#[test]
+fn counterexample_identity_two_mesh_peer_authentications() {
+    counterexample(
+        "identity-two-mesh-peer-authentications.yaml",
+        check_identity,
+    );
+}
+
+#[test]
+fn counterexample_identity_when_service_account() {
+    counterexample("identity-when-service-account.yaml", check_identity);
+}
+
+#[test]
+fn counterexample_mtls_destination_rule_not_exported() {
+    counterexample("mtls-destination-rule-not-exported.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_destination_rule_shadowed() {
+    counterexample("mtls-destination-rule-shadowed.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_h2c_port() {
+    counterexample("mtls-h2c-port.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_port_level_mtls() {
+    counterexample("mtls-port-level-mtls.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_port_level_settings_istio_mutual() {
+    counterexample("mtls-port-level-settings-istio-mutual.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_port_level_settings_replace_tls() {
+    counterexample("mtls-port-level-settings-replace-tls.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_route_to_undefined_subset() {
+    counterexample("mtls-route-to-undefined-subset.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_service_not_exported() {
+    counterexample("mtls-service-not-exported.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_sidecar_hides_host() {
+    counterexample("mtls-sidecar-hides-host.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_subset_istio_mutual() {
+    counterexample("mtls-subset-istio-mutual.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_target_port_unresolved() {
+    counterexample("mtls-target-port-unresolved.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_tcp_port() {
+    counterexample("mtls-tcp-port.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_two_destination_rules() {
+    counterexample("mtls-two-destination-rules.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_two_workload_peer_authentications() {
+    counterexample("mtls-two-workload-peer-authentications.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_visibility_h2c_port() {
+    counterexample("visibility-h2c-port.yaml", check_visibility);
+}
+
+#[test]
+fn counterexample_visibility_sidecar_egress() {
+    counterexample("visibility-sidecar-egress.yaml", check_visibility);
+}
+
+#[test]
+fn counterexample_visibility_tcp_port() {
+    counterexample("visibility-tcp-port.yaml", check_visibility);
 }
