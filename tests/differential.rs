@@ -1547,11 +1547,18 @@ fn server_listeners(rendered: &Rendered) -> Vec<(u32, &Listener)> {
         .collect()
 }
 
-/// The container port a Service port targets on a workload.
-fn target_port(proxy: &Proxy, service_port: &mesh::index::ServicePort) -> Option<u32> {
-    match &service_port.target_port {
-        Some(target) => proxy.resolve_target_port(target),
-        None => Some(service_port.port),
+/// The IP of an endpoint.
+fn endpoint_address(
+    endpoint: &envoy_types::pb::envoy::config::endpoint::v3::LbEndpoint,
+) -> Option<String> {
+    use envoy_types::pb::envoy::config::core::v3::address;
+    use envoy_types::pb::envoy::config::endpoint::v3::lb_endpoint::HostIdentifier;
+    let Some(HostIdentifier::Endpoint(endpoint)) = &endpoint.host_identifier else {
+        return None;
+    };
+    match endpoint.address.as_ref()?.address.as_ref()? {
+        address::Address::SocketAddress(socket) => Some(socket.address.clone()),
+        _ => None,
     }
 }
 
@@ -1566,15 +1573,12 @@ fn report(disagreements: Vec<String>) -> Result<(), String> {
 // ---------------------------------------------------------------------------
 // Property 1: GRPC040 against client cluster TLS and server listener TLS.
 //
-// GRPC040 reports a DestinationRule whose top-level `trafficPolicy.tls.mode`
-// is ISTIO_MUTUAL when some proxyless server of its host (a proxyless
-// workload a Service of the host selects) is not mTLS by
-// `Context::server_tls` (the workload's PeerAuthentication mode, no port
-// level, PERMISSIVE made STRICT by the tlsMode label). It looks at no port,
-// subset, port-level setting or client. The renderer side: some proxyless
-// client has a cluster `outbound|P|S|H` with a transport socket, and some
-// proxyless server selected by a Service of H has a rendered inbound
-// listener without one on the container port that service port P targets.
+// GRPC040 reports a DestinationRule field that gives some proxyless client a
+// cluster with ISTIO_MUTUAL towards a server that takes plaintext on the
+// targeted port. The renderer side: some proxyless client has a cluster
+// `outbound|P|S|H` with a transport socket, and some proxyless server among
+// that cluster's endpoints has a rendered inbound listener without one on
+// the container port that service port P targets.
 
 fn check_mtls(world: &World<'_>) -> Result<(), String> {
     let index = world.index;
@@ -1615,21 +1619,59 @@ fn check_mtls(world: &World<'_>) -> Result<(), String> {
                 .entry(key.host.clone())
                 .or_default()
                 .push(format!("{} has {}", client.id(), cluster.name));
+            // The servers behind the cluster: those among its endpoints
+            // (a subset cluster reaches only the subset's pods).
+            let endpoints: Vec<String> = client
+                .resources
+                .endpoints
+                .iter()
+                .filter(|e| e.cluster_name == cluster.name)
+                .flat_map(|e| &e.endpoints)
+                .flat_map(|l| &l.lb_endpoints)
+                .filter_map(endpoint_address)
+                .collect();
+            // A pod template has no IP: it is behind the cluster when it
+            // has the subset's labels.
+            let subset: BTreeMap<String, String> = if key.subset.is_empty() {
+                BTreeMap::new()
+            } else {
+                let client_view = mesh::semantics::destination_rule::Client {
+                    namespace: &client.proxy.namespace,
+                    labels: Some(&client.proxy.labels),
+                };
+                let service_namespace = key.host.split('.').nth(1);
+                mesh::semantics::destination_rule::applied(
+                    index,
+                    client_view,
+                    &key.host,
+                    service_namespace,
+                )
+                .and_then(|rule| {
+                    rule.spec
+                        .subsets
+                        .iter()
+                        .find(|s| s.name.as_deref() == Some(key.subset.as_str()))
+                        .map(|s| s.labels.clone())
+                })
+                .unwrap_or_default()
+            };
             for server in &world.rendered {
+                let behind = match &server.proxy.ip {
+                    Some(ip) => endpoints.contains(ip),
+                    None => subset
+                        .iter()
+                        .all(|(k, v)| server.proxy.labels.get(k) == Some(v)),
+                };
+                if !behind {
+                    continue;
+                }
                 let renderer = Renderer::new(index, &server.proxy);
-                for service in renderer.selecting_services() {
-                    if service.host != key.host {
+                for served in renderer.served_ports() {
+                    if served.service.host != key.host || served.port().port != key.port {
                         continue;
                     }
-                    for service_port in service.ports.iter().filter(|p| p.port == key.port) {
-                        let Some(target) = target_port(&server.proxy, service_port) else {
-                            targeted.entry(key.host.clone()).or_default().push(format!(
-                                "{} cannot resolve targetPort {:?}",
-                                server.id(),
-                                service_port.target_port
-                            ));
-                            continue;
-                        };
+                    {
+                        let target = served.target;
                         let name = format!("{SERVER_LISTENER_PREFIX}0.0.0.0:{target}");
                         let state = match server.listener(&name) {
                             None => "no listener",

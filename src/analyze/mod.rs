@@ -7,6 +7,7 @@
 
 pub mod proxyless;
 pub mod registry;
+pub mod rendered;
 pub mod rules;
 pub mod suppress;
 #[cfg(test)]
@@ -41,6 +42,8 @@ pub struct Context<'a> {
     reached_destination_rules: OnceLock<Vec<rules::grpc::traffic_policy::scope::ReachedRule<'a>>>,
     proxyless_authorization_policies: OnceLock<Vec<rules::grpc::security::scope::Authz<'a>>>,
     virtual_service_scopes: OnceLock<Vec<rules::grpc::routing::scope::Scoped<'a>>>,
+    /// [`Context::rendered_for`] answers.
+    rendered: rendered::RenderedMemo,
 }
 
 impl<'a> Context<'a> {
@@ -57,6 +60,7 @@ impl<'a> Context<'a> {
             reached_destination_rules: OnceLock::new(),
             proxyless_authorization_policies: OnceLock::new(),
             virtual_service_scopes: OnceLock::new(),
+            rendered: Default::default(),
         }
     }
 

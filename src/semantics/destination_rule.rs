@@ -36,6 +36,8 @@ pub struct AppliedRule<'a> {
     pub spec: Cow<'a, DestinationRuleSpec>,
     /// The rule whose top-level traffic policy applies, if one has any.
     pub policy_from: Option<&'a Object>,
+    /// The rule each subset comes from, by subset name.
+    pub subset_from: Vec<(String, &'a Object)>,
 }
 
 /// The DestinationRule `client` uses for `host`, whose service lives in
@@ -105,6 +107,7 @@ pub fn applied<'a>(
                 merged = Some(AppliedRule {
                     spec: Cow::Borrowed(spec),
                     policy_from: spec.traffic_policy.is_some().then_some(object),
+                    subset_from: subset_names(spec).map(|name| (name, object)).collect(),
                 })
             }
             Some(applied) => {
@@ -115,12 +118,19 @@ pub fn applied<'a>(
                 for subset in &spec.subsets {
                     if !applied.spec.subsets.iter().any(|s| s.name == subset.name) {
                         applied.spec.to_mut().subsets.push(subset.clone());
+                        if let Some(name) = &subset.name {
+                            applied.subset_from.push((name.clone(), object));
+                        }
                     }
                 }
             }
         }
     }
     merged
+}
+
+fn subset_names(spec: &DestinationRuleSpec) -> impl Iterator<Item = String> + '_ {
+    spec.subsets.iter().filter_map(|s| s.name.clone())
 }
 
 /// The DestinationRule settings that apply to one cluster, after port-level
@@ -171,7 +181,69 @@ impl EffectivePolicy {
     }
 }
 
-impl AppliedRule<'_> {
+/// Where a cluster's TLS settings come from: the rule and the field.
+#[derive(Debug, Clone)]
+pub struct TlsSource<'a> {
+    pub object: &'a Object,
+    /// `spec.trafficPolicy.tls`, `spec.subsets[1].trafficPolicy.portLevelSettings[0].tls`...
+    pub path: crate::source::FieldPath,
+}
+
+impl<'a> AppliedRule<'a> {
+    /// The rule and field the `tls` of the cluster for `port` and `subset`
+    /// comes from, when some policy sets it.
+    pub fn tls_source(&self, port: u32, subset: &str) -> Option<TlsSource<'a>> {
+        use crate::source::FieldPath;
+        // The field of `policy` at `path` that sets tls for `port`: a matching
+        // port-level entry replaces the whole policy.
+        let in_policy = |policy: &TrafficPolicy, path: FieldPath| -> Option<Option<FieldPath>> {
+            match policy
+                .port_level_settings
+                .iter()
+                .position(|p| p.port.as_ref().and_then(|p| p.number) == Some(port))
+            {
+                Some(j) => Some(
+                    policy.port_level_settings[j]
+                        .tls
+                        .as_ref()
+                        .map(|_| path.field("portLevelSettings").index(j).field("tls")),
+                ),
+                None => Some(policy.tls.as_ref().map(|_| path.field("tls"))),
+            }
+        };
+        if !subset.is_empty() {
+            if let Some((_, object)) = self.subset_from.iter().find(|(name, _)| name == subset) {
+                if let Spec::DestinationRule(spec) = &object.spec {
+                    if let Some((i, policy)) = spec
+                        .subsets
+                        .iter()
+                        .enumerate()
+                        .find(|(_, s)| s.name.as_deref() == Some(subset))
+                        .and_then(|(i, s)| Some((i, s.traffic_policy.as_deref()?)))
+                    {
+                        let path = FieldPath::root()
+                            .field("spec")
+                            .field("subsets")
+                            .index(i)
+                            .field("trafficPolicy");
+                        if let Some(Some(path)) = in_policy(policy, path) {
+                            return Some(TlsSource { object, path });
+                        }
+                    }
+                }
+            }
+        }
+        let object = self.policy_from?;
+        let Spec::DestinationRule(spec) = &object.spec else {
+            return None;
+        };
+        let policy = spec.traffic_policy.as_deref()?;
+        let path = FieldPath::root().field("spec").field("trafficPolicy");
+        in_policy(policy, path)
+            .flatten()
+            .map(|path| TlsSource { object, path })
+    }
+
     /// The policy of the cluster for `port` and `subset` (empty: none).
     pub fn effective_policy(&self, port: u32, subset: &str) -> EffectivePolicy {
         let base = EffectivePolicy::for_port(self.spec.traffic_policy.as_deref(), port);

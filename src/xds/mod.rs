@@ -29,7 +29,7 @@ use envoy_types::pb::envoy::config::route::v3::RouteConfiguration;
 use envoy_types::pb::google::protobuf::Any;
 
 pub use proxy::{Proxy, WorkloadRef};
-pub use render::{render, render_each, Renderer};
+pub use render::{render, render_each, render_host, Renderer};
 
 /// Why a workload's config cannot be rendered.
 #[derive(Debug, thiserror::Error)]

@@ -151,6 +151,11 @@ impl Proxy {
             .collect()
     }
 
+    /// The node of a workload of the inputs.
+    pub fn for_workload(index: &Index, workload: &Workload) -> Proxy {
+        Proxy::of_workload(index, workload, None)
+    }
+
     fn of_workload(index: &Index, workload: &Workload, node: Option<&NodeId>) -> Proxy {
         let container_ports = crate::semantics::workload::pod_spec(index.object(workload.object))
             .map(crate::semantics::workload::container_ports)

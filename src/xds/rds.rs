@@ -66,19 +66,18 @@ pub fn route_configuration(
         ));
         return Ok(config);
     };
+    // Only HTTP-ish ports get a virtual host, with or without a
+    // VirtualService (§3.2).
+    if !port.protocol.is_http_or_sniffed() {
+        notes.push(format!(
+            "route {name}: port {} is {}, not HTTP or gRPC: no virtual host",
+            key.port, port.protocol
+        ));
+        return Ok(config);
+    }
     let routes = match virtual_service(renderer, &service.host) {
         Some((id, spec)) => vs_routes(renderer, key.port, renderer.index.object(id), spec)?,
-        None => {
-            // Without a VirtualService only HTTP-ish ports get a virtual host (§3.2).
-            if !port.protocol.is_http_or_sniffed() {
-                notes.push(format!(
-                    "route {name}: port {} is {}, not HTTP or gRPC: no virtual host",
-                    key.port, port.protocol
-                ));
-                return Ok(config);
-            }
-            vec![default_route(renderer, service, key.port)]
-        }
+        None => vec![default_route(renderer, service, key.port)],
     };
     config.virtual_hosts.push(VirtualHost {
         name: join_host_port(&service.host, key.port),

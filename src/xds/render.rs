@@ -76,6 +76,33 @@ pub fn render(
     Ok(resources)
 }
 
+/// What a client receives for `host`: the listeners of every port of the
+/// service the host names for it, and the route configurations, clusters
+/// and endpoints they lead to (no server listeners). For rules that judge
+/// the resources a client really gets.
+pub fn render_host(index: &Index, proxy: &Proxy, host: &str) -> Resources {
+    let renderer = Renderer::new(index, proxy);
+    let mut resources = Resources::default();
+    let Some(service) = renderer.service(host) else {
+        return resources;
+    };
+    let names: Vec<String> = service
+        .ports
+        .iter()
+        .map(|p| join_host_port(host, p.port))
+        .collect();
+    let notes = &mut resources.notes;
+    // Listener names built from a service cannot be malformed, and a field
+    // the renderer cannot translate is reported by validation: render what
+    // translates.
+    resources.listeners = renderer.listeners(&names, notes).unwrap_or_default();
+    let route_names = lds::route_names(&resources.listeners);
+    resources.routes = renderer.routes(&route_names, notes).unwrap_or_default();
+    let cluster_names = rds::cluster_names(&resources.routes);
+    resources.clusters = renderer.clusters(&cluster_names, notes);
+    resources
+}
+
 impl<'a> Renderer<'a> {
     pub fn new(index: &'a Index, proxy: &'a Proxy) -> Renderer<'a> {
         Renderer {

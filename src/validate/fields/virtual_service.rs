@@ -30,8 +30,6 @@ const RETRY_ON: &[&str] = &[
     "unavailable",
 ];
 
-/// gRPC status names accepted by `fault.abort.grpcStatus`.
-
 const HTTP_METHODS: &[&str] = &[
     "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
 ];

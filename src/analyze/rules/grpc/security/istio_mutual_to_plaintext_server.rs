@@ -1,8 +1,10 @@
 use super::scope;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
-use crate::model::networking::ClientTLSMode;
-use crate::model::Spec;
+use crate::index::Workload;
+use crate::model::networking::{ClientTLSMode, DestinationRuleSpec, TrafficPolicy};
+use crate::model::{Object, Spec};
+use crate::semantics::ServerMtls;
 use crate::source::FieldPath;
 
 declare_rule! {
@@ -41,36 +43,46 @@ declare_rule! {
     pub static RULE = { code: "GRPC040", name: "istio-mutual-to-plaintext-server", level: Error, check: check };
 }
 
+/// One finding: a DestinationRule field that gives clients ISTIO_MUTUAL
+/// towards plaintext servers.
+struct Mismatch<'a> {
+    object: &'a Object,
+    path: FieldPath,
+    host: String,
+    clients: Vec<&'a Workload>,
+    servers: Vec<&'a Workload>,
+    /// What the first plaintext server accepts, and why.
+    first: Option<ServerMtls<'a>>,
+}
+
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
+    let mut hosts: Vec<String> = Vec::new();
     for object in &index.objects {
         let Spec::DestinationRule(rule) = &object.spec else {
             continue;
         };
         let Some(host) = &rule.host else { continue };
-        let tls_mode = rule
-            .traffic_policy
-            .as_ref()
-            .and_then(|p| p.tls.as_ref())
-            .and_then(|t| t.mode);
-        if tls_mode != Some(ClientTLSMode::IstioMutual) {
+        let fqdn = index.config_host_fqdn(host, object.namespace_or("default"));
+        if !sets_istio_mutual(rule) || hosts.contains(&fqdn) {
             continue;
         }
-        let fqdn = index.config_host_fqdn(host, object.namespace_or("default"));
-        // Each server with the first of its ports behind the host that
-        // takes plaintext (the port-level mode counts, spec §2.4).
-        let plaintext: Vec<_> = context
-            .proxyless_servers(&fqdn)
-            .into_iter()
-            .filter_map(|server| {
-                scope::server_ports(context, server, Some(&fqdn))
-                    .into_iter()
-                    .map(|port| context.server_mtls(server, port))
-                    .find(|tls| !tls.mtls)
-                    .map(|tls| (server, tls))
-            })
-            .collect();
-        let Some((_, first)) = plaintext.first() else {
+        hosts.push(fqdn);
+    }
+    let mut found: Vec<Mismatch<'_>> = Vec::new();
+    for host in &hosts {
+        let servers = context.proxyless_servers(host);
+        if servers.is_empty() {
+            continue;
+        }
+        if index.services(host).is_empty() {
+            assumed_host(context, host, &servers, &mut found);
+        } else {
+            rendered_host(context, host, &servers, &mut found);
+        }
+    }
+    for mismatch in found {
+        let Some(first) = &mismatch.first else {
             continue;
         };
         let decided_by = match first.policy {
@@ -82,29 +94,190 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             ),
             None => "no STRICT PeerAuthentication selects them".to_string(),
         };
-        let plaintext: Vec<_> = plaintext.iter().map(|(server, _)| *server).collect();
-        let clients = context.proxyless_clients(object, &fqdn);
-        let who = if clients.is_empty() {
-            "every client that follows it".to_string()
-        } else {
-            format!("proxyless clients {}", context.workload_names(&clients))
-        };
+        let servers = crate::analyze::proxyless::distinct(mismatch.servers.iter().copied());
+        let clients = crate::analyze::proxyless::distinct(mismatch.clients.iter().copied());
         findings
             .report(
-                object,
-                &FieldPath::root()
-                    .field("spec")
-                    .field("trafficPolicy")
-                    .field("tls")
-                    .field("mode"),
+                mismatch.object,
+                &mismatch.path.field("mode"),
                 format!(
-                    "DestinationRule sends ISTIO_MUTUAL to {fqdn}, but its proxyless servers {} accept only plaintext ({decided_by}); every RPC from {who} fails (\"all SubConns are in TransientFailure\")",
-                    context.workload_names(&plaintext)
+                    "DestinationRule sends ISTIO_MUTUAL to {}, but its proxyless servers {} accept only plaintext ({decided_by}); every RPC from proxyless clients {} fails (\"all SubConns are in TransientFailure\")",
+                    mismatch.host,
+                    context.workload_names(&servers),
+                    context.workload_names(&clients)
                 ),
             )
             .help = Some(
             "add a PeerAuthentication with mtls.mode STRICT selecting the servers, or set tls.mode DISABLE".into(),
         );
+    }
+}
+
+/// Whether a DestinationRule sets ISTIO_MUTUAL anywhere (top level,
+/// port-level, subsets).
+fn sets_istio_mutual(rule: &DestinationRuleSpec) -> bool {
+    let in_policy = |policy: &TrafficPolicy| {
+        let mutual = |tls: Option<&crate::model::networking::ClientTLSSettings>| {
+            tls.and_then(|t| t.mode) == Some(ClientTLSMode::IstioMutual)
+        };
+        mutual(policy.tls.as_ref())
+            || policy
+                .port_level_settings
+                .iter()
+                .any(|p| mutual(p.tls.as_ref()))
+    };
+    rule.traffic_policy.as_deref().is_some_and(in_policy)
+        || rule
+            .subsets
+            .iter()
+            .filter_map(|s| s.traffic_policy.as_deref())
+            .any(in_policy)
+}
+
+/// The clusters of `host` each proxyless client really gets with ISTIO_MUTUAL
+/// (rendered), against the servers behind the cluster's port (and subset).
+fn rendered_host<'a>(
+    context: &Context<'a>,
+    host: &str,
+    servers: &[&'a Workload],
+    found: &mut Vec<Mismatch<'a>>,
+) {
+    let index = context.index;
+    let service = index.services(host).first();
+    let Some(config) = service.map(|s| index.object(s.object)) else {
+        return;
+    };
+    for client in context.proxyless_clients(config, host).iter().copied() {
+        let rendered = context.rendered_for(client, host);
+        for cluster in rendered
+            .clusters
+            .iter()
+            .filter(|c| c.transport_socket.is_some())
+        {
+            let Some(key) = crate::xds::names::ClusterKey::parse(&cluster.name) else {
+                continue;
+            };
+            let client_view = crate::semantics::destination_rule::Client {
+                namespace: &client.namespace,
+                labels: Some(&client.labels),
+            };
+            let mut visible = index.services_visible(host, &client.namespace);
+            visible.sort_by_key(|s| s.namespace != client.namespace);
+            let Some(rule) = crate::semantics::destination_rule::applied(
+                index,
+                client_view,
+                host,
+                visible.first().map(|s| s.namespace.as_str()),
+            ) else {
+                continue;
+            };
+            let Some(source) = rule.tls_source(key.port, &key.subset) else {
+                continue;
+            };
+            // The servers behind the cluster: a subset's pods only.
+            let subset_labels = rule
+                .spec
+                .subsets
+                .iter()
+                .find(|s| !key.subset.is_empty() && s.name.as_deref() == Some(key.subset.as_str()))
+                .map(|s| s.labels.clone())
+                .unwrap_or_default();
+            for &server in servers {
+                if !crate::index::labels_match(&subset_labels, &server.labels) {
+                    continue;
+                }
+                let plaintext = scope::listening_ports(context, server)
+                    .into_iter()
+                    .filter(|(_, service, position)| {
+                        service.host == host && service.ports[*position].port == key.port
+                    })
+                    .map(|(target, _, _)| context.server_mtls(server, Some(target)))
+                    .find(|tls| !tls.mtls);
+                if let Some(tls) = plaintext {
+                    record(
+                        found,
+                        source.object,
+                        source.path.clone(),
+                        host,
+                        client,
+                        server,
+                        tls,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A host no Service in the inputs declares (`--assume-proxyless`): its
+/// clients follow the DestinationRules' top-level TLS; its assumed servers'
+/// ports are unknown, so their workload-wide mode decides.
+fn assumed_host<'a>(
+    context: &Context<'a>,
+    host: &str,
+    servers: &[&'a Workload],
+    found: &mut Vec<Mismatch<'a>>,
+) {
+    let index = context.index;
+    for &id in index.destination_rules_for(host) {
+        let object = index.object(id);
+        let Spec::DestinationRule(rule) = &object.spec else {
+            continue;
+        };
+        let top = rule.traffic_policy.as_deref().and_then(|p| p.tls.as_ref());
+        if top.and_then(|t| t.mode) != Some(ClientTLSMode::IstioMutual) {
+            continue;
+        }
+        let path = FieldPath::root()
+            .field("spec")
+            .field("trafficPolicy")
+            .field("tls");
+        let host_tls = context.host_tls(host);
+        for client in context.proxyless_clients(object, host).iter().copied() {
+            let decider = host_tls.for_namespace(&client.namespace).map(|(o, _)| o);
+            if !decider.is_some_and(|d| std::ptr::eq(d, object)) {
+                continue;
+            }
+            for &server in servers {
+                let tls = context.server_mtls(server, None);
+                if !tls.mtls {
+                    record(found, object, path.clone(), host, client, server, tls);
+                }
+            }
+        }
+    }
+}
+
+fn record<'a>(
+    found: &mut Vec<Mismatch<'a>>,
+    object: &'a Object,
+    path: FieldPath,
+    host: &str,
+    client: &'a Workload,
+    server: &'a Workload,
+    tls: ServerMtls<'a>,
+) {
+    let at = found
+        .iter()
+        .position(|m| std::ptr::eq(m.object, object) && m.path == path);
+    let mismatch = match at {
+        Some(at) => &mut found[at],
+        None => {
+            found.push(Mismatch {
+                object,
+                path,
+                host: host.to_string(),
+                clients: Vec::new(),
+                servers: Vec::new(),
+                first: None,
+            });
+            found.last_mut().expect("just pushed")
+        }
+    };
+    mismatch.clients.push(client);
+    mismatch.servers.push(server);
+    if mismatch.first.is_none() {
+        mismatch.first = Some(tls);
     }
 }
 
