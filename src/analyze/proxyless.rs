@@ -374,6 +374,28 @@ impl<'a> Context<'a> {
     /// dial it over gRPC: a host none of whose ports istiod builds a route
     /// for ([`crate::semantics::Protocol::is_http_or_sniffed`]) has none.
     pub fn proxyless_clients(&self, config: &Object, host: &str) -> Clients<'a> {
+        // Who dials what: a host whose every port istiod routes no HTTP for
+        // (TCP, TLS, a database) has no proxyless gRPC clients, whatever
+        // configs name it.
+        let services = if host.contains('*') {
+            self.index.services_matching(host)
+        } else {
+            self.index.services(host).iter().collect()
+        };
+        let routed = services.is_empty()
+            || services
+                .iter()
+                .any(|s| s.ports.iter().any(|p| p.protocol.is_http_or_sniffed()));
+        if !routed {
+            return Clients::from([]);
+        }
+        self.clients_seeing(config, host)
+    }
+
+    /// The proxyless clients that see `host` and receive `config` for it,
+    /// whatever its ports' protocols: those [`Context::proxyless_clients`]
+    /// would give if the host were declared for gRPC.
+    pub fn clients_seeing(&self, config: &Object, host: &str) -> Clients<'a> {
         let clients = self.clients_by_namespace(config, host);
         if !self.proxyless.sidecars || clients.is_empty() {
             return clients;
@@ -432,20 +454,6 @@ impl<'a> Context<'a> {
         };
         let root = mesh.root_namespace.as_str();
         let proxyless = &self.proxyless;
-        // Who dials what: a host whose every port istiod routes no HTTP for
-        // (TCP, TLS, a database) has no proxyless gRPC clients, whatever
-        // configs name it.
-        if !services.is_empty()
-            && !services
-                .iter()
-                .any(|s| s.ports.iter().any(|p| p.protocol.is_http_or_sniffed()))
-        {
-            let found: Clients<'a> = Clients::from([]);
-            if let Ok(mut cache) = self.clients_cache.lock() {
-                cache.insert(key, found.clone());
-            }
-            return found;
-        }
         if (owner == root || exported_everywhere(config_export))
             && (services.is_empty() || services.iter().any(|s| exported_everywhere(&s.export_to)))
         {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::index::{is_exported_to, labels_match, Index, ObjectId, DEFAULT_NAMESPACE};
-use crate::model::networking::{HTTPMatchRequest, VirtualServiceSpec};
+use crate::model::networking::{HTTPMatchRequest, HTTPRoute, VirtualServiceSpec};
 use crate::model::Spec;
 
 /// The gateway name that binds a VirtualService to sidecars and proxyless
@@ -69,4 +69,74 @@ pub fn virtual_service_for<'a>(
             .collect();
     found.sort_by_key(|(_, _, owner)| *owner != namespace);
     found.first().map(|(id, spec, _)| (*id, *spec))
+}
+
+/// Whether a match catches every request once istiod converts it (no more
+/// routes are built after one): no match, or a path condition of prefix
+/// `/` (or none) or regex `.*`, with no header (JWT claims aside, which
+/// proxyless clients never get), query, method, authority or scheme
+/// condition.
+pub fn is_catch_all(matcher: Option<&HTTPMatchRequest>) -> bool {
+    let Some(m) = matcher else { return true };
+    let path = match &m.uri {
+        Some(uri) if uri.exact.is_some() => false,
+        Some(uri) if uri.prefix.is_some() => uri.prefix.as_deref() == Some("/"),
+        Some(uri) if uri.regex.is_some() => uri.regex.as_deref() == Some(".*"),
+        _ => true,
+    };
+    let is_claim = |name: &String| name.starts_with(JWT_CLAIM_PREFIX);
+    path && m.headers.keys().all(is_claim)
+        && m.without_headers.keys().all(is_claim)
+        && m.query_params.is_empty()
+        && m.method.is_none()
+        && m.authority.is_none()
+        && m.scheme.is_none()
+}
+
+/// Headers naming a JWT claim: istiod turns them into dynamic metadata
+/// matches, which gRPC does not have, so proxyless clients never get them.
+pub const JWT_CLAIM_PREFIX: &str = "@request.auth.claims";
+
+/// One route istiod builds for a client from a VirtualService: the HTTP
+/// route, and the match it is built from (`None`: the route has none).
+#[derive(Debug, Clone, Copy)]
+pub struct EmittedRoute<'a> {
+    pub http_index: usize,
+    pub http: &'a HTTPRoute,
+    pub match_index: Option<usize>,
+    pub matcher: Option<&'a HTTPMatchRequest>,
+}
+
+/// The routes istiod builds for `client` (on the port it dials) from a
+/// VirtualService, in order: one per match that reaches the client (one for
+/// a route without matches), none after a catch-all.
+pub fn emitted_routes<'a>(
+    spec: &'a VirtualServiceSpec,
+    client: RouteClient<'_>,
+) -> Vec<EmittedRoute<'a>> {
+    let mut out = Vec::new();
+    for (http_index, http) in spec.http.iter().enumerate() {
+        let matches: Vec<(Option<usize>, Option<&HTTPMatchRequest>)> = if http.r#match.is_empty() {
+            vec![(None, None)]
+        } else {
+            http.r#match
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| match_reaches(m, client))
+                .map(|(j, m)| (Some(j), Some(m)))
+                .collect()
+        };
+        for (match_index, matcher) in matches {
+            out.push(EmittedRoute {
+                http_index,
+                http,
+                match_index,
+                matcher,
+            });
+            if is_catch_all(matcher) {
+                return out;
+            }
+        }
+    }
+    out
 }

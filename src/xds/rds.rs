@@ -310,7 +310,13 @@ fn vs_routes(
         ..Default::default()
     };
     let mut out = Vec::new();
-    'http: for (i, http) in spec.http.iter().enumerate() {
+    let client = crate::semantics::routing::RouteClient {
+        namespace: &renderer.proxy.namespace,
+        labels: &renderer.proxy.labels,
+        port: Some(port),
+    };
+    for emitted in crate::semantics::routing::emitted_routes(spec, client) {
+        let (i, http, m) = (emitted.http_index, emitted.http, emitted.matcher);
         let at = |field: &str| format!("spec.http[{i}].{field}");
         let bad = |field: &str, value: &str| {
             bad_field(
@@ -319,16 +325,7 @@ fn vs_routes(
                 &format!("{value:?} is not a duration such as \"1.5s\" or \"100ms\""),
             )
         };
-        let matches: Vec<Option<&HTTPMatchRequest>> = if http.r#match.is_empty() {
-            vec![None]
-        } else {
-            http.r#match
-                .iter()
-                .filter(|m| match_applies(renderer, m, port))
-                .map(Some)
-                .collect()
-        };
-        for m in matches {
+        {
             let mut route = Route {
                 name: match m.and_then(|m| m.name.as_deref()) {
                     Some(match_name) => {
@@ -340,7 +337,6 @@ fn vs_routes(
                 metadata: Some(metadata.clone()),
                 ..Default::default()
             };
-            let catch_all = is_catch_all(route.r#match.as_ref());
             route.action = Some(route_action(renderer, http, vs_namespace, port, &bad)?);
             if let Some(fault) = &http.fault {
                 route
@@ -380,9 +376,6 @@ fn vs_routes(
                 ..Default::default()
             });
             out.push(route);
-            if catch_all {
-                break 'http;
-            }
         }
     }
     Ok(out)
@@ -401,18 +394,6 @@ fn bad_field(object: &Object, field: &str, message: &str) -> XdsError {
         field: field.to_string(),
         message: message.to_string(),
     }
-}
-
-/// Whether a match block applies to this proxy and listener port.
-fn match_applies(renderer: &Renderer<'_>, m: &HTTPMatchRequest, port: u32) -> bool {
-    crate::semantics::routing::match_reaches(
-        m,
-        crate::semantics::routing::RouteClient {
-            namespace: &renderer.proxy.namespace,
-            labels: &renderer.proxy.labels,
-            port: Some(port),
-        },
-    )
 }
 
 fn string_matcher(pattern: MatchPattern) -> StringMatcher {
@@ -477,13 +458,13 @@ fn route_match(m: Option<&HTTPMatchRequest>) -> RouteMatch {
         .headers
         .iter()
         // JWT claims are dynamic metadata, which gRPC does not have (§3.4).
-        .filter(|(name, _)| !name.starts_with("@request.auth.claims"))
+        .filter(|(name, _)| !name.starts_with(crate::semantics::routing::JWT_CLAIM_PREFIX))
         .map(|(name, value)| header_matcher(name, value, false))
         .collect();
     headers.extend(
         m.without_headers
             .iter()
-            .filter(|(name, _)| !name.starts_with("@request.auth.claims"))
+            .filter(|(name, _)| !name.starts_with(crate::semantics::routing::JWT_CLAIM_PREFIX))
             .map(|(name, value)| header_matcher(name, value, true)),
     );
     headers.sort_by(|a, b| a.name.cmp(&b.name));
@@ -519,16 +500,6 @@ fn route_match(m: Option<&HTTPMatchRequest>) -> RouteMatch {
             .collect(),
         ..Default::default()
     }
-}
-
-fn is_catch_all(m: Option<&RouteMatch>) -> bool {
-    let Some(m) = m else { return true };
-    let path = match &m.path_specifier {
-        Some(PathSpecifier::Prefix(p)) => p == "/",
-        Some(PathSpecifier::SafeRegex(r)) => r.regex == ".*",
-        _ => false,
-    };
-    path && m.headers.is_empty() && m.query_parameters.is_empty() && m.dynamic_metadata.is_empty()
 }
 
 /// The route's action: a redirect, a direct response, or clusters (§3.4).

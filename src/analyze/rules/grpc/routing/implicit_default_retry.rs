@@ -91,7 +91,8 @@ metadata: {name: echo, namespace: ns}
 spec:
   hosts: [echo]
   http:
-  - route: [{destination: {host: echo}}]
+  - match: [{headers: {x-canary: {exact: \"1\"}}}]
+    route: [{destination: {host: echo}}]
     timeout: 2s
   - route: [{destination: {host: echo}}]
 ";

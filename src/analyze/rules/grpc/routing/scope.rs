@@ -9,6 +9,9 @@
 //! name `mesh`, `sourceLabels` must be on the client, `sourceNamespace` must
 //! be its namespace.
 
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
 use crate::analyze::proxyless::{distinct, Clients, WorkloadList};
 use crate::analyze::Context;
 use crate::index::Workload;
@@ -26,6 +29,91 @@ pub struct Scoped<'a> {
     pub hosts: Vec<String>,
     /// Proxyless clients of any of the hosts (no duplicates).
     pub clients: Clients<'a>,
+    /// The routes each client gets from it (see [`Emitted`]).
+    emitted: Emitted,
+}
+
+/// The (HTTP route, match) pairs of a VirtualService istiod builds routes
+/// from for each client ([`crate::semantics::routing::emitted_routes`] on
+/// every port of the hosts it is the VirtualService of).
+/// The (HTTP route, match) pairs a client gets, shared by clients alike.
+type RouteSet = Arc<BTreeSet<(usize, Option<usize>)>>;
+
+enum Emitted {
+    /// Every client gets the same routes (the common case).
+    Same(RouteSet),
+    /// By client, in the order of `clients`.
+    PerClient(Vec<RouteSet>),
+}
+
+/// What tells clients' routes apart: the namespace (which VirtualService
+/// applies, exportTo) and, when a match names `sourceLabels`, the labels.
+type ViewKey<'a> = (
+    &'a str,
+    Option<&'a std::collections::BTreeMap<String, String>>,
+);
+
+fn emitted_for<'a>(
+    index: &crate::index::Index,
+    object: &Object,
+    spec: &VirtualServiceSpec,
+    hosts: &[String],
+    clients: &[&'a Workload],
+) -> Emitted {
+    use crate::semantics::routing::{emitted_routes, virtual_service_for, RouteClient};
+    let by_labels = spec
+        .http
+        .iter()
+        .flat_map(|h| &h.r#match)
+        .any(|m| !m.source_labels.is_empty());
+    let mut views: HashMap<ViewKey<'a>, RouteSet> = HashMap::new();
+    let mut per_client = Vec::with_capacity(clients.len());
+    for client in clients {
+        let key: ViewKey<'a> = (&client.namespace, by_labels.then_some(&client.labels));
+        let set = views
+            .entry(key)
+            .or_insert_with(|| {
+                let mut set = BTreeSet::new();
+                for host in hosts {
+                    let chosen = virtual_service_for(index, &client.namespace, host)
+                        .is_some_and(|(id, _)| std::ptr::eq(index.object(id), object));
+                    if !chosen {
+                        continue;
+                    }
+                    // The ports a client gets routes on; any port of a host
+                    // no service declares.
+                    let ports: Vec<Option<u32>> = match index.services(host) {
+                        [] => vec![None],
+                        services => services
+                            .iter()
+                            .flat_map(|s| &s.ports)
+                            .filter(|p| p.protocol.is_http_or_sniffed())
+                            .map(|p| Some(p.port))
+                            .collect(),
+                    };
+                    for port in ports {
+                        let route_client = RouteClient {
+                            namespace: &client.namespace,
+                            labels: &client.labels,
+                            port,
+                        };
+                        set.extend(
+                            emitted_routes(spec, route_client)
+                                .into_iter()
+                                .map(|r| (r.http_index, r.match_index)),
+                        );
+                    }
+                }
+                Arc::new(set)
+            })
+            .clone();
+        per_client.push(set);
+    }
+    match per_client.first() {
+        Some(first) if per_client.iter().all(|s| s == first) => Emitted::Same(first.clone()),
+        None => Emitted::Same(Arc::default()),
+        Some(_) => Emitted::PerClient(per_client),
+    }
 }
 
 /// Every VirtualService, whether bound to `mesh` or not, with its clients:
@@ -56,11 +144,17 @@ fn gather_virtual_services<'a>(context: &Context<'a>) -> Vec<Scoped<'a>> {
             [only] => only.clone(),
             many => distinct(many.iter().flat_map(|c| c.iter().copied())).into(),
         };
+        let emitted = if binds_mesh(&spec.gateways) {
+            emitted_for(index, object, spec, &hosts, &clients)
+        } else {
+            Emitted::Same(Arc::default())
+        };
         out.push(Scoped {
             object,
             spec,
             hosts,
             clients,
+            emitted,
         });
     }
     out
@@ -74,50 +168,25 @@ pub fn mesh_virtual_services<'c, 'a>(context: &'c Context<'a>) -> Vec<&'c Scoped
         .collect()
 }
 
-/// Whether `matcher` keeps some clients out (names other gateways, or
-/// narrows by source).
-fn narrows(matcher: &HTTPMatchRequest) -> bool {
-    !matcher.gateways.is_empty()
-        || !matcher.source_labels.is_empty()
-        || matcher.source_namespace.is_some()
-}
-
-/// Whether istiod keeps `matcher` in the routes of `client`, on whichever
-/// port it dials ([`crate::semantics::routing::match_reaches`]).
-pub fn match_reaches(matcher: &HTTPMatchRequest, client: &Workload) -> bool {
-    crate::semantics::routing::match_reaches(
-        matcher,
-        crate::semantics::routing::RouteClient {
-            namespace: &client.namespace,
-            labels: &client.labels,
-            port: None,
-        },
-    )
-}
-
 impl<'a> Scoped<'a> {
-    /// Clients that get at least one route built from `route`.
-    pub fn route_clients(&self, route: &HTTPRoute) -> Clients<'a> {
-        if route.r#match.is_empty() || !route.r#match.iter().all(narrows) {
-            return self.clients.clone();
+    /// Clients that get a route built from HTTP route `i` (and from its
+    /// match `j`, when given).
+    fn clients_of(&self, i: usize, j: Option<usize>) -> Clients<'a> {
+        let gets = |set: &BTreeSet<(usize, Option<usize>)>| match j {
+            Some(_) => set.contains(&(i, j)),
+            None => set.range((i, None)..).next().is_some_and(|(r, _)| *r == i),
+        };
+        match &self.emitted {
+            Emitted::Same(set) if gets(set) => self.clients.clone(),
+            Emitted::Same(_) => Clients::from([]),
+            Emitted::PerClient(sets) => self
+                .clients
+                .iter()
+                .zip(sets)
+                .filter(|(_, set)| gets(set))
+                .map(|(client, _)| *client)
+                .collect(),
         }
-        self.clients
-            .iter()
-            .copied()
-            .filter(|c| route.r#match.iter().any(|m| match_reaches(m, c)))
-            .collect()
-    }
-
-    /// Clients that get the route built from `matcher`.
-    pub fn match_clients(&self, matcher: &HTTPMatchRequest) -> Clients<'a> {
-        if !narrows(matcher) {
-            return self.clients.clone();
-        }
-        self.clients
-            .iter()
-            .copied()
-            .filter(|c| match_reaches(matcher, c))
-            .collect()
     }
 
     /// Every HTTP route with its index and the clients it reaches (routes
@@ -128,7 +197,7 @@ impl<'a> Scoped<'a> {
             .iter()
             .enumerate()
             .filter_map(|(i, route)| {
-                let clients = self.route_clients(route);
+                let clients = self.clients_of(i, None);
                 (!clients.is_empty()).then_some((i, route, clients))
             })
             .collect()
@@ -140,7 +209,7 @@ impl<'a> Scoped<'a> {
         let mut out = Vec::new();
         for (i, route) in self.spec.http.iter().enumerate() {
             for (j, matcher) in route.r#match.iter().enumerate() {
-                let clients = self.match_clients(matcher);
+                let clients = self.clients_of(i, Some(j));
                 if !clients.is_empty() {
                     out.push((i, j, matcher, clients));
                 }

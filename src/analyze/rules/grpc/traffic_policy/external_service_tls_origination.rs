@@ -2,6 +2,7 @@ use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::networking::{ClientTLSMode, ServiceEntryLocation};
 use crate::model::Spec;
+use crate::semantics::Protocol;
 use crate::source::FieldPath;
 
 use super::scope;
@@ -14,7 +15,9 @@ declare_rule! {
     /// clients can see, and that needs TLS towards the external server: a
     /// DestinationRule for one of its hosts sets `tls.mode` SIMPLE or MUTUAL
     /// (the TLS origination pattern), or one of its ports is declared `HTTPS`
-    /// or `TLS`.
+    /// or `TLS` while its name says it carries gRPC (`grpc-tls`): other
+    /// HTTPS and TLS ports are for sidecars and gateways, not proxyless
+    /// clients.
     ///
     /// ## Why it matters
     /// istiod's gRPC generator cannot originate TLS other than ISTIO_MUTUAL
@@ -52,24 +55,32 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         if spec.location != Some(ServiceEntryLocation::MeshExternal) {
             continue;
         }
-        let hosts = scope::service_entry_hosts(context, object, spec);
-        if hosts.is_empty() {
-            continue;
-        }
-        let clients = scope::union(hosts.iter().map(|(_, clients)| clients.clone()));
+        let namespace = object.namespace_or("default");
+        // An HTTPS or TLS port is no proxyless gRPC target (it gets no
+        // route): only one whose name says gRPC is meant to be dialled by
+        // the proxyless clients that see the host.
+        let seeing = scope::union(spec.hosts.iter().map(|host| {
+            let fqdn = index.config_host_fqdn(host, namespace);
+            context.clients_seeing(object, &fqdn)
+        }));
         let spec_path = FieldPath::root().field("spec");
         let tls_ports: Vec<usize> = spec
             .ports
             .iter()
             .enumerate()
             .filter(|(_, p)| {
-                p.protocol.as_deref().is_some_and(|p| {
-                    p.eq_ignore_ascii_case("HTTPS") || p.eq_ignore_ascii_case("TLS")
-                })
+                let protocol = Protocol::of_service_entry_port(p.protocol.as_deref());
+                matches!(protocol, Protocol::Https | Protocol::Tls)
+                    && p.name.as_deref().is_some_and(names_grpc)
             })
             .map(|(i, _)| i)
             .collect();
-        for i in tls_ports {
+        let first_host = spec
+            .hosts
+            .first()
+            .map(|h| index.config_host_fqdn(h, namespace))
+            .unwrap_or_default();
+        for i in tls_ports.into_iter().filter(|_| !seeing.is_empty()) {
             let port = &spec.ports[i];
             findings
                 .report(
@@ -78,15 +89,17 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     format!(
                         "port {} of external {} is {}: proxyless gRPC clients cannot originate TLS through xDS and istiod gives the port no virtual host, so RPCs from proxyless clients {} fail",
                         port.number.unwrap_or(0),
-                        hosts[0].0,
+                        first_host,
                         port.protocol.as_deref().unwrap_or(""),
-                        context.workload_names(&clients)
+                        context.workload_names(&seeing)
                     ),
                 )
                 .help = Some(
                 "dial the external service directly with the application's TLS credentials (dns:///host:port), or go through an egress gateway".into(),
             );
         }
+        let hosts = scope::service_entry_hosts(context, object, spec);
+        let clients = scope::union(hosts.iter().map(|(_, clients)| clients.clone()));
         let origination = hosts.iter().find_map(|(host, _)| {
             index.destination_rules_for(host).iter().find_map(|&id| {
                 let rule = index.object(id);
@@ -124,6 +137,11 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             );
         }
     }
+}
+
+/// Whether a port name says the port carries gRPC.
+fn names_grpc(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("grpc")
 }
 
 #[cfg(test)]

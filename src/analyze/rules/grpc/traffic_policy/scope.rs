@@ -193,7 +193,8 @@ pub(crate) struct GrpcService<'a> {
     /// Proxyless clients that receive a DestinationRule or VirtualService
     /// for the host (so they dial it through xDS).
     pub routed_clients: Clients<'a>,
-    /// Every proxyless client that can see the host.
+    /// Every proxyless client that can see the host (whatever its ports'
+    /// protocols).
     pub clients: Clients<'a>,
 }
 
@@ -244,11 +245,14 @@ fn gather_kubernetes_services<'a>(context: &Context<'a>) -> Vec<GrpcService<'a>>
             .destination_rules_for(&host)
             .iter()
             .chain(index.virtual_services_for(&host));
+        // Whatever the ports declare: a port declared wrong is what some
+        // rules look for.
         let routed_clients = union(configs.map(|&id| {
             let config = index.object(id);
-            context.proxyless_clients(config, &host)
+            context.clients_seeing(config, &host)
         }));
-        let clients = context.proxyless_clients(object, &host);
+        // Those that would dial it, whatever its ports declare.
+        let clients = context.clients_seeing(object, &host);
         found.push(GrpcService {
             object,
             service,
