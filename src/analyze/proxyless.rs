@@ -370,9 +370,11 @@ impl<'a> Context<'a> {
 
     /// Proxyless workloads that receive `config` (a VirtualService or
     /// DestinationRule, by its `exportTo`) for `host` (by the service's
-    /// `exportTo`; a host no service declares is taken as visible) and can
-    /// dial it over gRPC: a host none of whose ports istiod builds a route
-    /// for ([`crate::semantics::Protocol::is_http_or_sniffed`]) has none.
+    /// `exportTo`, and Sidecar egress hosts) and can dial it over gRPC: a
+    /// host none of whose ports istiod builds a route for
+    /// ([`crate::semantics::Protocol::is_http_or_sniffed`]) has none, and a
+    /// host no service of the inputs declares only the assumed ones
+    /// (`--assume-proxyless`).
     pub fn proxyless_clients(&self, config: &Object, host: &str) -> Clients<'a> {
         // Who dials what: a host whose every port istiod routes no HTTP for
         // (TCP, TLS, a database) has no proxyless gRPC clients, whatever
@@ -389,7 +391,14 @@ impl<'a> Context<'a> {
         if !routed {
             return Clients::from([]);
         }
-        self.clients_seeing(config, host)
+        let clients = self.clients_seeing(config, host);
+        if services.is_empty() && clients.iter().any(|w| !w.assumed) {
+            // A host no Service or ServiceEntry of the inputs declares gets
+            // no route from istiod: only clients `--assume-proxyless`
+            // assumed (for inputs that hold configs alone) dial it.
+            return clients.iter().copied().filter(|w| w.assumed).collect();
+        }
+        clients
     }
 
     /// The proxyless clients that see `host` and receive `config` for it,
@@ -559,6 +568,20 @@ impl<'a> Context<'a> {
     pub fn proxyless_selected_by(&self, policy: &Object) -> Vec<&'a Workload> {
         let index = self.index;
         let namespace = policy.namespace_or("default");
+        if matches!(policy.spec, Spec::AuthorizationPolicy(_)) {
+            // A root-namespace selector selects in every namespace.
+            let candidates: Vec<&'a Workload> = if namespace == index.mesh_config.root_namespace {
+                self.proxyless_workloads().collect()
+            } else {
+                self.proxyless_in(namespace).to_vec()
+            };
+            return candidates
+                .into_iter()
+                .filter(|w| {
+                    crate::semantics::authorization::applies(index, policy, &w.namespace, &w.labels)
+                })
+                .collect();
+        }
         let selector = crate::index::policy_selector(&policy.spec);
         let mesh_wide = namespace == index.mesh_config.root_namespace && selector.is_none();
         if mesh_wide {

@@ -10,6 +10,7 @@
 //! - [`peer_authentication`]: the effective mTLS mode of a workload's port
 //!   (narrowest scope, oldest policy, UNSET inherits, port-level by target
 //!   port, the `security.istio.io/tlsMode` label);
+//! - [`authorization`]: which AuthorizationPolicies apply to a workload;
 //! - [`destination_rule`]: the DestinationRule a client uses for a host
 //!   (namespace order, exportTo, workloadSelector, merging) and a cluster's
 //!   traffic policy;
@@ -25,6 +26,7 @@
 //! Nothing here depends on `analyze` or `xds`.
 
 pub mod assumed;
+pub mod authorization;
 pub mod destination_rule;
 pub mod peer_authentication;
 pub mod protocol;

@@ -21,7 +21,7 @@ use envoy_types::pb::envoy::r#type::matcher::v3::{
 };
 use envoy_types::pb::google::protobuf::UInt32Value;
 
-use crate::index::{labels_match, policy_selector, DEFAULT_NAMESPACE};
+use crate::index::DEFAULT_NAMESPACE;
 use crate::model::security::{AuthorizationPolicyAction, Rule};
 use crate::model::Spec;
 
@@ -36,32 +36,17 @@ pub const ALLOW_FILTER: &str = "envoy.filters.http.rbac";
 /// The RBAC filters for the proxy's server listeners, DENY first.
 pub fn filters(renderer: &Renderer<'_>) -> Result<Vec<HttpFilter>, XdsError> {
     let index = renderer.index;
-    let root = index.mesh_config.root_namespace.as_str();
-    let mut workload = renderer.workload();
-    workload.labels = renderer.proxy.labels.clone();
-    let mut ids = index.policies_for(&workload);
-    // Root-namespace policies with a selector apply in every namespace.
-    if workload.namespace != root {
-        ids.extend(index.policies_in(root).iter().copied().filter(|&id| {
-            policy_selector(&index.object(id).spec)
-                .is_some_and(|selector| labels_match(selector, &workload.labels))
-        }));
-    }
-    let mut policies: Vec<_> = ids
-        .into_iter()
-        .filter_map(|id| {
-            let object = index.object(id);
-            match &object.spec {
-                Spec::AuthorizationPolicy(policy) => Some((object, policy)),
-                _ => None,
-            }
-        })
-        .collect();
-    policies.sort_by_key(|(object, _)| {
-        let ns = object.namespace_or(DEFAULT_NAMESPACE);
-        (ns != root, ns.to_string(), object.meta.name.clone())
-    });
-    policies.dedup_by_key(|(object, _)| (object.meta.namespace.clone(), object.meta.name.clone()));
+    let policies: Vec<_> = crate::semantics::authorization::policies_for(
+        index,
+        &renderer.proxy.namespace,
+        &renderer.proxy.labels,
+    )
+    .into_iter()
+    .filter_map(|object| match &object.spec {
+        Spec::AuthorizationPolicy(policy) => Some((object, policy)),
+        _ => None,
+    })
+    .collect();
     let mut deny = HashMap::new();
     let mut allow = HashMap::new();
     for (object, policy) in policies {

@@ -41,6 +41,24 @@ declare_rule! {
     pub static RULE = { code: "GRPC059", name: "identity-match-on-plaintext-server", level: Error, check: check };
 }
 
+/// `when` keys that read the peer's certificate.
+const IDENTITY_KEYS: [&str; 3] = [
+    "source.principal",
+    "source.namespace",
+    "source.serviceAccount",
+];
+
+/// Whether a rule's `to` operations can match requests on container port `port`.
+fn rule_matches_port(rule: &crate::model::security::Rule, port: u32) -> bool {
+    let port = port.to_string();
+    rule.to.is_empty()
+        || rule.to.iter().any(|to| {
+            to.operation.as_ref().is_none_or(|op| {
+                (op.ports.is_empty() || op.ports.contains(&port)) && !op.not_ports.contains(&port)
+            })
+        })
+}
+
 fn effect(action: AuthorizationPolicyAction, negated: bool) -> &'static str {
     match (action, negated) {
         (AuthorizationPolicyAction::Deny, false) => "this DENY rule never denies",
@@ -58,21 +76,23 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         ) {
             continue;
         }
-        let plaintext: Vec<_> = policy
-            .servers
-            .iter()
-            .copied()
-            .filter(|&server| {
-                server_ports(context, server, None)
-                    .into_iter()
-                    .any(|port| !context.server_mtls(server, port).mtls)
-            })
-            .collect();
-        if plaintext.is_empty() {
-            continue;
-        }
-        let servers = context.workload_names(&plaintext);
         for (i, rule) in policy.spec.rules.iter().enumerate() {
+            // Servers plaintext on a port this rule can match (`to` ports).
+            let plaintext: Vec<_> = policy
+                .servers
+                .iter()
+                .copied()
+                .filter(|&server| {
+                    server_ports(context, server, None).into_iter().any(|port| {
+                        port.is_none_or(|p| rule_matches_port(rule, p))
+                            && !context.server_mtls(server, port).mtls
+                    })
+                })
+                .collect();
+            if plaintext.is_empty() {
+                continue;
+            }
+            let servers = context.workload_names(&plaintext);
             let mut hits = Vec::new();
             for (j, from) in rule.from.iter().enumerate() {
                 let Some(source) = &from.source else { continue };
@@ -96,7 +116,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 let Some(key) = condition.key.as_deref() else {
                     continue;
                 };
-                if key != "source.principal" && key != "source.namespace" {
+                if !IDENTITY_KEYS.contains(&key) {
                     continue;
                 }
                 let negated = condition.values.is_empty() && !condition.not_values.is_empty();

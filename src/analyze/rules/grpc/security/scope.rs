@@ -131,9 +131,6 @@ fn gather_authorization_policies<'a>(context: &Context<'a>) -> Vec<Authz<'a>> {
             let Spec::AuthorizationPolicy(spec) = &object.spec else {
                 return None;
             };
-            if spec.target_ref.is_some() || !spec.target_refs.is_empty() {
-                return None;
-            }
             let servers = proxyless_servers_selected_by(context, object);
             (!servers.is_empty()).then_some(Authz {
                 object,

@@ -92,6 +92,12 @@ metadata: {name: client, namespace: ns, annotations: {inject.istio.io/templates:
 spec:
   containers: [{name: app, image: app}]
 ---
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: ns}
+spec:
+  ports: [{name: grpc, port: 7070}]
+---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: echo, namespace: ns}

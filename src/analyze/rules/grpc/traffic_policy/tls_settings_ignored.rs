@@ -94,6 +94,12 @@ spec:
     spec:
       containers: [{name: app, image: app}]
 ---
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: ns}
+spec:
+  ports: [{name: grpc, port: 7070}]
+---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: echo, namespace: ns}
