@@ -139,7 +139,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__analyze)
-            opts="-f -n -A -o -S -h --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --output --failure-threshold --output-threshold --color --suppress --select --ignore --grpc --list-rules --help"
+            opts="-f -n -A -o -S -h --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --output --failure-threshold --output-threshold --color --suppress --select --ignore --grpc --assume-proxyless --list-rules --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -967,7 +967,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds__subcmd__render)
-            opts="-f -n -A -o -h --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --workload --pod --node-id --all-proxyless --timings --target --type --output --server-address --help"
+            opts="-f -n -A -o -h --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --workload --pod --node-id --all-proxyless --assume-proxyless --client-namespace --timings --target --type --output --server-address --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1018,6 +1018,10 @@ _mesh() {
                     return 0
                     ;;
                 --node-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

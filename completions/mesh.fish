@@ -59,6 +59,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l ignore -d 'Do not 
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l grpc -d 'The gRPC runtime of proxyless workloads: LANG@VERSION (cpp, python, ruby, php, java, go, node; e.g. go@1.66), LANG for a current release, or `any` (report what C++, Python, Java, Go or Node mis-handles, naming which; Ruby and PHP only when named). A workload\'s `mesh.dev/grpc-runtime` annotation overrides it' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s A -l all-namespaces -d 'Report findings in every namespace'
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l assume-proxyless -d 'Check configuration-only inputs as proxyless gRPC workloads would receive them: every host is taken to be dialled by proxyless clients (of the --grpc runtime) from every namespace of the inputs that can see it, and every Service or policy selector that selects no workload of the inputs to select proxyless servers. Findings name them "in NS (assumed)"'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l list-rules -d 'List the rules with their code, name, level and summary, then exit'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
@@ -111,6 +112,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l workload -d 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l pod -d 'A Pod: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l node-id -d 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l client-namespace -d 'The namespace of the assumed client (default: the namespace of the first --target host, `NAME.NS...`)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l target -d 'A listener gRPC asks for, HOST:PORT as in xds:///HOST:PORT (repeatable)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l type -d 'Resource types to print' -r -f -a "lds\t''
 rds\t''
@@ -124,6 +126,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s A -l all-namespaces -d 'Report findings in every namespace'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l all-proxyless -d 'Every proxyless workload of the inputs, rendered on all cores; with `-o table`, one line per workload: resources of each type and bytes'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l assume-proxyless -d 'For configuration-only inputs: render for a proxyless client assumed in --client-namespace, with no labels (as `mesh analyze --assume-proxyless` assumes one in every namespace)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l timings -d 'With `--all-proxyless -o table`: a column with each workload\'s render time (milliseconds on one core), and the totals on stderr'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F

@@ -12,6 +12,7 @@ use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::model::{MeshConfig, Object, Spec};
+use crate::semantics::Protocol;
 
 /// Position of an object in [`Index::objects`].
 pub type ObjectId = usize;
@@ -43,9 +44,8 @@ pub struct ServicePort {
     pub port: u32,
     /// Kubernetes targetPort (number or name); ServiceEntry targetPort.
     pub target_port: Option<String>,
-    /// Istio's protocol: `appProtocol`, the port name prefix (`grpc-web`) or the
-    /// ServiceEntry protocol; `None` when Istio would sniff it.
-    pub protocol: Option<String>,
+    /// The protocol istiod gives the port ([`Protocol`]).
+    pub protocol: Protocol,
 }
 
 /// A service host: a Kubernetes Service or one host of a ServiceEntry.
@@ -90,6 +90,8 @@ pub struct Workload {
     /// Position of "namespace/name" among all workloads' (equal names share
     /// one), so messages can sort thousands of workloads by name cheaply.
     pub name_rank: u32,
+    /// A workload `--assume-proxyless` assumed ([`crate::semantics::assumed`]).
+    pub assumed: bool,
 }
 
 /// A workload is identified by its object and name (a ServiceEntry holds
@@ -211,10 +213,7 @@ impl Index {
                     .unwrap_or_default()
                     .into_iter()
                     .map(|p| ServicePort {
-                        protocol: p
-                            .app_protocol
-                            .clone()
-                            .or_else(|| p.name.as_deref().and_then(protocol_from_port_name)),
+                        protocol: crate::semantics::protocol::of_service_port(&p),
                         name: p.name,
                         port: u32::try_from(p.port).unwrap_or(0),
                         target_port: p.target_port.map(|t| match t {
@@ -244,7 +243,7 @@ impl Index {
                         name: p.name.clone(),
                         port: p.number.unwrap_or(0),
                         target_port: p.target_port.map(|t| t.to_string()),
-                        protocol: p.protocol.clone(),
+                        protocol: Protocol::of_service_entry_port(p.protocol.as_deref()),
                     })
                     .collect();
                 let export_to = if entry.export_to.is_empty() {
@@ -276,6 +275,7 @@ impl Index {
                         service_account: endpoint.service_account.clone(),
                         proxyless: false,
                         name_rank: 0,
+                        assumed: false,
                     });
                 }
             }
@@ -290,6 +290,7 @@ impl Index {
                 service_account: entry.service_account.clone(),
                 proxyless: false,
                 name_rank: 0,
+                assumed: false,
             }),
             Spec::Pod(pod) => {
                 let spec = pod.spec.as_ref();
@@ -306,6 +307,7 @@ impl Index {
                         crate::model::pod::is_proxyless(&object.meta.annotations, s)
                     }),
                     name_rank: 0,
+                    assumed: crate::semantics::assumed::is_assumed(object),
                 });
             }
             Spec::EndpointSlice(slice) => {
@@ -361,6 +363,7 @@ impl Index {
                             .and_then(|s| s.service_account_name.clone()),
                         proxyless,
                         name_rank: 0,
+                        assumed: false,
                     });
                 }
             }
@@ -558,17 +561,26 @@ impl Index {
     /// Policies that apply to a workload: those in its namespace whose selector
     /// matches it (or that have none), then mesh-wide ones in the root namespace.
     pub fn policies_for(&self, workload: &Workload) -> Vec<ObjectId> {
+        self.policies_selecting(&workload.namespace, &workload.labels)
+    }
+
+    /// [`Index::policies_for`] a workload in `namespace` with `labels`.
+    pub fn policies_selecting(
+        &self,
+        namespace: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> Vec<ObjectId> {
         let root = self.mesh_config.root_namespace.as_str();
         let mut found: Vec<ObjectId> = self
-            .policies_in(&workload.namespace)
+            .policies_in(namespace)
             .iter()
             .copied()
             .filter(|&id| match policy_selector(&self.objects[id].spec) {
-                Some(selector) => labels_match(selector, &workload.labels),
+                Some(selector) => labels_match(selector, labels),
                 None => true,
             })
             .collect();
-        if workload.namespace != root {
+        if namespace != root {
             found.extend(
                 self.policies_in(root)
                     .iter()
@@ -721,29 +733,6 @@ pub fn exported_namespaces<'e>(
     }))
 }
 
-/// Istio's protocol from a port name: `grpc`, `grpc-web`, `http2-foo` → `GRPC`, `GRPC-Web`, `HTTP2`.
-pub fn protocol_from_port_name(name: &str) -> Option<String> {
-    let prefix = name.split('-').next().unwrap_or(name).to_ascii_lowercase();
-    let protocol = match (
-        prefix.as_str(),
-        name.to_ascii_lowercase().starts_with("grpc-web"),
-    ) {
-        (_, true) => "GRPC-Web",
-        ("grpc", _) => "GRPC",
-        ("http", _) => "HTTP",
-        ("http2", _) => "HTTP2",
-        ("https", _) => "HTTPS",
-        ("tcp", _) => "TCP",
-        ("tls", _) => "TLS",
-        ("udp", _) => "UDP",
-        ("mongo", _) => "Mongo",
-        ("redis", _) => "Redis",
-        ("mysql", _) => "MySQL",
-        _ => return None,
-    };
-    Some(protocol.to_string())
-}
-
 fn annotation_list(object: &Object, name: &str) -> Option<Vec<String>> {
     object.meta.annotations.get(name).map(|v| {
         v.split(',')
@@ -829,7 +818,7 @@ spec:
         let services = index.services("echo.echo.svc.cluster.local");
         assert_eq!(services.len(), 1);
         assert_eq!(services[0].ports[0].port, 7070);
-        assert_eq!(services[0].ports[0].protocol.as_deref(), Some("GRPC"));
+        assert_eq!(services[0].ports[0].protocol, Protocol::Grpc);
         assert_eq!(services[0].ports[0].target_port.as_deref(), Some("17070"));
         assert_eq!(
             index.services("api.example.com")[0].source,

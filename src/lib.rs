@@ -16,6 +16,7 @@ pub mod model;
 pub mod output;
 pub mod parallel;
 pub mod proxyconfig;
+pub mod semantics;
 pub mod source;
 pub mod validate;
 pub mod xds;

@@ -58,7 +58,7 @@ fn echo_grpc_is_typed_and_indexed() {
     let host = "echo.echo-grpc.svc.cluster.local";
     let service = &index.services(host)[0];
     assert_eq!(
-        (service.ports[0].port, service.ports[0].protocol.as_deref()),
+        (service.ports[0].port, service.ports[0].protocol.declared()),
         (7070, Some("GRPC"))
     );
     assert_eq!(index.destination_rules_for(host).len(), 2);

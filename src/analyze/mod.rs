@@ -199,6 +199,13 @@ pub fn analyze_for(index: &Index, selection: &Selection, grpc: Runtime) -> Vec<D
     })
     .into_iter()
     .flatten()
+    // Assumed workloads (`--assume-proxyless`) stand for unseen ones: a
+    // finding on one of them points at nothing the user wrote.
+    .filter(|d| {
+        d.file
+            .as_ref()
+            .is_none_or(|f| &*f.name != crate::semantics::assumed::SOURCE_NAME)
+    })
     .collect();
     crate::diagnostic::locate_all(&mut found);
     found

@@ -14,6 +14,53 @@ use crate::model::{Object, Spec};
 
 use super::Context;
 
+/// `mesh explain proxyless-scope` (also `assume-proxyless`): which
+/// configs and ports the GRPC rules check, and `--assume-proxyless`.
+pub const SCOPE_DOC: &str = "\
+# proxyless-scope: who dials what
+
+The GRPC rules report what proxyless gRPC workloads will do with a config, so
+each finding names the workloads it concerns:
+
+- A VirtualService, DestinationRule or ServiceEntry concerns the proxyless
+  clients that can see its host (exportTo of the config and of the Service)
+  and can dial it over gRPC: a host at least one of whose ports istiod builds
+  a route for (HTTP, HTTP2, gRPC, gRPC-Web or an undeclared, sniffed
+  protocol). A host whose ports are all TCP, TLS, HTTPS, MySQL, Mongo or Redis
+  (by port name, appProtocol including kubernetes.io/h2c and
+  kubernetes.io/ws, the protocol field, or the well-known ports 25, 53, 3306
+  and 27017) has no proxyless gRPC clients, whatever configs name it.
+- A policy concerns the proxyless servers it selects. A proxyless server's
+  ports count as gRPC ports only where the Service port declares gRPC,
+  gRPC-Web or HTTP2: a port named http is HTTP/1.1, and a tcp port of the same
+  pods serves other traffic.
+- Proxyless workloads are Pods and pod templates whose
+  inject.istio.io/templates names grpc-agent or grpc-simple, or that set
+  GRPC_XDS_BOOTSTRAP. Without any in the inputs, the GRPC rules have nothing
+  to check and mesh analyze says so on stderr.
+
+## --assume-proxyless
+
+For configuration-only inputs (a repository of VirtualServices,
+DestinationRules and policies whose client Deployments live elsewhere),
+`mesh analyze --assume-proxyless --grpc LANG@VERSION PATH...` assumes:
+
+- a proxyless client of the --grpc runtime in every namespace of the inputs
+  (other than the root namespace), so that every host is dialled from every
+  namespace that can see it;
+- a proxyless server for every Service selector and every PeerAuthentication,
+  AuthorizationPolicy or RequestAuthentication selector that selects no
+  workload of the inputs, with the selector's labels;
+- for a host that no Service in the inputs declares (NAME.NS.svc.DOMAIN),
+  servers in its namespace whose labels are unknown: namespace- and
+  mesh-level PeerAuthentications decide their mTLS.
+
+Findings name them \"proxyless clients in NS (assumed)\" or \"proxyless servers
+in NS (assumed, LABELS)\"; nothing is reported on the assumed workloads
+themselves. `mesh xds render --assume-proxyless --client-namespace NS` renders
+what such a client in NS receives.
+";
+
 /// The annotation (on a pod or a pod template) naming the gRPC runtime of a
 /// workload, overriding `--grpc`: `mesh.dev/grpc-runtime: go@1.66`.
 pub const RUNTIME_ANNOTATION: &str = "mesh.dev/grpc-runtime";
@@ -41,6 +88,9 @@ pub type RunsMemo<'a> =
 pub struct Proxyless<'a> {
     /// In index order.
     all: Clients<'a>,
+    /// Those of `all` that dial services: all but the servers
+    /// `--assume-proxyless` assumed for a selector (the same list without them).
+    clients: Clients<'a>,
     /// Grouped by namespace, in order of first appearance.
     by_namespace: Vec<(&'a str, Vec<&'a Workload>)>,
     /// Where each namespace is in `by_namespace`.
@@ -76,14 +126,46 @@ impl<'a> Proxyless<'a> {
             .iter()
             .filter_map(|&w| Some((address(w), runtime_annotation(w)?)))
             .collect();
+        let clients = if all.iter().all(|w| is_client(w)) {
+            all.clone()
+        } else {
+            all.iter().copied().filter(|w| is_client(w)).collect()
+        };
         Proxyless {
             all,
+            clients,
             by_namespace,
             namespace_slot,
             annotated_runtimes,
             by_visibility: Default::default(),
         }
     }
+}
+
+/// Whether the selected GRPC rules have nothing to check because no
+/// proxyless workload is in the inputs, though configs they would check are:
+/// `mesh analyze` then says so and names `--assume-proxyless`.
+pub fn nothing_to_check(index: &crate::index::Index, selection: &super::Selection) -> bool {
+    let grpc_rules_run = super::registry::rules()
+        .any(|rule| rule.code.starts_with("GRPC") && selection.includes(rule));
+    let configs = index.objects.iter().any(|o| {
+        matches!(
+            o.spec,
+            Spec::VirtualService(_)
+                | Spec::DestinationRule(_)
+                | Spec::PeerAuthentication(_)
+                | Spec::AuthorizationPolicy(_)
+                | Spec::RequestAuthentication(_)
+        )
+    });
+    grpc_rules_run && configs && !index.workloads().iter().any(|w| w.proxyless)
+}
+
+/// Whether a proxyless workload dials services: every real one does; of the
+/// assumed ones, those standing for a namespace's clients (no labels), not
+/// those standing for a selector's servers.
+fn is_client(workload: &Workload) -> bool {
+    !workload.assumed || workload.labels.is_empty()
 }
 
 /// A workload's identity within the index (see [`distinct`]).
@@ -282,7 +364,9 @@ impl<'a> Context<'a> {
 
     /// Proxyless workloads that receive `config` (a VirtualService or
     /// DestinationRule, by its `exportTo`) for `host` (by the service's
-    /// `exportTo`; a host no service declares is taken as visible).
+    /// `exportTo`; a host no service declares is taken as visible) and can
+    /// dial it over gRPC: a host none of whose ports istiod builds a route
+    /// for ([`crate::semantics::Protocol::is_http_or_sniffed`]) has none.
     pub fn proxyless_clients(&self, config: &Object, host: &str) -> Clients<'a> {
         let index = self.index;
         let owner = config.namespace_or("default");
@@ -317,11 +401,25 @@ impl<'a> Context<'a> {
         };
         let root = mesh.root_namespace.as_str();
         let proxyless = &self.proxyless;
+        // Who dials what: a host whose every port istiod routes no HTTP for
+        // (TCP, TLS, a database) has no proxyless gRPC clients, whatever
+        // configs name it.
+        if !services.is_empty()
+            && !services
+                .iter()
+                .any(|s| s.ports.iter().any(|p| p.protocol.is_http_or_sniffed()))
+        {
+            let found: Clients<'a> = Clients::from([]);
+            if let Ok(mut cache) = self.clients_cache.lock() {
+                cache.insert(key, found.clone());
+            }
+            return found;
+        }
         if (owner == root || exported_everywhere(config_export))
             && (services.is_empty() || services.iter().any(|s| exported_everywhere(&s.export_to)))
         {
             // Seen from every namespace (the default): no need to ask each.
-            let found = proxyless.all.clone();
+            let found = proxyless.clients.clone();
             if let Ok(mut cache) = self.clients_cache.lock() {
                 cache.insert(key, found.clone());
             }
@@ -355,7 +453,7 @@ impl<'a> Context<'a> {
             .map(|(slot, _)| slot)
             .collect();
         let found: Clients<'a> = if visible.len() == proxyless.by_namespace.len() {
-            proxyless.all.clone()
+            proxyless.clients.clone()
         } else {
             let known = proxyless
                 .by_visibility
@@ -368,7 +466,8 @@ impl<'a> Context<'a> {
                     let found: Clients<'a> = distinct(
                         visible
                             .iter()
-                            .flat_map(|&slot| proxyless.by_namespace[slot].1.iter().copied()),
+                            .flat_map(|&slot| proxyless.by_namespace[slot].1.iter().copied())
+                            .filter(|w| is_client(w)),
                     )
                     .into();
                     if let Ok(mut cache) = proxyless.by_visibility.lock() {
@@ -385,7 +484,8 @@ impl<'a> Context<'a> {
     }
 
     /// Proxyless workloads behind `host`: selected by its Kubernetes
-    /// Service or ServiceEntry `workloadSelector`.
+    /// Service or ServiceEntry `workloadSelector` (with `--assume-proxyless`,
+    /// the assumed workloads of its namespace when no Service declares it).
     pub fn proxyless_servers(&self, host: &str) -> Vec<&'a Workload> {
         let index = self.index;
         let mut servers: Vec<&'a Workload> = Vec::new();
@@ -407,6 +507,9 @@ impl<'a> Context<'a> {
                     servers.push(workload);
                 }
             }
+        }
+        if servers.is_empty() {
+            servers.extend(crate::semantics::assumed::assumed_servers_of(index, host));
         }
         servers
     }
@@ -534,6 +637,24 @@ pub fn among<'a>(few: &[&'a Workload], clients: &[&'a Workload]) -> Vec<&'a Work
         .collect()
 }
 
+/// "ns/name", or for an assumed workload "in ns (assumed)" (with the labels
+/// of an assumed server).
+fn display_name(workload: &Workload) -> String {
+    if !workload.assumed {
+        return format!("{}/{}", workload.namespace, workload.name);
+    }
+    let labels: Vec<String> = workload
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if labels.is_empty() {
+        format!("in {} (assumed)", workload.namespace)
+    } else {
+        format!("in {} (assumed, {})", workload.namespace, labels.join(","))
+    }
+}
+
 /// "ns/a, ns/b, ns/c and 2 more", in a stable order.
 pub fn workload_names(workloads: &[&Workload]) -> String {
     // In the index's name rank order, formatted only for the few shown: a
@@ -574,25 +695,13 @@ pub fn workload_names(workloads: &[&Workload]) -> String {
     };
     let mut text = first
         .iter()
-        .map(|w| format!("{}/{}", w.namespace, w.name))
+        .map(|w| display_name(w))
         .collect::<Vec<_>>()
         .join(", ");
     if distinct > first.len() {
         text.push_str(&format!(" and {} more", distinct - first.len()));
     }
     text
-}
-
-/// What a proxyless server accepts, as istiod's gRPC generator decides it
-/// from PeerAuthentication: STRICT is mTLS; DISABLE is plaintext; PERMISSIVE
-/// (also the default) is plaintext too, unless the pod is labelled
-/// `security.istio.io/tlsMode: istio`, which makes it STRICT.
-#[derive(Debug, Clone, Copy)]
-pub struct ServerTls<'a> {
-    pub mtls: bool,
-    /// The PeerAuthentication that decided the mode, if any.
-    pub policy: Option<&'a Object>,
-    pub mode: crate::model::security::MutualTLSMode,
 }
 
 /// The DestinationRules that set `trafficPolicy.tls` for one host, with
@@ -640,51 +749,21 @@ impl<'a> HostTls<'a> {
     }
 }
 
-/// The label that turns PERMISSIVE into STRICT for a proxyless server.
-pub const TLS_MODE_LABEL: &str = "security.istio.io/tlsMode";
-
 impl<'a> Context<'a> {
-    /// The PeerAuthentication mode a proxyless server gets: the most specific
-    /// policy with a mode set wins (workload selector, then namespace, then
-    /// the root namespace), as Istio resolves it.
-    pub fn server_tls(&self, workload: &Workload) -> ServerTls<'a> {
-        use crate::model::security::MutualTLSMode;
-        let index = self.index;
-        let mut best: Option<(u8, &'a Object, MutualTLSMode)> = None;
-        for id in index.policies_for(workload) {
-            let object = index.object(id);
-            let Spec::PeerAuthentication(spec) = &object.spec else {
-                continue;
-            };
-            let Some(mode) = spec.mtls.as_ref().and_then(|m| m.mode) else {
-                continue;
-            };
-            if mode == MutualTLSMode::Unset {
-                continue;
-            }
-            let rank = if crate::index::policy_selector(&object.spec).is_some() {
-                2
-            } else if object.namespace_or("default") == workload.namespace {
-                1
-            } else {
-                0
-            };
-            if best.is_none_or(|(r, _, _)| rank > r) {
-                best = Some((rank, object, mode));
-            }
-        }
-        let (policy, mode) =
-            best.map_or((None, MutualTLSMode::Permissive), |(_, o, m)| (Some(o), m));
-        let labelled = workload
-            .labels
-            .get(TLS_MODE_LABEL)
-            .is_some_and(|v| v == "istio");
-        let mtls = match mode {
-            MutualTLSMode::Strict => true,
-            MutualTLSMode::Disable => false,
-            MutualTLSMode::Permissive | MutualTLSMode::Unset => labelled,
-        };
-        ServerTls { mtls, policy, mode }
+    /// What a proxyless server's Listener on container `port` accepts
+    /// (`None`: the workload's mode, before port-level settings), as
+    /// [`crate::semantics::peer_authentication`] decides it.
+    pub fn server_mtls(
+        &self,
+        workload: &Workload,
+        port: Option<u32>,
+    ) -> crate::semantics::ServerMtls<'a> {
+        crate::semantics::peer_authentication::server_mtls(
+            self.index,
+            &workload.namespace,
+            &workload.labels,
+            port,
+        )
     }
 }
 
@@ -793,7 +872,7 @@ mod tests {
         }
         for (namespace, export) in [("a", "[.]"), ("b", "[c]")] {
             text += &format!(
-                "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: registry, namespace: {namespace}}}\nspec: {{hosts: [registry.example.com], exportTo: {export}, ports: [{{number: 443, name: tls, protocol: TLS}}]}}\n---\n"
+                "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: registry, namespace: {namespace}}}\nspec: {{hosts: [registry.example.com], exportTo: {export}, ports: [{{number: 443, name: grpc, protocol: GRPC}}]}}\n---\n"
             );
         }
         let loaded = crate::load::load_files(vec![crate::source::SourceFile::new("t.yaml", text)]);

@@ -15,6 +15,7 @@ use crate::analyze::{self, registry, Selection, Suppression};
     mesh analyze -o sarif k8s/ > mesh.sarif\n  \
     mesh analyze --failure-threshold warning -S 'IST0102=Namespace *' k8s/\n  \
     mesh analyze --grpc go@1.66 k8s/\n  \
+    mesh analyze --assume-proxyless --grpc python@1.85 routing-config/\n  \
     mesh analyze --list-rules\n\n\
     Exit codes: 0 clean, 79 findings at or above --failure-threshold, \
     65 an input could not be read, 64 bad usage, 1 other errors.")]
@@ -39,6 +40,14 @@ pub struct Args {
     /// workload's `mesh.dev/grpc-runtime` annotation overrides it.
     #[arg(long, value_name = "LANG@VERSION", default_value = "any")]
     grpc: crate::grpc_support::Runtime,
+    /// Check configuration-only inputs as proxyless gRPC workloads would
+    /// receive them: every host is taken to be dialled by proxyless clients
+    /// (of the --grpc runtime) from every namespace of the inputs that can
+    /// see it, and every Service or policy selector that selects no workload
+    /// of the inputs to select proxyless servers. Findings name them
+    /// "in NS (assumed)".
+    #[arg(long)]
+    assume_proxyless: bool,
     /// List the rules with their code, name, level and summary, then exit.
     #[arg(long)]
     list_rules: bool,
@@ -73,13 +82,22 @@ pub fn run(args: Args) -> Result<Exit> {
         );
         return Ok(Exit::Usage);
     }
-    let inputs = match common::load(&args.input, "analyze") {
+    let mut inputs = match common::load(&args.input, "analyze") {
         Ok(inputs) => inputs,
         Err(exit) => return Ok(exit),
     };
+    // The summary counts what the user wrote, not the assumed workloads.
+    let summary = inputs.summary();
+    if args.assume_proxyless {
+        inputs.index = crate::semantics::assumed::with_assumed_proxyless(inputs.index);
+    } else if analyze::proxyless::nothing_to_check(&inputs.index, &selection) {
+        eprintln!(
+            "mesh: note: no proxyless gRPC workload in the inputs, so the GRPC rules had nothing to check; \
+             --assume-proxyless checks these configs as proxyless gRPC clients and servers would receive them"
+        );
+    }
     let found = analyze::analyze_for(&inputs.index, &selection, args.grpc);
     let diagnostics = analyze::suppress::apply(found, &args.suppress, &inputs.index);
-    let summary = inputs.summary();
     std::mem::forget(inputs);
     common::report(diagnostics, &args.report, summary)
 }

@@ -7,13 +7,20 @@ use crate::analyze::registry;
 
 /// Print the documentation of a rule, by code (IST0101) or name.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  mesh explain IST0144\n  mesh explain application-uid-1337")]
+#[command(
+    after_help = "Examples:\n  mesh explain IST0144\n  mesh explain application-uid-1337\n  mesh explain proxyless-scope"
+)]
 pub struct Args {
-    /// A code such as IST0101 (every rule with that code) or a rule name.
+    /// A code such as IST0101 (every rule with that code), a rule name, or
+    /// `proxyless-scope` (which configs and ports the GRPC rules check, and
+    /// `--assume-proxyless`).
     rule: String,
 }
 
 pub fn run(args: Args) -> Result<Exit> {
+    if ["proxyless-scope", "assume-proxyless"].contains(&args.rule.as_str()) {
+        return print_stdout(crate::analyze::proxyless::SCOPE_DOC);
+    }
     let rules = registry::find(&args.rule);
     if rules.is_empty() {
         eprintln!(

@@ -100,7 +100,9 @@ enum OutputChoice {
     mesh xds render testdata/echo-grpc/ --workload echo-grpc/echo-v1\n  \
     mesh xds render testdata/echo-grpc/ --workload echo-grpc/echo-v1 \
     --target echo:7070 --type rds -o table\n  \
-    mesh xds render testdata/echo-grpc/ --all-proxyless -o table\n\n\
+    mesh xds render testdata/echo-grpc/ --all-proxyless -o table\n  \
+    mesh xds render routing-config/ --assume-proxyless --client-namespace prod \
+    --target echo.prod:7070\n\n\
     Exit codes: 0 rendered, 65 an input could not be read or translated, \
     64 bad usage (unknown workload, bad target), 1 other errors.")]
 pub struct RenderArgs {
@@ -112,6 +114,15 @@ pub struct RenderArgs {
     /// `-o table`, one line per workload: resources of each type and bytes.
     #[arg(long, group = "WorkloadArgs")]
     all_proxyless: bool,
+    /// For configuration-only inputs: render for a proxyless client assumed
+    /// in --client-namespace, with no labels (as `mesh analyze
+    /// --assume-proxyless` assumes one in every namespace).
+    #[arg(long, group = "WorkloadArgs")]
+    assume_proxyless: bool,
+    /// The namespace of the assumed client (default: the namespace of the
+    /// first --target host, `NAME.NS...`).
+    #[arg(long, value_name = "NS")]
+    client_namespace: Option<String>,
     /// With `--all-proxyless -o table`: a column with each workload's
     /// render time (milliseconds on one core), and the totals on stderr.
     #[arg(long)]
@@ -249,7 +260,29 @@ fn render_index(
     crate::xds::render(index, &proxy, options)
 }
 
+/// The node of a proxyless client assumed in `--client-namespace`, or in
+/// the namespace of the first `--target` host.
+fn assumed_client(args: &RenderArgs, index: &crate::index::Index) -> Option<WorkloadRef> {
+    let namespace = match &args.client_namespace {
+        Some(namespace) => namespace.clone(),
+        None => {
+            let host = args.target.first()?.split(':').next()?;
+            host.split('.').nth(1)?.to_string()
+        }
+    };
+    Some(WorkloadRef::NodeId(crate::xds::names::NodeId::format(
+        crate::xds::proxy::DEFAULT_IP,
+        "proxyless-clients",
+        &namespace,
+        &index.cluster_domain,
+    )))
+}
+
 fn render(args: RenderArgs) -> Result<Exit> {
+    if args.client_namespace.is_some() && !args.assume_proxyless {
+        eprintln!("mesh: error: --client-namespace goes with --assume-proxyless");
+        return Ok(Exit::Usage);
+    }
     // Checked here: clap's `requires` counts the flag's default as given.
     if args.timings && !(args.all_proxyless && args.output == OutputChoice::Table) {
         eprintln!("mesh: error: --timings goes with --all-proxyless -o table");
@@ -266,7 +299,22 @@ fn render(args: RenderArgs) -> Result<Exit> {
     if args.all_proxyless {
         return render_all(&inputs, &options, &args);
     }
-    let resources = match render_index(&inputs.index, &args.workload, &options) {
+    let reference = if args.assume_proxyless {
+        match assumed_client(&args, &inputs.index) {
+            Some(reference) => Ok(reference),
+            None => {
+                eprintln!("mesh: error: --assume-proxyless needs --client-namespace, or a --target HOST of the form NAME.NS");
+                return Ok(Exit::Usage);
+            }
+        }
+    } else {
+        args.workload.reference()
+    };
+    let rendered = reference.and_then(|reference| {
+        let proxy = Proxy::find(&inputs.index, &reference, None)?;
+        crate::xds::render(&inputs.index, &proxy, &options)
+    });
+    let resources = match rendered {
         Ok(resources) => resources,
         Err(error) => return Ok(report_error(&error)),
     };

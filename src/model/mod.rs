@@ -38,6 +38,9 @@ pub struct Meta {
     pub namespace: Option<String>,
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
+    /// `metadata.creationTimestamp` as written (RFC 3339); istiod breaks
+    /// ties between configs by it (see [`crate::semantics::creation_order`]).
+    pub creation_timestamp: Option<String>,
 }
 
 /// A typed object spec. Kubernetes kinds keep the whole k8s-openapi object.
@@ -233,6 +236,7 @@ fn read_meta(root: &Json) -> Meta {
         namespace: text("namespace").filter(|ns| !ns.is_empty()),
         labels: map("labels"),
         annotations: map("annotations"),
+        creation_timestamp: text("creationTimestamp"),
     }
 }
 

@@ -20,7 +20,6 @@ use envoy_types::pb::envoy::extensions::filters::network::http_connection_manage
 use envoy_types::pb::google::protobuf::Any;
 use prost::Message;
 
-use crate::model::security::MutualTLSMode;
 use crate::model::Spec;
 
 use super::json::pack;
@@ -30,9 +29,6 @@ use super::{rbac, tls, XdsError};
 
 pub const FAULT_FILTER: &str = "envoy.filters.http.fault";
 pub const ROUTER_FILTER: &str = "envoy.filters.http.router";
-
-/// The pod label that makes a PERMISSIVE server STRICT (§2.4).
-const TLS_MODE_LABEL: &str = "security.istio.io/tlsMode";
 
 pub fn socket_address(address: &str, port: u32) -> Address {
     Address {
@@ -141,67 +137,16 @@ fn service_address(renderer: &Renderer<'_>, service: &crate::index::Service) -> 
     address.unwrap_or_else(|| "0.0.0.0".to_string())
 }
 
-/// The mTLS mode PeerAuthentications give a container port (§2.4):
-/// mesh < namespace < workload, UNSET inherits, no policy is PERMISSIVE.
-pub fn peer_authentication_mode(renderer: &Renderer<'_>, port: u32) -> MutualTLSMode {
-    let index = renderer.index;
-    let root = index.mesh_config.root_namespace.as_str();
-    let workload = renderer.workload();
-    let mut mesh = None;
-    let mut namespace = None;
-    let mut selected = None;
-    for id in index.policies_for(&workload) {
-        let object = index.object(id);
-        let Spec::PeerAuthentication(policy) = &object.spec else {
-            continue;
-        };
-        let ns = object.namespace_or(crate::index::DEFAULT_NAMESPACE);
-        let has_selector = crate::index::policy_selector(&object.spec).is_some();
-        let slot = if has_selector {
-            &mut selected
-        } else if ns == renderer.proxy.namespace && ns != root {
-            &mut namespace
-        } else {
-            &mut mesh
-        };
-        if slot.is_none() {
-            *slot = Some(policy);
-        }
-    }
-    let mut mode = MutualTLSMode::Permissive;
-    for policy in [mesh, namespace, selected].into_iter().flatten() {
-        if let Some(m) = policy.mtls.as_ref().and_then(|m| m.mode) {
-            if m != MutualTLSMode::Unset {
-                mode = m;
-            }
-        }
-    }
-    // Port-level settings apply only on a workload-selecting policy.
-    if let Some(policy) = selected {
-        if let Some(m) = policy
-            .port_level_mtls
-            .get(&port.to_string())
-            .and_then(|m| m.mode)
-        {
-            if m != MutualTLSMode::Unset {
-                mode = m;
-            }
-        }
-    }
-    mode
-}
-
-/// Whether the server filter chain is mTLS (§2.4's table).
+/// Whether the server filter chain on container `port` is mTLS (§2.4),
+/// as [`crate::semantics::peer_authentication`] decides it.
 pub fn server_uses_mtls(renderer: &Renderer<'_>, port: u32) -> bool {
-    match peer_authentication_mode(renderer, port) {
-        MutualTLSMode::Strict => true,
-        MutualTLSMode::Permissive => renderer
-            .proxy
-            .labels
-            .get(TLS_MODE_LABEL)
-            .is_some_and(|v| v == "istio"),
-        MutualTLSMode::Disable | MutualTLSMode::Unset => false,
-    }
+    crate::semantics::peer_authentication::server_mtls(
+        renderer.index,
+        &renderer.proxy.namespace,
+        &renderer.proxy.labels,
+        Some(port),
+    )
+    .mtls
 }
 
 /// A server listener (§2.3): only for a port a selecting Service targets.

@@ -3,8 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::index::{pod_template, Index, Workload, WorkloadKind};
-use crate::model::Spec;
+use crate::index::{Index, Workload, WorkloadKind};
 
 use super::names::NodeId;
 use super::XdsError;
@@ -153,23 +152,8 @@ impl Proxy {
     }
 
     fn of_workload(index: &Index, workload: &Workload, node: Option<&NodeId>) -> Proxy {
-        let object = index.object(workload.object);
-        let pod_spec = match &object.spec {
-            Spec::Pod(pod) => pod.spec.as_ref(),
-            spec => pod_template(spec).and_then(|t| t.spec.as_ref()),
-        };
-        let container_ports = pod_spec
-            .map(|spec| {
-                spec.containers
-                    .iter()
-                    .flat_map(|c| c.ports.iter().flatten())
-                    .filter_map(|p| {
-                        u32::try_from(p.container_port)
-                            .ok()
-                            .map(|n| (p.name.clone(), n))
-                    })
-                    .collect()
-            })
+        let container_ports = crate::semantics::workload::pod_spec(index.object(workload.object))
+            .map(crate::semantics::workload::container_ports)
             .unwrap_or_default();
         let ip = node
             .map(|n| n.ip.clone())
@@ -195,16 +179,6 @@ impl Proxy {
             workload: Some(workload.clone()),
             container_ports,
         }
-    }
-
-    /// A container port number for a Service `targetPort` (a number or a port name).
-    pub fn resolve_target_port(&self, target: &str) -> Option<u32> {
-        target.parse().ok().or_else(|| {
-            self.container_ports
-                .iter()
-                .find(|(name, _)| name.as_deref() == Some(target))
-                .map(|(_, n)| *n)
-        })
     }
 }
 

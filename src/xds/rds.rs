@@ -24,7 +24,7 @@ use envoy_types::pb::google::protobuf::{
     value, BoolValue, Duration, Struct, UInt32Value, Value as ProtoValue,
 };
 
-use crate::index::{is_exported_to, ObjectId, Service};
+use crate::index::{ObjectId, Service};
 use crate::model::networking::{
     HTTPFaultInjection, HTTPMatchRequest, HTTPRetry, HTTPRoute, Percent, StringMatch,
     VirtualServiceSpec,
@@ -70,17 +70,10 @@ pub fn route_configuration(
         Some((id, spec)) => vs_routes(renderer, key.port, renderer.index.object(id), spec)?,
         None => {
             // Without a VirtualService only HTTP-ish ports get a virtual host (§3.2).
-            let http = port.protocol.as_deref().is_none_or(|p| {
-                matches!(
-                    p.to_ascii_uppercase().as_str(),
-                    "HTTP" | "HTTP2" | "HTTP_PROXY" | "GRPC" | "GRPC-WEB"
-                )
-            });
-            if !http {
+            if !port.protocol.is_http_or_sniffed() {
                 notes.push(format!(
                     "route {name}: port {} is {}, not HTTP or gRPC: no virtual host",
-                    key.port,
-                    port.protocol.as_deref().unwrap_or_default()
+                    key.port, port.protocol
                 ));
                 return Ok(config);
             }
@@ -101,30 +94,7 @@ fn virtual_service<'a>(
     renderer: &Renderer<'a>,
     host: &str,
 ) -> Option<(ObjectId, &'a VirtualServiceSpec)> {
-    let index = renderer.index;
-    let mut found: Vec<(ObjectId, &VirtualServiceSpec, &str)> =
-        index
-            .virtual_services_matching(host)
-            .into_iter()
-            .filter_map(|id| {
-                let object = index.object(id);
-                let Spec::VirtualService(spec) = &object.spec else {
-                    return None;
-                };
-                let ns = object.namespace_or(crate::index::DEFAULT_NAMESPACE);
-                let export_to = if spec.export_to.is_empty() {
-                    &index.mesh_config.default_virtual_service_export_to
-                } else {
-                    &spec.export_to
-                };
-                let bound_to_mesh =
-                    spec.gateways.is_empty() || spec.gateways.iter().any(|g| g == "mesh");
-                (bound_to_mesh && is_exported_to(export_to, ns, &renderer.proxy.namespace))
-                    .then_some((id, spec.as_ref(), ns))
-            })
-            .collect();
-    found.sort_by_key(|(_, _, ns)| *ns != renderer.proxy.namespace);
-    found.first().map(|(id, spec, _)| (*id, *spec))
+    crate::semantics::routing::virtual_service_for(renderer.index, &renderer.proxy.namespace, host)
 }
 
 /// Virtual host domains for a proxyless client (§3.2), ports kept.
@@ -436,12 +406,14 @@ fn bad_field(object: &Object, field: &str, message: &str) -> XdsError {
 
 /// Whether a match block applies to this proxy and listener port.
 fn match_applies(renderer: &Renderer<'_>, m: &HTTPMatchRequest, port: u32) -> bool {
-    m.port.is_none_or(|p| p == port)
-        && crate::index::labels_match(&m.source_labels, &renderer.proxy.labels)
-        && m.source_namespace
-            .as_ref()
-            .is_none_or(|ns| *ns == renderer.proxy.namespace)
-        && (m.gateways.is_empty() || m.gateways.iter().any(|g| g == "mesh"))
+    crate::semantics::routing::match_reaches(
+        m,
+        crate::semantics::routing::RouteClient {
+            namespace: &renderer.proxy.namespace,
+            labels: &renderer.proxy.labels,
+            port: Some(port),
+        },
+    )
 }
 
 fn string_matcher(pattern: MatchPattern) -> StringMatcher {

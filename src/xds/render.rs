@@ -10,7 +10,7 @@ use envoy_types::pb::envoy::config::endpoint::v3::ClusterLoadAssignment;
 use envoy_types::pb::envoy::config::listener::v3::Listener;
 use envoy_types::pb::envoy::config::route::v3::RouteConfiguration;
 
-use crate::index::{host_matches, is_exported_to, labels_match, Index, Service, Workload};
+use crate::index::{host_matches, is_exported_to, Index, Service, Workload};
 use crate::model::Spec;
 
 use super::names::{join_host_port, ClusterKey, ListenerName, SERVER_LISTENER_PREFIX};
@@ -102,6 +102,7 @@ impl<'a> Renderer<'a> {
             // Rendered for a proxyless node (GENERATOR grpc) by definition.
             proxyless: true,
             name_rank: 0,
+            assumed: false,
         })
     }
 
@@ -198,31 +199,20 @@ impl<'a> Renderer<'a> {
         names.into_iter().collect()
     }
 
-    /// Services selecting this workload.
-    pub fn selecting_services(&self) -> Vec<&'a Service> {
-        let mut services: Vec<&Service> = self
-            .index
-            .services_in(&self.proxy.namespace)
-            .filter(|s| {
-                s.selector
-                    .as_ref()
-                    .is_some_and(|sel| !sel.is_empty() && labels_match(sel, &self.proxy.labels))
-            })
-            .collect();
-        services.sort_by(|a, b| a.host.cmp(&b.host));
-        services
+    /// The Service ports that select this workload, with the container
+    /// ports they target.
+    pub fn served_ports(&self) -> Vec<crate::semantics::workload::ServedPort<'a>> {
+        crate::semantics::workload::served_ports(
+            self.index,
+            &self.proxy.namespace,
+            &self.proxy.labels,
+            &self.proxy.container_ports,
+        )
     }
 
     /// Container ports that a selecting Service targets.
     pub fn server_ports(&self) -> BTreeSet<u32> {
-        self.selecting_services()
-            .iter()
-            .flat_map(|s| s.ports.iter())
-            .filter_map(|p| match &p.target_port {
-                Some(target) => self.proxy.resolve_target_port(target),
-                None => Some(p.port),
-            })
-            .collect()
+        self.served_ports().iter().map(|p| p.target).collect()
     }
 
     pub fn listeners(

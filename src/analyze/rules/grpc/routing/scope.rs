@@ -8,9 +8,6 @@
 //! istiod does when it builds a client's routes: a match with `gateways` must
 //! name `mesh`, `sourceLabels` must be on the client, `sourceNamespace` must
 //! be its namespace.
-//!
-//! (Candidate for `analyze::proxyless`: nothing here is routing-specific
-//! except the VirtualService types.)
 
 use crate::analyze::proxyless::{distinct, Clients, WorkloadList};
 use crate::analyze::Context;
@@ -19,9 +16,7 @@ use crate::model::networking::{HTTPMatchRequest, HTTPRoute, StringMatch, Virtual
 use crate::model::{Object, Spec};
 use crate::source::FieldPath;
 
-/// The gateway name that binds a VirtualService to sidecars and proxyless
-/// clients.
-pub const MESH_GATEWAY: &str = "mesh";
+pub use crate::semantics::routing::binds_mesh;
 
 /// A VirtualService with the FQDNs of its hosts and their proxyless clients.
 pub struct Scoped<'a> {
@@ -31,11 +26,6 @@ pub struct Scoped<'a> {
     pub hosts: Vec<String>,
     /// Proxyless clients of any of the hosts (no duplicates).
     pub clients: Clients<'a>,
-}
-
-/// Whether a `gateways` list binds to `mesh` (an empty list does).
-pub fn binds_mesh(gateways: &[String]) -> bool {
-    gateways.is_empty() || gateways.iter().any(|g| g == MESH_GATEWAY)
 }
 
 /// Every VirtualService, whether bound to `mesh` or not, with its clients:
@@ -92,17 +82,17 @@ fn narrows(matcher: &HTTPMatchRequest) -> bool {
         || matcher.source_namespace.is_some()
 }
 
-/// Whether istiod keeps `matcher` in the routes of `client`.
+/// Whether istiod keeps `matcher` in the routes of `client`, on whichever
+/// port it dials ([`crate::semantics::routing::match_reaches`]).
 pub fn match_reaches(matcher: &HTTPMatchRequest, client: &Workload) -> bool {
-    (matcher.gateways.is_empty() || matcher.gateways.iter().any(|g| g == MESH_GATEWAY))
-        && matcher
-            .source_labels
-            .iter()
-            .all(|(k, v)| client.labels.get(k) == Some(v))
-        && matcher
-            .source_namespace
-            .as_ref()
-            .is_none_or(|ns| *ns == client.namespace)
+    crate::semantics::routing::match_reaches(
+        matcher,
+        crate::semantics::routing::RouteClient {
+            namespace: &client.namespace,
+            labels: &client.labels,
+            port: None,
+        },
+    )
 }
 
 impl<'a> Scoped<'a> {

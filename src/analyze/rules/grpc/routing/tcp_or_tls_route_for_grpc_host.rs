@@ -36,14 +36,6 @@ declare_rule! {
 
 /// Whether istiod builds an HTTP virtual host for a port of this protocol
 /// (`Instance.IsHTTPOrSniffed`; `None` is sniffed).
-fn is_http_or_sniffed(protocol: Option<&str>) -> bool {
-    protocol.is_none_or(|p| {
-        ["HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB"]
-            .iter()
-            .any(|h| p.eq_ignore_ascii_case(h))
-    })
-}
-
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
     for vs in mesh_virtual_services(context) {
@@ -70,12 +62,8 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             for host in &vs.hosts {
                 for service in index.services(host) {
                     for port in service.ports.iter().filter(|p| wanted(p.port)) {
-                        if !is_http_or_sniffed(port.protocol.as_deref()) {
-                            let text = format!(
-                                "{host}:{} ({})",
-                                port.port,
-                                port.protocol.as_deref().unwrap_or("?")
-                            );
+                        if !port.protocol.is_http_or_sniffed() {
+                            let text = format!("{host}:{} ({})", port.port, port.protocol);
                             if !l4_ports.contains(&text) {
                                 l4_ports.push(text);
                             }
@@ -140,15 +128,24 @@ spec:
     }
 
     #[test]
-    fn tcp_port_fails_every_rpc() {
-        let text = mesh(VS).replace("name: grpc, port: 7070", "name: tcp-echo, port: 7070");
+    fn tcp_port_beside_a_grpc_port_fails_every_rpc() {
+        let text = mesh(VS).replace(
+            "name: grpc, port: 7070",
+            "name: grpc, port: 7070}, {name: tcp-echo, port: 9090",
+        );
         let found = run_rule_as("GRPC014", "any", &text);
         assert!(
             found[0].2.contains(
-                "and echo.ns.svc.cluster.local:7070 (TCP) is declared with a non-HTTP protocol"
+                "and echo.ns.svc.cluster.local:9090 (TCP) is declared with a non-HTTP protocol"
             ),
             "{}",
             found[0].2
         );
+    }
+
+    #[test]
+    fn a_tcp_only_host_has_no_proxyless_clients() {
+        let text = mesh(VS).replace("name: grpc, port: 7070", "name: tcp-echo, port: 7070");
+        assert!(run_rule_as("GRPC014", "any", &text).is_empty());
     }
 }

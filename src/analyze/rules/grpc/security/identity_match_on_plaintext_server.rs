@@ -2,7 +2,7 @@ use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::AuthorizationPolicyAction;
 
-use super::scope::{authorization_policies, listening_ports, port_tls, rule_path};
+use super::scope::{authorization_policies, rule_path, server_ports};
 
 declare_rule! {
     /// An AuthorizationPolicy matches peer identity on proxyless gRPC servers that serve plaintext.
@@ -63,9 +63,9 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             .iter()
             .copied()
             .filter(|&server| {
-                listening_ports(context, server)
-                    .iter()
-                    .any(|(port, _, _)| !port_tls(context, server, *port).mtls)
+                server_ports(context, server, None)
+                    .into_iter()
+                    .any(|port| !context.server_mtls(server, port).mtls)
             })
             .collect();
         if plaintext.is_empty() {

@@ -1,3 +1,4 @@
+use super::scope;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::networking::ClientTLSMode;
@@ -56,25 +57,32 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             continue;
         }
         let fqdn = index.config_host_fqdn(host, object.namespace_or("default"));
+        // Each server with the first of its ports behind the host that
+        // takes plaintext (the port-level mode counts, spec §2.4).
         let plaintext: Vec<_> = context
             .proxyless_servers(&fqdn)
             .into_iter()
-            .filter(|server| !context.server_tls(server).mtls)
+            .filter_map(|server| {
+                scope::server_ports(context, server, Some(&fqdn))
+                    .into_iter()
+                    .map(|port| context.server_mtls(server, port))
+                    .find(|tls| !tls.mtls)
+                    .map(|tls| (server, tls))
+            })
             .collect();
-        let Some(first) = plaintext.first() else {
+        let Some((_, first)) = plaintext.first() else {
             continue;
         };
-        let decided_by = match context.server_tls(first).policy {
+        let decided_by = match first.policy {
             Some(policy) => format!(
-                "PeerAuthentication {}/{} sets {:?}",
+                "PeerAuthentication {}/{} sets {}",
                 policy.namespace_or("default"),
                 policy.meta.name,
-                context.server_tls(first).mode
-            )
-            .replace("Permissive", "PERMISSIVE")
-            .replace("Disable", "DISABLE"),
+                scope::mode_name(first.mode)
+            ),
             None => "no STRICT PeerAuthentication selects them".to_string(),
         };
+        let plaintext: Vec<_> = plaintext.iter().map(|(server, _)| *server).collect();
         let clients = context.proxyless_clients(object, &fqdn);
         let who = if clients.is_empty() {
             "every client that follows it".to_string()

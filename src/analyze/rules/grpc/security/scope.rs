@@ -1,41 +1,34 @@
-//! Helpers shared by the security rules. They belong in
-//! `src/analyze/proxyless.rs` (or the index) but live here so the security
-//! area owns them: the ports a proxyless server listens on, the
-//! PeerAuthentication mode of one of those ports (with `portLevelMtls`), the
-//! AuthorizationPolicies that reach proxyless servers, and the pod spec of a
-//! workload.
+//! What the security rules share: the ports a proxyless server listens on
+//! and their PeerAuthentication mode (both decided by [`crate::semantics`]),
+//! and the AuthorizationPolicies that reach proxyless servers.
 
 use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::analyze::proxyless::TLS_MODE_LABEL;
 use crate::analyze::Context;
 use crate::grpc_support::{Feature, Gap, Runtime};
 use crate::index::{Service, Workload};
 use crate::model::security::{AuthorizationPolicyAction, AuthorizationPolicySpec, MutualTLSMode};
 use crate::model::{Object, Spec};
+use crate::semantics::ServerMtls;
 use crate::source::FieldPath;
 
 /// The pod spec of a Pod or of a controller's pod template.
 pub fn pod_spec<'a>(context: &Context<'a>, workload: &Workload) -> Option<&'a PodSpec> {
-    let object = context.index.object(workload.object);
-    match &object.spec {
-        Spec::Pod(pod) => pod.spec.as_ref(),
-        spec => crate::index::pod_template(spec).and_then(|t| t.spec.as_ref()),
-    }
+    crate::semantics::workload::pod_spec(context.index.object(workload.object))
+}
+
+/// The container ports of a workload (none without a pod spec).
+fn container_ports(context: &Context<'_>, workload: &Workload) -> Vec<(Option<String>, u32)> {
+    pod_spec(context, workload)
+        .map(crate::semantics::workload::container_ports)
+        .unwrap_or_default()
 }
 
 /// A container port number from a probe or Service `targetPort`: a number,
 /// or the name of a container port of the workload.
 pub fn resolve_port(context: &Context<'_>, workload: &Workload, port: &str) -> Option<u32> {
-    if let Ok(number) = port.parse::<u32>() {
-        return Some(number);
-    }
-    let spec = pod_spec(context, workload)?;
-    crate::model::pod::all_containers(spec)
-        .flat_map(|c| c.ports.iter().flatten())
-        .find(|p| p.name.as_deref() == Some(port))
-        .and_then(|p| u32::try_from(p.container_port).ok())
+    crate::semantics::workload::resolve_target_port(port, &container_ports(context, workload))
 }
 
 pub fn int_or_string(value: &IntOrString) -> String {
@@ -52,37 +45,34 @@ pub fn listening_ports<'a>(
     context: &Context<'a>,
     workload: &'a Workload,
 ) -> Vec<(u32, &'a Service, usize)> {
-    let mut ports = Vec::new();
-    for service in context.index.services_selecting(workload) {
-        for (i, port) in service.ports.iter().enumerate() {
-            let target = match &port.target_port {
-                Some(target) => resolve_port(context, workload, target),
-                None => Some(port.port),
-            };
-            if let Some(target) = target {
-                ports.push((target, service, i));
-            }
-        }
-    }
-    ports
+    crate::semantics::workload::served_ports(
+        context.index,
+        &workload.namespace,
+        &workload.labels,
+        &container_ports(context, workload),
+    )
+    .into_iter()
+    .map(|served| (served.target, served.service, served.position))
+    .collect()
 }
 
-/// What a proxyless server's Listener on one port accepts, and what decided it.
-#[derive(Debug, Clone)]
-pub struct PortTls<'a> {
-    pub mtls: bool,
-    pub mode: MutualTLSMode,
-    /// The PeerAuthentication that set the mode, if any.
-    pub policy: Option<&'a Object>,
-    /// The field of `policy` that set it (`spec.mtls.mode` or
-    /// `spec.portLevelMtls.<port>.mode`).
-    pub field: Option<FieldPath>,
-}
-
-impl PortTls<'_> {
-    /// mTLS that comes from the pod label turning PERMISSIVE into STRICT.
-    pub fn strict_from_label(&self) -> bool {
-        self.mtls && self.mode != MutualTLSMode::Strict
+/// The container ports a proxyless server serves (those of `host` only,
+/// when given); `[None]` for a server `--assume-proxyless` assumed with no
+/// known Service: its ports are unknown, its workload-wide mode decides.
+pub fn server_ports<'a>(
+    context: &Context<'a>,
+    workload: &'a Workload,
+    host: Option<&str>,
+) -> Vec<Option<u32>> {
+    let ports: Vec<Option<u32>> = listening_ports(context, workload)
+        .into_iter()
+        .filter(|(_, service, _)| host.is_none_or(|host| service.host == host))
+        .map(|(port, _, _)| Some(port))
+        .collect();
+    if ports.is_empty() && workload.assumed {
+        vec![None]
+    } else {
+        ports
     }
 }
 
@@ -95,62 +85,10 @@ pub fn mode_name(mode: MutualTLSMode) -> &'static str {
     }
 }
 
-/// The mode of one port of a proxyless server, as istiod's gRPC generator
-/// decides it (spec §2.4): the workload's mode from
-/// [`Context::server_tls`], overridden by a `portLevelMtls` entry keyed by
-/// the target port in a PeerAuthentication with a selector that matches the
-/// workload (the first by name when several do); then PERMISSIVE is mTLS only
-/// with the `security.istio.io/tlsMode: istio` label.
-pub fn port_tls<'a>(context: &Context<'a>, workload: &Workload, port: u32) -> PortTls<'a> {
-    let base = context.server_tls(workload);
-    let mut mode = base.mode;
-    let mut policy = base.policy;
-    let mut field = base
-        .policy
-        .map(|_| FieldPath::root().field("spec").field("mtls").field("mode"));
-    let key = port.to_string();
-    let mut port_level: Vec<(&'a Object, MutualTLSMode)> = context
-        .index
-        .policies_for(workload)
-        .into_iter()
-        .map(|id| context.index.object(id))
-        .filter_map(|object| match &object.spec {
-            Spec::PeerAuthentication(spec)
-                if crate::index::policy_selector(&object.spec).is_some() =>
-            {
-                let mode = spec.port_level_mtls.get(&key)?.mode?;
-                (mode != MutualTLSMode::Unset).then_some((object, mode))
-            }
-            _ => None,
-        })
-        .collect();
-    port_level.sort_by(|a, b| a.0.meta.name.cmp(&b.0.meta.name));
-    if let Some(&(object, port_mode)) = port_level.first() {
-        mode = port_mode;
-        policy = Some(object);
-        field = Some(
-            FieldPath::root()
-                .field("spec")
-                .field("portLevelMtls")
-                .field(&key)
-                .field("mode"),
-        );
-    }
-    let labelled = workload
-        .labels
-        .get(TLS_MODE_LABEL)
-        .is_some_and(|v| v == "istio");
-    let mtls = match mode {
-        MutualTLSMode::Strict => true,
-        MutualTLSMode::Disable => false,
-        MutualTLSMode::Permissive | MutualTLSMode::Unset => labelled,
-    };
-    PortTls {
-        mtls,
-        mode,
-        policy,
-        field,
-    }
+/// What the proxyless server's Listener on container `port` accepts, as
+/// [`crate::semantics::peer_authentication`] decides it.
+pub fn port_tls<'a>(context: &Context<'a>, workload: &Workload, port: u32) -> ServerMtls<'a> {
+    context.server_mtls(workload, Some(port))
 }
 
 /// An AuthorizationPolicy that istiod's gRPC generator turns into RBAC for
@@ -172,7 +110,7 @@ pub fn proxyless_servers_selected_by<'a>(
     context
         .proxyless_selected_by(policy)
         .into_iter()
-        .filter(|w| !listening_ports(context, w).is_empty())
+        .filter(|w| !server_ports(context, w, None).is_empty())
         .collect()
 }
 

@@ -2,7 +2,8 @@ use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::source::FieldPath;
 
-use super::scope::{self, PortProtocol};
+use super::scope;
+use crate::semantics::Protocol;
 
 declare_rule! {
     /// A Service port of a proxyless gRPC target declares no protocol, so Istio sniffs it instead of treating it as gRPC.
@@ -48,7 +49,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             continue;
         };
         for (i, port) in spec.ports.iter().flatten().enumerate() {
-            if scope::port_protocol(port) != PortProtocol::Sniffed {
+            if scope::port_protocol(port) != Protocol::Sniffed {
                 continue;
             }
             let port_path = FieldPath::root().field("spec").field("ports").index(i);

@@ -2,7 +2,7 @@ use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::source::FieldPath;
 
-use super::scope::{self, PortProtocol};
+use super::scope;
 
 declare_rule! {
     /// A headless Service (clusterIP: None) is a target of proxyless gRPC clients, which Istio does not support for them.
@@ -50,7 +50,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             .ports
             .iter()
             .flatten()
-            .any(|p| scope::port_protocol(p) == PortProtocol::Http2);
+            .any(|p| scope::port_protocol(p).serves_grpc());
         let reason = if service.is_grpc_target() {
             service.reason(context)
         } else if grpc_port && !service.clients.is_empty() {

@@ -2,12 +2,8 @@
 //! proxyless clients, every traffic policy inside one (top level, subsets,
 //! port-level entries) with its field path, and which Kubernetes Services
 //! are gRPC targets of proxyless workloads.
-//!
-//! Candidates for `analyze::proxyless` once other areas need them.
 
-use std::collections::BTreeMap;
-
-use k8s_openapi::api::core::v1::{PodSpec, Service as KubeService};
+use k8s_openapi::api::core::v1::Service as KubeService;
 
 use crate::analyze::proxyless::Clients;
 use crate::analyze::Context;
@@ -17,6 +13,7 @@ use crate::model::networking::{
     OutlierDetection, ServiceEntrySpec, TrafficPolicy,
 };
 use crate::model::{Object, Spec};
+use crate::semantics::Protocol;
 use crate::source::FieldPath;
 
 /// A DestinationRule that proxyless clients receive.
@@ -264,64 +261,9 @@ fn gather_kubernetes_services<'a>(context: &Context<'a>) -> Vec<GrpcService<'a>>
     found
 }
 
-/// The pod spec of a Pod or of a workload controller's template.
-pub(super) fn pod_spec(object: &Object) -> Option<&PodSpec> {
-    match &object.spec {
-        Spec::Pod(pod) => pod.spec.as_ref(),
-        spec => crate::index::pod_template(spec).and_then(|t| t.spec.as_ref()),
-    }
-}
+pub(super) use crate::semantics::workload::{container_ports, pod_spec};
 
-/// The container ports a pod spec declares: number → names.
-pub(super) fn container_ports(spec: &PodSpec) -> BTreeMap<i32, Option<String>> {
-    spec.containers
-        .iter()
-        .flat_map(|c| c.ports.iter().flatten())
-        .map(|p| (p.container_port, p.name.clone()))
-        .collect()
-}
-
-/// How Istio reads the protocol of a Kubernetes Service port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum PortProtocol {
-    /// GRPC, GRPC-Web, HTTP2 (or h2c): what gRPC needs.
-    Http2,
-    /// HTTP/1.1, declared.
-    Http,
-    /// TCP, TLS or HTTPS: istiod builds no HTTP virtual host for it.
-    Opaque(&'static str),
-    /// Something else declared (Mongo, Redis, UDP...).
-    Other,
-    /// Nothing Istio recognises: the protocol is sniffed.
-    Sniffed,
-}
-
-/// The protocol Istio gives a Service port: `appProtocol` first, then the
-/// port name prefix (`grpc`, `grpc-foo`, `http2-foo`, `tcp`...).
-pub(super) fn port_protocol(port: &k8s_openapi::api::core::v1::ServicePort) -> PortProtocol {
-    if port.protocol.as_deref() == Some("UDP") {
-        return PortProtocol::Other;
-    }
-    let name = match port.app_protocol.as_deref() {
-        Some(app) => match app.to_ascii_lowercase().as_str() {
-            "kubernetes.io/h2c" => Some("http2".to_string()),
-            "kubernetes.io/ws" => Some("http".to_string()),
-            "kubernetes.io/wss" => Some("https".to_string()),
-            other => Some(other.to_string()),
-        },
-        None => port.name.clone(),
-    };
-    let declared = name
-        .as_deref()
-        .and_then(crate::index::protocol_from_port_name)
-        .map(|p| p.to_ascii_lowercase());
-    match declared.as_deref() {
-        Some("grpc" | "grpc-web" | "http2") => PortProtocol::Http2,
-        Some("http") => PortProtocol::Http,
-        Some("tcp") => PortProtocol::Opaque("TCP"),
-        Some("tls") => PortProtocol::Opaque("TLS"),
-        Some("https") => PortProtocol::Opaque("HTTPS"),
-        Some("mongo" | "redis" | "mysql" | "udp") => PortProtocol::Other,
-        _ => PortProtocol::Sniffed,
-    }
+/// The protocol istiod gives a Kubernetes Service port.
+pub(super) fn port_protocol(port: &k8s_openapi::api::core::v1::ServicePort) -> Protocol {
+    crate::semantics::protocol::of_service_port(port)
 }

@@ -14,7 +14,9 @@ declare_rule! {
     /// A Kubernetes Service selecting proxyless gRPC servers whose pod
     /// template declares `containerPorts`, where a Service port's `targetPort`
     /// (the `port` when unset; a named targetPort by the container port's name)
-    /// equals none of them.
+    /// equals none of them. Only ports that declare gRPC, gRPC-Web or HTTP2
+    /// count: an `http` or `tcp` port of the same pods is not assumed to
+    /// reach a gRPC server.
     ///
     /// ## Why it matters
     /// A proxyless gRPC server asks istiod for the Listener of the address it
@@ -42,11 +44,13 @@ declare_rule! {
 }
 
 /// Whether a pod declaring `ports` accepts a targetPort.
-fn declares(ports: &std::collections::BTreeMap<i32, Option<String>>, target: &IntOrString) -> bool {
-    match target {
-        IntOrString::Int(n) => ports.contains_key(n),
-        IntOrString::String(name) => ports.values().any(|p| p.as_deref() == Some(name.as_str())),
-    }
+fn declares(ports: &[(Option<String>, u32)], target: &IntOrString) -> bool {
+    let target = match target {
+        IntOrString::Int(n) => n.to_string(),
+        IntOrString::String(name) => name.clone(),
+    };
+    let resolved = crate::semantics::workload::resolve_target_port(&target, ports);
+    resolved.is_some_and(|number| ports.iter().any(|(_, n)| *n == number))
 }
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
@@ -63,11 +67,18 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             .servers
             .iter()
             .filter_map(|&w| {
-                let ports = scope::container_ports(scope::pod_spec(index.object(w.object))?);
+                let mut ports = scope::container_ports(scope::pod_spec(index.object(w.object))?);
+                ports.sort_by_key(|(_, number)| *number);
+                ports.dedup_by_key(|(_, number)| *number);
                 (!ports.is_empty()).then_some((w, ports))
             })
             .collect();
         for (i, port) in spec.ports.iter().flatten().enumerate() {
+            // A gRPC server is assumed only behind gRPC, gRPC-Web and HTTP2
+            // ports: an `http` or `tcp` port of the same pods serves other traffic.
+            if !scope::port_protocol(port).serves_grpc() {
+                continue;
+            }
             let port_path = FieldPath::root().field("spec").field("ports").index(i);
             let (target, path) = match &port.target_port {
                 Some(IntOrString::Int(0)) | None => {
@@ -86,7 +97,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             };
             let declared: Vec<String> = first_ports
                 .iter()
-                .map(|(n, name)| match name {
+                .map(|(name, n)| match name {
                     Some(name) => format!("{n}/{name}"),
                     None => n.to_string(),
                 })

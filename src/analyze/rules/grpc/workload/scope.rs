@@ -6,13 +6,12 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::PodSpec;
 use serde_json::Value as Json;
 
 use crate::analyze::proxyless::RUNTIME_ANNOTATION;
 use crate::analyze::Context;
 use crate::grpc_support::Runtime;
-use crate::index::{labels_match, pod_template, Workload};
+use crate::index::{labels_match, Workload};
 use crate::model::pod::{all_containers, TEMPLATES_ANNOTATION};
 use crate::model::{Object, Spec};
 use crate::source::FieldPath;
@@ -58,13 +57,7 @@ pub(super) fn label_path(object: &Object, key: &str) -> FieldPath {
     metadata_path(object).field("labels").field(key)
 }
 
-/// The pod spec of a workload's object.
-pub(super) fn pod_spec(object: &Object) -> Option<&PodSpec> {
-    match &object.spec {
-        Spec::Pod(pod) => pod.spec.as_ref(),
-        spec => pod_template(spec).and_then(|t| t.spec.as_ref()),
-    }
-}
+pub(super) use crate::semantics::workload::pod_spec;
 
 /// The injection templates a workload asks for, as written.
 pub(super) fn templates(workload: &Workload) -> Vec<&str> {

@@ -191,12 +191,7 @@ fn json_map(value: Option<&Json>) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-fn pod_spec(object: &Object) -> Option<&PodSpec> {
-    match &object.spec {
-        Spec::Pod(pod) => pod.spec.as_ref(),
-        spec => crate::index::pod_template(spec).and_then(|t| t.spec.as_ref()),
-    }
-}
+use crate::semantics::workload::pod_spec;
 
 fn typed_facts(spec: Option<&PodSpec>) -> PodFacts {
     let Some(spec) = spec else {

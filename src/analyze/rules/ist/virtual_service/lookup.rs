@@ -11,7 +11,7 @@ use crate::model::{Object, Spec};
 use crate::source::FieldPath;
 
 /// The gateway name that binds a VirtualService to the sidecars.
-pub(super) const MESH_GATEWAY: &str = "mesh";
+pub(super) use crate::semantics::routing::MESH_GATEWAY;
 
 /// A VirtualService object with its spec and namespace.
 pub(super) fn virtual_services(
@@ -30,7 +30,7 @@ pub(super) fn virtual_services(
 
 /// Whether the VirtualService applies to sidecars: no gateways, or `mesh` among them.
 pub(super) fn mesh_bound(vs: &VirtualServiceSpec) -> bool {
-    vs.gateways.is_empty() || vs.gateways.iter().any(|g| g == MESH_GATEWAY)
+    crate::semantics::routing::binds_mesh(&vs.gateways)
 }
 
 /// One destination of a route or mirror.
