@@ -9,9 +9,16 @@
 //!    three real backends on 127.0.0.2-4 and the client), by
 //!    `mesh xds serve`: what its RPCs do;
 //! 2. `mesh analyze --assume-proxyless --grpc python@1.85` on the config
-//!    files alone (and again with the Service and its pods beside them):
-//!    an Error-level GRPC finding, naming the assumed clients, exactly
-//!    where the client fails, and none where it works.
+//!    files alone, and again with the Service `echo` beside them: an
+//!    Error-level GRPC finding, naming the assumed clients, exactly where
+//!    the client fails, and none where it works. (Other rules may still
+//!    give Errors of their own: with the Service but no pods, istioctl's
+//!    IST0173 says the subsets select no pods.)
+//!
+//! The server pods are not given to analyze: mesh.yaml declares them
+//! without the grpc-agent template (the traffic tests need no more), so
+//! analyze would take them for declared servers that are not proxyless,
+//! and `--assume-proxyless` assumes servers only where nothing is declared.
 //!
 //! The client decides: the analyze half is checked against what the client
 //! did (or, when there is no python outside CI, against what it does in CI).
@@ -41,7 +48,7 @@ const DR_ISTIO_MUTUAL: &str = "testdata/xds-traffic/dr-istio-mutual.yaml";
 const PA_STRICT: &str = "testdata/xds-traffic/pa-strict.yaml";
 const VS_WEIGHTS: &str = "testdata/xds-traffic/vs-weights.yaml";
 const VS_MATCH: &str = "testdata/xds-traffic/vs-match.yaml";
-const VS_CORS: &str = "testdata/assume-proxyless/vs-cors.yaml";
+const VS_CORS: &str = "testdata/assume-proxyless-peers/vs-cors.yaml";
 
 /// What a case's config does to the real client's RPCs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +146,7 @@ impl Case {
     }
 
     /// The analyze half: `mesh analyze --assume-proxyless --grpc RUNTIME`
-    /// on the config files (then with the servers beside them) agrees with
+    /// on the config files (then with the Service beside them) agrees with
     /// `verdict`; without the flag, no GRPC Error.
     fn assert_analyze_agrees(&self, verdict: Option<Verdict>) {
         let verdict = verdict.unwrap_or(if self.finding.is_some() {
@@ -148,13 +155,13 @@ impl Case {
             Verdict::Works
         });
         let files = self.files();
-        let servers = Servers::new();
-        let with_servers: Vec<&str> = files
+        let service = Service::new();
+        let with_service: Vec<&str> = files
             .iter()
             .copied()
-            .chain([servers.path.to_str().unwrap()])
+            .chain([service.path.to_str().unwrap()])
             .collect();
-        for inputs in [&files, &with_servers] {
+        for inputs in [&files, &with_service] {
             let assumed = Analysis::run(&["--assume-proxyless", "--grpc", RUNTIME], inputs);
             match verdict {
                 Verdict::Fails => assumed.assert_finding(self.finding.as_ref().unwrap()),
@@ -166,29 +173,26 @@ impl Case {
     }
 }
 
-/// The Service and the server pods of testdata/xds-traffic/mesh.yaml,
-/// without the client Deployment (and the Namespace), in a file of their own.
-struct Servers {
+/// The Service `echo` of testdata/xds-traffic/mesh.yaml (the one the client
+/// dials), alone in a file.
+struct Service {
     path: PathBuf,
     _dir: tempfile::TempDir,
 }
 
-impl Servers {
-    fn new() -> Servers {
+impl Service {
+    fn new() -> Service {
         let mesh = read("testdata/xds-traffic/mesh.yaml");
-        let kept: Vec<&str> = mesh
+        let services: Vec<&str> = mesh
             .split("\n---\n")
-            .filter(|doc| {
-                doc.lines()
-                    .any(|line| line == "kind: Service" || line == "kind: Pod")
-            })
+            .filter(|doc| doc.lines().any(|line| line == "kind: Service"))
             .collect();
-        assert_eq!(kept.len(), 4, "the Service and its three pods");
-        assert!(kept.iter().all(|doc| !doc.contains("kind: Deployment")));
+        assert_eq!(services.len(), 1, "{mesh}");
+        assert!(services[0].contains("metadata: {name: echo, namespace: traffic}"));
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("servers.yaml");
-        std::fs::write(&path, kept.join("\n---\n")).unwrap();
-        Servers { path, _dir: dir }
+        let path = dir.path().join("service.yaml");
+        std::fs::write(&path, services[0]).unwrap();
+        Service { path, _dir: dir }
     }
 }
 
