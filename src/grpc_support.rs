@@ -719,6 +719,35 @@ pub fn describe_gaps(gaps: &[Gap]) -> String {
     format!("gRPC {}", parts.join(", "))
 }
 
+/// The gRPC status codes by name, in code order (`OK` is 0).
+pub const STATUS_NAMES: [&str; 17] = [
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+];
+
+/// The code of a gRPC status name, case-insensitively.
+pub fn status_code(name: &str) -> Option<u32> {
+    STATUS_NAMES
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case(name))
+        .map(|n| n as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,6 +88,8 @@ pub type RunsMemo<'a> =
 pub struct Proxyless<'a> {
     /// In index order.
     all: Clients<'a>,
+    /// Some Sidecar is in the inputs (its egress hosts narrow what clients see).
+    sidecars: bool,
     /// Those of `all` that dial services: all but the servers
     /// `--assume-proxyless` assumed for a selector (the same list without them).
     clients: Clients<'a>,
@@ -132,6 +134,10 @@ impl<'a> Proxyless<'a> {
             all.iter().copied().filter(|w| is_client(w)).collect()
         };
         Proxyless {
+            sidecars: index
+                .objects
+                .iter()
+                .any(|o| matches!(o.spec, Spec::Sidecar(_))),
             all,
             clients,
             by_namespace,
@@ -368,6 +374,31 @@ impl<'a> Context<'a> {
     /// dial it over gRPC: a host none of whose ports istiod builds a route
     /// for ([`crate::semantics::Protocol::is_http_or_sniffed`]) has none.
     pub fn proxyless_clients(&self, config: &Object, host: &str) -> Clients<'a> {
+        let clients = self.clients_by_namespace(config, host);
+        if !self.proxyless.sidecars || clients.is_empty() {
+            return clients;
+        }
+        // A Sidecar's egress hosts narrow what its workloads see.
+        let services = self.index.services(host);
+        if services.is_empty() {
+            return clients;
+        }
+        clients
+            .iter()
+            .copied()
+            .filter(|client| {
+                let view = crate::semantics::visibility::ClientView::of(
+                    self.index,
+                    &client.namespace,
+                    &client.labels,
+                );
+                services.iter().any(|s| view.sees(s))
+            })
+            .collect()
+    }
+
+    /// [`Context::proxyless_clients`] by namespace, before Sidecars narrow it.
+    fn clients_by_namespace(&self, config: &Object, host: &str) -> Clients<'a> {
         let index = self.index;
         let owner = config.namespace_or("default");
         let mesh = &index.mesh_config;
@@ -704,48 +735,37 @@ pub fn workload_names(workloads: &[&Workload]) -> String {
     text
 }
 
-/// The DestinationRules that set `trafficPolicy.tls` for one host, with
-/// their `exportTo`.
+/// The TLS mode clients of one host use, by client namespace.
 pub struct HostTls<'a> {
-    host_namespace: Option<&'a str>,
-    root_namespace: &'a str,
-    candidates: Vec<(
-        &'a Object,
-        &'a [String],
-        crate::model::networking::ClientTLSMode,
-    )>,
+    index: &'a crate::index::Index,
+    host: String,
 }
 
 impl<'a> HostTls<'a> {
-    /// The TLS mode a client in `namespace` uses: from the first visible
-    /// DestinationRule that sets one, looking in the client's namespace,
-    /// then the host's, then the root namespace (Istio's order). `None`: no
-    /// DestinationRule sets TLS, so proxyless clients send plaintext (they
-    /// have no auto-mTLS).
+    /// The DestinationRule TLS mode a client in `namespace` uses, with the
+    /// rule that set it: the top-level `tls` of the DestinationRule that
+    /// applies ([`crate::semantics::destination_rule::applied`]). `None`: it
+    /// sets none, so proxyless clients send plaintext (they have no
+    /// auto-mTLS).
     pub fn for_namespace(
         &self,
         namespace: &str,
     ) -> Option<(&'a Object, crate::model::networking::ClientTLSMode)> {
-        self.candidates
-            .iter()
-            .filter_map(|&(object, export, mode)| {
-                let owner = object.namespace_or("default");
-                if owner != self.root_namespace && !is_exported_to(export, owner, namespace) {
-                    return None;
-                }
-                let rank = if owner == namespace {
-                    0
-                } else if Some(owner) == self.host_namespace {
-                    1
-                } else {
-                    2
-                };
-                Some((rank, object, mode))
-            })
-            .min_by(|(rank_a, a, _), (rank_b, b, _)| {
-                (rank_a, &a.meta.name).cmp(&(rank_b, &b.meta.name))
-            })
-            .map(|(_, object, mode)| (object, mode))
+        let index = self.index;
+        let mut services = index.services_visible(&self.host, namespace);
+        services.sort_by_key(|s| s.namespace != namespace);
+        let client = crate::semantics::destination_rule::Client {
+            namespace,
+            labels: None,
+        };
+        let applied = crate::semantics::destination_rule::applied(
+            index,
+            client,
+            &self.host,
+            services.first().map(|s| s.namespace.as_str()),
+        )?;
+        let mode = applied.spec.traffic_policy.as_ref()?.tls.as_ref()?.mode?;
+        Some((applied.policy_from?, mode))
     }
 }
 
@@ -778,32 +798,12 @@ impl<'a> Context<'a> {
         self.host_tls(host).for_namespace(namespace)
     }
 
-    /// The DestinationRules that set TLS for `host`, gathered once so that
-    /// a rule can ask for many client namespaces.
+    /// The TLS modes of `host`'s clients, for a rule to ask of many client
+    /// namespaces.
     pub fn host_tls(&self, host: &str) -> HostTls<'a> {
-        let index = self.index;
-        let mesh = &index.mesh_config;
-        let candidates = index
-            .destination_rules_for(host)
-            .iter()
-            .filter_map(|&id| {
-                let object = index.object(id);
-                let Spec::DestinationRule(rule) = &object.spec else {
-                    return None;
-                };
-                let export = if rule.export_to.is_empty() {
-                    &mesh.default_destination_rule_export_to
-                } else {
-                    &rule.export_to
-                };
-                let mode = rule.traffic_policy.as_ref()?.tls.as_ref()?.mode?;
-                Some((object, export.as_slice(), mode))
-            })
-            .collect();
         HostTls {
-            host_namespace: index.services(host).first().map(|s| s.namespace.as_str()),
-            root_namespace: mesh.root_namespace.as_str(),
-            candidates,
+            index: self.index,
+            host: host.to_string(),
         }
     }
 

@@ -86,11 +86,5 @@ fn node(raw: &Json) -> Option<&Json> {
 
 /// `node.metadata.LABELS`, for a pod that is in no manifest.
 fn node_labels(raw: &Json) -> Option<BTreeMap<String, String>> {
-    let labels = node(raw)?.get("metadata")?.get("LABELS")?.as_object()?;
-    Some(
-        labels
-            .iter()
-            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-            .collect(),
-    )
+    crate::model::string_map(node(raw)?.get("metadata")?.get("LABELS")?)
 }

@@ -240,6 +240,19 @@ fn read_meta(root: &Json) -> Meta {
     }
 }
 
+/// A JSON object of strings (labels, a selector's `matchLabels`) as a map;
+/// entries whose value is not a string are left out (the schema check
+/// reports them). `None` when `value` is not an object.
+pub fn string_map(value: &Json) -> Option<BTreeMap<String, String>> {
+    let entries = value.as_object()?;
+    Some(
+        entries
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+            .collect(),
+    )
+}
+
 /// Label and annotation values as text; a schema error is reported separately
 /// for values that are not strings.
 fn scalar_text(value: &Json) -> Option<String> {

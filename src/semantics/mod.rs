@@ -10,6 +10,11 @@
 //! - [`peer_authentication`]: the effective mTLS mode of a workload's port
 //!   (narrowest scope, oldest policy, UNSET inherits, port-level by target
 //!   port, the `security.istio.io/tlsMode` label);
+//! - [`destination_rule`]: the DestinationRule a client uses for a host
+//!   (namespace order, exportTo, workloadSelector, merging) and a cluster's
+//!   traffic policy;
+//! - [`visibility`]: which services a client sees (exportTo, Sidecar
+//!   egress hosts);
 //! - [`workload`]: the pod spec, containers and target ports of a workload;
 //! - [`routing`]: whether a VirtualService or one of its matches is bound
 //!   to the mesh and reaches a client, and which VirtualService a client
@@ -20,9 +25,11 @@
 //! Nothing here depends on `analyze` or `xds`.
 
 pub mod assumed;
+pub mod destination_rule;
 pub mod peer_authentication;
 pub mod protocol;
 pub mod routing;
+pub mod visibility;
 pub mod workload;
 
 pub use peer_authentication::ServerMtls;

@@ -1,7 +1,6 @@
 //! Clusters (spec §4): EDS over ADS, with what a DestinationRule sets that
 //! istiod passes to gRPC: TLS (ISTIO_MUTUAL only), load balancer, max_requests.
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use envoy_types::pb::envoy::config::cluster::v3::{
@@ -10,10 +9,10 @@ use envoy_types::pb::envoy::config::cluster::v3::{
 use envoy_types::pb::envoy::config::core::v3::RoutingPriority;
 use envoy_types::pb::google::protobuf::{UInt32Value, UInt64Value};
 
-use crate::index::{is_exported_to, labels_match, ObjectId, Service, ServiceSource};
+use crate::index::{Service, ServiceSource};
 use crate::model::networking::{
-    ClientTLSMode, ClientTLSSettings, ConnectionPoolSettings, DestinationRuleSpec,
-    LoadBalancerSettings, OutlierDetection, SimpleLB, Subset, TrafficPolicy,
+    ClientTLSMode, ConnectionPoolSettings, DestinationRuleSpec, LoadBalancerSettings, SimpleLB,
+    Subset,
 };
 use crate::model::Spec;
 
@@ -22,127 +21,20 @@ use super::names::ClusterKey;
 use super::render::Renderer;
 use super::tls;
 
-/// The DestinationRule settings that apply to one cluster, after port-level
-/// settings replaced the top level and the subset's overrode both.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct EffectivePolicy {
-    pub load_balancer: Option<LoadBalancerSettings>,
-    pub connection_pool: Option<ConnectionPoolSettings>,
-    pub outlier_detection: Option<OutlierDetection>,
-    pub tls: Option<ClientTLSSettings>,
-}
+pub use crate::semantics::destination_rule::EffectivePolicy;
 
-impl EffectivePolicy {
-    /// `GetPortLevelTrafficPolicy`: a matching `portLevelSettings` entry
-    /// replaces (does not merge with) the top-level settings.
-    fn for_port(policy: Option<&TrafficPolicy>, port: u32) -> EffectivePolicy {
-        let Some(policy) = policy else {
-            return EffectivePolicy::default();
-        };
-        if let Some(level) = policy
-            .port_level_settings
-            .iter()
-            .find(|p| p.port.as_ref().and_then(|p| p.number) == Some(port))
-        {
-            return EffectivePolicy {
-                load_balancer: level.load_balancer.as_deref().cloned(),
-                connection_pool: level.connection_pool.clone(),
-                outlier_detection: level.outlier_detection.clone(),
-                tls: level.tls.clone(),
-            };
-        }
-        EffectivePolicy {
-            load_balancer: policy.load_balancer.as_deref().cloned(),
-            connection_pool: policy.connection_pool.clone(),
-            outlier_detection: policy.outlier_detection.clone(),
-            tls: policy.tls.clone(),
-        }
-    }
-
-    /// `MergeSubsetTrafficPolicy`: subset fields override.
-    fn merged(self, subset: EffectivePolicy) -> EffectivePolicy {
-        EffectivePolicy {
-            load_balancer: subset.load_balancer.or(self.load_balancer),
-            connection_pool: subset.connection_pool.or(self.connection_pool),
-            outlier_detection: subset.outlier_detection.or(self.outlier_detection),
-            tls: subset.tls.or(self.tls),
-        }
-    }
-}
-
-/// The DestinationRule for a host as the proxy sees it: the rules of the
-/// first namespace in istiod's order (the proxy's, the service's, the root),
-/// merged (first traffic policy wins, subsets added by name). Exact hosts
-/// before wildcards.
+/// The DestinationRule for a host as the proxy sees it
+/// ([`crate::semantics::destination_rule::applied`]).
 pub fn destination_rule<'a>(
     renderer: &Renderer<'a>,
     host: &str,
-) -> Option<Cow<'a, DestinationRuleSpec>> {
-    let index = renderer.index;
-    let proxy_ns = renderer.proxy.namespace.as_str();
-    let root = index.mesh_config.root_namespace.as_str();
-    let service_ns = renderer.service(host).map(|s| s.namespace.clone());
-    let candidates: Vec<(ObjectId, &DestinationRuleSpec, String)> = index
-        .destination_rules_matching(host)
-        .into_iter()
-        .filter_map(|id| {
-            let object = index.object(id);
-            let Spec::DestinationRule(spec) = &object.spec else {
-                return None;
-            };
-            let ns = object
-                .namespace_or(crate::index::DEFAULT_NAMESPACE)
-                .to_string();
-            let export_to = if spec.export_to.is_empty() {
-                &index.mesh_config.default_destination_rule_export_to
-            } else {
-                &spec.export_to
-            };
-            let selects = match &spec.workload_selector {
-                Some(selector) if !selector.match_labels.is_empty() => {
-                    ns == proxy_ns && labels_match(&selector.match_labels, &renderer.proxy.labels)
-                }
-                _ => true,
-            };
-            (selects && is_exported_to(export_to, &ns, proxy_ns)).then_some((id, spec.as_ref(), ns))
-        })
-        .collect();
-    let exact = |(_, spec, ns): &(ObjectId, &DestinationRuleSpec, String)| {
-        spec.host
-            .as_deref()
-            .is_some_and(|h| index.config_host_fqdn(h, ns) == host)
+) -> Option<crate::semantics::destination_rule::AppliedRule<'a>> {
+    let client = crate::semantics::destination_rule::Client {
+        namespace: &renderer.proxy.namespace,
+        labels: Some(&renderer.proxy.labels),
     };
-    let pool: Vec<_> = if candidates.iter().any(exact) {
-        candidates.iter().filter(|c| exact(c)).collect()
-    } else {
-        candidates.iter().collect()
-    };
-    let order = [Some(proxy_ns), service_ns.as_deref(), Some(root)];
-    let namespace = order
-        .iter()
-        .flatten()
-        .find(|ns| pool.iter().any(|(_, _, n)| n == *ns))
-        .map(|ns| ns.to_string())
-        .or_else(|| pool.first().map(|(_, _, ns)| ns.clone()))?;
-    // Borrowed unless rules must merge: this runs for every cluster.
-    let mut merged: Option<Cow<'a, DestinationRuleSpec>> = None;
-    for (_, spec, _) in pool.into_iter().filter(|(_, _, ns)| *ns == namespace) {
-        match &mut merged {
-            None => merged = Some(Cow::Borrowed(*spec)),
-            Some(rule) => {
-                let rule = rule.to_mut();
-                if rule.traffic_policy.is_none() {
-                    rule.traffic_policy = spec.traffic_policy.clone();
-                }
-                for subset in &spec.subsets {
-                    if !rule.subsets.iter().any(|s| s.name == subset.name) {
-                        rule.subsets.push(subset.clone());
-                    }
-                }
-            }
-        }
-    }
-    merged
+    let service_namespace = renderer.service(host).map(|s| s.namespace.as_str());
+    crate::semantics::destination_rule::applied(renderer.index, client, host, service_namespace)
 }
 
 fn subset<'a>(rule: &'a DestinationRuleSpec, name: &str) -> Option<&'a Subset> {
@@ -158,17 +50,9 @@ pub fn effective_policy(
     port: u32,
     subset_name: &str,
 ) -> EffectivePolicy {
-    let Some(rule) = destination_rule(renderer, host) else {
-        return EffectivePolicy::default();
-    };
-    let base = EffectivePolicy::for_port(rule.traffic_policy.as_deref(), port);
-    if subset_name.is_empty() {
-        return base;
-    }
-    match subset(&rule, subset_name).and_then(|s| s.traffic_policy.as_deref()) {
-        Some(policy) => base.merged(EffectivePolicy::for_port(Some(policy), port)),
-        None => base,
-    }
+    destination_rule(renderer, host)
+        .map(|rule| rule.effective_policy(port, subset_name))
+        .unwrap_or_default()
 }
 
 /// Subset labels of a cluster, `None` when the subset does not exist.
@@ -180,7 +64,7 @@ pub fn subset_labels(
         return Some(Default::default());
     }
     let rule = destination_rule(renderer, &key.host)?;
-    subset(&rule, &key.subset).map(|s| s.labels.clone())
+    subset(&rule.spec, &key.subset).map(|s| s.labels.clone())
 }
 
 /// `spiffe://TD/ns/NS/sa/SA` of the workloads behind a service, with the

@@ -660,33 +660,12 @@ fn fractional(percent: Option<&Percent>, legacy: Option<i32>) -> Option<Fraction
     }
 }
 
-/// gRPC status names as VirtualServices spell them.
+/// gRPC status names as VirtualServices spell them (or their numbers).
 pub fn grpc_status_code(name: &str) -> Option<u32> {
-    const CODES: [&str; 17] = [
-        "OK",
-        "CANCELLED",
-        "UNKNOWN",
-        "INVALID_ARGUMENT",
-        "DEADLINE_EXCEEDED",
-        "NOT_FOUND",
-        "ALREADY_EXISTS",
-        "PERMISSION_DENIED",
-        "RESOURCE_EXHAUSTED",
-        "FAILED_PRECONDITION",
-        "ABORTED",
-        "OUT_OF_RANGE",
-        "UNIMPLEMENTED",
-        "INTERNAL",
-        "UNAVAILABLE",
-        "DATA_LOSS",
-        "UNAUTHENTICATED",
-    ];
-    name.parse::<u32>().ok().filter(|n| *n < 17).or_else(|| {
-        CODES
-            .iter()
-            .position(|c| c.eq_ignore_ascii_case(name))
-            .map(|n| n as u32)
-    })
+    name.parse::<u32>()
+        .ok()
+        .filter(|n| (*n as usize) < crate::grpc_support::STATUS_NAMES.len())
+        .or_else(|| crate::grpc_support::status_code(name))
 }
 
 /// `TranslateFault` (§3.5): exponential delays are dropped, as istiod does.

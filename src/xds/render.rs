@@ -10,8 +10,7 @@ use envoy_types::pb::envoy::config::endpoint::v3::ClusterLoadAssignment;
 use envoy_types::pb::envoy::config::listener::v3::Listener;
 use envoy_types::pb::envoy::config::route::v3::RouteConfiguration;
 
-use crate::index::{host_matches, is_exported_to, Index, Service, Workload};
-use crate::model::Spec;
+use crate::index::{Index, Service, Workload};
 
 use super::names::{join_host_port, ClusterKey, ListenerName, SERVER_LISTENER_PREFIX};
 use super::{cds, eds, lds, rds, Proxy, Resources, XdsError};
@@ -29,8 +28,8 @@ pub struct RenderOptions {
 pub struct Renderer<'a> {
     pub index: &'a Index,
     pub proxy: &'a Proxy,
-    /// The Sidecar egress hosts that scope what the proxy sees, if a Sidecar applies.
-    egress_hosts: Option<Vec<(String, String)>>,
+    /// What the proxy sees (exportTo, Sidecar egress).
+    view: crate::semantics::visibility::ClientView,
 }
 
 /// [`render`] for each of `proxies` on every core, each result turned into
@@ -79,13 +78,15 @@ pub fn render(
 
 impl<'a> Renderer<'a> {
     pub fn new(index: &'a Index, proxy: &'a Proxy) -> Renderer<'a> {
-        let mut renderer = Renderer {
+        Renderer {
             index,
             proxy,
-            egress_hosts: None,
-        };
-        renderer.egress_hosts = renderer.sidecar_egress_hosts();
-        renderer
+            view: crate::semantics::visibility::ClientView::of(
+                index,
+                &proxy.namespace,
+                &proxy.labels,
+            ),
+        }
     }
 
     /// The proxy as an index workload, for the index's policy lookups.
@@ -106,62 +107,9 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// Egress hosts (`namespace`, `dnsName`) of the Sidecar that applies:
-    /// a workload-selecting one first, else the namespace's, else the root's.
-    fn sidecar_egress_hosts(&self) -> Option<Vec<(String, String)>> {
-        let mut workload = self.workload();
-        workload.labels = self.proxy.labels.clone();
-        let sidecars: Vec<_> = self
-            .index
-            .policies_for(&workload)
-            .into_iter()
-            .filter_map(|id| {
-                let object = self.index.object(id);
-                match &object.spec {
-                    Spec::Sidecar(sidecar) => Some((object, sidecar)),
-                    _ => None,
-                }
-            })
-            .collect();
-        let (object, sidecar) = sidecars
-            .iter()
-            .find(|(_, s)| s.workload_selector.is_some())
-            .or_else(|| sidecars.first())?;
-        let own = object
-            .namespace_or(crate::index::DEFAULT_NAMESPACE)
-            .to_string();
-        let hosts = sidecar
-            .egress
-            .iter()
-            .flat_map(|e| &e.hosts)
-            .filter_map(|h| h.split_once('/'))
-            .map(|(ns, host)| {
-                let ns = if ns == "." {
-                    own.clone()
-                } else {
-                    ns.to_string()
-                };
-                (ns, host.to_string())
-            })
-            .collect();
-        Some(hosts)
-    }
-
     /// Whether the proxy sees a service: its `exportTo`, and the Sidecar's egress hosts.
     pub fn visible(&self, service: &Service) -> bool {
-        if !is_exported_to(
-            &service.export_to,
-            &service.namespace,
-            &self.proxy.namespace,
-        ) {
-            return false;
-        }
-        match &self.egress_hosts {
-            None => true,
-            Some(hosts) => hosts.iter().any(|(ns, host)| {
-                (ns == "*" || *ns == service.namespace) && host_matches(host, &service.host)
-            }),
-        }
+        self.view.sees(service)
     }
 
     /// The service a host names for this proxy: its own namespace's first.

@@ -31,25 +31,6 @@ const RETRY_ON: &[&str] = &[
 ];
 
 /// gRPC status names accepted by `fault.abort.grpcStatus`.
-const GRPC_STATUS: &[&str] = &[
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
-];
 
 const HTTP_METHODS: &[&str] = &[
     "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
@@ -650,7 +631,7 @@ fn fault_injection(out: &mut Errors, path: &FieldPath, fault: &HTTPFaultInjectio
             }
         }
         if let Some(status) = &abort.grpc_status {
-            if !GRPC_STATUS.contains(&status.as_str()) {
+            if !crate::grpc_support::STATUS_NAMES.contains(&status.as_str()) {
                 out.error(
                     &at.field("grpcStatus"),
                     format!(

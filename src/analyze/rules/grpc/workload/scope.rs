@@ -169,14 +169,7 @@ pub(super) fn proxyless_marker_path(object: &Object, workload: &Workload) -> Fie
 /// The label selector of an untyped Istio resource (Telemetry, WasmPlugin):
 /// `spec.selector.matchLabels`. `None`: no selector (or an empty one).
 pub(super) fn raw_selector(object: &Object) -> Option<BTreeMap<String, String>> {
-    let labels = object.doc.raw.pointer("/spec/selector/matchLabels")?;
-    let Json::Object(entries) = labels else {
-        return None;
-    };
-    let labels: BTreeMap<String, String> = entries
-        .iter()
-        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-        .collect();
+    let labels = crate::model::string_map(object.doc.raw.pointer("/spec/selector/matchLabels")?)?;
     (!labels.is_empty()).then_some(labels)
 }
 

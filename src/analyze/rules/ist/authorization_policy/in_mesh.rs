@@ -180,15 +180,7 @@ fn raw_selectable(object: &Object) -> Option<Selectable<'_>> {
 }
 
 fn json_map(value: Option<&Json>) -> BTreeMap<String, String> {
-    value
-        .and_then(Json::as_object)
-        .map(|entries| {
-            entries
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                .collect()
-        })
-        .unwrap_or_default()
+    value.and_then(crate::model::string_map).unwrap_or_default()
 }
 
 use crate::semantics::workload::pod_spec;

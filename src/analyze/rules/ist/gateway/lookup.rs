@@ -131,13 +131,7 @@ fn unindexed_workloads(index: &Index) -> Vec<GatewayWorkload> {
 }
 
 fn template_labels(object: &Object, pointer: &str) -> Option<BTreeMap<String, String>> {
-    let labels = object.doc.raw.pointer(pointer)?.as_object()?;
-    Some(
-        labels
-            .iter()
-            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-            .collect(),
-    )
+    crate::model::string_map(object.doc.raw.pointer(pointer)?)
 }
 
 /// The ports a gateway workload can be reached on through the Kubernetes
