@@ -1,0 +1,540 @@
+//! The traffic mesh of testdata/xds-traffic: `mesh xds serve`, three real
+//! gRPC backends on 127.0.0.2-4 (Python grpcio, xDS servers for mTLS) and a
+//! real proxyless client (C-core's xDS client) that sends RPCs and reports
+//! which backend answered each, or how it failed. Used by
+//! tests/cli_xds_traffic.rs and tests/cli_assume_proxyless_peers.rs.
+
+use super::{Killed, Server};
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+
+const MESH: &str = env!("CARGO_BIN_EXE_mesh");
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+pub const TARGET: &str = "xds:///echo.traffic.svc.cluster.local:7070";
+/// The port the fixture's pods declare; replaced by a free one per test.
+const FIXTURE_PORT: &str = "containerPort: 17070";
+/// The echo pods of testdata/xds-traffic/mesh.yaml: (name, podIP).
+pub const BACKENDS: [(&str, &str); 3] = [
+    ("echo-v1-0", "127.0.0.2"),
+    ("echo-v2-0", "127.0.0.3"),
+    ("echo-v2-1", "127.0.0.4"),
+];
+pub const READY_WITHIN: Duration = Duration::from_secs(20);
+/// The client's own bound (`--timeout`); the test waits a little longer.
+const CLIENT_TIMEOUT_SECONDS: u64 = 30;
+
+/// The first stdout line of a child, or `None` if it prints none in time.
+fn first_line(child: &mut Child, within: Duration) -> Option<String> {
+    let stdout = child.stdout.take()?;
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    receiver
+        .recv_timeout(within)
+        .ok()
+        .filter(|line| !line.is_empty())
+}
+
+/// A port free on every backend address, so that parallel tests (and
+/// anything else on this machine) never share one.
+fn free_backend_port() -> u16 {
+    for _ in 0..20 {
+        let first = TcpListener::bind((BACKENDS[0].1, 0)).unwrap();
+        let port = first.local_addr().unwrap().port();
+        if BACKENDS[1..]
+            .iter()
+            .all(|(_, ip)| TcpListener::bind((*ip, port)).is_ok())
+        {
+            return port;
+        }
+    }
+    panic!("no port free on all of {BACKENDS:?}");
+}
+
+/// The xDS server, the three backends and a bootstrap for the client.
+pub struct Mesh {
+    python: String,
+    pub server: Server,
+    _backends: Vec<Killed>,
+    bootstrap: PathBuf,
+    /// The server's inputs: mesh.yaml, the DestinationRule, and whatever
+    /// else the test serves (vs.yaml, pa.yaml).
+    pub config: PathBuf,
+    /// `xds:///HOST:PORT` the client dials.
+    target: String,
+    /// Clients use xDS credentials (TLS when their cluster says so).
+    xds_credentials: bool,
+    _dir: tempfile::TempDir,
+}
+
+/// A fixture of testdata/xds-traffic.
+pub fn fixture(file: &str) -> String {
+    std::fs::read_to_string(PathBuf::from(REPO).join("testdata/xds-traffic").join(file)).unwrap()
+}
+
+/// How a test's mesh differs from the plain one (mesh.yaml with the
+/// subsets, plaintext backends).
+#[derive(Default)]
+pub struct Setup<'a> {
+    /// The VirtualService's text, served as vs.yaml.
+    pub virtual_service: Option<String>,
+    pub serve_flags: &'a [&'a str],
+    /// The DestinationRule's text, served as dr.yaml; the fixture
+    /// dr-subsets.yaml when `None`.
+    pub destination_rule: Option<String>,
+    /// A PeerAuthentication's text, served as pa.yaml.
+    pub peer_authentication: Option<String>,
+    /// Certificates for everyone (from the test's own CA, as istio-agent
+    /// writes them), backends that are xDS servers taking their inbound
+    /// listener from `mesh xds serve`, and a client with xDS credentials.
+    pub xds_security: bool,
+}
+
+/// Who takes part in a mesh: the backends, the client and, for mTLS, the
+/// identities the test CA issues.
+pub struct Cast<'a> {
+    pub serve_flags: &'a [&'a str],
+    /// (`NS/POD`, `IP:PORT` it listens on) of each backend; the backend
+    /// answers with the pod's name.
+    pub backends: Vec<(String, String)>,
+    /// The client's `--workload NS/NAME`.
+    pub client: &'a str,
+    pub target: &'a str,
+    /// SPIFFE ids for the backends and the client: with them, certificates
+    /// for everyone, backends that are xDS servers, and xDS credentials.
+    pub identities: Option<[&'a str; 2]>,
+}
+
+/// The SPIFFE ids the test CA issues: the echo pods run as `default`, the
+/// client Deployment as `client` (its serviceAccountName).
+pub const ECHO_IDENTITY: &str = "spiffe://cluster.local/ns/traffic/sa/default";
+pub const CLIENT_IDENTITY: &str = "spiffe://cluster.local/ns/traffic/sa/client";
+
+impl Mesh {
+    /// The mesh with `virtual_service` (a file in testdata/xds-traffic), or
+    /// `None` when there is no python to run real gRPC peers with.
+    pub fn start(virtual_service: Option<&str>) -> Option<Mesh> {
+        Mesh::launch(Setup {
+            virtual_service: virtual_service.map(fixture),
+            ..Setup::default()
+        })
+    }
+
+    /// The mesh as `setup` says; the inputs are copied to a temporary
+    /// directory the server reads.
+    pub fn launch(setup: Setup<'_>) -> Option<Mesh> {
+        let python = super::python("gRPC client and servers")?;
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::create_dir(&config).unwrap();
+        let port = free_backend_port();
+        let mesh_yaml = fixture("mesh.yaml");
+        assert!(mesh_yaml.contains(FIXTURE_PORT));
+        std::fs::write(
+            config.join("mesh.yaml"),
+            mesh_yaml.replace(FIXTURE_PORT, &format!("containerPort: {port}")),
+        )
+        .unwrap();
+        let destination_rule = setup
+            .destination_rule
+            .unwrap_or_else(|| fixture("dr-subsets.yaml"));
+        std::fs::write(config.join("dr.yaml"), destination_rule).unwrap();
+        if let Some(text) = setup.virtual_service {
+            std::fs::write(config.join("vs.yaml"), text).unwrap();
+        }
+        if let Some(text) = setup.peer_authentication {
+            std::fs::write(config.join("pa.yaml"), text).unwrap();
+        }
+        let backends = BACKENDS
+            .iter()
+            .map(|(name, ip)| (format!("traffic/{name}"), format!("{ip}:{port}")))
+            .collect();
+        let identities = setup
+            .xds_security
+            .then_some([ECHO_IDENTITY, CLIENT_IDENTITY]);
+        Some(Mesh::run(
+            python,
+            dir,
+            config,
+            Cast {
+                serve_flags: setup.serve_flags,
+                backends,
+                client: "traffic/client",
+                target: TARGET,
+                identities,
+            },
+        ))
+    }
+
+    /// Serves `config` (in `dir`), then starts the backends and writes the
+    /// client's bootstrap as `cast` says.
+    pub fn run(python: String, dir: tempfile::TempDir, config: PathBuf, cast: Cast<'_>) -> Mesh {
+        let paths = vec![config.clone()];
+        let mut serve_args: Vec<&std::ffi::OsStr> = vec![config.as_os_str()];
+        serve_args.extend(cast.serve_flags.iter().map(std::ffi::OsStr::new));
+        let server = Server::start(&serve_args);
+
+        let certs = dir.path().join("certs");
+        if let Some([echo, client]) = cast.identities {
+            let issued = Command::new(&python)
+                .arg(format!("{REPO}/tests/peers/traffic.py"))
+                .args(["certs", "--dir"])
+                .arg(&certs)
+                .args(["--identity", &format!("echo={echo}")])
+                .args(["--identity", &format!("client={client}")])
+                .output()
+                .unwrap();
+            assert!(
+                issued.status.success(),
+                "{}",
+                String::from_utf8_lossy(&issued.stderr)
+            );
+        }
+        // `mesh xds bootstrap` for a workload, written where its peer reads it.
+        let bootstrap = |flag: &str, workload: &str, identity: &str| -> PathBuf {
+            let written = Command::new(MESH)
+                .args(["xds", "bootstrap"])
+                .args(&paths)
+                .args([
+                    flag,
+                    workload,
+                    "--xds-address",
+                    &server.address,
+                    "--cert-dir",
+                ])
+                .arg(certs.join(identity))
+                .output()
+                .unwrap();
+            assert!(
+                written.status.success(),
+                "{}",
+                String::from_utf8_lossy(&written.stderr)
+            );
+            let path = dir
+                .path()
+                .join(format!("{}.json", workload.replace('/', "-")));
+            std::fs::write(&path, written.stdout).unwrap();
+            path
+        };
+
+        let backends: Vec<Killed> = cast
+            .backends
+            .iter()
+            .map(|(pod, listen)| {
+                let name = pod.split_once('/').map_or(pod.as_str(), |(_, name)| name);
+                let mut command = Command::new(&python);
+                command
+                    .arg(format!("{REPO}/tests/peers/traffic.py"))
+                    .args(["backend", "--listen", listen])
+                    .args(["--name", name, "--lifetime", "120"])
+                    .stdout(Stdio::piped());
+                if cast.identities.is_some() {
+                    command
+                        .arg("--xds")
+                        .env("GRPC_XDS_BOOTSTRAP", bootstrap("--pod", pod, "echo"))
+                        // Not one INFO line per failed handshake.
+                        .env("GRPC_VERBOSITY", "ERROR");
+                }
+                let mut backend = Killed(command.spawn().unwrap());
+                let ready = first_line(&mut backend.0, READY_WITHIN);
+                assert_eq!(
+                    ready.as_deref().map(str::trim),
+                    Some("ready"),
+                    "backend {pod} on {listen}"
+                );
+                if cast.identities.is_some() {
+                    // An xDS server serves once it has accepted its listener.
+                    let listener = format!("\"xds.istio.io/grpc/lds/inbound/{listen}\"]");
+                    server.wait_for_line(0, READY_WITHIN, |line| {
+                        line.contains(": LDS ACK ") && line.ends_with(&listener)
+                    });
+                }
+                backend
+            })
+            .collect();
+
+        let bootstrap = bootstrap("--workload", cast.client, "client");
+        Mesh {
+            python,
+            server,
+            _backends: backends,
+            bootstrap,
+            config,
+            target: cast.target.to_string(),
+            xds_credentials: cast.identities.is_some(),
+            _dir: dir,
+        }
+    }
+
+    /// The client's command line up to its own `args`.
+    fn client(&self, rpcs: u32) -> Command {
+        let mut command = Command::new(&self.python);
+        command
+            .arg(format!("{REPO}/tests/peers/traffic.py"))
+            .args([
+                "client",
+                "--target",
+                &self.target,
+                "--rpcs",
+                &rpcs.to_string(),
+            ])
+            .args(["--timeout", &CLIENT_TIMEOUT_SECONDS.to_string()])
+            .env("GRPC_XDS_BOOTSTRAP", &self.bootstrap);
+        if self.xds_credentials {
+            command.arg("--xds-creds");
+        }
+        command
+    }
+
+    /// A long-lived client sending `batches` batches of `rpcs` on one
+    /// channel, each after the first when told to ([`Batches::go`]).
+    pub fn batches(&self, rpcs: u32, batches: u32, args: &[&str]) -> Batches {
+        let mut child = self
+            .client(rpcs)
+            .args(["--batches", &batches.to_string()])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let go = child.stdin.take().unwrap();
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Batches {
+            _child: Killed(child),
+            go,
+            lines,
+            deadline: Instant::now() + Duration::from_secs(CLIENT_TIMEOUT_SECONDS + 10),
+        }
+    }
+
+    /// Runs the client with `args` after `--target` and `--rpcs`.
+    pub fn send(&self, rpcs: u32, args: &[&str]) -> Outcome {
+        let mut child = self
+            .client(rpcs)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let mut child = Killed(child);
+        let reader = std::thread::spawn(move || {
+            let (mut out, mut err) = (String::new(), String::new());
+            let _ = stdout.read_to_string(&mut out);
+            let _ = stderr.read_to_string(&mut err);
+            (out, err)
+        });
+        let deadline = Instant::now() + Duration::from_secs(CLIENT_TIMEOUT_SECONDS + 10);
+        let status = loop {
+            if let Some(status) = child.0.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the client did not finish in time; server log:\n{}",
+                self.server.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let (out, err) = reader.join().unwrap();
+        assert!(
+            status.success(),
+            "client {args:?} failed: {out}{err}\nserver log:\n{}",
+            self.server.log()
+        );
+        let outcome = Outcome::parse(&out);
+        eprintln!("client {args:?}: {}", outcome.json);
+        outcome
+    }
+}
+
+/// A long-lived client: one channel, batches of RPCs on the test's word.
+pub struct Batches {
+    _child: Killed,
+    go: std::process::ChildStdin,
+    lines: mpsc::Receiver<String>,
+    deadline: Instant,
+}
+
+impl Batches {
+    /// What the current batch saw.
+    pub fn outcome(&self) -> Outcome {
+        let within = self.deadline.saturating_duration_since(Instant::now());
+        let line = self
+            .lines
+            .recv_timeout(within)
+            .expect("the client printed a batch in time");
+        Outcome::parse(&line)
+    }
+
+    /// Starts the next batch.
+    pub fn go(&mut self) {
+        use std::io::Write;
+        self.go.write_all(b"go\n").unwrap();
+        self.go.flush().unwrap();
+    }
+}
+
+/// What the client saw.
+pub struct Outcome {
+    /// RPCs answered, by backend name.
+    pub counts: BTreeMap<String, u32>,
+    /// RPCs failed, by status (`StatusCode.NAME`).
+    pub errors: BTreeMap<String, u32>,
+    /// From the first RPC to the last answer.
+    pub elapsed: Duration,
+    /// From the first RPC to each backend's first answer.
+    pub first: BTreeMap<String, Duration>,
+    pub json: Json,
+}
+
+impl Outcome {
+    /// The client's JSON line.
+    pub fn parse(line: &str) -> Outcome {
+        let json: Json = serde_json::from_str(line.trim()).unwrap();
+        let numbers = |field: &str| -> BTreeMap<String, u32> {
+            json[field]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_u64().unwrap() as u32))
+                .collect()
+        };
+        Outcome {
+            counts: numbers("counts"),
+            errors: numbers("errors"),
+            first: numbers("first_ms")
+                .into_iter()
+                .map(|(name, ms)| (name, Duration::from_millis(u64::from(ms))))
+                .collect(),
+            elapsed: Duration::from_millis(json["elapsed_ms"].as_u64().unwrap()),
+            json,
+        }
+    }
+
+    /// Share of the answered RPCs from backends whose name starts with `prefix`.
+    pub fn share(&self, prefix: &str) -> f64 {
+        let total: u32 = self.counts.values().sum();
+        let matching: u32 = self
+            .counts
+            .iter()
+            .filter(|(name, _)| name.starts_with(prefix))
+            .map(|(_, n)| n)
+            .sum();
+        f64::from(matching) / f64::from(total.max(1))
+    }
+}
+
+/// The mesh of the mTLS proofs: certificates for everyone, xDS-server
+/// backends, and the given DestinationRule and PeerAuthentication (fixtures
+/// of testdata/xds-traffic).
+pub fn secured(destination_rule: &str, peer_authentication: Option<&str>) -> Option<Mesh> {
+    Mesh::launch(Setup {
+        destination_rule: Some(fixture(destination_rule)),
+        peer_authentication: peer_authentication.map(fixture),
+        xds_security: true,
+        ..Setup::default()
+    })
+}
+
+/// Sends `rpcs` RPCs from a client that cannot connect: after a few
+/// seconds it sends them anyway, and each must fail UNAVAILABLE with a
+/// reason that contains `reason`.
+pub fn assert_refused(mesh: &Mesh, rpcs: u32, reason: &str) -> Outcome {
+    let outcome = mesh.send(rpcs, &["--ready-within", "5"]);
+    assert!(outcome.counts.is_empty(), "{}", outcome.json);
+    assert_eq!(
+        outcome.errors,
+        BTreeMap::from([("StatusCode.UNAVAILABLE".to_string(), rpcs)]),
+        "{}",
+        outcome.json
+    );
+    let details = outcome.json["error_details"].as_array().unwrap();
+    assert!(
+        !details.is_empty()
+            && details
+                .iter()
+                .all(|d| d.as_str().is_some_and(|d| d.contains(reason))),
+        "{}",
+        outcome.json
+    );
+    outcome
+}
+
+/// 600 RPCs spread evenly (1/3 ± 0.05 each) over the three backends.
+pub fn assert_round_robin(mesh: &Mesh) -> Outcome {
+    let outcome = mesh.send(600, &[]);
+    assert!(outcome.errors.is_empty(), "{}", outcome.json);
+    for (name, _) in BACKENDS {
+        let share = outcome.share(name);
+        assert!((share - 1.0 / 3.0).abs() <= 0.05, "{name}: {share:.3}");
+    }
+    outcome
+}
+
+/// 1,000 RPCs of which v2 (`echo-v2-*`) must answer 0.80 ± 0.05.
+pub fn twenty_eighty(mesh: &Mesh) -> Outcome {
+    let outcome = mesh.send(1000, &[]);
+    assert!(outcome.errors.is_empty(), "{}", outcome.json);
+    let v2 = outcome.share("echo-v2-");
+    assert!(
+        (v2 - 0.80).abs() <= 0.05,
+        "v2 got {v2:.3}: {}",
+        outcome.json
+    );
+    outcome
+}
+
+/// The routes of vs-match.yaml, 100 RPCs each: `end-user: mike` to v1,
+/// `end-user: jason` and the method /echo.Echo/Other to v2, every one
+/// answered. Returns the three outcomes in that order.
+pub fn assert_header_and_method_routes(mesh: &Mesh) -> [Outcome; 3] {
+    let total = |outcome: &Outcome| outcome.counts.values().sum::<u32>();
+    let others = mesh.send(100, &["--metadata", "end-user=mike"]);
+    assert_eq!(total(&others), 100, "{}", others.json);
+    assert_eq!(others.share("echo-v1-"), 1.0, "{}", others.json);
+    let jason = mesh.send(100, &["--metadata", "end-user=jason"]);
+    assert_eq!(total(&jason), 100, "{}", jason.json);
+    assert_eq!(jason.share("echo-v2-"), 1.0, "{}", jason.json);
+    let other_method = mesh.send(100, &["--method", "/echo.Echo/Other"]);
+    assert_eq!(total(&other_method), 100, "{}", other_method.json);
+    assert_eq!(other_method.share("echo-v2-"), 1.0, "{}", other_method.json);
+    [others, jason, other_method]
+}
+
+/// 60 RPCs over mutual TLS: every one answered, each backend answering
+/// some and naming the client's certificate (its SPIFFE id from the test CA).
+pub fn assert_mutual_tls(mesh: &Mesh) -> Outcome {
+    let outcome = mesh.send(60, &[]);
+    assert!(outcome.errors.is_empty(), "{}", outcome.json);
+    for (name, _) in BACKENDS {
+        let answered = format!("{name} {CLIENT_IDENTITY}");
+        assert!(
+            outcome.counts.get(&answered).is_some_and(|n| *n > 0),
+            "{answered}: {}",
+            outcome.json
+        );
+    }
+    assert_eq!(outcome.counts.values().sum::<u32>(), 60, "{}", outcome.json);
+    outcome
+}
