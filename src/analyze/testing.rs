@@ -79,3 +79,19 @@ spec:
 "
     };
 }
+
+/// A Service `echo` in namespace `ns` with a gRPC port (no selector): the
+/// host the traffic-policy tests' DestinationRules name, so that proxyless
+/// clients dial it. A macro, for `concat!`.
+#[macro_export]
+macro_rules! echo_service_yaml {
+    () => {
+        "apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: ns}
+spec:
+  ports: [{name: grpc, port: 7070}]
+---
+"
+    };
+}

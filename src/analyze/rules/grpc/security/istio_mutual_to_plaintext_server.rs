@@ -186,12 +186,21 @@ fn rendered_host<'a>(
                 if !crate::index::labels_match(&subset_labels, &server.labels) {
                     continue;
                 }
-                let plaintext = scope::listening_ports(context, server)
+                let mut targets: Vec<Option<u32>> = scope::listening_ports(context, server)
                     .into_iter()
                     .filter(|(_, service, position)| {
                         service.host == host && service.ports[*position].port == key.port
                     })
-                    .map(|(target, _, _)| context.server_mtls(server, Some(target)))
+                    .map(|(target, _, _)| Some(target))
+                    .collect();
+                if targets.is_empty() && server.assumed {
+                    // An assumed server's container ports are unknown: its
+                    // workload-wide mode decides.
+                    targets.push(None);
+                }
+                let plaintext = targets
+                    .into_iter()
+                    .map(|target| context.server_mtls(server, target))
                     .find(|tls| !tls.mtls);
                 if let Some(tls) = plaintext {
                     record(

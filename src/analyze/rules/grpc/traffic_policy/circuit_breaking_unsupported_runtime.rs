@@ -80,27 +80,25 @@ mod tests {
 
     #[test]
     fn php_never_and_go_from_1_37() {
-        let base = "
+        let base = concat!(
+        "
 apiVersion: v1
 kind: Pod
 metadata: {name: client, namespace: ns, annotations: {inject.istio.io/templates: grpc-agent, mesh.dev/grpc-runtime: RUNTIME}}
 spec:
   containers: [{name: app, image: app}]
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ns}
-spec:
-  ports: [{name: grpc, port: 7070}]
----
-apiVersion: networking.istio.io/v1
+",
+        crate::echo_service_yaml!(),
+        "apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: echo, namespace: ns}
 spec:
   host: echo
   trafficPolicy:
     connectionPool: {http: {http2MaxRequests: 10}}
-";
+"
+    );
         for (runtime, fires) in [
             ("php", true),
             ("go@1.37", false),

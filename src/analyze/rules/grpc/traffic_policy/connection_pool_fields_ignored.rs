@@ -122,27 +122,25 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
 mod tests {
     use crate::analyze::testing::run_rule;
 
-    const BASE: &str = "
+    const BASE: &str = concat!(
+        "
 apiVersion: v1
 kind: Pod
 metadata: {name: client, namespace: ns, annotations: {inject.istio.io/templates: grpc-agent}}
 spec:
   containers: [{name: app, image: app}]
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ns}
-spec:
-  ports: [{name: grpc, port: 7070}]
----
-apiVersion: networking.istio.io/v1
+",
+        crate::echo_service_yaml!(),
+        "apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: echo, namespace: ns}
 spec:
   host: echo
   trafficPolicy:
     connectionPool: POOL
-";
+"
+    );
 
     #[test]
     fn only_http2_max_requests_is_silent() {

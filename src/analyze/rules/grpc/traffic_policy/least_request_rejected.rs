@@ -73,7 +73,8 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
 mod tests {
     use crate::analyze::testing::run_rule;
 
-    const BASE: &str = "
+    const BASE: &str = concat!(
+        "
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: client, namespace: ns}
@@ -86,20 +87,17 @@ spec:
     spec:
       containers: [{name: app, image: app}]
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ns}
-spec:
-  ports: [{name: grpc, port: 7070}]
----
-apiVersion: networking.istio.io/v1
+",
+        crate::echo_service_yaml!(),
+        "apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: echo, namespace: ns}
 spec:
   host: echo
   trafficPolicy:
     loadBalancer: {simple: LEAST_REQUEST}
-";
+"
+    );
 
     #[test]
     fn go_from_1_73_accepts_it() {

@@ -78,27 +78,25 @@ mod tests {
 
     #[test]
     fn maglev_is_rejected_even_by_the_newest_go() {
-        let yaml = "
+        let yaml = concat!(
+        "
 apiVersion: v1
 kind: Pod
 metadata: {name: client, namespace: ns, annotations: {inject.istio.io/templates: grpc-agent, mesh.dev/grpc-runtime: go@1.80}}
 spec:
   containers: [{name: app, image: app}]
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ns}
-spec:
-  ports: [{name: grpc, port: 7070}]
----
-apiVersion: networking.istio.io/v1
+",
+        crate::echo_service_yaml!(),
+        "apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: echo, namespace: ns}
 spec:
   host: echo
   trafficPolicy:
     loadBalancer: {consistentHash: {httpHeaderName: x-user, maglev: {tableSize: 65537}}}
-";
+"
+    );
         let found = run_rule("GRPC024", "t.yaml", yaml);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0]

@@ -67,20 +67,17 @@ mod tests {
 
     #[test]
     fn port_level_outlier_detection_is_found() {
-        let yaml = "
+        let yaml = concat!(
+            "
 apiVersion: v1
 kind: Pod
 metadata: {name: client, namespace: ns, annotations: {inject.istio.io/templates: grpc-agent}}
 spec:
   containers: [{name: app, image: app}]
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ns}
-spec:
-  ports: [{name: grpc, port: 7070}]
----
-apiVersion: networking.istio.io/v1
+",
+            crate::echo_service_yaml!(),
+            "apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: echo, namespace: ns}
 spec:
@@ -89,7 +86,8 @@ spec:
     portLevelSettings:
     - port: {number: 7070}
       outlierDetection: {interval: 10s}
-";
+"
+        );
         let found = run_rule("GRPC029", "t.yaml", yaml);
         assert_eq!(
             found[0].3,

@@ -126,20 +126,17 @@ fn and_list(items: &[&str]) -> String {
 mod tests {
     use crate::analyze::testing::run_rule;
 
-    const BASE: &str = "
+    const BASE: &str = concat!(
+        "
 apiVersion: v1
 kind: Pod
 metadata: {name: client, namespace: ns, annotations: {inject.istio.io/templates: grpc-agent}}
 spec:
   containers: [{name: app, image: app}]
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ns}
-spec:
-  ports: [{name: grpc, port: 7070}]
----
-apiVersion: networking.istio.io/v1
+",
+        crate::echo_service_yaml!(),
+        "apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: echo, namespace: ns}
 spec:
@@ -149,7 +146,8 @@ spec:
     portLevelSettings:
     - port: {number: 7070}
       ENTRY
-";
+"
+    );
 
     #[test]
     fn omitted_tls_is_plaintext_on_the_port() {

@@ -85,27 +85,25 @@ mod tests {
 
     #[test]
     fn limit_is_inclusive_and_legacy_field_counts() {
-        let base = "
+        let base = concat!(
+            "
 apiVersion: v1
 kind: Pod
 metadata: {name: client, namespace: ns, annotations: {inject.istio.io/templates: grpc-agent}}
 spec:
   containers: [{name: app, image: app}]
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ns}
-spec:
-  ports: [{name: grpc, port: 7070}]
----
-apiVersion: networking.istio.io/v1
+",
+            crate::echo_service_yaml!(),
+            "apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: echo, namespace: ns}
 spec:
   host: echo
   trafficPolicy:
     loadBalancer: {consistentHash: {httpHeaderName: x, HASH}}
-";
+"
+        );
         let at_limit = base.replace("HASH", "ringHash: {minimumRingSize: 8388608}");
         assert_eq!(run_rule("GRPC039", "t.yaml", &at_limit), vec![]);
         let legacy = base.replace("HASH", "minimumRingSize: 8388609");

@@ -72,20 +72,17 @@ mod tests {
 
     #[test]
     fn least_conn_is_not_least_request() {
-        let yaml = "
+        let yaml = concat!(
+            "
 apiVersion: v1
 kind: Pod
 metadata: {name: client, namespace: ns, annotations: {inject.istio.io/templates: grpc-agent}}
 spec:
   containers: [{name: app, image: app}]
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ns}
-spec:
-  ports: [{name: grpc, port: 7070}]
----
-apiVersion: networking.istio.io/v1
+",
+            crate::echo_service_yaml!(),
+            "apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: echo, namespace: ns}
 spec:
@@ -96,7 +93,8 @@ spec:
   - name: v1
     trafficPolicy:
       loadBalancer: {simple: ROUND_ROBIN}
-";
+"
+        );
         let found = run_rule("GRPC023", "t.yaml", yaml);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].4.contains("not mapped to LEAST_REQUEST"));

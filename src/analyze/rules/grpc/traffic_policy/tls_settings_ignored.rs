@@ -81,7 +81,8 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
 mod tests {
     use crate::analyze::testing::run_rule;
 
-    const BASE: &str = "
+    const BASE: &str = concat!(
+        "
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: client, namespace: ns}
@@ -94,20 +95,17 @@ spec:
     spec:
       containers: [{name: app, image: app}]
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ns}
-spec:
-  ports: [{name: grpc, port: 7070}]
----
-apiVersion: networking.istio.io/v1
+",
+        crate::echo_service_yaml!(),
+        "apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: echo, namespace: ns}
 spec:
   host: echo
   trafficPolicy:
     tls: {mode: ISTIO_MUTUAL, sni: echo.example.com, subjectAltNames: [spiffe://x]}
-";
+"
+    );
 
     #[test]
     fn each_ignored_field_is_reported() {

@@ -93,20 +93,17 @@ mod tests {
 
     #[test]
     fn each_field_at_its_path() {
-        let yaml = "
+        let yaml = concat!(
+            "
 apiVersion: v1
 kind: Pod
 metadata: {name: client, namespace: ns, annotations: {inject.istio.io/templates: grpc-agent}}
 spec:
   containers: [{name: app, image: app}]
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ns}
-spec:
-  ports: [{name: grpc, port: 7070}]
----
-apiVersion: networking.istio.io/v1
+",
+            crate::echo_service_yaml!(),
+            "apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: echo, namespace: ns}
 spec:
@@ -114,7 +111,8 @@ spec:
   trafficPolicy:
     loadBalancer: {simple: ROUND_ROBIN, warmup: {duration: 10s}}
     tunnel: {targetHost: x, targetPort: 80}
-";
+"
+        );
         let found = run_rule("GRPC030", "t.yaml", yaml);
         let paths: Vec<&str> = found.iter().map(|f| f.3.as_str()).collect();
         assert_eq!(
