@@ -36,7 +36,7 @@ const HTTP_METHODS: &[&str] = &[
 
 const REDIRECT_CODES: &[u32] = &[301, 302, 303, 307, 308];
 
-const JWT_CLAIM_PREFIX: &str = "@request.auth.claims";
+use crate::semantics::routing::JWT_CLAIM_PREFIX;
 
 pub(super) fn check(object: &Object, spec: &VirtualServiceSpec, out: &mut Errors) {
     let root = spec_path();
@@ -65,7 +65,7 @@ pub(super) fn check(object: &Object, spec: &VirtualServiceSpec, out: &mut Errors
     let mut applies_to_mesh = spec.gateways.is_empty();
     let mut applies_to_gateway = false;
     for (i, gateway) in spec.gateways.iter().enumerate() {
-        if gateway == "mesh" {
+        if gateway == crate::semantics::routing::MESH_GATEWAY {
             applies_to_mesh = true;
         } else {
             applies_to_gateway = true;

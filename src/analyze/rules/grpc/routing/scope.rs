@@ -242,8 +242,7 @@ pub fn match_path(route: usize, matcher: usize) -> FieldPath {
     http_path(route).field("match").index(matcher)
 }
 
-/// The prefix Istio gives header keys that match JWT claims.
-pub const JWT_CLAIM_PREFIX: &str = "@request.auth.claims";
+pub use crate::semantics::routing::JWT_CLAIM_PREFIX;
 
 /// Whether Istio turns this header match into `present_match` (regex `*`,
 /// or no match type at all) rather than a `string_match`.

@@ -11,10 +11,15 @@ declare_rule! {
     /// A DestinationRule sends ISTIO_MUTUAL to proxyless gRPC servers that accept only plaintext.
     ///
     /// ## What it checks
-    /// A DestinationRule whose `trafficPolicy.tls.mode` is `ISTIO_MUTUAL` for a
-    /// host served by proxyless gRPC workloads that no STRICT
-    /// PeerAuthentication selects (and that lack the
-    /// `security.istio.io/tlsMode: istio` label).
+    /// What proxyless clients really receive: each client's clusters for the
+    /// host, as istiod renders them (the DestinationRule that applies to the
+    /// client, port-level settings, subsets). A cluster with `ISTIO_MUTUAL`
+    /// whose servers (a subset's pods for a subset cluster) take plaintext on
+    /// the port the cluster's service port targets — no STRICT
+    /// PeerAuthentication (port-level modes count) and no
+    /// `security.istio.io/tlsMode: istio` label — is reported on the field
+    /// the TLS setting comes from (`spec.trafficPolicy.tls.mode`, a subset's
+    /// or a port-level one).
     ///
     /// ## Why it matters
     /// A proxyless gRPC server has no PERMISSIVE mode: istiod gives it a

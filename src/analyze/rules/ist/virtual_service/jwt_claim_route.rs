@@ -35,7 +35,7 @@ declare_rule! {
     pub static RULE = { code: "IST0149", name: "jwt-claim-route-without-request-authentication", level: Error, check: check };
 }
 
-const CLAIM_PREFIX: &str = "@request.auth.claims";
+use crate::semantics::routing::JWT_CLAIM_PREFIX as CLAIM_PREFIX;
 
 /// The first header key that routes on a JWT claim, with its path.
 fn claim_key(vs: &VirtualServiceSpec) -> Option<(&str, FieldPath)> {
