@@ -33,6 +33,8 @@ pub struct Context<'a> {
     validation: OnceLock<Vec<Diagnostic>>,
     /// [`Context::proxyless_clients`] answers, by (namespace, exportTo, host).
     clients_cache: proxyless::ClientsCache<'a>,
+    /// [`Context::clients_seeing`] answers narrowed by Sidecars, by (list, host).
+    sidecar_cache: proxyless::SidecarCache<'a>,
     proxyless: proxyless::Proxyless<'a>,
     /// [`Context::workload_names`] answers for long lists.
     names_memo: proxyless::NamesMemo<'a>,
@@ -53,6 +55,7 @@ impl<'a> Context<'a> {
             grpc,
             validation: OnceLock::new(),
             clients_cache: Default::default(),
+            sidecar_cache: Default::default(),
             proxyless: proxyless::Proxyless::gather(index),
             names_memo: Default::default(),
             runs_memo: Default::default(),

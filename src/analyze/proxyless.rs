@@ -74,6 +74,11 @@ pub type Clients<'a> = std::sync::Arc<[&'a Workload]>;
 pub type ClientsCache<'a> =
     std::sync::Mutex<std::collections::HashMap<(String, Vec<String>, String), Clients<'a>>>;
 
+/// Client lists narrowed by Sidecars, by (address of the list, host), with
+/// the list they narrow (held, so that the address cannot be reused).
+pub type SidecarCache<'a> =
+    std::sync::Mutex<std::collections::HashMap<(usize, String), (Clients<'a>, Clients<'a>)>>;
+
 /// Runs of one namespace in a client list: the namespace and where its
 /// clients are.
 pub type NamespaceRuns<'a> = std::sync::Arc<[(&'a str, std::ops::Range<usize>)]>;
@@ -88,8 +93,11 @@ pub type RunsMemo<'a> =
 pub struct Proxyless<'a> {
     /// In index order.
     all: Clients<'a>,
-    /// Some Sidecar is in the inputs (its egress hosts narrow what clients see).
-    sidecars: bool,
+    /// What each proxyless workload sees, by distinct view, when some
+    /// Sidecar is in the inputs (its egress hosts narrow it); empty without.
+    views: Vec<crate::semantics::visibility::ClientView>,
+    /// Where each workload's view is in `views`, by address.
+    view_of: std::collections::HashMap<usize, usize>,
     /// Those of `all` that dial services: all but the servers
     /// `--assume-proxyless` assumed for a selector (the same list without them).
     clients: Clients<'a>,
@@ -128,16 +136,37 @@ impl<'a> Proxyless<'a> {
             .iter()
             .filter_map(|&w| Some((address(w), runtime_annotation(w)?)))
             .collect();
+        let mut views = Vec::new();
+        let mut view_of = std::collections::HashMap::new();
+        if index
+            .objects
+            .iter()
+            .any(|o| matches!(o.spec, Spec::Sidecar(_)))
+        {
+            let mut by_key: std::collections::HashMap<(&str, &std::collections::BTreeMap<String, String>), usize> =
+                std::collections::HashMap::new();
+            for &workload in all.iter() {
+                let at = *by_key
+                    .entry((workload.namespace.as_str(), &workload.labels))
+                    .or_insert_with(|| {
+                        views.push(crate::semantics::visibility::ClientView::of(
+                            index,
+                            &workload.namespace,
+                            &workload.labels,
+                        ));
+                        views.len() - 1
+                    });
+                view_of.insert(address(workload), at);
+            }
+        }
         let clients = if all.iter().all(|w| is_client(w)) {
             all.clone()
         } else {
             all.iter().copied().filter(|w| is_client(w)).collect()
         };
         Proxyless {
-            sidecars: index
-                .objects
-                .iter()
-                .any(|o| matches!(o.spec, Spec::Sidecar(_))),
+            views,
+            view_of,
             all,
             clients,
             by_namespace,
@@ -406,26 +435,45 @@ impl<'a> Context<'a> {
     /// would give if the host were declared for gRPC.
     pub fn clients_seeing(&self, config: &Object, host: &str) -> Clients<'a> {
         let clients = self.clients_by_namespace(config, host);
-        if !self.proxyless.sidecars || clients.is_empty() {
+        if self.proxyless.views.is_empty() || clients.is_empty() {
             return clients;
         }
-        // A Sidecar's egress hosts narrow what its workloads see.
+        // A Sidecar's egress hosts narrow what its workloads see: decided
+        // once per distinct view and list.
         let services = self.index.services(host);
         if services.is_empty() {
             return clients;
         }
-        clients
+        let key = (
+            std::sync::Arc::as_ptr(&clients).cast::<()>() as usize,
+            host.to_string(),
+        );
+        if let Some((_, found)) = self
+            .sidecar_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+        {
+            return found;
+        }
+        let mut decided: std::collections::HashMap<usize, bool> = std::collections::HashMap::new();
+        let found: Clients<'a> = clients
             .iter()
             .copied()
             .filter(|client| {
-                let view = crate::semantics::visibility::ClientView::of(
-                    self.index,
-                    &client.namespace,
-                    &client.labels,
-                );
-                services.iter().any(|s| view.sees(s))
+                let Some(&view) = self.proxyless.view_of.get(&address(client)) else {
+                    return true;
+                };
+                *decided.entry(view).or_insert_with(|| {
+                    services.iter().any(|s| self.proxyless.views[view].sees(s))
+                })
             })
-            .collect()
+            .collect();
+        if let Ok(mut cache) = self.sidecar_cache.lock() {
+            // The list is held so that its address is not reused.
+            cache.insert(key, (clients, found.clone()));
+        }
+        found
     }
 
     /// [`Context::proxyless_clients`] by namespace, before Sidecars narrow it.
