@@ -44,8 +44,8 @@ pub struct Context<'a> {
     reached_destination_rules: OnceLock<Vec<rules::grpc::traffic_policy::scope::ReachedRule<'a>>>,
     proxyless_authorization_policies: OnceLock<Vec<rules::grpc::security::scope::Authz<'a>>>,
     virtual_service_scopes: OnceLock<Vec<rules::grpc::routing::scope::Scoped<'a>>>,
-    /// [`Context::rendered_for`] answers.
-    rendered: rendered::RenderedMemo,
+    /// [`rendered::label_keys_read`], gathered by the first rule that renders.
+    label_keys_read: OnceLock<std::collections::BTreeSet<String>>,
 }
 
 impl<'a> Context<'a> {
@@ -63,7 +63,7 @@ impl<'a> Context<'a> {
             reached_destination_rules: OnceLock::new(),
             proxyless_authorization_policies: OnceLock::new(),
             virtual_service_scopes: OnceLock::new(),
-            rendered: Default::default(),
+            label_keys_read: OnceLock::new(),
         }
     }
 

@@ -96,8 +96,14 @@ pub struct Proxyless<'a> {
     /// What each proxyless workload sees, by distinct view, when some
     /// Sidecar is in the inputs (its egress hosts narrow it); empty without.
     views: Vec<crate::semantics::visibility::ClientView>,
-    /// Where each workload's view is in `views`, by address.
+    /// Where each workload's view is in `views`, by address (only when
+    /// some namespace's workloads see differently: `mixed_views`).
     view_of: std::collections::HashMap<usize, usize>,
+    /// The view of each namespace of `by_namespace` when all its workloads
+    /// share one (a namespace-wide Sidecar, or none); `None` otherwise.
+    namespace_view: Vec<Option<usize>>,
+    /// Some namespace's workloads see differently (a Sidecar selects some).
+    mixed_views: bool,
     /// Those of `all` that dial services: all but the servers
     /// `--assume-proxyless` assumed for a selector (the same list without them).
     clients: Clients<'a>,
@@ -143,22 +149,41 @@ impl<'a> Proxyless<'a> {
             .iter()
             .any(|o| matches!(o.spec, Spec::Sidecar(_)))
         {
-            let mut by_key: std::collections::HashMap<(&str, &std::collections::BTreeMap<String, String>), usize> =
-                std::collections::HashMap::new();
+            // Workloads alike (one namespace, the same Sidecar) share a view.
+            let mut by_labels: std::collections::HashMap<
+                (&str, &std::collections::BTreeMap<String, String>),
+                usize,
+            > = std::collections::HashMap::new();
+            let mut by_view: std::collections::HashMap<
+                crate::semantics::visibility::ClientView,
+                usize,
+            > = std::collections::HashMap::new();
             for &workload in all.iter() {
-                let at = *by_key
+                let at = *by_labels
                     .entry((workload.namespace.as_str(), &workload.labels))
                     .or_insert_with(|| {
-                        views.push(crate::semantics::visibility::ClientView::of(
+                        let view = crate::semantics::visibility::ClientView::of(
                             index,
                             &workload.namespace,
                             &workload.labels,
-                        ));
-                        views.len() - 1
+                        );
+                        *by_view.entry(view.clone()).or_insert_with(|| {
+                            views.push(view);
+                            views.len() - 1
+                        })
                     });
                 view_of.insert(address(workload), at);
             }
         }
+        let namespace_view: Vec<Option<usize>> = by_namespace
+            .iter()
+            .map(|(_, workloads)| {
+                let mut found = workloads.iter().map(|w| view_of.get(&address(w)).copied());
+                let first = found.next().flatten()?;
+                found.all(|v| v == Some(first)).then_some(first)
+            })
+            .collect();
+        let mixed_views = !views.is_empty() && namespace_view.iter().any(Option::is_none);
         let clients = if all.iter().all(|w| is_client(w)) {
             all.clone()
         } else {
@@ -167,6 +192,8 @@ impl<'a> Proxyless<'a> {
         Proxyless {
             views,
             view_of,
+            namespace_view,
+            mixed_views,
             all,
             clients,
             by_namespace,
@@ -435,7 +462,7 @@ impl<'a> Context<'a> {
     /// would give if the host were declared for gRPC.
     pub fn clients_seeing(&self, config: &Object, host: &str) -> Clients<'a> {
         let clients = self.clients_by_namespace(config, host);
-        if self.proxyless.views.is_empty() || clients.is_empty() {
+        if !self.proxyless.mixed_views || clients.is_empty() {
             return clients;
         }
         // A Sidecar's egress hosts narrow what its workloads see: decided
@@ -457,18 +484,25 @@ impl<'a> Context<'a> {
             return found;
         }
         let mut decided: std::collections::HashMap<usize, bool> = std::collections::HashMap::new();
-        let found: Clients<'a> = clients
-            .iter()
-            .copied()
-            .filter(|client| {
-                let Some(&view) = self.proxyless.view_of.get(&address(client)) else {
-                    return true;
-                };
-                *decided.entry(view).or_insert_with(|| {
-                    services.iter().any(|s| self.proxyless.views[view].sees(s))
-                })
-            })
-            .collect();
+        let mut sees = |client: &Workload| {
+            let Some(&view) = self.proxyless.view_of.get(&address(client)) else {
+                return true;
+            };
+            let slot = self.proxyless.namespace_slot[client.namespace.as_str()];
+            if self.proxyless.namespace_view[slot].is_some() {
+                // Decided for the whole namespace already.
+                return true;
+            }
+            *decided
+                .entry(view)
+                .or_insert_with(|| services.iter().any(|s| self.proxyless.views[view].sees(s)))
+        };
+        // Most lists lose nobody: share them rather than copy.
+        let found: Clients<'a> = if clients.iter().all(|c| sees(c)) {
+            clients.clone()
+        } else {
+            clients.iter().copied().filter(|c| sees(c)).collect()
+        };
         if let Ok(mut cache) = self.sidecar_cache.lock() {
             // The list is held so that its address is not reused.
             cache.insert(key, (clients, found.clone()));
@@ -511,8 +545,17 @@ impl<'a> Context<'a> {
         };
         let root = mesh.root_namespace.as_str();
         let proxyless = &self.proxyless;
+        // A namespace-wide Sidecar's egress hosts narrow what a whole
+        // namespace sees: decided here with exportTo, once per namespace.
+        let sidecar_sees = |slot: usize| match proxyless.namespace_view[slot] {
+            Some(view) if !services.is_empty() => {
+                services.iter().any(|s| proxyless.views[view].sees(s))
+            }
+            _ => true,
+        };
         if (owner == root || exported_everywhere(config_export))
             && (services.is_empty() || services.iter().any(|s| exported_everywhere(&s.export_to)))
+            && proxyless.views.is_empty()
         {
             // Seen from every namespace (the default): no need to ask each.
             let found = proxyless.clients.clone();
@@ -546,6 +589,7 @@ impl<'a> Context<'a> {
                         .as_ref()
                         .is_none_or(|viewers| viewers.contains(*namespace))
             })
+            .filter(|(slot, _)| sidecar_sees(*slot))
             .map(|(slot, _)| slot)
             .collect();
         let found: Clients<'a> = if visible.len() == proxyless.by_namespace.len() {

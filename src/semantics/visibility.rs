@@ -8,7 +8,7 @@ use crate::index::{host_matches, is_exported_to, Index, Service, DEFAULT_NAMESPA
 use crate::model::Spec;
 
 /// A client's view of the services.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClientView {
     namespace: String,
     /// Egress hosts (`namespace`, `dnsName`) of the Sidecar that applies;

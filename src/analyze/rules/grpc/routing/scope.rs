@@ -66,6 +66,14 @@ fn emitted_for<'a>(
         .iter()
         .flat_map(|h| &h.r#match)
         .any(|m| !m.source_labels.is_empty());
+    // Hosts this VirtualService alone names: it applies wherever it is seen.
+    let sole: Vec<bool> = hosts
+        .iter()
+        .map(|host| {
+            let ids = index.virtual_services_matching(host);
+            ids.len() == 1 && std::ptr::eq(index.object(ids[0]), object)
+        })
+        .collect();
     let mut views: HashMap<ViewKey<'a>, RouteSet> = HashMap::new();
     let mut per_client = Vec::with_capacity(clients.len());
     for client in clients {
@@ -74,9 +82,10 @@ fn emitted_for<'a>(
             .entry(key)
             .or_insert_with(|| {
                 let mut set = BTreeSet::new();
-                for host in hosts {
-                    let chosen = virtual_service_for(index, &client.namespace, host)
-                        .is_some_and(|(id, _)| std::ptr::eq(index.object(id), object));
+                for (host, sole) in hosts.iter().zip(&sole) {
+                    let chosen = *sole
+                        || virtual_service_for(index, &client.namespace, host)
+                            .is_some_and(|(id, _)| std::ptr::eq(index.object(id), object));
                     if !chosen {
                         continue;
                     }

@@ -152,8 +152,9 @@ fn rendered_host<'a>(
     let Some(config) = service.map(|s| index.object(s.object)) else {
         return;
     };
+    let mut rendered_host = crate::analyze::rendered::RenderedHost::default();
     for client in context.proxyless_clients(config, host).iter().copied() {
-        let rendered = context.rendered_for(client, host);
+        let rendered = rendered_host.for_client(context, client, host);
         for cluster in rendered
             .clusters
             .iter()
