@@ -26,18 +26,10 @@ const ECHO_INBOUND: &str = "xds.istio.io/grpc/lds/inbound/0.0.0.0:17070";
 
 /// `mesh analyze -o json PATH`: the exit code and each finding's (code, level).
 fn findings(path: &str) -> (i32, Vec<(String, String)>) {
-    let (code, out, err) = mesh(&["analyze", "-o", "json", path]);
-    let found: Json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let (code, found, _) = analyze(&[path]);
     let found = found
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["level"].as_str().unwrap().to_string(),
-            )
-        })
+        .into_iter()
+        .map(|(code, level, _)| (code, level))
         .collect();
     (code, found)
 }
