@@ -12,7 +12,7 @@ use serde_json::Value;
 /// Directory holding the Istio CRD JSON Schemas (`KIND-GROUP-VERSION.json`).
 pub(crate) const CRD_SCHEMA_DIR: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/bench/istio-crd-schemas"
+    "/testdata/istio-crd-schemas"
 );
 
 /// Paths (e.g. `spec.configPatches[]`) not compared, each with the reason why.
