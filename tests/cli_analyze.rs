@@ -194,3 +194,78 @@ fn explain_and_list_rules_share_the_rule_text() {
     assert!(list.contains(summary), "{summary:?} not in\n{list}");
     assert_eq!(mesh(&["explain", "IST9999"]).0, 64);
 }
+
+#[test]
+fn junit_fails_only_findings_at_the_failure_threshold() {
+    let run = |threshold: &str| {
+        mesh(&[
+            "analyze",
+            "-o",
+            "junit",
+            "--select",
+            RULES,
+            "--failure-threshold",
+            threshold,
+            FIXTURE,
+        ])
+    };
+    let (code, errors_only, _) = run("error");
+    assert_eq!(code, 79);
+    assert!(
+        errors_only.contains("tests=\"2\" failures=\"1\""),
+        "{errors_only}"
+    );
+    assert_eq!(
+        errors_only.matches("<system-out>").count(),
+        1,
+        "{errors_only}"
+    );
+    let (_, warnings_too, _) = run("warning");
+    assert!(
+        warnings_too.contains("tests=\"2\" failures=\"2\""),
+        "{warnings_too}"
+    );
+}
+
+#[test]
+fn hidden_findings_are_counted_never_called_no_issues() {
+    let (code, out, err) = mesh(&[
+        "analyze",
+        "--select",
+        "IST0144",
+        "--output-threshold",
+        "error",
+        "--failure-threshold",
+        "warning",
+        FIXTURE,
+    ]);
+    assert_eq!(code, 79, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(!err.contains("No validation issues"), "{err}");
+    assert!(
+        err.contains("1 finding below --output-threshold error not shown"),
+        "{err}"
+    );
+}
+
+#[test]
+fn select_and_ignore_that_leave_no_rule_are_a_usage_error() {
+    let (code, _, err) = mesh(&[
+        "analyze", "--select", "IST0144", "--ignore", "IST0144", FIXTURE,
+    ]);
+    assert_eq!(code, 64, "{err}");
+    assert!(err.contains("leave no rule"), "{err}");
+}
+
+#[test]
+fn an_unreadable_input_exits_65_even_with_findings() {
+    let (code, out, err) = mesh(&[
+        "analyze",
+        "--select",
+        RULES,
+        FIXTURE,
+        "testdata/invalid/input/malformed.yaml",
+    ]);
+    assert!(out.contains("[IST0106]"), "{out}");
+    assert_eq!(code, 65, "{err}");
+}

@@ -18,7 +18,14 @@ fn fuzz_corpus_loads_without_panicking() {
         };
         let loaded = mesh::load::load_files(vec![file]);
         let diagnostics = mesh::validate::validate(&loaded.objects);
-        let _ = render(Format::Text, &diagnostics, Style { color: false });
+        let _ = render(
+            Format::Text,
+            &diagnostics,
+            Style {
+                color: false,
+                failure_threshold: mesh::diagnostic::Level::Error,
+            },
+        );
         let _ = mesh::index::Index::build(loaded.objects, Default::default());
     }
     assert!(

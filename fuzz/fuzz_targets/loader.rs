@@ -11,7 +11,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let loaded = mesh::load::load_files(vec![file]);
     let diagnostics = mesh::validate::validate(&loaded.objects);
-    let _ = render(Format::Text, &diagnostics, Style { color: false });
+    let _ = render(Format::Text, &diagnostics, Style {
+        color: false,
+        failure_threshold: mesh::diagnostic::Level::Error,
+    });
     let index = mesh::index::Index::build(loaded.objects, Default::default());
     let _ = index.workloads().len();
 });

@@ -82,6 +82,10 @@ pub fn run(args: Args) -> Result<Exit> {
         );
         return Ok(Exit::Usage);
     }
+    if !registry::rules().any(|rule| selection.includes(rule)) {
+        eprintln!("mesh: error: --select and --ignore leave no rule to run");
+        return Ok(Exit::Usage);
+    }
     let mut inputs = match common::load(&args.input, "analyze") {
         Ok(inputs) => inputs,
         Err(exit) => return Ok(exit),

@@ -314,23 +314,39 @@ pub fn report(
     let failing = diagnostics
         .iter()
         .any(|d| d.level >= args.failure_threshold);
+    let found = diagnostics.len();
     diagnostics.retain(|d| d.level >= args.output_threshold);
+    let hidden = found - diagnostics.len();
     let style = Style {
         color: args.output == Format::Text && args.color.enabled(),
+        failure_threshold: args.failure_threshold,
     };
     if args.output != Format::Text || !diagnostics.is_empty() {
         print_stdout(&output::render(args.output, &diagnostics, style))?;
     }
     if diagnostics.is_empty() && !inputs.failed {
-        eprintln!(
-            "\u{2714} No validation issues found in {} objects from {} files.",
-            inputs.object_count, inputs.file_count
-        );
+        if hidden > 0 {
+            // Never "no issues" about findings that were only hidden.
+            eprintln!(
+                "{hidden} finding{} below --output-threshold {} not shown, in {} objects from {} files.",
+                if hidden == 1 { "" } else { "s" },
+                args.output_threshold.as_str().to_ascii_lowercase(),
+                inputs.object_count,
+                inputs.file_count
+            );
+        } else {
+            eprintln!(
+                "\u{2714} No validation issues found in {} objects from {} files.",
+                inputs.object_count, inputs.file_count
+            );
+        }
     }
-    Ok(if failing {
-        Exit::Findings
-    } else if inputs.failed {
+    // An input that could not be read wins: a CI job must see that not
+    // everything was checked, whatever the findings (unlike istioctl).
+    Ok(if inputs.failed {
         Exit::InputError
+    } else if failing {
+        Exit::Findings
     } else {
         Exit::Ok
     })

@@ -10,10 +10,8 @@ use schemars::JsonSchema;
 use serde_json::Value;
 
 /// Directory holding the Istio CRD JSON Schemas (`KIND-GROUP-VERSION.json`).
-pub(crate) const CRD_SCHEMA_DIR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/istio-crd-schemas"
-);
+pub(crate) const CRD_SCHEMA_DIR: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/istio-crd-schemas");
 
 /// Paths (e.g. `spec.configPatches[]`) not compared, each with the reason why.
 pub(crate) type AllowList = [(&'static str, &'static str)];

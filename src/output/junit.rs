@@ -1,8 +1,8 @@
-//! JUnit XML: one test case per finding (failures at the failure threshold
-//! are for the CI system to judge; every finding is reported), or one passing
-//! case when there are none.
+//! JUnit XML: one test case per finding, a `<failure>` for those at or
+//! above `--failure-threshold` and `<system-out>` for the others (so a run
+//! that exits 0 shows no failure), or one passing case when there are none.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Level};
 
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -21,10 +21,13 @@ fn escape(text: &str) -> String {
     out
 }
 
-pub fn render(diagnostics: &[Diagnostic]) -> String {
+pub fn render(diagnostics: &[Diagnostic], failure_threshold: Level) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let failures = diagnostics.len();
-    let tests = failures.max(1);
+    let failures = diagnostics
+        .iter()
+        .filter(|d| d.level >= failure_threshold)
+        .count();
+    let tests = diagnostics.len().max(1);
     out.push_str(&format!(
         "<testsuites name=\"mesh\" tests=\"{tests}\" failures=\"{failures}\">\n"
     ));
@@ -59,15 +62,20 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
                 .map(|p| format!(" line=\"{}\"", p.line))
                 .unwrap_or_default(),
         ));
-        out.push_str(&format!(
-            "      <failure message=\"{}\" type=\"{}\">{} [{}] {}{}</failure>\n",
-            escape(&d.message),
-            d.level,
-            d.level,
-            d.code,
-            escape(&place),
-            escape(&format!(": {}", d.message)),
-        ));
+        let text = format!("{} [{}] {}: {}", d.level, d.code, place, d.message);
+        if d.level >= failure_threshold {
+            out.push_str(&format!(
+                "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                escape(&d.message),
+                d.level,
+                escape(&text),
+            ));
+        } else {
+            out.push_str(&format!(
+                "      <system-out>{}</system-out>\n",
+                escape(&text)
+            ));
+        }
         out.push_str("    </testcase>\n");
     }
     out.push_str("  </testsuite>\n</testsuites>\n");

@@ -33,6 +33,8 @@ pub enum Format {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
     pub color: bool,
+    /// `--failure-threshold`: findings below it are not failures (JUnit).
+    pub failure_threshold: Level,
 }
 
 pub fn render(format: Format, diagnostics: &[Diagnostic], style: Style) -> String {
@@ -45,7 +47,7 @@ pub fn render(format: Format, diagnostics: &[Diagnostic], style: Style) -> Strin
         }
         Format::Yaml => yaml::to_yaml(&records(diagnostics)),
         Format::Sarif => sarif::render(diagnostics),
-        Format::Junit => junit::render(diagnostics),
+        Format::Junit => junit::render(diagnostics, style.failure_threshold),
         Format::Github => github::render(diagnostics),
     }
 }
