@@ -335,6 +335,36 @@ fn whole_configmap_as_inject_config_with_its_values() {
 }
 
 #[test]
+fn output_file_keeps_its_mode_and_a_link_stays_a_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("deploy.yaml");
+    fs::write(&target, "old content").unwrap();
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o600)).unwrap();
+    let link = dir.path().join("link.yaml");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let run = mesh(
+        &[
+            "kube-inject",
+            "-f",
+            "testdata/inject/grpc-simple.yaml",
+            "-o",
+            link.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let written = fs::read_to_string(&target).unwrap();
+    assert!(written.contains("grpc-bootstrap-init"), "{written}");
+    let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[test]
 fn stdin_output_file_and_diff() {
     let input = fs::read_to_string(repo().join("testdata/inject/grpc-simple.yaml")).unwrap();
     let from_stdin = mesh(&["kube-inject", "-f", "-"], Some(&input));

@@ -306,6 +306,34 @@ fn symlink_loops_are_skipped_and_the_rest_is_read() {
 }
 
 #[test]
+fn a_fifo_in_a_directory_is_skipped_with_a_note_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    fs::create_dir(&config).unwrap();
+    fs::write(
+        config.join("ns.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n",
+    )
+    .unwrap();
+    let made = Command::new("mkfifo")
+        .arg(config.join("pipe.yaml"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let run = mesh_in(dir.path(), &["validate", "config"], None);
+    assert!(run.elapsed < Duration::from_secs(20), "{:?}", run.elapsed);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_contains(
+        &run.stderr,
+        "config/pipe.yaml: skipped: not a regular file (a FIFO, socket or device)",
+    );
+    assert_contains(
+        &run.stderr,
+        "No validation issues found in 1 objects from 1 files",
+    );
+}
+
+#[test]
 fn unreadable_and_missing_paths_are_errors_and_the_run_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(

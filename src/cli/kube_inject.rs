@@ -130,8 +130,20 @@ pub fn run(args: Args) -> Result<Exit> {
 }
 
 /// Writes through a temporary file in the same directory, then renames it
-/// over `path`, so a reader never sees a half-written file.
+/// over `path`, so a reader never sees a half-written file. An existing
+/// file keeps its permissions; a symbolic link is followed, so the link
+/// stays and its target gets the new content.
 fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let followed;
+    let path = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            followed = fs::canonicalize(path)
+                .with_context(|| format!("cannot follow the link {}", path.display()))?;
+            followed.as_path()
+        }
+        _ => path,
+    };
+    let permissions = fs::metadata(path).ok().map(|meta| meta.permissions());
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
@@ -147,6 +159,10 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
         file.write_all(text.as_bytes())
             .and_then(|()| file.sync_all())
             .with_context(|| format!("cannot write {}", temp.display()))?;
+        if let Some(permissions) = permissions {
+            fs::set_permissions(&temp, permissions)
+                .with_context(|| format!("cannot set the mode of {}", temp.display()))?;
+        }
         fs::rename(&temp, path).with_context(|| format!("cannot replace {}", path.display()))?;
         Ok(())
     })();

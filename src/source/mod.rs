@@ -293,12 +293,18 @@ fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, visitor: &mut impl Vis
                     walk_dir(&path, ancestors, visitor);
                 }
             }
-            Ok(_) => {
+            Ok(meta) => {
                 let wanted = path
                     .extension()
                     .and_then(|e| e.to_str())
                     .is_some_and(|e| EXTENSIONS.contains(&e));
-                if wanted {
+                if wanted && !meta.is_file() {
+                    // Reading a FIFO or a device would block or never end.
+                    visitor.error(InputError::note(
+                        &path.display().to_string(),
+                        "skipped: not a regular file (a FIFO, socket or device)",
+                    ));
+                } else if wanted {
                     visitor.file(&path);
                 }
             }
