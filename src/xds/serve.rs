@@ -483,7 +483,11 @@ impl Client {
     }
 
     fn log(&self, message: impl std::fmt::Display) {
-        eprintln!("mesh xds serve: stream {}: {message}", self.stream_id);
+        eprintln!(
+            "mesh xds serve: stream {}: {}",
+            self.stream_id,
+            one_line(&message.to_string())
+        );
     }
 
     /// Logs the client's answer to a `response` of ours: an ACK with the
@@ -515,6 +519,22 @@ impl Client {
             self.log(format_args!("note: {note}"));
         }
     }
+}
+
+/// `text` on one line: a client's NACK message or node id may hold line
+/// breaks and control characters, which would let it forge log lines; they
+/// are written escaped (`\n`).
+fn one_line(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
 }
 
 /// One ADS protocol's side of a stream: how it answers an identified
@@ -1028,6 +1048,15 @@ impl AggregatedDiscoveryService for AdsService {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn log_lines_cannot_be_forged() {
+        assert_eq!(
+            super::one_line("bad\nmesh xds serve: stream 9: LDS ACK\r\x1b[2J"),
+            "bad\\nmesh xds serve: stream 9: LDS ACK\\r\\u{1b}[2J"
+        );
+        assert_eq!(super::one_line("plain, ünïcode"), "plain, ünïcode");
+    }
+
     use super::*;
 
     const GOOD: &str = "apiVersion: networking.istio.io/v1\nkind: VirtualService\n\
