@@ -708,12 +708,17 @@ fn serve_answers_a_delta_ads_client() {
             let again = responses.message().await.unwrap().unwrap();
             assert_eq!(clusters_of(&again).keys().collect::<Vec<_>>(), [&all]);
             assert!(again.removed_resources.is_empty());
+            // The log is read on its own thread: wait for the second
+            // stream's line rather than race it.
+            while server.log().matches("): node ").count() < 2 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
         };
         tokio::time::timeout(Duration::from_secs(30), work)
             .await
             .expect("the exchange ends within 30 s");
     });
-    let log = server.log.lock().unwrap().join("\n");
+    let log = server.log();
     assert_eq!(log.matches("): node ").count(), 2, "{log}");
 }
 
