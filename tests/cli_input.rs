@@ -280,16 +280,22 @@ fn huge_files_are_refused_with_the_limit() {
     assert_contains(&run.stderr, "mesh: error:");
 }
 
-#[test]
-fn symlink_loops_are_skipped_and_the_rest_is_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config");
+/// `DIR/config/ns.yaml`, one Namespace: a directory to walk.
+fn config_with_a_namespace(dir: &Path) -> std::path::PathBuf {
+    let config = dir.join("config");
     fs::create_dir(&config).unwrap();
     fs::write(
         config.join("ns.yaml"),
         "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n",
     )
     .unwrap();
+    config
+}
+
+#[test]
+fn symlink_loops_are_skipped_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with_a_namespace(dir.path());
     std::os::unix::fs::symlink("..", config.join("parent")).unwrap();
     std::os::unix::fs::symlink("self.yaml", config.join("self.yaml")).unwrap();
     let run = mesh_in(dir.path(), &["validate", "config"], None);
@@ -308,13 +314,7 @@ fn symlink_loops_are_skipped_and_the_rest_is_read() {
 #[test]
 fn a_fifo_in_a_directory_is_skipped_with_a_note_not_read() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config");
-    fs::create_dir(&config).unwrap();
-    fs::write(
-        config.join("ns.yaml"),
-        "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n",
-    )
-    .unwrap();
+    let config = config_with_a_namespace(dir.path());
     let made = Command::new("mkfifo")
         .arg(config.join("pipe.yaml"))
         .status()
