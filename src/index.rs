@@ -246,11 +246,7 @@ impl Index {
                         protocol: Protocol::of_service_entry_port(p.protocol.as_deref()),
                     })
                     .collect();
-                let export_to = if entry.export_to.is_empty() {
-                    self.mesh_config.default_service_export_to.clone()
-                } else {
-                    entry.export_to.clone()
-                };
+                let export_to = self.export_to(object).to_vec();
                 for host in &entry.hosts {
                     let host = self.config_host_fqdn(host, &namespace);
                     new_services.push(Service {
@@ -395,6 +391,27 @@ impl Index {
 
     pub fn object(&self, id: ObjectId) -> &Object {
         &self.objects[id]
+    }
+
+    /// The namespaces a VirtualService, DestinationRule or ServiceEntry is
+    /// exported to: its own `exportTo`, else the mesh's default for its kind
+    /// (anything else: the default for services).
+    pub fn export_to<'a>(&'a self, object: &'a Object) -> &'a [String] {
+        let mesh = &self.mesh_config;
+        let (own, default) = match &object.spec {
+            Spec::VirtualService(s) => (&s.export_to, &mesh.default_virtual_service_export_to),
+            Spec::DestinationRule(s) => (&s.export_to, &mesh.default_destination_rule_export_to),
+            Spec::ServiceEntry(s) => (&s.export_to, &mesh.default_service_export_to),
+            _ => (
+                &mesh.default_service_export_to,
+                &mesh.default_service_export_to,
+            ),
+        };
+        if own.is_empty() {
+            default
+        } else {
+            own
+        }
     }
 
     /// A host in a config object, as an FQDN: short names are relative to the

@@ -515,21 +515,13 @@ impl<'a> Context<'a> {
         let index = self.index;
         let owner = config.namespace_or("default");
         let mesh = &index.mesh_config;
-        let (own_export, default_export) = match &config.spec {
-            Spec::VirtualService(s) => (&s.export_to, &mesh.default_virtual_service_export_to),
-            Spec::DestinationRule(s) => (&s.export_to, &mesh.default_destination_rule_export_to),
-            _ => (
-                &mesh.default_service_export_to,
-                &mesh.default_service_export_to,
-            ),
-        };
-        let config_export = if own_export.is_empty() {
-            default_export
-        } else {
-            own_export
+        let config_export = match &config.spec {
+            Spec::VirtualService(_) | Spec::DestinationRule(_) => index.export_to(config),
+            // Services and ServiceEntries: their own exportTo decides below.
+            _ => mesh.default_service_export_to.as_slice(),
         };
         // Many rules ask the same question of the same config: answer it once.
-        let key = (owner.to_string(), config_export.clone(), host.to_string());
+        let key = (owner.to_string(), config_export.to_vec(), host.to_string());
         if let Some(found) = self
             .clients_cache
             .lock()

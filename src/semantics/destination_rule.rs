@@ -58,11 +58,7 @@ pub fn applied<'a>(
                 return None;
             };
             let owner = object.namespace_or(DEFAULT_NAMESPACE);
-            let export_to = if spec.export_to.is_empty() {
-                &index.mesh_config.default_destination_rule_export_to
-            } else {
-                &spec.export_to
-            };
+            let export_to = index.export_to(object);
             let selects = match &spec.workload_selector {
                 Some(selector) if !selector.match_labels.is_empty() => {
                     owner == client.namespace

@@ -58,11 +58,7 @@ pub fn virtual_service_for<'a>(
                     return None;
                 };
                 let owner = object.namespace_or(DEFAULT_NAMESPACE);
-                let export_to = if spec.export_to.is_empty() {
-                    &index.mesh_config.default_virtual_service_export_to
-                } else {
-                    &spec.export_to
-                };
+                let export_to = index.export_to(object);
                 (binds_mesh(&spec.gateways) && is_exported_to(export_to, owner, namespace))
                     .then_some((id, spec.as_ref(), owner))
             })

@@ -26,11 +26,7 @@ pub(super) fn rule_services<'a>(
         .filter(|h| !h.is_empty() && !h.starts_with('*'))?;
     let namespace = object.namespace_or(DEFAULT_NAMESPACE);
     let fqdn = index.config_host_fqdn(host, namespace);
-    let export_to = if rule.export_to.is_empty() {
-        &index.mesh_config.default_destination_rule_export_to
-    } else {
-        &rule.export_to
-    };
+    let export_to = index.export_to(object);
     Some(
         index
             .services(&fqdn)

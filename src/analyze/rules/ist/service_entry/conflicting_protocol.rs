@@ -54,11 +54,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             continue;
         };
         let namespace = object.namespace_or(DEFAULT_NAMESPACE);
-        let export_to = if entry.export_to.is_empty() {
-            index.mesh_config.default_service_export_to.as_slice()
-        } else {
-            entry.export_to.as_slice()
-        };
+        let export_to = index.export_to(object);
         let hosts: BTreeSet<String> = entry
             .hosts
             .iter()
