@@ -162,6 +162,75 @@ impl Diagnostic {
     }
 }
 
+/// `mesh`'s codes for what it found about the run itself rather than about
+/// the config; each is declared as a rule (`analyze::rules::mesh`), so
+/// `mesh explain` documents it.
+pub mod codes {
+    /// A file or document that could not be read or parsed.
+    pub const UNREADABLE_INPUT: &str = "MESH002";
+    /// An unknown kind or apiVersion in one of Istio's API groups.
+    pub const UNKNOWN_ISTIO_KIND: &str = "MESH003";
+    /// With `--strict`: an object that was read but not checked.
+    pub const UNCHECKED_OBJECT: &str = "MESH004";
+    /// Two objects with the same kind, namespace and name.
+    pub const DUPLICATE_OBJECT: &str = "MESH005";
+}
+
+impl Diagnostic {
+    /// An input that could not be read, at its position when known; `file`
+    /// is the source text when it was read (for the snippet), else a
+    /// placeholder carrying the name.
+    pub fn unreadable(
+        error: &crate::source::InputError,
+        file: Option<Arc<SourceFile>>,
+    ) -> Diagnostic {
+        let file = file.unwrap_or_else(|| Arc::new(SourceFile::plain(&error.file, String::new())));
+        Diagnostic {
+            file: Some(file),
+            pos: error.pos,
+            ..Diagnostic::general(codes::UNREADABLE_INPUT, Level::Error, error.message.clone())
+        }
+    }
+
+    /// A finding about a whole object, at its first line.
+    pub fn on_object(
+        code: &'static str,
+        level: Level,
+        object: &Object,
+        message: String,
+    ) -> Diagnostic {
+        Diagnostic::at(code, level, object, &FieldPath::root(), message)
+    }
+}
+
+/// The candidate closest to a misspelt `name`, when one is close enough to
+/// be what was meant (case does not count).
+pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = name.to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), *c))
+        .filter(|(distance, _)| *distance <= (name.len() / 6).max(2))
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
 /// Sorts findings as istioctl does and drops exact duplicates.
 pub fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(Diagnostic::sort_key_cmp);

@@ -154,8 +154,12 @@ impl Index {
             cluster_domain: cluster_domain.to_string(),
             ..Index::default()
         };
+        // Of objects with one identity, the cluster keeps the last applied.
+        let replaced = crate::model::identity::replaced_objects(&index.objects);
         for id in 0..index.objects.len() {
-            index.add(id);
+            if !replaced.contains(&id) {
+                index.add(id);
+            }
         }
         index.rank_workload_names();
         index

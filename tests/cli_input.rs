@@ -81,15 +81,18 @@ fn bundled_examples_are_valid() {
 fn malformed_yaml_names_line_and_column() {
     let run = mesh(&["validate", "testdata/invalid/input/malformed.yaml"]);
     assert_eq!(run.code, 65);
-    assert_contains(&run.stderr, "testdata/invalid/input/malformed.yaml:7:1: while parsing a flow sequence, expected ',' or ']'");
+    assert_contains(&run.stdout, "[MESH002] (testdata/invalid/input/malformed.yaml:7:1) while parsing a flow sequence, expected ',' or ']'");
 }
 
 #[test]
 fn tab_indentation_says_so() {
     let run = mesh(&["validate", "testdata/invalid/input/tabs.yaml"]);
     assert_eq!(run.code, 65);
-    assert_contains(&run.stderr, "tabs.yaml:4:");
-    assert_contains(&run.stderr, "YAML indentation must use spaces, not tabs");
+    assert_contains(
+        &run.stdout,
+        "[MESH002] (testdata/invalid/input/tabs.yaml:4:",
+    );
+    assert_contains(&run.stdout, "YAML indentation must use spaces, not tabs");
 }
 
 #[test]
@@ -97,8 +100,8 @@ fn duplicate_key_points_at_the_second_key() {
     let run = mesh(&["validate", "testdata/invalid/input/duplicate-key.yaml"]);
     assert_eq!(run.code, 65);
     assert_contains(
-        &run.stderr,
-        "duplicate-key.yaml:8:3: duplicate key \"host\" (first defined at line 7)",
+        &run.stdout,
+        "duplicate-key.yaml:8:3) duplicate key \"host\" (first defined at line 7)",
     );
 }
 
@@ -106,13 +109,13 @@ fn duplicate_key_points_at_the_second_key() {
 fn documents_without_api_version_or_kind_are_located_and_the_rest_still_loads() {
     let run = mesh(&["validate", "testdata/invalid/input/missing-kind.yaml"]);
     assert_eq!(run.code, 65);
-    assert_contains(&run.stderr, "missing-kind.yaml:1:1: document has no `kind`");
+    assert_contains(&run.stdout, "missing-kind.yaml:1:1) document has no `kind`");
     assert_contains(
-        &run.stderr,
-        "missing-kind.yaml:5:1: document has no `apiVersion`",
+        &run.stdout,
+        "missing-kind.yaml:5:1) document has no `apiVersion`",
     );
-    // The third document is still read: no findings, but it was counted.
-    assert_eq!(run.stdout, "");
+    // The third document is still read and counted.
+    assert_contains(&run.stderr, "Checked 1 of 1 object from 1 file");
 }
 
 #[test]
@@ -215,10 +218,10 @@ fn binary_and_non_utf8_files_are_refused_with_a_position() {
     );
     assert_eq!(run.code, 65);
     assert_contains(
-        &run.stderr,
-        "binary.yaml:2:5: binary file (contains a NUL byte); expected YAML or JSON text",
+        &run.stdout,
+        "(binary.yaml:2:5) binary file (contains a NUL byte); expected YAML or JSON text",
     );
-    assert_contains(&run.stderr, "latin1.yaml:3:21: invalid UTF-8 (byte 0xe9)");
+    assert_contains(&run.stdout, "(latin1.yaml:3:21) invalid UTF-8 (byte 0xe9)");
 }
 
 #[test]
@@ -232,9 +235,9 @@ fn alias_bomb_is_refused_quickly() {
     fs::write(dir.path().join("bomb.yaml"), text).unwrap();
     let run = mesh_in(dir.path(), &["validate", "bomb.yaml"], None);
     assert_eq!(run.code, 65);
-    assert_contains(&run.stderr, "bomb.yaml:");
+    assert_contains(&run.stdout, "[MESH002] (bomb.yaml:");
     assert_contains(
-        &run.stderr,
+        &run.stdout,
         "YAML aliases expand to more than 100000 nodes (an alias bomb?)",
     );
     eprintln!("alias bomb refused in {:?}", run.elapsed);
@@ -255,9 +258,9 @@ fn deep_nesting_is_refused_without_overflowing_the_stack() {
     fs::write(dir.path().join("block.yaml"), block).unwrap();
     let run = mesh_in(dir.path(), &["validate", "flow.yaml", "block.yaml"], None);
     assert_eq!(run.code, 65, "{}", run.stderr);
-    assert_contains(&run.stderr, "flow.yaml:4:");
-    assert_contains(&run.stderr, "block.yaml:");
-    assert_contains(&run.stderr, "nesting is deeper than 256 levels");
+    assert_contains(&run.stdout, "(flow.yaml:4:");
+    assert_contains(&run.stdout, "(block.yaml:");
+    assert_contains(&run.stdout, "nesting is deeper than 256 levels");
 }
 
 #[test]
@@ -274,10 +277,10 @@ fn huge_files_are_refused_with_the_limit() {
     let run = mesh_in(dir.path(), &["validate", "."], None);
     assert_eq!(run.code, 65);
     assert_contains(
-        &run.stderr,
-        "huge.yaml: file is larger than the 64 MiB limit; split it into smaller files",
+        &run.stdout,
+        "(./huge.yaml) file is larger than the 64 MiB limit; split it into smaller files",
     );
-    assert_contains(&run.stderr, "mesh: error:");
+    assert_contains(&run.stderr, "1 input could not be read");
 }
 
 /// `DIR/config/ns.yaml`, one Namespace: a directory to walk.
@@ -307,7 +310,7 @@ fn symlink_loops_are_skipped_and_the_rest_is_read() {
     assert_contains(&run.stderr, "config/self.yaml: skipped: symbolic link loop");
     assert_contains(
         &run.stderr,
-        "No validation issues found in 1 objects from 1 files",
+        "No validation issues found in 1 object from 1 file",
     );
 }
 
@@ -329,7 +332,7 @@ fn a_fifo_in_a_directory_is_skipped_with_a_note_not_read() {
     );
     assert_contains(
         &run.stderr,
-        "No validation issues found in 1 objects from 1 files",
+        "No validation issues found in 1 object from 1 file",
     );
 }
 
@@ -351,14 +354,15 @@ fn unreadable_and_missing_paths_are_errors_and_the_run_goes_on() {
     );
     assert_eq!(run.code, 65);
     assert_contains(
-        &run.stderr,
-        "dangling.yaml: cannot read: No such file or directory",
+        &run.stdout,
+        "dangling.yaml) cannot read: No such file or directory",
     );
     assert_contains(
-        &run.stderr,
-        "/proc/self/mem: cannot read: Input/output error",
+        &run.stdout,
+        "(/proc/self/mem) cannot read: Input/output error",
     );
-    assert_contains(&run.stderr, "missing.yaml: no such file or directory");
+    assert_contains(&run.stdout, "(missing.yaml) no such file or directory");
+    assert_contains(&run.stderr, "3 inputs could not be read");
 }
 
 #[test]

@@ -841,7 +841,11 @@ fn serve_watch_keeps_the_last_good_config_after_a_yaml_error() {
     let server = Server::start(&[path, "--watch"]);
     let mut broken = std::fs::read_to_string(&file).unwrap();
     broken.push_str("---\nkind: [unclosed\n");
-    std::fs::write(&file, broken).unwrap();
+    // Renamed into place: a poll between truncating and writing the file
+    // would read it empty, a valid config with nothing to serve.
+    let staged = dir.path().join("mesh.yaml.new");
+    std::fs::write(&staged, broken).unwrap();
+    std::fs::rename(&staged, &file).unwrap();
     let shown = file.display().to_string();
     let deadline = Instant::now() + Duration::from_secs(20);
     let error = loop {

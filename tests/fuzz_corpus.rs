@@ -25,6 +25,7 @@ fn fuzz_corpus_loads_without_panicking() {
                 color: false,
                 failure_threshold: mesh::diagnostic::Level::Error,
             },
+            &Default::default(),
         );
         let _ = mesh::index::Index::build(loaded.objects, Default::default());
     }

@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = render(Format::Text, &diagnostics, Style {
         color: false,
         failure_threshold: mesh::diagnostic::Level::Error,
-    });
+    }, &Default::default());
     let index = mesh::index::Index::build(loaded.objects, Default::default());
     let _ = index.workloads().len();
 });

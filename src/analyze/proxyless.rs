@@ -1009,10 +1009,10 @@ mod tests {
     #[test]
     fn names_sort_as_text_list_each_once_and_count_the_rest() {
         // "a-b/x" sorts before "a/x" as text ('-' < '/'), though "a" < "a-b".
-        let index = index_of(&[("a", "x"), ("a-b", "x"), ("b", "y"), ("a", "x"), ("c", "z")]);
+        let index = index_of(&[("a", "x"), ("a-b", "x"), ("b", "y"), ("c", "z")]);
         let all: Vec<&Workload> = index.workloads().iter().collect();
         assert_eq!(workload_names(&all), "a-b/x, a/x, b/y and 1 more");
-        assert_eq!(workload_names(&all[..2]), "a-b/x, a/x");
+        assert_eq!(workload_names(&[all[0], all[1], all[0]]), "a-b/x, a/x");
         assert_eq!(distinct([all[2], all[0], all[2]]).len(), 2);
     }
 

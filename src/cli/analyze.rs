@@ -86,12 +86,12 @@ pub fn run(args: Args) -> Result<Exit> {
         eprintln!("mesh: error: --select and --ignore leave no rule to run");
         return Ok(Exit::Usage);
     }
-    let mut inputs = match common::load(&args.input, "analyze") {
+    let mut inputs = match common::load_for_report(&args.input, "analyze") {
         Ok(inputs) => inputs,
         Err(exit) => return Ok(exit),
     };
     // The summary counts what the user wrote, not the assumed workloads.
-    let summary = inputs.summary();
+    let account = std::mem::take(&mut inputs.account);
     if args.assume_proxyless {
         inputs.index = crate::semantics::assumed::with_assumed_proxyless(inputs.index);
     } else if analyze::proxyless::nothing_to_check(&inputs.index, &selection) {
@@ -103,5 +103,5 @@ pub fn run(args: Args) -> Result<Exit> {
     let found = analyze::analyze_for(&inputs.index, &selection, args.grpc);
     let diagnostics = analyze::suppress::apply(found, &args.suppress, &inputs.index);
     std::mem::forget(inputs);
-    common::report(diagnostics, &args.report, summary)
+    common::report(diagnostics, &args.report, account)
 }

@@ -6,13 +6,16 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use super::{print_stdout, ColorChoice, Exit};
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use crate::diagnostic::{sort_and_dedup, Diagnostic, Level};
 use crate::index::Index;
-use crate::load::load_inputs;
+use crate::load::{load_inputs, Census};
 use crate::model::MeshConfig;
-use crate::output::{self, Format, Style};
+use crate::output::{self, Format, RunSummary, Style};
 use crate::source::kube::{read_cluster, ClusterOptions};
-use crate::source::InputSeverity;
+use crate::source::{InputError, InputSeverity, PathFilter, SourceFile};
 
 /// What to read.
 #[derive(Debug, clap::Args)]
@@ -40,12 +43,21 @@ pub struct InputArgs {
     /// The kubeconfig context to use.
     #[arg(long, value_name = "NAME")]
     context: Option<String>,
-    /// With --kube, report findings in this namespace only; a POD's namespace (default: the context's).
+    /// The namespace of objects that name none (default: `default`), and
+    /// the one findings are reported for; with --kube, the context's by
+    /// default; a POD's namespace.
     #[arg(short = 'n', long, value_name = "NAMESPACE")]
     namespace: Option<String>,
-    /// Report findings in every namespace.
-    #[arg(short = 'A', long, requires = "kube", conflicts_with = "namespace")]
+    /// Report findings in every namespace (the default for files).
+    #[arg(short = 'A', long, conflicts_with = "namespace")]
     all_namespaces: bool,
+    /// Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml`
+    /// at any depth, `charts/` a directory); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Read files that `.gitignore` files list when walking directories.
+    #[arg(long)]
+    no_ignore: bool,
 }
 
 /// How to report.
@@ -63,6 +75,10 @@ pub struct ReportArgs {
     /// Colour text output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Fail on what mesh cannot check: each object of an unknown kind or
+    /// version is an Error (MESH004), and inputs with no object exit 65.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 fn parse_level(text: &str) -> Result<Level, String> {
@@ -72,36 +88,69 @@ fn parse_level(text: &str) -> Result<Level, String> {
 /// Everything read for a run.
 pub struct Inputs {
     pub index: Index,
-    pub file_count: usize,
-    /// Some input or document could not be read (exit 65 unless findings win).
-    pub failed: bool,
-    /// With `--kube`: report findings in this namespace only (and on
-    /// cluster-scoped objects), as istioctl does.
-    pub namespace_filter: Option<String>,
+    /// What was read and checked, for the summary and the exit code.
+    pub account: InputAccount,
 }
 
-impl Inputs {
-    /// What [`report`] needs of them. The caller may then forget the index:
-    /// the process ends soon, and freeing every node one by one would cost a
-    /// fifth of the run on a large mesh, where the OS reclaims it all at once.
-    pub fn summary(&self) -> InputSummary {
-        InputSummary {
-            object_count: self.index.objects.len(),
-            file_count: self.file_count,
-            failed: self.failed,
-            namespace_filter: self.namespace_filter.clone(),
+/// What the closing summary and the exit code need to know about the inputs.
+#[derive(Debug, Default)]
+pub struct InputAccount {
+    /// Files, objects, what was checked and what not; the findings are
+    /// counted by [`report`].
+    pub summary: RunSummary,
+    /// Some input or document could not be read: exit 65.
+    pub failed: bool,
+    /// Report findings in this namespace only (and on cluster-scoped
+    /// objects), as istioctl does: `-n`, or with `--kube` the context's.
+    pub namespace_filter: Option<String>,
+    /// Findings about the inputs themselves: unreadable files and
+    /// documents (and, for `validate`, objects defined twice).
+    pub findings: Vec<Diagnostic>,
+    /// A finding at each object that was not checked, for `--strict`.
+    pub not_checked: Vec<Diagnostic>,
+}
+
+impl InputAccount {
+    /// Accounts for the files read, the input errors (notes are printed
+    /// and counted as skipped paths) and the objects' census.
+    pub fn new(
+        files: &[Arc<SourceFile>],
+        errors: &[InputError],
+        census: Census,
+        sources_failed: bool,
+        namespace_filter: Option<String>,
+    ) -> InputAccount {
+        let mut account = InputAccount {
+            failed: sources_failed,
+            namespace_filter,
+            ..InputAccount::default()
+        };
+        let by_name: HashMap<&str, &Arc<SourceFile>> =
+            files.iter().map(|f| (&*f.name, f)).collect();
+        for error in errors {
+            if error.is_error() {
+                account.failed = true;
+                account.summary.unreadable += 1;
+                let file = by_name.get(&*error.file).map(|f| Arc::clone(f));
+                account.findings.push(Diagnostic::unreadable(error, file));
+            } else {
+                eprintln!("mesh: note: {error}");
+                account.summary.skipped += 1;
+            }
         }
+        account.summary.files = files.len();
+        account.summary.objects = census.checked + census.not_checked.len();
+        account.summary.checked = census.checked;
+        for not_checked in census.not_checked {
+            *account
+                .summary
+                .unchecked
+                .entry(not_checked.key)
+                .or_default() += 1;
+            account.not_checked.push(not_checked.finding);
+        }
+        account
     }
-}
-
-/// What the closing line and the exit code need to know about the inputs.
-pub struct InputSummary {
-    pub object_count: usize,
-    pub file_count: usize,
-    /// See [`Inputs::failed`].
-    pub failed: bool,
-    /// See [`Inputs::namespace_filter`].
-    pub namespace_filter: Option<String>,
 }
 
 impl InputArgs {
@@ -116,6 +165,21 @@ impl InputArgs {
     /// `--kubeconfig`, `--context` or `-n` was given.
     pub fn names_a_cluster(&self) -> bool {
         self.kubeconfig.is_some() || self.context.is_some() || self.namespace.is_some()
+    }
+
+    /// What reading leaves out: `--exclude`, and `.gitignore` unless `--no-ignore`.
+    fn path_filter(&self) -> Result<PathFilter, Exit> {
+        PathFilter::new(&self.exclude, !self.no_ignore).map_err(|error| {
+            eprintln!("mesh: error: {error}");
+            Exit::Usage
+        })
+    }
+
+    /// The namespace of objects that name none.
+    pub fn default_namespace(&self) -> &str {
+        self.namespace
+            .as_deref()
+            .unwrap_or(crate::index::DEFAULT_NAMESPACE)
     }
 
     /// `-n`.
@@ -135,10 +199,40 @@ pub fn load(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
     load_with_cluster_flags(args, command)
 }
 
-/// `--kubeconfig`, `--context` and `-n` name a cluster to read: they need `--kube`.
+/// Reads the inputs for a command that reports findings: what cannot be
+/// read becomes a finding of [`Inputs::account`] instead of a line on stderr.
+pub fn load_for_report(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
+    refuse_cluster_flags_without_kube(args, command)?;
+    let sources = read_any_sources(args, command)?;
+    let left_out = sources.read.left_out;
+    let mut loaded = load_inputs(sources.read);
+    let default_namespace = args.default_namespace();
+    let mut census = Census::default();
+    for object in &mut loaded.objects {
+        if let Some(namespace) = &args.namespace {
+            crate::load::place_in_namespace(object, namespace);
+        }
+        census.count(object, default_namespace);
+    }
+    let mut account = InputAccount::new(
+        &loaded.files,
+        &loaded.errors,
+        census,
+        sources.failed,
+        sources.namespace_filter,
+    );
+    account.summary.skipped += left_out;
+    let mesh_config = crate::validate::mesh_config_for(&loaded.objects, sources.mesh_config);
+    Ok(Inputs {
+        index: Index::build_in_domain(loaded.objects, mesh_config, &args.cluster_domain),
+        account,
+    })
+}
+
+/// `--kubeconfig` and `--context` name a cluster to read: they need `--kube`.
 fn refuse_cluster_flags_without_kube(args: &InputArgs, command: &str) -> Result<(), Exit> {
-    if !args.kube && args.names_a_cluster() {
-        eprintln!("mesh: error: --kubeconfig, --context and -n apply with --kube\n\nUsage: mesh {command} --kube [OPTIONS]");
+    if !args.kube && (args.kubeconfig.is_some() || args.context.is_some()) {
+        eprintln!("mesh: error: --kubeconfig and --context apply with --kube\n\nUsage: mesh {command} --kube [OPTIONS]");
         return Err(Exit::Usage);
     }
     Ok(())
@@ -147,14 +241,22 @@ fn refuse_cluster_flags_without_kube(args: &InputArgs, command: &str) -> Result<
 /// [`load`], for a command whose cluster flags also name a pod's cluster.
 pub fn load_with_cluster_flags(args: &InputArgs, command: &str) -> Result<Inputs, Exit> {
     let sources = read_any_sources(args, command)?;
-    let loaded = load_inputs(sources.read);
+    let mut loaded = load_inputs(sources.read);
     print_input_errors(&loaded.errors);
+    if let Some(namespace) = &args.namespace {
+        for object in &mut loaded.objects {
+            crate::load::place_in_namespace(object, namespace);
+        }
+    }
+    let account = InputAccount {
+        failed: sources.failed || loaded.has_input_errors(),
+        namespace_filter: sources.namespace_filter,
+        ..InputAccount::default()
+    };
     let mesh_config = crate::validate::mesh_config_for(&loaded.objects, sources.mesh_config);
     Ok(Inputs {
-        file_count: loaded.files.len(),
-        failed: sources.failed || loaded.has_input_errors(),
         index: Index::build_in_domain(loaded.objects, mesh_config, &args.cluster_domain),
-        namespace_filter: sources.namespace_filter,
+        account,
     })
 }
 
@@ -165,7 +267,7 @@ pub struct Sources {
     pub mesh_config: Option<MeshConfig>,
     /// `--mesh-config` could not be read.
     pub failed: bool,
-    /// See [`Inputs::namespace_filter`].
+    /// See [`InputAccount::namespace_filter`].
     pub namespace_filter: Option<String>,
 }
 
@@ -197,8 +299,15 @@ fn read_any_sources(args: &InputArgs, command: &str) -> Result<Sources, Exit> {
             }
         }
     }
-    let mut namespace_filter = None;
-    let mut read = crate::source::read_paths(&paths);
+    // Files: `-n` picks the namespace reported; all of them without it.
+    let mut namespace_filter = args.namespace.clone();
+    let mut read = crate::source::read_paths_filtered(&paths, &args.path_filter()?);
+    if read.left_out > 0 {
+        eprintln!(
+            "mesh: note: {} left out by --exclude or .gitignore (--no-ignore reads what .gitignore lists)",
+            if read.left_out == 1 { "1 path".to_string() } else { format!("{} paths", read.left_out) }
+        );
+    }
     if args.kube {
         match read_cluster(&args.cluster_options()) {
             Ok(cluster) => {
@@ -265,6 +374,8 @@ pub fn reloader(args: &InputArgs) -> impl Fn() -> Result<Index, Vec<String>> + S
     paths.extend(args.files.iter().cloned());
     let mesh_config_path = args.mesh_config.clone();
     let cluster_domain = args.cluster_domain.clone();
+    // A bad `--exclude` was refused when the inputs were first read.
+    let filter = args.path_filter().unwrap_or_default();
     move || {
         let mut errors = Vec::new();
         let mut mesh_config = None;
@@ -274,7 +385,7 @@ pub fn reloader(args: &InputArgs) -> impl Fn() -> Result<Index, Vec<String>> + S
                 Err(error) => errors.push(error.to_string()),
             }
         }
-        let loaded = load_inputs(crate::source::read_paths(&paths));
+        let loaded = load_inputs(crate::source::read_paths_filtered(&paths, &filter));
         errors.extend(
             loaded
                 .errors
@@ -294,14 +405,29 @@ pub fn reloader(args: &InputArgs) -> impl Fn() -> Result<Index, Vec<String>> + S
     }
 }
 
-/// Sorts, filters and prints findings; the exit code follows DESIGN.md for
-/// every format alike.
+/// Sorts, filters and prints findings, then the run summary on stderr; the
+/// exit code follows DESIGN.md for every format alike.
 pub fn report(
     mut diagnostics: Vec<Diagnostic>,
     args: &ReportArgs,
-    inputs: InputSummary,
+    account: InputAccount,
 ) -> Result<Exit> {
-    if let Some(namespace) = &inputs.namespace_filter {
+    let InputAccount {
+        mut summary,
+        mut failed,
+        namespace_filter,
+        findings,
+        not_checked,
+    } = account;
+    diagnostics.extend(findings);
+    if args.strict {
+        diagnostics.extend(not_checked);
+        if summary.objects == 0 && !failed {
+            eprintln!("mesh: error: --strict: the inputs hold no object to check");
+            failed = true;
+        }
+    }
+    if let Some(namespace) = &namespace_filter {
         diagnostics.retain(|d| {
             d.origin
                 .as_ref()
@@ -314,36 +440,22 @@ pub fn report(
     let failing = diagnostics
         .iter()
         .any(|d| d.level >= args.failure_threshold);
+    summary.count_findings(&diagnostics);
     let found = diagnostics.len();
     diagnostics.retain(|d| d.level >= args.output_threshold);
-    let hidden = found - diagnostics.len();
+    summary.hidden = found - diagnostics.len();
+    summary.output_threshold = Some(args.output_threshold);
     let style = Style {
         color: args.output == Format::Text && args.color.enabled(),
         failure_threshold: args.failure_threshold,
     };
     if args.output != Format::Text || !diagnostics.is_empty() {
-        print_stdout(&output::render(args.output, &diagnostics, style))?;
+        print_stdout(&output::render(args.output, &diagnostics, style, &summary))?;
     }
-    if diagnostics.is_empty() && !inputs.failed {
-        if hidden > 0 {
-            // Never "no issues" about findings that were only hidden.
-            eprintln!(
-                "{hidden} finding{} below --output-threshold {} not shown, in {} objects from {} files.",
-                if hidden == 1 { "" } else { "s" },
-                args.output_threshold.as_str().to_ascii_lowercase(),
-                inputs.object_count,
-                inputs.file_count
-            );
-        } else {
-            eprintln!(
-                "\u{2714} No validation issues found in {} objects from {} files.",
-                inputs.object_count, inputs.file_count
-            );
-        }
-    }
+    eprint!("{}", summary.text());
     // An input that could not be read wins: a CI job must see that not
     // everything was checked, whatever the findings (unlike istioctl).
-    Ok(if inputs.failed {
+    Ok(if failed {
         Exit::InputError
     } else if failing {
         Exit::Findings

@@ -43,7 +43,7 @@ pub(super) fn run(
         super::common::load
     };
     let inputs = match load(input, "proxy-config diff") {
-        Ok(inputs) if !inputs.failed => inputs,
+        Ok(inputs) if !inputs.account.failed => inputs,
         Ok(_) => return Ok(Exit::InputError),
         Err(exit) => return Ok(exit),
     };

@@ -27,13 +27,18 @@ pub fn run(args: Args) -> Result<Exit> {
         Ok(sources) => sources,
         Err(exit) => return Ok(exit),
     };
-    let validated = crate::validate::validate_inputs(sources.read);
-    common::print_input_errors(&validated.errors);
-    let summary = common::InputSummary {
-        object_count: validated.object_count,
-        file_count: validated.file_count,
-        failed: sources.failed || validated.has_input_errors(),
-        namespace_filter: sources.namespace_filter,
-    };
-    common::report(validated.diagnostics, &args.report, summary)
+    let left_out = sources.read.left_out;
+    let validated = crate::validate::validate_inputs(sources.read, args.input.namespace());
+    // `analyze` reports these as a rule, which `--select` can leave out.
+    let duplicates = crate::model::identity::duplicate_findings(&validated.census.identities);
+    let mut account = common::InputAccount::new(
+        &validated.files,
+        &validated.errors,
+        validated.census,
+        sources.failed,
+        sources.namespace_filter,
+    );
+    account.summary.skipped += left_out;
+    account.findings.extend(duplicates);
+    common::report(validated.diagnostics, &args.report, account)
 }

@@ -339,7 +339,7 @@ fn render(args: RenderArgs) -> Result<Exit> {
         }
     };
     let exit = print_stdout(&text)?;
-    Ok(if inputs.failed {
+    Ok(if inputs.account.failed {
         Exit::InputError
     } else {
         exit
@@ -415,7 +415,7 @@ fn render_all(inputs: &common::Inputs, options: &RenderOptions, args: &RenderArg
         OutputChoice::Yaml => crate::output::yaml::to_yaml(&serde_json::Value::Array(documents)),
     };
     let exit = print_stdout(&text)?;
-    Ok(if inputs.failed {
+    Ok(if inputs.account.failed {
         Exit::InputError
     } else {
         exit
@@ -493,7 +493,7 @@ fn bootstrap_command(args: BootstrapArgs) -> Result<Exit> {
     };
     let value = bootstrap::bootstrap(&proxy, &options);
     let exit = print_stdout(&(serde_json::to_string_pretty(&value)? + "\n"))?;
-    Ok(if inputs.failed {
+    Ok(if inputs.account.failed {
         Exit::InputError
     } else {
         exit
@@ -560,7 +560,7 @@ fn serve(args: ServeArgs) -> Result<Exit> {
         Ok(inputs) => inputs,
         Err(exit) => return Ok(exit),
     };
-    if inputs.failed {
+    if inputs.account.failed {
         eprintln!("mesh: error: fix the inputs above before serving them");
         return Ok(Exit::InputError);
     }

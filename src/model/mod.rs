@@ -5,9 +5,11 @@
 //! and the schema errors found while typing it. The position tree stays with
 //! the object so any finding can point at its field.
 
+pub mod coverage;
 #[cfg(test)]
 mod crd_compare;
 pub mod credentials;
+pub mod identity;
 pub mod kinds;
 pub mod mesh_config;
 pub mod networking;
@@ -163,12 +165,17 @@ impl Object {
         split_api_version(&self.doc.api_version).0
     }
 
-    /// istioctl's resource name: `Kind ns/name`, or `Kind name` without a namespace.
+    /// istioctl's resource name: `Kind ns/name`, or `Kind name` without a
+    /// namespace; `(no name)` for an object that has none (an error of its own).
     pub fn origin(&self) -> Origin {
+        let name = match self.display_name() {
+            "" => "(no name)",
+            name => name,
+        };
         Origin {
             kind: self.doc.kind.clone(),
             namespace: self.meta.namespace.clone(),
-            name: self.display_name().to_string(),
+            name: name.to_string(),
         }
     }
 

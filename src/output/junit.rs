@@ -3,6 +3,7 @@
 //! that exits 0 shows no failure), or one passing case when there are none.
 
 use crate::diagnostic::{Diagnostic, Level};
+use crate::output::RunSummary;
 
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -21,7 +22,11 @@ fn escape(text: &str) -> String {
     out
 }
 
-pub fn render(diagnostics: &[Diagnostic], failure_threshold: Level) -> String {
+pub fn render(
+    diagnostics: &[Diagnostic],
+    failure_threshold: Level,
+    summary: &RunSummary,
+) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let failures = diagnostics
         .iter()
@@ -34,20 +39,30 @@ pub fn render(diagnostics: &[Diagnostic], failure_threshold: Level) -> String {
     out.push_str(&format!(
         "  <testsuite name=\"mesh analyze\" tests=\"{tests}\" failures=\"{failures}\">\n"
     ));
+    // The run summary: what was read, checked and not checked.
+    out.push_str("    <properties>\n");
+    for (name, value) in summary.properties() {
+        out.push_str(&format!(
+            "      <property name=\"{}\" value=\"{}\"/>\n",
+            escape(&name),
+            escape(&value)
+        ));
+    }
+    out.push_str("    </properties>\n");
     if diagnostics.is_empty() {
         out.push_str("    <testcase name=\"no findings\" classname=\"mesh\"/>\n");
     }
     for d in diagnostics {
-        let origin = d
-            .origin
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default();
         let file = d
             .file
             .as_ref()
             .map(|f| f.name.to_string())
             .unwrap_or_default();
+        // Findings about a whole file (it could not be read) are named by it.
+        let origin = d
+            .origin
+            .as_ref()
+            .map_or_else(|| file.clone(), ToString::to_string);
         let place = match d.pos {
             Some(pos) => format!("{file}:{}:{}", pos.line, pos.column),
             None => file.clone(),

@@ -3,6 +3,7 @@
 pub mod github;
 pub mod junit;
 pub mod sarif;
+pub mod summary;
 pub mod yaml;
 
 use std::fmt::Write as _;
@@ -11,6 +12,7 @@ use clap::ValueEnum;
 use serde_json::{json, Map, Value as Json};
 
 use crate::diagnostic::{Diagnostic, Level};
+pub use summary::RunSummary;
 
 /// `-o/--output` for findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -37,7 +39,14 @@ pub struct Style {
     pub failure_threshold: Level,
 }
 
-pub fn render(format: Format, diagnostics: &[Diagnostic], style: Style) -> String {
+/// The findings in `format`; SARIF and JUnit also carry the run's summary
+/// (the other formats leave it to stderr).
+pub fn render(
+    format: Format,
+    diagnostics: &[Diagnostic],
+    style: Style,
+    summary: &RunSummary,
+) -> String {
     match format {
         Format::Text => text(diagnostics, style),
         Format::Json => {
@@ -46,8 +55,8 @@ pub fn render(format: Format, diagnostics: &[Diagnostic], style: Style) -> Strin
             out
         }
         Format::Yaml => yaml::to_yaml(&records(diagnostics)),
-        Format::Sarif => sarif::render(diagnostics),
-        Format::Junit => junit::render(diagnostics, style.failure_threshold),
+        Format::Sarif => sarif::render(diagnostics, summary),
+        Format::Junit => junit::render(diagnostics, style.failure_threshold, summary),
         Format::Github => github::render(diagnostics),
     }
 }

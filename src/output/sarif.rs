@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value as Json};
 
 use crate::analyze::registry;
-use crate::diagnostic::{Diagnostic, Level};
+use crate::diagnostic::{codes, Diagnostic, Level};
+use crate::output::RunSummary;
 
 fn sarif_level(level: Level) -> &'static str {
     match level {
@@ -16,7 +17,7 @@ fn sarif_level(level: Level) -> &'static str {
     }
 }
 
-pub fn render(diagnostics: &[Diagnostic]) -> String {
+pub fn render(diagnostics: &[Diagnostic], summary: &RunSummary) -> String {
     // One reportingDescriptor per code; codes shared by several rules list
     // every rule's text.
     // Only the codes this run reports, so the log stays small and stable.
@@ -55,30 +56,32 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
     let results: Vec<Json> = diagnostics
         .iter()
         .map(|d| {
-            let mut location = json!({});
-            if let Some(file) = &d.file {
-                let mut region = json!({});
-                if let Some(pos) = d.pos {
-                    region = json!({ "startLine": pos.line, "startColumn": pos.column });
-                }
-                location["physicalLocation"] = json!({
-                    "artifactLocation": { "uri": file.name.trim_start_matches("./") },
-                    "region": region,
-                });
-            }
-            if let Some(origin) = &d.origin {
-                location["logicalLocations"] =
-                    json!([{ "fullyQualifiedName": origin.to_string(), "kind": "resource" }]);
-            }
             let mut result = json!({
                 "ruleId": d.code,
                 "level": sarif_level(d.level),
                 "message": { "text": d.message },
             });
-            if location.as_object().is_some_and(|l| !l.is_empty()) {
+            if let Some(location) = location(d) {
                 result["locations"] = json!([location]);
             }
             result
+        })
+        .collect();
+    // What could not be read is also a failure of the tool's run, which
+    // viewers show apart from the results.
+    let notifications: Vec<Json> = diagnostics
+        .iter()
+        .filter(|d| d.code == codes::UNREADABLE_INPUT)
+        .map(|d| {
+            let mut notification = json!({
+                "level": "error",
+                "message": { "text": d.message },
+                "descriptor": { "id": d.code },
+            });
+            if let Some(location) = location(d) {
+                notification["locations"] = json!([location]);
+            }
+            notification
         })
         .collect();
     let log = json!({
@@ -91,8 +94,35 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
                 "informationUri": "https://istio.io/latest/docs/reference/config/analysis/",
                 "rules": rules,
             }},
+            "invocations": [{
+                "executionSuccessful": summary.unreadable == 0,
+                "toolExecutionNotifications": notifications,
+                "properties": summary.to_json(),
+            }],
             "results": results,
         }],
     });
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
+
+/// A finding's file, line and column, and the resource it is about.
+fn location(d: &Diagnostic) -> Option<Json> {
+    let mut location = json!({});
+    if let Some(file) = &d.file {
+        location["physicalLocation"] = json!({
+            "artifactLocation": { "uri": file.name.trim_start_matches("./") },
+        });
+        if let Some(pos) = d.pos {
+            location["physicalLocation"]["region"] =
+                json!({ "startLine": pos.line, "startColumn": pos.column });
+        }
+    }
+    if let Some(origin) = &d.origin {
+        location["logicalLocations"] =
+            json!([{ "fullyQualifiedName": origin.to_string(), "kind": "resource" }]);
+    }
+    location
+        .as_object()
+        .is_some_and(|l| !l.is_empty())
+        .then_some(location)
 }

@@ -2,6 +2,7 @@
 //! documents with positions. Nothing here interprets a document beyond finding
 //! its `apiVersion` and `kind` (needed to unwrap `List`s).
 
+pub mod filter;
 pub mod kube;
 pub mod node;
 pub mod yaml;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 use std::sync::{Arc, OnceLock};
 
+pub use filter::PathFilter;
 pub use node::{Entry, FieldPath, Located, Node, Pos, Segment, Value};
 
 /// Larger inputs are refused rather than read whole; a real mesh config file is
@@ -128,14 +130,21 @@ impl fmt::Display for InputError {
 pub struct Inputs {
     pub files: Vec<Arc<SourceFile>>,
     pub errors: Vec<InputError>,
+    /// Paths left out by `--exclude` or a `.gitignore`.
+    pub left_out: usize,
 }
 
 /// Reads every path: `-` is stdin, a directory is walked recursively for
 /// `.yaml`, `.yml` and `.json` files (sorted, so output is stable), and a file
 /// named explicitly is read whatever its extension.
 pub fn read_paths(paths: &[PathBuf]) -> Inputs {
+    read_paths_filtered(paths, &PathFilter::none())
+}
+
+/// [`read_paths`], leaving out what `filter` excludes.
+pub fn read_paths_filtered(paths: &[PathBuf], filter: &PathFilter) -> Inputs {
     let mut inputs = Inputs::default();
-    walk_paths(paths, &mut inputs);
+    walk_paths(paths, filter, &mut inputs);
     inputs
 }
 
@@ -144,6 +153,8 @@ trait Visitor {
     fn file(&mut self, path: &Path);
     fn stdin(&mut self);
     fn error(&mut self, error: InputError);
+    /// A path `--exclude` or a `.gitignore` leaves out.
+    fn left_out(&mut self, _path: &Path) {}
 }
 
 impl Visitor for Inputs {
@@ -157,6 +168,10 @@ impl Visitor for Inputs {
 
     fn error(&mut self, error: InputError) {
         self.errors.push(error);
+    }
+
+    fn left_out(&mut self, _path: &Path) {
+        self.left_out += 1;
     }
 }
 
@@ -174,7 +189,9 @@ pub struct FileStamp {
 /// without reading them.
 pub fn file_stamps(paths: &[PathBuf]) -> Vec<FileStamp> {
     let mut stamps = Stamps::default();
-    walk_paths(paths, &mut stamps);
+    // Files `--exclude` leaves out are watched too: a change there only
+    // costs a reload that reads what it read before.
+    walk_paths(paths, &PathFilter::none(), &mut stamps);
     stamps.0
 }
 
@@ -202,17 +219,27 @@ impl Visitor for Stamps {
     }
 }
 
-fn walk_paths(paths: &[PathBuf], visitor: &mut impl Visitor) {
+fn walk_paths(paths: &[PathBuf], filter: &PathFilter, visitor: &mut impl Visitor) {
     for path in paths {
         if path.as_os_str() == "-" {
             visitor.stdin();
             continue;
         }
         let shown = path.display().to_string();
-        match fs::metadata(path) {
+        let meta = fs::metadata(path);
+        let is_dir = meta.as_ref().is_ok_and(fs::Metadata::is_dir);
+        if filter.excludes(path, is_dir) {
+            visitor.left_out(path);
+            continue;
+        }
+        match meta {
             Ok(meta) if meta.is_dir() => {
-                let mut ancestors = HashSet::new();
-                walk_dir(path, &mut ancestors, visitor);
+                let mut walk = Walk {
+                    filter,
+                    ancestors: HashSet::new(),
+                    ignores: None,
+                };
+                walk_dir(path, &mut walk, visitor);
             }
             Ok(_) => visitor.file(path),
             Err(error) if is_symlink_loop(&error) => {
@@ -244,7 +271,16 @@ fn io_reason(error: &io::Error) -> String {
     }
 }
 
-fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, visitor: &mut impl Visitor) {
+/// The state of one directory walk.
+struct Walk<'a> {
+    filter: &'a PathFilter,
+    /// Canonical paths of the directories above, to catch links back up.
+    ancestors: HashSet<PathBuf>,
+    /// The `.gitignore` files in force, set when the walk's root is entered.
+    ignores: Option<filter::Ignores>,
+}
+
+fn walk_dir(dir: &Path, walk: &mut Walk<'_>, visitor: &mut impl Visitor) {
     let shown = dir.display().to_string();
     // Canonical paths of the directories above us catch links that point back up.
     let canonical = match fs::canonicalize(dir) {
@@ -258,7 +294,7 @@ fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, visitor: &mut impl Vis
             return;
         }
     };
-    if !ancestors.insert(canonical.clone()) {
+    if !walk.ancestors.insert(canonical.clone()) {
         visitor.error(InputError::note(
             &shown,
             format!(
@@ -276,10 +312,13 @@ fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, visitor: &mut impl Vis
                 None,
                 format!("cannot read: {}", io_reason(&error)),
             ));
-            ancestors.remove(&canonical);
+            walk.ancestors.remove(&canonical);
             return;
         }
     };
+    walk.ignores
+        .get_or_insert_with(|| walk.filter.ignores_for(dir, &canonical))
+        .enter(dir);
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
@@ -287,17 +326,28 @@ fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, visitor: &mut impl Vis
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.starts_with('.'));
-        match fs::metadata(&path) {
+        let meta = fs::metadata(&path);
+        let is_dir = meta.as_ref().is_ok_and(fs::Metadata::is_dir);
+        let left_out = walk.filter.excludes(&path, is_dir)
+            || walk
+                .ignores
+                .as_ref()
+                .is_some_and(|ignores| ignores.ignores(&path, is_dir));
+        if left_out && !hidden {
+            // Only what would have been read counts as left out.
+            if is_dir || has_input_extension(&path) {
+                visitor.left_out(&path);
+            }
+            continue;
+        }
+        match meta {
             Ok(meta) if meta.is_dir() => {
                 if !hidden {
-                    walk_dir(&path, ancestors, visitor);
+                    walk_dir(&path, walk, visitor);
                 }
             }
             Ok(meta) => {
-                let wanted = path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| EXTENSIONS.contains(&e));
+                let wanted = has_input_extension(&path);
                 if wanted && !meta.is_file() {
                     // Reading a FIFO or a device would block or never end.
                     visitor.error(InputError::note(
@@ -319,7 +369,17 @@ fn walk_dir(dir: &Path, ancestors: &mut HashSet<PathBuf>, visitor: &mut impl Vis
             )),
         }
     }
-    ancestors.remove(&canonical);
+    if let Some(ignores) = &mut walk.ignores {
+        ignores.leave();
+    }
+    walk.ancestors.remove(&canonical);
+}
+
+/// `.yaml`, `.yml` or `.json`: the files a directory walk reads.
+fn has_input_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e))
 }
 
 fn read_file(path: &Path, inputs: &mut Inputs) {

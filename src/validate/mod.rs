@@ -5,7 +5,8 @@
 
 pub mod fields;
 
-use crate::diagnostic::{Diagnostic, Level};
+use crate::diagnostic::{codes, Diagnostic, Level};
+use crate::load::Census;
 use crate::model::mesh_config::find_config_map;
 use crate::model::{MeshConfig, Object};
 use crate::source::{FieldPath, InputError};
@@ -33,9 +34,10 @@ pub struct FilesValidated {
     pub diagnostics: Vec<Diagnostic>,
     /// Inputs and documents that could not be read, in input order.
     pub errors: Vec<InputError>,
-    /// How many objects were checked.
-    pub object_count: usize,
-    pub file_count: usize,
+    /// The files read.
+    pub files: Vec<std::sync::Arc<crate::source::SourceFile>>,
+    /// The objects: checked or not, and who they are.
+    pub census: Census,
 }
 
 impl FilesValidated {
@@ -49,32 +51,38 @@ impl FilesValidated {
 /// alone: every object is typed, checked and dropped before the worker takes
 /// the next file, so memory holds the files' text and the findings, never
 /// the whole typed mesh. Read errors come first, as in `load::load_inputs`.
-pub fn validate_inputs(inputs: crate::source::Inputs) -> FilesValidated {
+/// `namespace` (`-n`) is where objects that name none are placed.
+pub fn validate_inputs(inputs: crate::source::Inputs, namespace: Option<&str>) -> FilesValidated {
+    let default_namespace = namespace.unwrap_or(crate::index::DEFAULT_NAMESPACE);
     let per_file = crate::parallel::map_in_order(&inputs.files, |file| {
         let (documents, errors) = crate::source::documents(file);
-        let object_count = documents.len();
+        let mut census = Census::default();
         let mut diagnostics = Vec::new();
         // `Some` once the file's first `istio` ConfigMap is seen: its finding, if any.
         let mut mesh_config_map: Option<Option<Diagnostic>> = None;
         for document in documents {
-            let object = Object::from_document(document);
+            let mut object = Object::from_document(document);
+            if let Some(namespace) = namespace {
+                crate::load::place_in_namespace(&mut object, namespace);
+            }
+            census.count(&object, default_namespace);
             diagnostics.extend(check_object(&object));
             if mesh_config_map.is_none() {
                 mesh_config_map = check_mesh_config(std::slice::from_ref(&object));
             }
         }
-        (diagnostics, errors, object_count, mesh_config_map)
+        (diagnostics, errors, census, mesh_config_map)
     });
     let mut validated = FilesValidated {
         errors: inputs.errors,
-        file_count: inputs.files.len(),
+        files: inputs.files,
         ..FilesValidated::default()
     };
     let mut mesh_config_map = None;
-    for (mut diagnostics, mut errors, object_count, file_mesh_config_map) in per_file {
+    for (mut diagnostics, mut errors, census, file_mesh_config_map) in per_file {
         validated.diagnostics.append(&mut diagnostics);
         validated.errors.append(&mut errors);
-        validated.object_count += object_count;
+        validated.census.append(census);
         // As in `validate`, only the first `istio` ConfigMap of the run counts.
         mesh_config_map = mesh_config_map.or(file_mesh_config_map);
     }
@@ -85,6 +93,25 @@ pub fn validate_inputs(inputs: crate::source::Inputs) -> FilesValidated {
 
 fn check_object(object: &Object) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
+    if let Some((field, message)) = crate::model::coverage::istio_typo(object) {
+        diagnostics.push(Diagnostic::at(
+            codes::UNKNOWN_ISTIO_KIND,
+            Level::Warning,
+            object,
+            &FieldPath::root().field(field),
+            message,
+        ));
+    }
+    if object.meta.name.is_empty() && object.meta.generate_name.is_none() {
+        // The API server refuses it; kubectl says "resource name may not be empty".
+        diagnostics.push(Diagnostic::at(
+            SCHEMA_VALIDATION_ERROR,
+            Level::Error,
+            object,
+            &FieldPath::root().field("metadata").field("name"),
+            "Schema validation error: metadata.name is required".to_string(),
+        ));
+    }
     for error in &object.schema_errors {
         diagnostics.push(Diagnostic::at(
             SCHEMA_VALIDATION_ERROR,
@@ -174,9 +201,12 @@ mod tests {
         ];
         let loaded = crate::load::load_paths(&paths);
         let whole = validate(&loaded.objects);
-        let by_file = validate_inputs(crate::source::read_paths(&paths));
-        assert_eq!(by_file.object_count, loaded.objects.len());
-        assert_eq!(by_file.file_count, loaded.files.len());
+        let by_file = validate_inputs(crate::source::read_paths(&paths), None);
+        assert_eq!(
+            by_file.census.checked + by_file.census.not_checked.len(),
+            loaded.objects.len()
+        );
+        assert_eq!(by_file.files.len(), loaded.files.len());
         assert_eq!(
             by_file
                 .errors

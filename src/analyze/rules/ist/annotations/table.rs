@@ -279,28 +279,8 @@ pub(super) fn lookup(name: &str) -> Option<&'static Annotation> {
 
 /// The known annotation closest to a misspelt one, if any is close.
 pub(super) fn closest(name: &str) -> Option<&'static str> {
-    let lower = name.to_ascii_lowercase();
-    ANNOTATIONS
-        .iter()
-        .map(|a| (edit_distance(&lower, &a.name.to_ascii_lowercase()), a.name))
-        .filter(|(distance, _)| *distance <= (name.len() / 6).max(2))
-        .min()
-        .map(|(_, name)| name)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
+    let names: Vec<&'static str> = ANNOTATIONS.iter().map(|a| a.name).collect();
+    crate::diagnostic::closest(name, &names)
 }
 
 impl Check {
