@@ -954,6 +954,298 @@ fn serve_reports_a_taken_port() {
     );
 }
 
+/// Runs `work` on a runtime of its own, failing the test after `within`.
+fn bounded<F: std::future::Future>(within: Duration, work: F) -> F::Output {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        tokio::time::timeout(within, work)
+            .await
+            .unwrap_or_else(|_| panic!("not done within {within:?}"))
+    })
+}
+
+/// The status that ends a state-of-the-world stream whose first request is
+/// `first`.
+async fn sotw_refusal(address: &str, first: DiscoveryRequest) -> tonic::Status {
+    let mut client = AggregatedDiscoveryServiceClient::connect(format!("http://{address}"))
+        .await
+        .unwrap();
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    sender.send(first).await.unwrap();
+    let ended = match client
+        .stream_aggregated_resources(tokio_stream::wrappers::ReceiverStream::new(receiver))
+        .await
+    {
+        Err(status) => status,
+        Ok(responses) => responses
+            .into_inner()
+            .message()
+            .await
+            .expect_err("the stream ends with an error status"),
+    };
+    drop(sender);
+    ended
+}
+
+/// The log lines of stream `id`, once it has closed.
+async fn stream_log(server: &Server, id: u64) -> Vec<String> {
+    let prefix = format!("mesh xds serve: stream {id}");
+    server.log_line(&format!("{prefix} (")).await;
+    while !server
+        .log()
+        .lines()
+        .any(|l| l.starts_with(&prefix) && l.ends_with(") closed"))
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server
+        .log()
+        .lines()
+        .filter(|l| l.starts_with(&format!("{prefix} ")) || l.starts_with(&format!("{prefix}:")))
+        .map(str::to_string)
+        .collect()
+}
+
+fn frontend_request(type_url: &str, resource_names: Vec<String>) -> DiscoveryRequest {
+    DiscoveryRequest {
+        node: Some(Node {
+            id: "sidecar~10.0.0.5~frontend-0.app~app.svc.cluster.local".into(),
+            ..Default::default()
+        }),
+        type_url: type_url.into(),
+        resource_names,
+        ..Default::default()
+    }
+}
+
+/// The tester's request: 400,000 names (16 MB) is over the default
+/// --max-request-bytes (4 MiB): RESOURCE_EXHAUSTED, and one log line
+/// rather than one per name.
+#[test]
+fn serve_refuses_an_oversized_request_in_one_log_line() {
+    let server = Server::start(&["testdata/xds"]);
+    let names: Vec<String> = (0..400_000)
+        .map(|i| format!("outbound|7070||missing-{i:06}.app.svc.cluster.local"))
+        .collect();
+    bounded(Duration::from_secs(60), async {
+        let status = sotw_refusal(&server.address, frontend_request(CDS, names)).await;
+        assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+        assert!(
+            status.message().contains("4194304")
+                && status.message().contains("--max-request-bytes"),
+            "{status:?}"
+        );
+        let lines = stream_log(&server, 1).await;
+        assert_eq!(lines.len(), 2, "the refusal and the close: {lines:#?}");
+        assert!(lines[0].contains("ResourceExhausted"), "{lines:#?}");
+    });
+    assert!(!server.log().contains("note:"), "{}", server.log());
+}
+
+/// Over --max-resource-names: a state-of-the-world request, and an
+/// incremental subscription that grows past it over two requests.
+#[test]
+fn serve_refuses_more_resource_names_than_the_cap() {
+    let server = Server::start(&["testdata/echo-grpc", "--max-resource-names", "100"]);
+    let names = |from: usize, count: usize| -> Vec<String> {
+        (from..from + count)
+            .map(|i| format!("outbound|7070|s{i}|echo.echo-grpc.svc.cluster.local"))
+            .collect()
+    };
+    bounded(Duration::from_secs(30), async {
+        let mut request = frontend_request(CDS, names(0, 101));
+        request.node.as_mut().unwrap().id = ECHO_V1_NODE.into();
+        let status = sotw_refusal(&server.address, request).await;
+        assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+        assert!(
+            status.message().contains("101") && status.message().contains("--max-resource-names"),
+            "{status:?}"
+        );
+        let lines = stream_log(&server, 1).await;
+        assert_eq!(lines.len(), 2, "the refusal and the close: {lines:#?}");
+
+        // At the cap is served.
+        let mut request = frontend_request(CDS, names(0, 100));
+        request.node.as_mut().unwrap().id = ECHO_V1_NODE.into();
+        let (_sotw, mut responses) = {
+            let mut client =
+                AggregatedDiscoveryServiceClient::connect(format!("http://{}", server.address))
+                    .await
+                    .unwrap();
+            let (sender, receiver) = tokio::sync::mpsc::channel(4);
+            sender.send(request).await.unwrap();
+            let responses = client
+                .stream_aggregated_resources(tokio_stream::wrappers::ReceiverStream::new(receiver))
+                .await
+                .unwrap()
+                .into_inner();
+            (sender, responses)
+        };
+        assert_eq!(responses.message().await.unwrap().unwrap().type_url, CDS);
+
+        // Incremental: 60 names, then 60 more.
+        let (sender, mut responses) = delta_stream(
+            &server.address,
+            DeltaDiscoveryRequest {
+                node: Some(Node {
+                    id: ECHO_V1_NODE.into(),
+                    ..Default::default()
+                }),
+                type_url: CDS.into(),
+                resource_names_subscribe: names(0, 60),
+                ..Default::default()
+            },
+        )
+        .await;
+        let first = responses.message().await.unwrap().unwrap();
+        sender
+            .send(DeltaDiscoveryRequest {
+                type_url: CDS.into(),
+                response_nonce: first.nonce,
+                resource_names_subscribe: names(60, 60),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let status = responses.message().await.expect_err("refused");
+        assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+        assert!(
+            status.message().contains("120") && status.message().contains("100"),
+            "{status:?}"
+        );
+    });
+    let log = server.log();
+    assert_eq!(log.matches("ResourceExhausted").count(), 2, "{log}");
+    // 100 and 60 missing subsets: ten notes a response, and a count.
+    assert_eq!(
+        log.matches(": note: ").count(),
+        22,
+        "notes are capped: {log}"
+    );
+    assert!(log.contains(": note: 90 more note(s) not shown"), "{log}");
+}
+
+/// A request for a type the server does not serve ends the stream with
+/// UNIMPLEMENTED naming the type, in either protocol.
+#[test]
+fn serve_ends_a_stream_asking_for_a_type_not_served() {
+    let server = Server::start(&["testdata/xds"]);
+    let secret = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+    let runtime = "type.googleapis.com/envoy.service.runtime.v3.Runtime";
+    bounded(Duration::from_secs(30), async {
+        let status = sotw_refusal(
+            &server.address,
+            frontend_request(secret, vec!["default".into()]),
+        )
+        .await;
+        assert_eq!(status.code(), tonic::Code::Unimplemented, "{status:?}");
+        assert!(status.message().contains(secret), "{status:?}");
+        let lines = stream_log(&server, 1).await;
+        assert_eq!(lines.len(), 2, "{lines:#?}");
+        assert!(
+            lines[0].contains(": Unimplemented: type ") && lines[0].contains(secret),
+            "{lines:#?}"
+        );
+
+        let (_sender, mut responses) = delta_stream(
+            &server.address,
+            DeltaDiscoveryRequest {
+                node: Some(Node {
+                    id: "sidecar~10.0.0.5~frontend-0.app~app.svc.cluster.local".into(),
+                    ..Default::default()
+                }),
+                type_url: runtime.into(),
+                ..Default::default()
+            },
+        )
+        .await;
+        let status = responses.message().await.expect_err("refused");
+        assert_eq!(status.code(), tonic::Code::Unimplemented, "{status:?}");
+        assert!(status.message().contains(runtime), "{status:?}");
+    });
+}
+
+/// --idle-timeout: a connection with no stream (an HTTP/2 client that
+/// opened none, or a TCP peer that never spoke) is closed; one with an open
+/// ADS stream is kept past it, however quiet.
+#[test]
+fn serve_closes_idle_connections_but_not_ones_with_an_ads_stream() {
+    let server = Server::start(&["testdata/xds", "--idle-timeout", "1"]);
+    bounded(Duration::from_secs(30), async {
+        let (sender, mut responses) = frontend_stream(&server.address).await;
+        let first = responses.message().await.unwrap().unwrap();
+
+        let started = Instant::now();
+        let tcp = tokio::net::TcpStream::connect(&server.address)
+            .await
+            .unwrap();
+        let (_requests, http2) = hyper::client::conn::http2::handshake::<
+            _,
+            _,
+            http_body_util::Empty<hyper::body::Bytes>,
+        >(
+            hyper_util::rt::TokioExecutor::new(),
+            hyper_util::rt::TokioIo::new(tcp),
+        )
+        .await
+        .unwrap();
+        let mut silent = tokio::net::TcpStream::connect(&server.address)
+            .await
+            .unwrap();
+        let http2_closed = tokio::spawn(async move {
+            let _ = http2.await;
+            started.elapsed()
+        });
+        let silent_closed = tokio::spawn(async move {
+            let mut buffer = [0u8; 64];
+            // EOF or a reset: closed either way.
+            while let Ok(read) = tokio::io::AsyncReadExt::read(&mut silent, &mut buffer).await {
+                if read == 0 {
+                    break;
+                }
+            }
+            started.elapsed()
+        });
+        let http2_after = http2_closed.await.unwrap();
+        let silent_after = silent_closed.await.unwrap();
+        for after in [http2_after, silent_after] {
+            assert!(
+                after >= Duration::from_millis(900) && after < Duration::from_secs(10),
+                "closed after {after:?}"
+            );
+        }
+
+        // Well past the timeout, the ADS stream still answers.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert!(started.elapsed() > Duration::from_secs(3));
+        sender
+            .send(DiscoveryRequest {
+                type_url: first.type_url.clone(),
+                version_info: first.version_info.clone(),
+                response_nonce: first.nonce.clone(),
+                resource_names: vec!["backend:7070".into()],
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        sender
+            .send(DiscoveryRequest {
+                type_url: "type.googleapis.com/envoy.config.route.v3.RouteConfiguration".into(),
+                resource_names: vec!["outbound|7070||backend.app.svc.cluster.local".into()],
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let routes = responses.message().await.unwrap().unwrap();
+        assert_eq!(routes.resources.len(), 1, "{routes:?}");
+        // Checked while the client still holds it: it closes when the test ends.
+        assert!(!server.log().contains(") closed"), "{}", server.log());
+    });
+}
+
 /// The real proxyless client: Python grpcio (C-core's xDS client) against
 /// `mesh xds serve`, checked through the client's own CSDS.
 #[test]

@@ -1,6 +1,7 @@
 //! `mesh xds`: render, bootstrap, diff, serve. Flags and glue only.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 
@@ -9,6 +10,7 @@ use super::{print_stdout, Exit};
 use crate::index::Index;
 use crate::xds::bootstrap::{self, BootstrapOptions, Flavour};
 use crate::xds::render::RenderOptions;
+use crate::xds::serve::Limits;
 use crate::xds::{json, Proxy, ResourceType, WorkloadRef, XdsError};
 
 /// What istiod would send a proxyless gRPC workload, offline.
@@ -209,6 +211,16 @@ pub struct DiffArgs {
 /// types that changed; to an incremental client, the changed and removed
 /// resources). A change that does not load is logged and the last good
 /// config stays served.
+///
+/// Limits: a request larger than --max-request-bytes or naming more than
+/// --max-resource-names resources (an incremental subscription of a type
+/// may not grow past it either) ends its stream with RESOURCE_EXHAUSTED; a
+/// request for a type other than listeners, routes, clusters and endpoints
+/// ends it with UNIMPLEMENTED. Each is one log line. A connection may hold
+/// 100 streams at once; past --max-connections new connections are closed
+/// as they come. A connection with no open stream for --idle-timeout is
+/// closed (HTTP/2 GOAWAY); an open ADS stream keeps its connection however
+/// long it is quiet.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     mesh xds serve testdata/echo-grpc/ --listen 127.0.0.1:15010\n  \
@@ -225,6 +237,27 @@ pub struct ServeArgs {
     /// Read the input files again when one changes, and push what changed.
     #[arg(long, conflicts_with = "kube")]
     watch: bool,
+    /// The largest request accepted, in bytes, decoded (4 MiB, gRPC's own default).
+    #[arg(long, value_name = "BYTES",
+        default_value_t = Limits::DEFAULT.max_request_bytes as u64,
+        value_parser = clap::value_parser!(u64).range(1..=u64::from(u32::MAX)))]
+    max_request_bytes: u64,
+    /// The most resource names one request, or one incremental subscription
+    /// of a type, may hold.
+    #[arg(long, value_name = "N",
+        default_value_t = Limits::DEFAULT.max_resource_names as u64,
+        value_parser = clap::value_parser!(u64).range(1..=u64::from(u32::MAX)))]
+    max_resource_names: u64,
+    /// The most client connections open at once.
+    #[arg(long, value_name = "N",
+        default_value_t = Limits::DEFAULT.max_connections as u64,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
+    /// Close a connection that has had no open stream for this long.
+    #[arg(long, value_name = "SECONDS",
+        default_value_t = Limits::DEFAULT.idle_timeout.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
+    idle_timeout: u64,
 }
 
 pub fn run(args: Args) -> Result<Exit> {
@@ -564,6 +597,12 @@ fn serve(args: ServeArgs) -> Result<Exit> {
         eprintln!("mesh: error: fix the inputs above before serving them");
         return Ok(Exit::InputError);
     }
-    crate::xds::serve::run(inputs.index, &args.listen, watcher)?;
+    let limits = Limits {
+        max_request_bytes: usize::try_from(args.max_request_bytes).unwrap_or(usize::MAX),
+        max_resource_names: usize::try_from(args.max_resource_names).unwrap_or(usize::MAX),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+    };
+    crate::xds::serve::run(inputs.index, &args.listen, watcher, limits)?;
     Ok(Exit::Ok)
 }

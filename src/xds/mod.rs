@@ -8,6 +8,7 @@
 
 pub mod bootstrap;
 mod cds;
+mod connections;
 pub mod diff;
 mod eds;
 pub mod json;

@@ -22,6 +22,13 @@
 //! the types whose resources changed; incremental: the changed and removed
 //! resources), as istiod pushes. A reload that fails is logged and the last
 //! good config stays served.
+//!
+//! What a client may ask is capped ([`Limits`], shown in `--help`): the
+//! size of a request, the resource names in one request or incremental
+//! subscription, the connections open at once and the streams on each; a
+//! connection with no open stream is closed after `--idle-timeout`
+//! (`connections`). A request over a cap, or for a type not served, ends its
+//! stream with an error status and one log line.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
@@ -50,18 +57,50 @@ use tonic::{Request, Response, Status, Streaming};
 use crate::index::Index;
 use crate::source::{file_stamps, FileStamp};
 
+use super::connections::{self, Connection, ConnectionLimits, OpenStream};
 use super::json::pack;
 use super::{Proxy, Renderer, ResourceType, WorkloadRef};
 
-/// The largest request accepted (requests list names; gRPC's are small).
-const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+/// What clients may ask of the server (`mesh xds serve --help` shows the
+/// defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest request, decoded (`--max-request-bytes`).
+    pub max_request_bytes: usize,
+    /// Resource names in one request, and in one incremental subscription
+    /// of a type (`--max-resource-names`).
+    pub max_resource_names: usize,
+    /// Connections open at once (`--max-connections`).
+    pub max_connections: usize,
+    /// How long a connection with no open stream is kept (`--idle-timeout`).
+    pub idle_timeout: Duration,
+}
+
+impl Limits {
+    /// gRPC's own default message cap (4 MiB) holds tens of thousands of
+    /// names; a proxyless client asks for a handful per type.
+    pub const DEFAULT: Limits = Limits {
+        max_request_bytes: 4 * 1024 * 1024,
+        max_resource_names: 10_000,
+        max_connections: 1_000,
+        idle_timeout: Duration::from_secs(300),
+    };
+}
+
+/// Log lines quote at most this much of a client's text (a NACK message,
+/// a node id, a type URL): the rest is counted.
+const LOGGED_CHARS: usize = 500;
+/// Names listed in a log line; the rest are counted.
+const LOGGED_NAMES: usize = 20;
+/// Render notes logged per response; the rest are counted.
+const LOGGED_NOTES: usize = 10;
 
 type ResponseStream = Pin<Box<dyn Stream<Item = Result<DiscoveryResponse, Status>> + Send>>;
 type DeltaStream = Pin<Box<dyn Stream<Item = Result<DeltaDiscoveryResponse, Status>> + Send>>;
 
 /// Serves the index on `listen` until SIGINT or SIGTERM; with a watcher,
 /// serves each good reload of the inputs too.
-pub fn run(index: Index, listen: &str, watcher: Option<Watcher>) -> Result<()> {
+pub fn run(index: Index, listen: &str, watcher: Option<Watcher>, limits: Limits) -> Result<()> {
     let address: SocketAddr = listen.parse().with_context(|| {
         format!("--listen {listen:?}: expected IP:PORT, such as 127.0.0.1:15010")
     })?;
@@ -70,10 +109,15 @@ pub fn run(index: Index, listen: &str, watcher: Option<Watcher>) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(index, address, watcher))
+    runtime.block_on(serve(index, address, watcher, limits))
 }
 
-async fn serve(index: Index, address: SocketAddr, watcher: Option<Watcher>) -> Result<()> {
+async fn serve(
+    index: Index,
+    address: SocketAddr,
+    watcher: Option<Watcher>,
+    limits: Limits,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address}"))?;
@@ -95,35 +139,28 @@ async fn serve(index: Index, address: SocketAddr, watcher: Option<Watcher>) -> R
         config,
         streams: Arc::new(AtomicU64::new(0)),
         open_streams,
+        max_resource_names: limits.max_resource_names,
     };
-    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let mut server = tokio::spawn(
-        tonic::transport::Server::builder().serve_with_incoming_shutdown(
-            AggregatedDiscoveryServiceServer::new(service)
-                .max_decoding_message_size(MAX_MESSAGE_BYTES),
-            incoming,
-            async {
-                let _ = stopped.await;
-            },
-        ),
-    );
-    tokio::select! {
-        () = shutdown_signal() => {}
-        ended = &mut server => {
-            return match ended {
-                Ok(result) => result.context("the xDS server failed"),
-                Err(error) => Err(anyhow::Error::new(error).context("the xDS server failed")),
-            };
-        }
-    }
-    eprintln!("mesh xds serve: stopping");
-    let _ = stop.send(());
-    // Clients keep their streams open: give them a moment to see the
-    // server go away, then stop regardless.
-    if let Ok(Ok(result)) = tokio::time::timeout(std::time::Duration::from_secs(2), server).await {
-        result.context("the xDS server failed")?;
-    }
+    let ads = AggregatedDiscoveryServiceServer::new(service)
+        .max_decoding_message_size(limits.max_request_bytes);
+    let connection_limits = ConnectionLimits {
+        max_connections: limits.max_connections,
+        idle_timeout: limits.idle_timeout,
+    };
+    let stop = async {
+        shutdown_signal().await;
+        eprintln!("mesh xds serve: stopping");
+    };
+    // Clients keep their streams open: after the stop they get a moment to
+    // see the server go away, then it stops regardless.
+    connections::serve(
+        listener,
+        ads,
+        connection_limits,
+        stop,
+        Duration::from_secs(2),
+    )
+    .await;
     eprintln!("mesh xds serve: stopped");
     Ok(())
 }
@@ -313,6 +350,8 @@ struct AdsService {
     streams: Arc<AtomicU64>,
     /// Streams open now.
     open_streams: Arc<AtomicUsize>,
+    /// `--max-resource-names`.
+    max_resource_names: usize,
 }
 
 /// The labels (`LABELS`) a node's metadata carries.
@@ -452,7 +491,9 @@ impl Client {
             Ok(proxy) => {
                 eprintln!(
                     "mesh xds serve: stream {stream_id} ({peer}): node {} is {}/{}",
-                    node.id, proxy.namespace, proxy.pod_name
+                    one_line(&clipped(&node.id)),
+                    proxy.namespace,
+                    proxy.pod_name
                 );
                 Ok(Client {
                     stream_id,
@@ -462,7 +503,10 @@ impl Client {
                 })
             }
             Err(error) => {
-                eprintln!("mesh xds serve: stream {stream_id} ({peer}): {error}");
+                eprintln!(
+                    "mesh xds serve: stream {stream_id} ({peer}): {}",
+                    one_line(&clipped(&error.to_string()))
+                );
                 Err(Status::invalid_argument(error.to_string()))
             }
         }
@@ -497,12 +541,15 @@ impl Client {
         kind: ResourceType,
         response: &str,
         error: Option<&RpcStatus>,
-        names: &dyn std::fmt::Debug,
+        names: &[&String],
     ) {
         let label = label(kind);
         match error {
-            Some(error) => self.log(format_args!("{label} NACK {response}: {}", error.message)),
-            None => self.log(format_args!("{label} ACK {response} {names:?}")),
+            Some(error) => self.log(format_args!(
+                "{label} NACK {response}: {}",
+                clipped(&error.message)
+            )),
+            None => self.log(format_args!("{label} ACK {response} {}", listed(names))),
         }
     }
 
@@ -514,10 +561,45 @@ impl Client {
         })
     }
 
+    /// The first notes of a render; a request naming many missing
+    /// resources must not write a line for each.
     fn log_notes(&self, notes: &[String]) {
-        for note in notes {
+        for note in notes.iter().take(LOGGED_NOTES) {
             self.log(format_args!("note: {note}"));
         }
+        if notes.len() > LOGGED_NOTES {
+            self.log(format_args!(
+                "note: {} more note(s) not shown",
+                notes.len() - LOGGED_NOTES
+            ));
+        }
+    }
+}
+
+/// `["a", "b"]`, or the first [`LOGGED_NAMES`] names and a count of the
+/// rest: a request may name thousands.
+fn listed<S: AsRef<str>>(names: &[S]) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .take(LOGGED_NAMES)
+        .map(|name| clipped(name.as_ref()))
+        .collect();
+    match names.len().saturating_sub(LOGGED_NAMES) {
+        0 => format!("{shown:?}"),
+        more => format!("{shown:?} and {more} more"),
+    }
+}
+
+/// A client's text (a NACK message, a node id, a name) cut after
+/// [`LOGGED_CHARS`], so that a client cannot make a log line megabytes long.
+fn clipped(text: &str) -> String {
+    match text.char_indices().nth(LOGGED_CHARS) {
+        None => text.to_string(),
+        Some((end, _)) => format!(
+            "{}... ({} more characters)",
+            &text[..end],
+            text[end..].chars().count()
+        ),
     }
 }
 
@@ -545,14 +627,18 @@ trait Protocol: Default + Send + Sync + 'static {
 
     fn node(request: &Self::Request) -> Option<&Node>;
     fn type_url(request: &Self::Request) -> &str;
-    /// The response to a request about `kind`, if it calls for one.
+    /// The resource names a request carries, for `--max-resource-names`.
+    fn names_in(request: &Self::Request) -> usize;
+    /// The response to a request about `kind`, if it calls for one; an
+    /// error ends the stream (a subscription over `max_names`).
     fn answer(
         &mut self,
         client: &Client,
         index: &Index,
         kind: ResourceType,
         request: Self::Request,
-    ) -> Option<Self::Response>;
+        max_names: usize,
+    ) -> Result<Option<Self::Response>, Status>;
     /// After a reload, the response that brings `kind` up to date, if it changed.
     fn push(
         &mut self,
@@ -570,10 +656,13 @@ struct ClientStream<P: Protocol> {
     /// Known from the stream's first request.
     client: Option<Client>,
     protocol: P,
+    /// `--max-resource-names`.
+    max_names: usize,
 }
 
 impl<P: Protocol> ClientStream<P> {
-    /// Answers one request; the first finds the workload.
+    /// Answers one request; the first finds the workload. A request over
+    /// a cap or for a type not served ends the stream with an error.
     async fn on_message(
         &mut self,
         index: &Index,
@@ -581,15 +670,33 @@ impl<P: Protocol> ClientStream<P> {
     ) -> ControlFlow<()> {
         let request = match message {
             Ok(request) => request,
-            Err(status) => {
-                eprintln!(
-                    "mesh xds serve: stream {} ({}): {}",
-                    self.id,
-                    self.peer,
-                    status.message()
-                );
-                return ControlFlow::Break(());
+            // tonic says OUT_OF_RANGE for a request over --max-request-bytes
+            // (its only use of the code when decoding); gRPC itself says
+            // RESOURCE_EXHAUSTED, which clients know.
+            Err(status) if status.code() == tonic::Code::OutOfRange => {
+                return self
+                    .end(Status::resource_exhausted(format!(
+                        "{} (mesh xds serve --max-request-bytes)",
+                        status.message()
+                    )))
+                    .await
             }
+            // Undecodable, or the client's own reset: it is told, if it still listens.
+            Err(status) => return self.end(status).await,
+        };
+        let names = P::names_in(&request);
+        if names > self.max_names {
+            return self
+                .end(Status::resource_exhausted(format!(
+                    "a request naming {names} resources is over the limit of {} \
+                     (mesh xds serve --max-resource-names)",
+                    self.max_names
+                )))
+                .await;
+        }
+        let type_url = P::type_url(&request);
+        let Some(kind) = ResourceType::from_type_url(type_url) else {
+            return self.end(not_served(type_url)).await;
         };
         let client = match self.client.take() {
             Some(client) => client,
@@ -602,12 +709,26 @@ impl<P: Protocol> ClientStream<P> {
             },
         };
         let client = self.client.insert(client);
-        let Some(kind) = ResourceType::from_type_url(P::type_url(&request)) else {
-            client.log(format_args!("type {} is not served", P::type_url(&request)));
-            return ControlFlow::Continue(());
-        };
-        let response = self.protocol.answer(client, index, kind, request);
-        self.send(response).await
+        match self
+            .protocol
+            .answer(client, index, kind, request, self.max_names)
+        {
+            Ok(response) => self.send(response).await,
+            Err(status) => self.end(status).await,
+        }
+    }
+
+    /// Ends the stream with `status`, logged on one line.
+    async fn end(&self, status: Status) -> ControlFlow<()> {
+        eprintln!(
+            "mesh xds serve: stream {} ({}): {:?}: {}",
+            self.id,
+            self.peer,
+            status.code(),
+            one_line(&clipped(status.message()))
+        );
+        let _ = self.sender.send(Err(status)).await;
+        ControlFlow::Break(())
     }
 
     /// After a reload: finds the workload again and pushes each subscribed
@@ -633,6 +754,21 @@ impl<P: Protocol> ClientStream<P> {
         }
         ControlFlow::Continue(())
     }
+}
+
+/// The status that ends a stream asking for a type this server does not
+/// serve. The xDS protocol leaves this open (istiod ignores such a request);
+/// an error tells the client at once instead of leaving it waiting.
+fn not_served(type_url: &str) -> Status {
+    if type_url.is_empty() {
+        return Status::invalid_argument("a request must name its type_url");
+    }
+    let served: Vec<&str> = PUSH_ORDER.iter().map(|kind| kind.type_url()).collect();
+    Status::unimplemented(format!(
+        "type {} is not served; mesh xds serve serves {}",
+        clipped(type_url),
+        served.join(", ")
+    ))
 }
 
 /// What a state-of-the-world stream has been sent of one type.
@@ -662,9 +798,37 @@ impl Protocol for StateOfTheWorld {
         &request.type_url
     }
 
+    fn names_in(request: &DiscoveryRequest) -> usize {
+        request.resource_names.len()
+    }
+
     /// A new subscription or a change of names is answered; an ACK or NACK
-    /// is logged.
+    /// is logged. Each request names the whole subscription, so the cap
+    /// per request is the cap per subscription.
     fn answer(
+        &mut self,
+        client: &Client,
+        index: &Index,
+        kind: ResourceType,
+        request: DiscoveryRequest,
+        _max_names: usize,
+    ) -> Result<Option<DiscoveryResponse>, Status> {
+        Ok(self.answer_request(client, index, kind, request))
+    }
+
+    fn push(
+        &mut self,
+        client: &Client,
+        index: &Index,
+        kind: ResourceType,
+    ) -> Option<DiscoveryResponse> {
+        let subscription = self.subscriptions.get_mut(&kind).filter(|s| s.nonce > 0)?;
+        Self::respond(client, index, kind, subscription, true)
+    }
+}
+
+impl StateOfTheWorld {
+    fn answer_request(
         &mut self,
         client: &Client,
         index: &Index,
@@ -687,7 +851,13 @@ impl Protocol for StateOfTheWorld {
                 ),
                 None => format!("version {}", request.version_info),
             };
-            client.log_answer(kind, &response, request.error_detail.as_ref(), &names);
+            let listed_names: Vec<&String> = names.iter().collect();
+            client.log_answer(
+                kind,
+                &response,
+                request.error_detail.as_ref(),
+                &listed_names,
+            );
             if names == subscription.names {
                 return None;
             }
@@ -696,18 +866,6 @@ impl Protocol for StateOfTheWorld {
         Self::respond(client, index, kind, subscription, false)
     }
 
-    fn push(
-        &mut self,
-        client: &Client,
-        index: &Index,
-        kind: ResourceType,
-    ) -> Option<DiscoveryResponse> {
-        let subscription = self.subscriptions.get_mut(&kind).filter(|s| s.nonce > 0)?;
-        Self::respond(client, index, kind, subscription, true)
-    }
-}
-
-impl StateOfTheWorld {
     /// Renders the subscribed names of `kind` into a response with a new
     /// nonce; a push only when the version differs.
     fn respond(
@@ -727,11 +885,11 @@ impl StateOfTheWorld {
         subscription.nonce += 1;
         subscription.version = version;
         client.log(format_args!(
-            "{} {} {} resource(s) for {:?} version {} nonce {}",
+            "{} {} {} resource(s) for {} version {} nonce {}",
             label(kind),
             if push { "push" } else { "send" },
             resources.len(),
-            subscription.names,
+            listed(&subscription.names),
             subscription.version,
             subscription.nonce
         ));
@@ -868,15 +1026,23 @@ impl Protocol for Incremental {
         &request.type_url
     }
 
+    fn names_in(request: &DeltaDiscoveryRequest) -> usize {
+        request.resource_names_subscribe.len()
+            + request.resource_names_unsubscribe.len()
+            + request.initial_resource_versions.len()
+    }
+
     /// Applies the (un)subscriptions, logs an ACK or NACK and, when the
     /// names changed, answers with what is new or changed for the client.
+    /// Requests add up: a subscription over `max_names` ends the stream.
     fn answer(
         &mut self,
         client: &Client,
         index: &Index,
         kind: ResourceType,
         request: DeltaDiscoveryRequest,
-    ) -> Option<DeltaDiscoveryResponse> {
+        max_names: usize,
+    ) -> Result<Option<DeltaDiscoveryResponse>, Status> {
         let first_request = !self.subscriptions.contains_key(&kind);
         let subscription = self.subscriptions.entry(kind).or_default();
         let interest_changed = first_request
@@ -898,6 +1064,14 @@ impl Protocol for Incremental {
         }
         subscription.subscribe(request.resource_names_subscribe, first_request);
         subscription.unsubscribe(&request.resource_names_unsubscribe);
+        if subscription.names.len() > max_names {
+            return Err(Status::resource_exhausted(format!(
+                "the {} subscription would hold {} resource names, over the limit of {max_names} \
+                 (mesh xds serve --max-resource-names)",
+                label(kind),
+                subscription.names.len()
+            )));
+        }
         // An answer to an older response is not logged: a newer one is on its way.
         if !request.response_nonce.is_empty() && request.response_nonce == subscription.nonce {
             client.log_answer(
@@ -908,11 +1082,11 @@ impl Protocol for Incremental {
             );
         }
         if !interest_changed {
-            return None;
+            return Ok(None);
         }
         // A wildcard client waits for a first answer even when there is nothing.
         let even_if_empty = first_request && subscription.names.contains(WILDCARD);
-        self.respond(client, index, kind, even_if_empty, false)
+        Ok(self.respond(client, index, kind, even_if_empty, false))
     }
 
     fn push(
@@ -947,12 +1121,12 @@ impl Incremental {
         subscription.nonce = self.responses.to_string();
         let sent: Vec<&str> = delta.resources.iter().map(|r| r.name.as_str()).collect();
         client.log(format_args!(
-            "{} {} {} resource(s) {:?} removed {:?} nonce {}",
+            "{} {} {} resource(s) {} removed {} nonce {}",
             label(kind),
             if push { "push" } else { "send" },
             sent.len(),
-            sent,
-            delta.removed,
+            listed(&sent),
+            listed(&delta.removed),
             subscription.nonce
         ));
         Some(DeltaDiscoveryResponse {
@@ -972,9 +1146,11 @@ impl AdsService {
         &self,
         request: Request<Streaming<P::Request>>,
     ) -> ReceiverStream<Result<P::Response, Status>> {
-        let peer = request
-            .remote_addr()
-            .map_or_else(|| "unknown peer".to_string(), |a| a.to_string());
+        let connection = request.extensions().get::<Arc<Connection>>();
+        let peer = connection.map_or_else(|| "unknown peer".to_string(), |c| c.peer.to_string());
+        // Held until the stream ends: an open stream keeps its connection
+        // from the idle timeout.
+        let open_stream: Option<OpenStream> = connection.map(Connection::open_stream);
         let id = self.streams.fetch_add(1, Ordering::Relaxed) + 1;
         let mut incoming = request.into_inner();
         let (sender, receiver) = mpsc::channel(16);
@@ -983,6 +1159,7 @@ impl AdsService {
         config.mark_unchanged();
         let open_streams = Arc::clone(&self.open_streams);
         open_streams.fetch_add(1, Ordering::Relaxed);
+        let max_names = self.max_resource_names;
         tokio::spawn(async move {
             let mut stream = ClientStream {
                 id,
@@ -990,6 +1167,7 @@ impl AdsService {
                 sender,
                 client: None,
                 protocol: P::default(),
+                max_names,
             };
             let mut watching = true;
             loop {
@@ -1019,6 +1197,7 @@ impl AdsService {
                 "mesh xds serve: stream {} ({}) closed",
                 stream.id, stream.peer
             );
+            drop(open_stream);
         });
         ReceiverStream::new(receiver)
     }
@@ -1055,6 +1234,24 @@ mod tests {
             "bad\\nmesh xds serve: stream 9: LDS ACK\\r\\u{1b}[2J"
         );
         assert_eq!(super::one_line("plain, ünïcode"), "plain, ünïcode");
+    }
+
+    #[test]
+    fn long_client_text_and_long_name_lists_are_cut_in_the_log() {
+        use super::{clipped, listed, LOGGED_CHARS, LOGGED_NAMES};
+        let long = "ü".repeat(LOGGED_CHARS + 7);
+        assert_eq!(
+            clipped(&long),
+            format!("{}... (7 more characters)", "ü".repeat(LOGGED_CHARS))
+        );
+        assert_eq!(clipped("short"), "short");
+        let names: Vec<String> = (0..LOGGED_NAMES + 3).map(|i| i.to_string()).collect();
+        assert!(
+            listed(&names).ends_with("\"19\"] and 3 more"),
+            "{}",
+            listed(&names)
+        );
+        assert_eq!(listed(&["a", "b"]), "[\"a\", \"b\"]");
     }
 
     use super::*;
