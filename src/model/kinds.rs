@@ -603,6 +603,32 @@ mod tests {
         }
     }
 
+    /// The schema errors of one YAML object, as `path: message` lines.
+    fn schema_errors(text: &str) -> Vec<String> {
+        let loaded = crate::load::load_files(vec![crate::source::SourceFile::new(
+            "t.yaml",
+            text.to_string(),
+        )]);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        loaded.objects[0]
+            .schema_errors
+            .iter()
+            .map(|e| format!("{}: {}", e.path, e.message))
+            .collect()
+    }
+
+    #[test]
+    fn an_empty_port_level_mtls_is_refused() {
+        let errors = schema_errors(
+            "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  portLevelMtls: {}\n",
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("spec.portLevelMtls: ") && errors[0].contains("less than 1"),
+            "{errors:?}"
+        );
+    }
+
     #[test]
     fn lookups_follow_group_version_kind() {
         assert!(find_kind("networking.istio.io", "v1alpha3", "VirtualService").is_some());

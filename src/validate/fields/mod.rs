@@ -20,6 +20,7 @@ use crate::source::FieldPath;
 mod authorization_policy;
 mod common;
 mod destination_rule;
+mod envoy_filter;
 mod gateway;
 mod peer_authentication;
 mod request_authentication;
@@ -47,6 +48,7 @@ pub fn check(object: &Object) -> Vec<FieldError> {
         Spec::Gateway(spec) => gateway::check(object, spec, &mut out),
         Spec::ServiceEntry(spec) => service_entry::check(object, spec, &mut out),
         Spec::Sidecar(spec) => sidecar::check(object, spec, &mut out),
+        Spec::EnvoyFilter(spec) => envoy_filter::check(spec, &mut out),
         Spec::PeerAuthentication(spec) => peer_authentication::check(spec, &mut out),
         Spec::AuthorizationPolicy(spec) => authorization_policy::check(spec, &mut out),
         Spec::RequestAuthentication(spec) => request_authentication::check(spec, &mut out),
