@@ -131,6 +131,21 @@ fn wrong_types_are_schema_findings_at_the_field() {
 }
 
 #[test]
+fn telemetry_wasm_plugin_and_proxy_config_are_checked_against_their_crd() {
+    let run = mesh(&["validate", "testdata/invalid/input/crd-kinds.yaml"]);
+    assert_eq!(run.code, 79, "{}", run.stderr);
+    assert_contains(
+        &run.stdout,
+        "Error [IST0106] (ProxyConfig default/workers testdata/invalid/input/crd-kinds.yaml:11:3) Schema validation error: expected integer, found string \"abc\"",
+    );
+    assert_contains(
+        &run.stdout,
+        "Error [IST0106] (Telemetry default/tags testdata/invalid/input/crd-kinds.yaml:24:9) Schema validation error: tag \"request_host\": value must be set when operation is UPSERT",
+    );
+    assert!(!run.stdout.contains("WasmPlugin"), "{}", run.stdout);
+}
+
+#[test]
 fn exit_codes_are_the_same_for_every_format() {
     for format in ["text", "json", "yaml"] {
         let run = mesh(&[

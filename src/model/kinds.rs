@@ -36,7 +36,9 @@ pub struct KindInfo {
     pub scope: Scope,
     /// The JSON Schema of a whole object of this kind (before per-version patching).
     schema: fn() -> schemars::Schema,
-    pub parse: fn(Json) -> Result<Spec, serde_json::Error>,
+    /// Types a document that passed the schema; `None` for the kinds checked
+    /// against their CRD's schema only, which keep [`Spec::Raw`] and their document.
+    pub parse: Option<fn(Json) -> Result<Spec, serde_json::Error>>,
 }
 
 impl std::fmt::Debug for KindInfo {
@@ -75,6 +77,40 @@ fn istio_spec<S: DeserializeOwned + Default>(json: Json) -> Result<S, serde_json
         .unwrap_or_default())
 }
 
+/// A whole-object schema around the `spec` schema of an Istio CRD: the CRD's
+/// OpenAPI `nullable` becomes a `null` type; metadata and status are checked
+/// as for the typed kinds.
+fn crd_object_schema(crd_text: &str) -> schemars::Schema {
+    let crd: Json = serde_json::from_str(crd_text).unwrap_or_default();
+    let mut spec = crd
+        .pointer("/properties/spec")
+        .cloned()
+        .unwrap_or(json!({}));
+    nullable_to_null_type(&mut spec);
+    let mut object = schemars::schema_for!(IstioObject<Json>).to_value();
+    if let Some(properties) = object.get_mut("properties").and_then(Json::as_object_mut) {
+        properties.insert("spec".into(), spec);
+    }
+    schemars::Schema::try_from(object).unwrap_or_default()
+}
+
+/// OpenAPI's `nullable: true` is JSON Schema's `null` type.
+fn nullable_to_null_type(schema: &mut Json) {
+    let mut pending = vec![schema];
+    while let Some(value) = pending.pop() {
+        match value {
+            Json::Object(map) => {
+                if map.remove("nullable") == Some(Json::Bool(true)) {
+                    allow_null_type(map);
+                }
+                pending.extend(map.values_mut());
+            }
+            Json::Array(items) => pending.extend(items.iter_mut()),
+            _ => {}
+        }
+    }
+}
+
 fn kube<K: DeserializeOwned>(json: Json) -> Result<Box<K>, serde_json::Error> {
     serde_json::from_value::<K>(json).map(Box::new)
 }
@@ -100,7 +136,7 @@ macro_rules! istio {
             versions: &[$($version),*],
             scope: Scope::Namespaced,
             schema: || schemars::schema_for!(IstioObject<$spec>),
-            parse: |json| istio_spec::<$spec>(json).map(|spec| Spec::$variant(Box::new(spec))),
+            parse: Some(|json| istio_spec::<$spec>(json).map(|spec| Spec::$variant(Box::new(spec)))),
         }
     };
 }
@@ -113,12 +149,33 @@ macro_rules! kube {
             versions: &[$version],
             scope: Scope::$scope,
             schema: || schemars::schema_for!($ty),
-            parse: |json| kube::<$ty>(json).map(Spec::$variant),
+            parse: Some(|json| kube::<$ty>(json).map(Spec::$variant)),
         }
     };
 }
 
-/// Every typed kind. Telemetry, WasmPlugin and other kinds stay raw.
+/// An Istio kind `mesh` does not type: its objects are checked against the
+/// `spec` schema of Istio's published CRD (vendored under
+/// `testdata/istio-crd-schemas/`, compiled in) and keep [`Spec::Raw`].
+macro_rules! crd {
+    ($group:literal, $kind:literal, [$($version:literal),*], $file:literal) => {
+        KindInfo {
+            group: $group,
+            kind: $kind,
+            versions: &[$($version),*],
+            scope: Scope::Namespaced,
+            schema: || crd_object_schema(include_str!(concat!(
+                "../../testdata/istio-crd-schemas/",
+                $file
+            ))),
+            parse: None,
+        }
+    };
+}
+
+/// Every kind `mesh` checks: typed kinds, and Telemetry, WasmPlugin and
+/// ProxyConfig, checked against their CRD schema but kept raw. Other kinds
+/// (CRDs of other projects...) stay raw and unchecked.
 pub static KINDS: &[KindInfo] = &[
     istio!(
         "networking.istio.io",
@@ -279,8 +336,26 @@ pub static KINDS: &[KindInfo] = &[
         versions: &["v1"],
         scope: Scope::Namespaced,
         schema: || schemars::schema_for!(core::Secret),
-        parse: secret,
+        parse: Some(secret),
     },
+    crd!(
+        "telemetry.istio.io",
+        "Telemetry",
+        ["v1", "v1alpha1"],
+        "telemetry-telemetry-v1.json"
+    ),
+    crd!(
+        "extensions.istio.io",
+        "WasmPlugin",
+        ["v1alpha1"],
+        "wasmplugin-extensions-v1alpha1.json"
+    ),
+    crd!(
+        "networking.istio.io",
+        "ProxyConfig",
+        ["v1beta1"],
+        "proxyconfig-networking-v1beta1.json"
+    ),
 ];
 
 pub fn find_kind(group: &str, version: &str, kind: &str) -> Option<&'static KindInfo> {
@@ -318,10 +393,15 @@ impl KindInfo {
                 "title".into(),
                 json!(format!("{} {}", self.kind, api_version)),
             );
+            let source = if self.parse.is_some() {
+                "from its typed model"
+            } else {
+                "from the spec schema of Istio's CustomResourceDefinition"
+            };
             object.insert(
                 "description".into(),
                 json!(format!(
-                    "{} {}, generated by mesh from its typed model.",
+                    "{} {}, generated by mesh {source}.",
                     self.kind, api_version
                 )),
             );
@@ -358,7 +438,12 @@ fn close_objects(schema: &mut Json) {
     while let Some(value) = pending.pop() {
         match value {
             Json::Object(map) => {
-                if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                // A CRD field marked `x-kubernetes-preserve-unknown-fields`
+                // (a free-form Struct) keeps whatever it is given.
+                if map.contains_key("properties")
+                    && !map.contains_key("additionalProperties")
+                    && map.get("x-kubernetes-preserve-unknown-fields") != Some(&Json::Bool(true))
+                {
                     map.insert("additionalProperties".into(), Json::Bool(false));
                 }
                 let required: Vec<String> = map
@@ -387,9 +472,13 @@ fn close_objects(schema: &mut Json) {
 }
 
 fn allow_null(property: &mut Json) {
-    let Some(map) = property.as_object_mut() else {
-        return;
-    };
+    if let Some(map) = property.as_object_mut() {
+        allow_null_type(map);
+    }
+}
+
+/// Adds `null` to a schema's type (or, for a bare `$ref`, an `anyOf` branch).
+fn allow_null_type(map: &mut serde_json::Map<String, Json>) {
     let has_ref = map.contains_key("$ref");
     match map.get_mut("type") {
         Some(Json::String(single)) if single != "null" => {
@@ -634,6 +723,8 @@ mod tests {
         assert!(find_kind("networking.istio.io", "v1alpha3", "VirtualService").is_some());
         assert!(find_kind("networking.istio.io", "v2", "VirtualService").is_none());
         assert!(find_kind("", "v1", "Service").is_some());
-        assert!(find_kind("telemetry.istio.io", "v1", "Telemetry").is_none());
+        assert!(find_kind("telemetry.istio.io", "v1", "Telemetry").is_some());
+        assert!(find_kind("telemetry.istio.io", "v2", "Telemetry").is_none());
+        assert!(find_kind("gateway.networking.k8s.io", "v1", "HTTPRoute").is_none());
     }
 }

@@ -78,8 +78,9 @@ pub enum Spec {
         /// PEM private keys: worked out from the data, which is then dropped.
         credential_problems: Vec<credentials::CredentialProblem>,
     },
-    /// A kind we do not type (Telemetry, WasmPlugin, CRDs of other projects...),
-    /// or a known kind whose document did not fit its schema.
+    /// A kind we do not type (Telemetry, WasmPlugin and ProxyConfig, checked
+    /// against their CRD schema only; CRDs of other projects...), or a typed
+    /// kind whose document did not fit its schema. The document stays in `doc.raw`.
     Raw,
 }
 
@@ -113,10 +114,10 @@ impl Object {
         let mut spec = Spec::Raw;
         let mut schema_errors = Vec::new();
         if let Some(info) = kind_info {
-            let json = std::mem::take(&mut doc.raw);
-            schema_errors = kinds::check_schema(info, &version, &json);
-            if schema_errors.is_empty() {
-                match (info.parse)(json) {
+            schema_errors = kinds::check_schema(info, &version, &doc.raw);
+            if let Some(parse) = info.parse.filter(|_| schema_errors.is_empty()) {
+                // The typed spec replaces the document's JSON.
+                match parse(std::mem::take(&mut doc.raw)) {
                     Ok(typed) => spec = typed,
                     // The schema and the types disagree: report it.
                     Err(error) => schema_errors.push(SchemaError {
@@ -124,8 +125,6 @@ impl Object {
                         message: error.to_string(),
                     }),
                 }
-            } else {
-                doc.raw = json;
             }
         }
         let mut object = Object {
