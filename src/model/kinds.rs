@@ -682,16 +682,18 @@ const PORT_FIELDS: &[&str] = &[
 /// as the value the typed parse reads instead. `None` for other limits.
 fn out_of_range(path: FieldPath, value: &Json, limit: &Json) -> Option<SchemaError> {
     let bound = |n: Json| &n == limit;
+    // The type a bound belongs to; `None` for 0, the minimum of unsigned
+    // types and of CRD fields with `minimum: 0`.
     let kind = if bound(json!(i32::MIN)) || bound(json!(i32::MAX)) {
-        "a 32-bit integer (-2147483648..2147483647)"
+        Some("a 32-bit integer (-2147483648..2147483647)")
     } else if bound(json!(u32::MAX)) {
-        "a 32-bit unsigned integer (0..4294967295)"
+        Some("a 32-bit unsigned integer (0..4294967295)")
     } else if bound(json!(i64::MIN)) || bound(json!(i64::MAX)) {
-        "a 64-bit integer"
+        Some("a 64-bit integer")
     } else if bound(json!(u64::MAX)) {
-        "a 64-bit unsigned integer"
+        Some("a 64-bit unsigned integer")
     } else if bound(json!(0)) {
-        "an unsigned integer (at least 0)"
+        None
     } else {
         return None;
     };
@@ -702,10 +704,10 @@ fn out_of_range(path: FieldPath, value: &Json, limit: &Json) -> Option<SchemaErr
         [.., Segment::Field(map), Segment::Field(_)] => map == "ports",
         _ => false,
     };
-    let message = if names_a_port {
-        format!("port number {shown} must be in the range 1..65535")
-    } else {
-        format!("value {shown} does not fit: the field is {kind}")
+    let message = match kind {
+        _ if names_a_port => format!("port number {shown} must be in the range 1..65535"),
+        Some(kind) => format!("value {shown} does not fit: the field is {kind}"),
+        None => format!("value {shown} is out of range: the field must be at least 0"),
     };
     Some(SchemaError {
         path,
@@ -851,7 +853,7 @@ mod tests {
         );
         assert_eq!(
             errors,
-            ["spec.trafficPolicy.outlierDetection.consecutive5xxErrors: value -2 does not fit: the field is an unsigned integer (at least 0)"]
+            ["spec.trafficPolicy.outlierDetection.consecutive5xxErrors: value -2 is out of range: the field must be at least 0"]
         );
     }
 
