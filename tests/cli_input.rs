@@ -134,6 +134,47 @@ fn wrong_types_are_schema_findings_at_the_field() {
 }
 
 #[test]
+fn out_of_range_numbers_are_located_and_the_rest_is_still_checked() {
+    let run = mesh(&["validate", "testdata/invalid/input/out-of-range.yaml"]);
+    assert_eq!(run.code, 79, "{}", run.stderr);
+    let file = "testdata/invalid/input/out-of-range.yaml";
+    for expected in [
+        format!("(ServiceEntry default/big-ports {file}:13:5) Schema validation error: port number 10000000000 must be in the range 1..65535"),
+        format!("(ServiceEntry default/big-ports {file}:16:5) Schema validation error: port number 99999999999 must be in the range 1..65535"),
+        // The same document's field rules still run.
+        format!("(ServiceEntry default/big-ports {file}:17:5) Schema validation error: invalid port name: \"Bad_Name\""),
+        format!("(VirtualService default/many-retries {file}:33:7) Schema validation error: value 1e23 does not fit: the field is a 32-bit integer (-2147483648..2147483647)"),
+        format!("(VirtualService default/many-retries {file}:34:7) Schema validation error: invalid duration \"soon\""),
+    ] {
+        assert_contains(&run.stdout, &expected);
+    }
+    // One finding per bad number: no "expected u32" at the document's first
+    // line, no second finding about the substituted value.
+    assert_eq!(
+        run.stdout.matches("Error [IST0106]").count(),
+        5,
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("4294967295"), "{}", run.stdout);
+}
+
+#[test]
+fn telemetry_wasm_plugin_and_proxy_config_are_checked_against_their_crd() {
+    let run = mesh(&["validate", "testdata/invalid/input/crd-kinds.yaml"]);
+    assert_eq!(run.code, 79, "{}", run.stderr);
+    assert_contains(
+        &run.stdout,
+        "Error [IST0106] (ProxyConfig default/workers testdata/invalid/input/crd-kinds.yaml:11:3) Schema validation error: expected integer, found string \"abc\"",
+    );
+    assert_contains(
+        &run.stdout,
+        "Error [IST0106] (Telemetry default/tags testdata/invalid/input/crd-kinds.yaml:24:9) Schema validation error: tag \"request_host\": value must be set when operation is UPSERT",
+    );
+    assert!(!run.stdout.contains("WasmPlugin"), "{}", run.stdout);
+}
+
+#[test]
 fn exit_codes_are_the_same_for_every_format() {
     for format in ["text", "json", "yaml"] {
         let run = mesh(&[

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{json, Value as Json};
 
 use super::{networking as net, security as sec, SchemaError, Spec};
-use crate::source::FieldPath;
+use crate::source::{FieldPath, Segment};
 
 /// Whether objects of a kind live in a namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,9 @@ pub struct KindInfo {
     pub scope: Scope,
     /// The JSON Schema of a whole object of this kind (before per-version patching).
     schema: fn() -> schemars::Schema,
-    pub parse: fn(Json) -> Result<Spec, serde_json::Error>,
+    /// Types a document that passed the schema; `None` for the kinds checked
+    /// against their CRD's schema only, which keep [`Spec::Raw`] and their document.
+    pub parse: Option<fn(Json) -> Result<Spec, serde_json::Error>>,
 }
 
 impl std::fmt::Debug for KindInfo {
@@ -75,6 +77,40 @@ fn istio_spec<S: DeserializeOwned + Default>(json: Json) -> Result<S, serde_json
         .unwrap_or_default())
 }
 
+/// A whole-object schema around the `spec` schema of an Istio CRD: the CRD's
+/// OpenAPI `nullable` becomes a `null` type; metadata and status are checked
+/// as for the typed kinds.
+fn crd_object_schema(crd_text: &str) -> schemars::Schema {
+    let crd: Json = serde_json::from_str(crd_text).unwrap_or_default();
+    let mut spec = crd
+        .pointer("/properties/spec")
+        .cloned()
+        .unwrap_or(json!({}));
+    nullable_to_null_type(&mut spec);
+    let mut object = schemars::schema_for!(IstioObject<Json>).to_value();
+    if let Some(properties) = object.get_mut("properties").and_then(Json::as_object_mut) {
+        properties.insert("spec".into(), spec);
+    }
+    schemars::Schema::try_from(object).unwrap_or_default()
+}
+
+/// OpenAPI's `nullable: true` is JSON Schema's `null` type.
+fn nullable_to_null_type(schema: &mut Json) {
+    let mut pending = vec![schema];
+    while let Some(value) = pending.pop() {
+        match value {
+            Json::Object(map) => {
+                if map.remove("nullable") == Some(Json::Bool(true)) {
+                    allow_null_type(map);
+                }
+                pending.extend(map.values_mut());
+            }
+            Json::Array(items) => pending.extend(items.iter_mut()),
+            _ => {}
+        }
+    }
+}
+
 fn kube<K: DeserializeOwned>(json: Json) -> Result<Box<K>, serde_json::Error> {
     serde_json::from_value::<K>(json).map(Box::new)
 }
@@ -100,7 +136,7 @@ macro_rules! istio {
             versions: &[$($version),*],
             scope: Scope::Namespaced,
             schema: || schemars::schema_for!(IstioObject<$spec>),
-            parse: |json| istio_spec::<$spec>(json).map(|spec| Spec::$variant(Box::new(spec))),
+            parse: Some(|json| istio_spec::<$spec>(json).map(|spec| Spec::$variant(Box::new(spec)))),
         }
     };
 }
@@ -113,12 +149,33 @@ macro_rules! kube {
             versions: &[$version],
             scope: Scope::$scope,
             schema: || schemars::schema_for!($ty),
-            parse: |json| kube::<$ty>(json).map(Spec::$variant),
+            parse: Some(|json| kube::<$ty>(json).map(Spec::$variant)),
         }
     };
 }
 
-/// Every typed kind. Telemetry, WasmPlugin and other kinds stay raw.
+/// An Istio kind `mesh` does not type: its objects are checked against the
+/// `spec` schema of Istio's published CRD (vendored under
+/// `testdata/istio-crd-schemas/`, compiled in) and keep [`Spec::Raw`].
+macro_rules! crd {
+    ($group:literal, $kind:literal, [$($version:literal),*], $file:literal) => {
+        KindInfo {
+            group: $group,
+            kind: $kind,
+            versions: &[$($version),*],
+            scope: Scope::Namespaced,
+            schema: || crd_object_schema(include_str!(concat!(
+                "../../testdata/istio-crd-schemas/",
+                $file
+            ))),
+            parse: None,
+        }
+    };
+}
+
+/// Every kind `mesh` checks: typed kinds, and Telemetry, WasmPlugin and
+/// ProxyConfig, checked against their CRD schema but kept raw. Other kinds
+/// (CRDs of other projects...) stay raw and unchecked.
 pub static KINDS: &[KindInfo] = &[
     istio!(
         "networking.istio.io",
@@ -279,8 +336,26 @@ pub static KINDS: &[KindInfo] = &[
         versions: &["v1"],
         scope: Scope::Namespaced,
         schema: || schemars::schema_for!(core::Secret),
-        parse: secret,
+        parse: Some(secret),
     },
+    crd!(
+        "telemetry.istio.io",
+        "Telemetry",
+        ["v1", "v1alpha1"],
+        "telemetry-telemetry-v1.json"
+    ),
+    crd!(
+        "extensions.istio.io",
+        "WasmPlugin",
+        ["v1alpha1"],
+        "wasmplugin-extensions-v1alpha1.json"
+    ),
+    crd!(
+        "networking.istio.io",
+        "ProxyConfig",
+        ["v1beta1"],
+        "proxyconfig-networking-v1beta1.json"
+    ),
 ];
 
 pub fn find_kind(group: &str, version: &str, kind: &str) -> Option<&'static KindInfo> {
@@ -312,16 +387,22 @@ impl KindInfo {
     pub fn schema(&self, version: &str) -> Json {
         let mut schema = (self.schema)().to_value();
         close_objects(&mut schema);
+        bound_integers(&mut schema);
         let api_version = self.api_version(version);
         if let Some(object) = schema.as_object_mut() {
             object.insert(
                 "title".into(),
                 json!(format!("{} {}", self.kind, api_version)),
             );
+            let source = if self.parse.is_some() {
+                "from its typed model"
+            } else {
+                "from the spec schema of Istio's CustomResourceDefinition"
+            };
             object.insert(
                 "description".into(),
                 json!(format!(
-                    "{} {}, generated by mesh from its typed model.",
+                    "{} {}, generated by mesh {source}.",
                     self.kind, api_version
                 )),
             );
@@ -358,7 +439,12 @@ fn close_objects(schema: &mut Json) {
     while let Some(value) = pending.pop() {
         match value {
             Json::Object(map) => {
-                if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                // A CRD field marked `x-kubernetes-preserve-unknown-fields`
+                // (a free-form Struct) keeps whatever it is given.
+                if map.contains_key("properties")
+                    && !map.contains_key("additionalProperties")
+                    && map.get("x-kubernetes-preserve-unknown-fields") != Some(&Json::Bool(true))
+                {
                     map.insert("additionalProperties".into(), Json::Bool(false));
                 }
                 let required: Vec<String> = map
@@ -386,10 +472,54 @@ fn close_objects(schema: &mut Json) {
     }
 }
 
+/// The range of an integer `format`.
+fn integer_range(format: &str) -> Option<(Json, Json)> {
+    match format {
+        "int32" => Some((json!(i32::MIN), json!(i32::MAX))),
+        "uint32" => Some((json!(0), json!(u32::MAX))),
+        "int64" => Some((json!(i64::MIN), json!(i64::MAX))),
+        "uint64" => Some((json!(0), json!(u64::MAX))),
+        _ => None,
+    }
+}
+
+/// An integer field's `format` (`int32`, `uint32`...) becomes `minimum` and
+/// `maximum` (where the schema has none), so a value that does not fit is a
+/// schema error at its field rather than a failed parse of the whole object.
+fn bound_integers(schema: &mut Json) {
+    let mut pending = vec![schema];
+    while let Some(value) = pending.pop() {
+        match value {
+            Json::Object(map) => {
+                let is_integer = match map.get("type") {
+                    Some(Json::String(t)) => t == "integer",
+                    Some(Json::Array(types)) => types.iter().any(|t| t == "integer"),
+                    _ => false,
+                };
+                let range = map
+                    .get("format")
+                    .and_then(Json::as_str)
+                    .and_then(integer_range);
+                if let Some((min, max)) = range.filter(|_| is_integer) {
+                    map.entry("minimum").or_insert(min);
+                    map.entry("maximum").or_insert(max);
+                }
+                pending.extend(map.values_mut());
+            }
+            Json::Array(items) => pending.extend(items.iter_mut()),
+            _ => {}
+        }
+    }
+}
+
 fn allow_null(property: &mut Json) {
-    let Some(map) = property.as_object_mut() else {
-        return;
-    };
+    if let Some(map) = property.as_object_mut() {
+        allow_null_type(map);
+    }
+}
+
+/// Adds `null` to a schema's type (or, for a bare `$ref`, an `anyOf` branch).
+fn allow_null_type(map: &mut serde_json::Map<String, Json>) {
     let has_ref = map.contains_key("$ref");
     match map.get_mut("type") {
         Some(Json::String(single)) if single != "null" => {
@@ -439,6 +569,7 @@ pub fn check_schema(info: &'static KindInfo, version: &str, json: &Json) -> Vec<
                     "internal error: the {} schema does not compile: {error}",
                     info.kind
                 ),
+                substitute: None,
             }]
         }
         None => return Vec::new(),
@@ -478,14 +609,22 @@ fn collect_error(
             return;
         }
     }
-    match error.kind() {
+    let message = match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             for name in unexpected {
-                errors.push(SchemaError {
-                    path: path.field(name),
-                    message: format!("unknown field {name:?}"),
-                });
+                errors.push(SchemaError::at(
+                    path.field(name),
+                    format!("unknown field {name:?}"),
+                ));
             }
+            return;
+        }
+        ValidationErrorKind::Maximum { limit } | ValidationErrorKind::Minimum { limit } => {
+            if let Some(error) = out_of_range(path.clone(), error.instance(), limit) {
+                errors.push(error);
+                return;
+            }
+            error.to_string()
         }
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
@@ -498,10 +637,7 @@ fn collect_error(
                     .collect::<Vec<_>>()
                     .join(" or "),
             };
-            errors.push(SchemaError {
-                path,
-                message: format!("expected {expected}, found {}", describe(error.instance())),
-            });
+            format!("expected {expected}, found {}", describe(error.instance()))
         }
         ValidationErrorKind::Enum { options } => {
             let choices = options
@@ -514,28 +650,88 @@ fn collect_error(
                         .join(", ")
                 })
                 .unwrap_or_default();
-            errors.push(SchemaError {
-                path,
-                message: format!("expected one of {choices}; found {}", error.instance()),
-            });
+            format!("expected one of {choices}; found {}", error.instance())
         }
-        ValidationErrorKind::Constant { expected_value } => errors.push(SchemaError {
+        ValidationErrorKind::Constant { expected_value } => {
+            format!("expected {expected_value}, found {}", error.instance())
+        }
+        ValidationErrorKind::Required { property } => format!(
+            "missing required field {}",
+            property
+                .as_str()
+                .map_or_else(|| property.to_string(), |p| format!("{p:?}"))
+        ),
+        _ => error.to_string(),
+    };
+    errors.push(SchemaError::at(path, message));
+}
+
+/// Fields named like these hold port numbers (Istio's and Kubernetes').
+const PORT_FIELDS: &[&str] = &[
+    "number",
+    "port",
+    "targetPort",
+    "portNumber",
+    "containerPort",
+    "hostPort",
+    "nodePort",
+];
+
+/// An integer beyond one of the bounds [`bound_integers`] gives a `format`
+/// (`port: 1e10` in a uint32): a finding worded for the field, with the bound
+/// as the value the typed parse reads instead. `None` for other limits.
+fn out_of_range(path: FieldPath, value: &Json, limit: &Json) -> Option<SchemaError> {
+    let bound = |n: Json| &n == limit;
+    // The type a bound belongs to; `None` for 0, the minimum of unsigned
+    // types and of CRD fields with `minimum: 0`.
+    let kind = if bound(json!(i32::MIN)) || bound(json!(i32::MAX)) {
+        Some("a 32-bit integer (-2147483648..2147483647)")
+    } else if bound(json!(u32::MAX)) {
+        Some("a 32-bit unsigned integer (0..4294967295)")
+    } else if bound(json!(i64::MIN)) || bound(json!(i64::MAX)) {
+        Some("a 64-bit integer")
+    } else if bound(json!(u64::MAX)) {
+        Some("a 64-bit unsigned integer")
+    } else if bound(json!(0)) {
+        None
+    } else {
+        return None;
+    };
+    let shown = number_text(value);
+    let names_a_port = match path.0.as_slice() {
+        [.., Segment::Field(name)] if PORT_FIELDS.contains(&name.as_str()) => true,
+        // A map of port numbers by name (a WorkloadEntry's `ports`).
+        [.., Segment::Field(map), Segment::Field(_)] => map == "ports",
+        _ => false,
+    };
+    let message = match kind {
+        _ if names_a_port => format!("port number {shown} must be in the range 1..65535"),
+        Some(kind) => format!("value {shown} does not fit: the field is {kind}"),
+        None => format!("value {shown} is out of range: the field must be at least 0"),
+    };
+    Some(SchemaError {
+        path,
+        message,
+        substitute: Some(limit.clone()),
+    })
+}
+
+/// A number as written: `1e10` as `10000000000`, `1e23` as `1e23`.
+fn number_text(value: &Json) -> String {
+    match value.as_f64() {
+        Some(f) if value.is_f64() && f.fract() == 0.0 && f.abs() < 1e16 => format!("{f}"),
+        Some(f) if value.is_f64() && f.fract() == 0.0 => format!("{f:e}"),
+        _ => value.to_string(),
+    }
+}
+
+impl SchemaError {
+    fn at(path: FieldPath, message: String) -> SchemaError {
+        SchemaError {
             path,
-            message: format!("expected {expected_value}, found {}", error.instance()),
-        }),
-        ValidationErrorKind::Required { property } => errors.push(SchemaError {
-            path,
-            message: format!(
-                "missing required field {}",
-                property
-                    .as_str()
-                    .map_or_else(|| property.to_string(), |p| format!("{p:?}"))
-            ),
-        }),
-        _ => errors.push(SchemaError {
-            path,
-            message: error.to_string(),
-        }),
+            message,
+            substitute: None,
+        }
     }
 }
 
@@ -603,11 +799,100 @@ mod tests {
         }
     }
 
+    /// The schema errors of one YAML object, as `path: message` lines.
+    fn schema_errors(text: &str) -> Vec<String> {
+        let loaded = crate::load::load_files(vec![crate::source::SourceFile::new(
+            "t.yaml",
+            text.to_string(),
+        )]);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        loaded.objects[0]
+            .schema_errors
+            .iter()
+            .map(|e| format!("{}: {}", e.path, e.message))
+            .collect()
+    }
+
+    fn load_one(text: &str) -> crate::model::Object {
+        let loaded = crate::load::load_files(vec![crate::source::SourceFile::new(
+            "t.yaml",
+            text.to_string(),
+        )]);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        loaded.objects.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn integers_out_of_their_type_are_located_and_the_object_still_typed() {
+        let object = load_one(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  replicas: 3e9\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers:\n      - name: a\n        ports: [{containerPort: 1e10}]\n",
+        );
+        let errors: Vec<_> = object
+            .schema_errors
+            .iter()
+            .map(|e| format!("{}: {}", e.path, e.message))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "spec.replicas: value 3000000000 does not fit: the field is a 32-bit integer (-2147483648..2147483647)",
+                "spec.template.spec.containers[0].ports[0].containerPort: port number 10000000000 must be in the range 1..65535",
+            ]
+        );
+        let crate::model::Spec::Deployment(deployment) = &object.spec else {
+            panic!("not typed: {:?}", object.spec);
+        };
+        // Typed with the nearest value that fits.
+        assert_eq!(
+            deployment.spec.as_ref().and_then(|s| s.replicas),
+            Some(i32::MAX)
+        );
+
+        let errors = schema_errors(
+            "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: a}\nspec:\n  host: a\n  trafficPolicy: {outlierDetection: {consecutive5xxErrors: -2}}\n",
+        );
+        assert_eq!(
+            errors,
+            ["spec.trafficPolicy.outlierDetection.consecutive5xxErrors: value -2 is out of range: the field must be at least 0"]
+        );
+    }
+
+    #[test]
+    fn a_fraction_in_an_integer_field_leaves_the_object_untyped() {
+        let object = load_one(
+            "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: a}\nspec:\n  hosts: [a.com]\n  ports: [{number: 1e10}, {number: 80.5}]\n",
+        );
+        assert!(matches!(object.spec, crate::model::Spec::Raw));
+        assert!(
+            object
+                .schema_errors
+                .iter()
+                .any(|e| e.path.to_string() == "spec.ports[1].number"
+                    && e.message.starts_with("expected integer")),
+            "{:?}",
+            object.schema_errors
+        );
+    }
+
+    #[test]
+    fn an_empty_port_level_mtls_is_refused() {
+        let errors = schema_errors(
+            "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  portLevelMtls: {}\n",
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("spec.portLevelMtls: ") && errors[0].contains("less than 1"),
+            "{errors:?}"
+        );
+    }
+
     #[test]
     fn lookups_follow_group_version_kind() {
         assert!(find_kind("networking.istio.io", "v1alpha3", "VirtualService").is_some());
         assert!(find_kind("networking.istio.io", "v2", "VirtualService").is_none());
         assert!(find_kind("", "v1", "Service").is_some());
-        assert!(find_kind("telemetry.istio.io", "v1", "Telemetry").is_none());
+        assert!(find_kind("telemetry.istio.io", "v1", "Telemetry").is_some());
+        assert!(find_kind("telemetry.istio.io", "v2", "Telemetry").is_none());
+        assert!(find_kind("gateway.networking.k8s.io", "v1", "HTTPRoute").is_none());
     }
 }

@@ -26,7 +26,7 @@ use k8s_openapi::api::discovery::v1 as discovery;
 
 use serde_json::Value as Json;
 
-use crate::source::{Document, FieldPath};
+use crate::source::{Document, FieldPath, Segment};
 
 pub use kinds::{find_kind, KindInfo, Scope, KINDS};
 pub use mesh_config::MeshConfig;
@@ -80,8 +80,9 @@ pub enum Spec {
         /// PEM private keys: worked out from the data, which is then dropped.
         credential_problems: Vec<credentials::CredentialProblem>,
     },
-    /// A kind we do not type (Telemetry, WasmPlugin, CRDs of other projects...),
-    /// or a known kind whose document did not fit its schema.
+    /// A kind we do not type (Telemetry, WasmPlugin and ProxyConfig, checked
+    /// against their CRD schema only; CRDs of other projects...), or a typed
+    /// kind whose document did not fit its schema. The document stays in `doc.raw`.
     Raw,
 }
 
@@ -91,6 +92,10 @@ pub struct SchemaError {
     /// Where in the object; for an unknown field, the field itself.
     pub path: FieldPath,
     pub message: String,
+    /// For an integer outside its field's type (`port: 1e10` in a uint32):
+    /// the nearest value that fits. The typed parse reads it instead, so the
+    /// rest of the object is still typed and checked.
+    pub substitute: Option<Json>,
 }
 
 /// One Kubernetes object with its source, metadata and typed spec.
@@ -115,19 +120,30 @@ impl Object {
         let mut spec = Spec::Raw;
         let mut schema_errors = Vec::new();
         if let Some(info) = kind_info {
-            let json = std::mem::take(&mut doc.raw);
-            schema_errors = kinds::check_schema(info, &version, &json);
-            if schema_errors.is_empty() {
-                match (info.parse)(json) {
+            schema_errors = kinds::check_schema(info, &version, &doc.raw);
+            // Out-of-range integers are reported at their field and read as
+            // the nearest value that fits; any other schema error leaves the
+            // object untyped.
+            let typable = schema_errors.iter().all(|e| e.substitute.is_some());
+            if let Some(parse) = info.parse.filter(|_| typable) {
+                // The typed spec replaces the document's JSON.
+                let mut json = std::mem::take(&mut doc.raw);
+                for error in &schema_errors {
+                    if let (Some(value), Some(slot)) =
+                        (&error.substitute, value_at_mut(&mut json, &error.path))
+                    {
+                        *slot = value.clone();
+                    }
+                }
+                match parse(json) {
                     Ok(typed) => spec = typed,
                     // The schema and the types disagree: report it.
                     Err(error) => schema_errors.push(SchemaError {
                         path: FieldPath::root(),
                         message: error.to_string(),
+                        substitute: None,
                     }),
                 }
-            } else {
-                doc.raw = json;
             }
         }
         let mut object = Object {
@@ -208,6 +224,17 @@ impl fmt::Display for Origin {
             None => write!(f, "{} {}", self.kind, self.name),
         }
     }
+}
+
+/// The value at `path` in a JSON document, if there is one.
+fn value_at_mut<'a>(mut json: &'a mut Json, path: &FieldPath) -> Option<&'a mut Json> {
+    for segment in &path.0 {
+        json = match segment {
+            Segment::Field(name) => json.get_mut(name.as_str())?,
+            Segment::Index(i) => json.get_mut(*i)?,
+        };
+    }
+    Some(json)
 }
 
 /// `networking.istio.io/v1` → (`networking.istio.io`, `v1`); `v1` → (``, `v1`).

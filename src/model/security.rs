@@ -28,8 +28,10 @@ pub struct PeerAuthenticationSpec {
     /// Mutual TLS settings for the workload.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtls: Option<MutualTLS>,
-    /// Per-port mutual TLS settings, keyed by port number.
+    /// Per-port mutual TLS settings, keyed by port number. Written, it must
+    /// name at least one port (the CRD's `minProperties`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("minProperties" = 1))]
     pub port_level_mtls: BTreeMap<String, MutualTLS>,
 }
 

@@ -121,7 +121,18 @@ fn check_object(object: &Object) -> Vec<Diagnostic> {
             format!("Schema validation error: {}", error.message),
         ));
     }
-    for finding in fields::check(object) {
+    // An out-of-range integer is typed as its nearest fitting value: what the
+    // field rules say about that value at the same field would only repeat it.
+    let already_reported = |finding: &fields::FieldError| {
+        object
+            .schema_errors
+            .iter()
+            .any(|error| error.path == finding.path)
+    };
+    for finding in fields::check(object)
+        .into_iter()
+        .filter(|f| !already_reported(f))
+    {
         // Istio's validation warnings are IST0133, its errors IST0106.
         let (code, prefix) = match finding.level {
             Level::Error => (SCHEMA_VALIDATION_ERROR, "Schema validation error"),

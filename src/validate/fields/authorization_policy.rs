@@ -11,6 +11,8 @@ const EXACT_KEYS: &[&str] = &[
     "remote.ip",
     "source.namespace",
     "source.principal",
+    "source.serviceAccount",
+    "source.trustDomain",
     "request.auth.principal",
     "request.auth.audiences",
     "request.auth.presenter",
@@ -125,14 +127,82 @@ fn ip_values(out: &mut Errors, path: &FieldPath, values: &[String]) {
     }
 }
 
+/// Istio parses these ports as unsigned integers up to 65535 (0 included).
 fn port_value(text: &str) -> Result<(), String> {
     let valid = !text.is_empty()
         && text.chars().all(|c| c.is_ascii_digit())
-        && text.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n));
+        && text.parse::<u32>().is_ok_and(|n| n <= 65535);
     if valid {
         Ok(())
     } else {
-        Err(format!("bad port {text:?}: must be an integer in 1..65535"))
+        Err(format!("bad port {text:?}: must be an integer in 0..65535"))
+    }
+}
+
+/// A service account: `name` or `namespace/name`, no wildcard, at most 320
+/// characters (Istio's `CheckServiceAccount`; at most 16 values per list).
+fn service_accounts(out: &mut Errors, path: &FieldPath, field: &str, values: &[String]) {
+    if values.len() > 16 {
+        out.error(path, format!("{field} may not have more than 16 values"));
+    }
+    for (k, value) in values.iter().enumerate() {
+        if value.is_empty() {
+            continue; // reported as an empty value
+        }
+        let problem = if value.contains('*') {
+            Some(format!("wildcard not allowed, found in {field}"))
+        } else if value.len() > 320 {
+            Some(format!(
+                "value cannot exceed 320 characters, found in {field}"
+            ))
+        } else {
+            match value.split_once('/') {
+                Some((namespace, account))
+                    if namespace.is_empty() || account.is_empty() || account.contains('/') =>
+                {
+                    Some(format!(
+                        "expected format 'serviceAccount' or 'namespace/serviceAccount', found {value:?} in {field}"
+                    ))
+                }
+                _ => None,
+            }
+        };
+        if let Some(message) = problem {
+            out.error(&path.index(k), message);
+        }
+    }
+}
+
+/// Exact, prefix (`a*`), suffix (`*a`) or presence (`*`) values: at most one
+/// `*`, at the start or the end (Istio's `CheckWildcardValues`); trust
+/// domains also may not contain `/`.
+fn wildcard_values(
+    out: &mut Errors,
+    path: &FieldPath,
+    field: &str,
+    values: &[String],
+    trust_domain: bool,
+) {
+    for (k, value) in values.iter().enumerate() {
+        let stars = value.matches('*').count();
+        let problem = if stars > 1 {
+            Some(format!(
+                "at most one wildcard is allowed, found in {field}: {value:?}"
+            ))
+        } else if stars == 1 && !value.starts_with('*') && !value.ends_with('*') {
+            Some(format!(
+                "wildcard is only allowed at the start or end, found in {field}: {value:?}"
+            ))
+        } else if trust_domain && value.contains('/') {
+            Some(format!(
+                "trust domain must not contain '/', found in {field}: {value:?}"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            out.error(&path.index(k), message);
+        }
     }
 }
 
@@ -167,6 +237,18 @@ fn check_source(out: &mut Errors, path: &FieldPath, s: &Source) {
         ("notRemoteIpBlocks", &s.not_remote_ip_blocks),
     ] {
         ip_values(out, &path.field(field), values);
+    }
+    for (field, values) in [
+        ("serviceAccounts", &s.service_accounts),
+        ("notServiceAccounts", &s.not_service_accounts),
+    ] {
+        service_accounts(out, &path.field(field), field, values);
+    }
+    for (field, values) in [
+        ("trustDomains", &s.trust_domains),
+        ("notTrustDomains", &s.not_trust_domains),
+    ] {
+        wildcard_values(out, &path.field(field), field, values, true);
     }
     let accounts = !s.service_accounts.is_empty() || !s.not_service_accounts.is_empty();
     let identities = !s.principals.is_empty()
@@ -229,8 +311,11 @@ fn check_condition(out: &mut Errors, path: &FieldPath, condition: &Condition) {
         ("notValues", &condition.not_values),
     ] {
         let at = path.field(field);
+        no_empty_values(out, path, field, values);
         match key {
             "source.ip" | "remote.ip" | "destination.ip" => ip_values(out, &at, values),
+            "source.serviceAccount" => service_accounts(out, &at, key, values),
+            "source.trustDomain" => wildcard_values(out, &at, key, values, false),
             "destination.port" => {
                 for (k, value) in values.iter().enumerate() {
                     out.check(&at.index(k), port_value(value));
@@ -477,7 +562,7 @@ rules:
 
     #[test]
     fn when_keys_must_be_supported() {
-        let errors = ap("rules:\n- when:\n  - {key: request.method, values: [GET]}\n  - {key: request.headers, values: [a]}\n  - {key: source.ip, values: [999.0.0.1]}\n  - {key: destination.port, values: [\"0\"]}\n");
+        let errors = ap("rules:\n- when:\n  - {key: request.method, values: [GET]}\n  - {key: request.headers, values: [a]}\n  - {key: source.ip, values: [999.0.0.1]}\n  - {key: destination.port, values: [\"0\", \"65536\"]}\n");
         assert_error(
             &errors,
             "spec.rules[0].when[0].key",
@@ -489,6 +574,82 @@ rules:
             "should have format a[b]",
         );
         assert_error(&errors, "spec.rules[0].when[2].values[0]", "not a valid IP");
-        assert_error(&errors, "spec.rules[0].when[3].values[0]", "bad port \"0\"");
+        assert_error(
+            &errors,
+            "spec.rules[0].when[3].values[1]",
+            "bad port \"65536\"",
+        );
+        // Istio parses ports as unsigned integers: 0 passes.
+        assert!(!errors
+            .iter()
+            .any(|e| e.path.to_string() == "spec.rules[0].when[3].values[0]"));
+    }
+
+    #[test]
+    fn service_account_and_trust_domain_keys_are_supported() {
+        assert_clean(&ap(r#"
+rules:
+- when:
+  - key: source.serviceAccount
+    values: [default/productpage, sleep]
+  - key: source.trustDomain
+    values: [cluster.local, "cluster-prefix-*", "*-suffix", "*"]
+    notValues: [other.local]
+"#));
+        let errors = ap(r#"
+rules:
+- when:
+  - key: source.serviceAccount
+    values: ["ns/*", a/b/c, /sa, ""]
+  - key: source.trustDomain
+    values: ["a*b", "**"]
+"#);
+        assert_error(
+            &errors,
+            "spec.rules[0].when[0].values[0]",
+            "wildcard not allowed",
+        );
+        assert_error(
+            &errors,
+            "spec.rules[0].when[0].values[1]",
+            "expected format 'serviceAccount' or 'namespace/serviceAccount'",
+        );
+        assert_error(
+            &errors,
+            "spec.rules[0].when[0].values[2]",
+            "expected format 'serviceAccount' or 'namespace/serviceAccount'",
+        );
+        assert_error(
+            &errors,
+            "spec.rules[0].when[0].values[3]",
+            "empty value not allowed",
+        );
+        assert_error(
+            &errors,
+            "spec.rules[0].when[1].values[0]",
+            "wildcard is only allowed at the start or end",
+        );
+        assert_error(
+            &errors,
+            "spec.rules[0].when[1].values[1]",
+            "at most one wildcard is allowed",
+        );
+    }
+
+    #[test]
+    fn source_service_accounts_and_trust_domains_are_checked() {
+        let errors = ap(
+            "rules:\n- from: [{source: {serviceAccounts: [\"ns/*\"], notTrustDomains: [a/b]}}]\n",
+        );
+        assert_error(
+            &errors,
+            "spec.rules[0].from[0].source.serviceAccounts[0]",
+            "wildcard not allowed",
+        );
+        assert_error(
+            &errors,
+            "spec.rules[0].from[0].source.notTrustDomains[0]",
+            "trust domain must not contain '/'",
+        );
     }
 }

@@ -766,6 +766,26 @@ pub(super) fn policy_targets(
     }
 }
 
+/// [`policy_targets`] for a kind kept raw (Telemetry, WasmPlugin): reads
+/// `selector`, `targetRef` and `targetRefs` from its schema-checked `spec`.
+pub(super) fn raw_policy_targets(out: &mut Errors, root: &FieldPath, spec: &serde_json::Value) {
+    fn read<T: serde::de::DeserializeOwned>(spec: &serde_json::Value, field: &str) -> Option<T> {
+        spec.get(field)
+            .filter(|v| !v.is_null())
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+    }
+    let selector: Option<WorkloadSelector> = read(spec, "selector");
+    let target_ref: Option<PolicyTargetReference> = read(spec, "targetRef");
+    let target_refs: Vec<PolicyTargetReference> = read(spec, "targetRefs").unwrap_or_default();
+    policy_targets(
+        out,
+        root,
+        selector.as_ref(),
+        target_ref.as_ref(),
+        &target_refs,
+    );
+}
+
 fn policy_target(out: &mut Errors, path: &FieldPath, target: &PolicyTargetReference) {
     if target.name.as_deref().unwrap_or("").is_empty() {
         out.error(&path.field("name"), "targetRef name must be set");

@@ -259,6 +259,14 @@ fn load_balancer_settings(out: &mut Errors, path: &FieldPath, lb: &LoadBalancerS
                 );
             }
         }
+        if let Some(aggression) = warmup.aggression {
+            if aggression.is_nan() || aggression <= 0.0 {
+                out.error(
+                    &wp.field("aggression"),
+                    format!("aggression should be greater than 0, found {aggression}"),
+                );
+            }
+        }
     }
     if let Some(backend) = &lb.backend_utilization {
         let bp = path.field("backendUtilization");
@@ -588,6 +596,22 @@ subsets:
         httpCookie: {name: user, ttl: 0s}
         maglev: {tableSize: 65537}
 "#));
+    }
+
+    #[test]
+    fn warmup_aggression_must_be_positive() {
+        assert_clean(&dr(
+            "host: a\ntrafficPolicy: {loadBalancer: {warmup: {duration: 300s, minimumPercent: 5.0, aggression: 5.0}}}\n",
+        ));
+        for bad in ["-0.1", "0"] {
+            assert_error(
+                &dr(&format!(
+                    "host: a\ntrafficPolicy: {{loadBalancer: {{warmup: {{duration: 300s, aggression: {bad}}}}}}}\n"
+                )),
+                "spec.trafficPolicy.loadBalancer.warmup.aggression",
+                "aggression should be greater than 0",
+            );
+        }
     }
 
     #[test]

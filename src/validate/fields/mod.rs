@@ -20,12 +20,16 @@ use crate::source::FieldPath;
 mod authorization_policy;
 mod common;
 mod destination_rule;
+mod envoy_filter;
 mod gateway;
 mod peer_authentication;
+mod proxy_config;
 mod request_authentication;
 mod service_entry;
 mod sidecar;
+mod telemetry;
 mod virtual_service;
+mod wasm_plugin;
 
 /// One field rule violation.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,9 +51,25 @@ pub fn check(object: &Object) -> Vec<FieldError> {
         Spec::Gateway(spec) => gateway::check(object, spec, &mut out),
         Spec::ServiceEntry(spec) => service_entry::check(object, spec, &mut out),
         Spec::Sidecar(spec) => sidecar::check(object, spec, &mut out),
+        Spec::EnvoyFilter(spec) => envoy_filter::check(spec, &mut out),
         Spec::PeerAuthentication(spec) => peer_authentication::check(spec, &mut out),
         Spec::AuthorizationPolicy(spec) => authorization_policy::check(spec, &mut out),
         Spec::RequestAuthentication(spec) => request_authentication::check(spec, &mut out),
+        // Kinds checked against their CRD schema only: their rules read the
+        // document, once it fits the schema.
+        Spec::Raw if object.schema_errors.is_empty() => {
+            let spec = object
+                .doc
+                .raw
+                .get("spec")
+                .unwrap_or(&serde_json::Value::Null);
+            match object.kind_info.map(|info| info.kind) {
+                Some("Telemetry") => telemetry::check(spec, &mut out),
+                Some("WasmPlugin") => wasm_plugin::check(spec, &mut out),
+                Some("ProxyConfig") => proxy_config::check(spec, &mut out),
+                _ => {}
+            }
+        }
         _ => {}
     }
     out.into_vec()

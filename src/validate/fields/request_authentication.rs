@@ -127,7 +127,33 @@ fn jwt_rule(out: &mut Errors, path: &FieldPath, rule: &JWTRule) {
             );
             continue;
         }
-        out.check(&at.field("header"), common::header_name(header));
+        // Stricter than HTTP allows: letters, digits, `-` and `_` only.
+        let strict = header
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !strict {
+            out.error(
+                &at.field("header"),
+                format!("header name {header:?} is not a valid header name: only letters, digits, '-' and '_' are allowed"),
+            );
+        }
+    }
+    for (k, claim) in rule.space_delimited_claims.iter().enumerate() {
+        if claim.is_empty() {
+            out.error(
+                &path.field("spaceDelimitedClaims").index(k),
+                "space-delimited claim name must not be empty",
+            );
+        }
+    }
+    if rule.space_delimited_claims.len() > 64 {
+        out.error(
+            &path.field("spaceDelimitedClaims"),
+            format!(
+                "at most 64 space-delimited claims are allowed, found {}",
+                rule.space_delimited_claims.len()
+            ),
+        );
     }
     common::opt_duration(
         out,
@@ -253,6 +279,37 @@ jwtRules:
             &errors,
             "spec.jwtRules[0].outputClaimToHeaders[1].header",
             "not a valid header name",
+        );
+    }
+
+    #[test]
+    fn claim_headers_are_strict_names() {
+        // `:authority` and `x.y` are HTTP header names, but Istio allows
+        // only letters, digits, `-` and `_` here.
+        let errors = ra("jwtRules: [{issuer: a, outputClaimToHeaders: [{header: \":authority\", claim: x}, {header: x.y, claim: x}, {header: X-Sub_1, claim: sub}]}]");
+        assert_error(
+            &errors,
+            "spec.jwtRules[0].outputClaimToHeaders[0].header",
+            "\":authority\" is not a valid header name",
+        );
+        assert_error(
+            &errors,
+            "spec.jwtRules[0].outputClaimToHeaders[1].header",
+            "not a valid header name",
+        );
+        assert_eq!(errors.len(), 2, "{errors:?}");
+    }
+
+    #[test]
+    fn space_delimited_claims_are_named() {
+        assert_clean(&ra(
+            "jwtRules: [{issuer: a, spaceDelimitedClaims: [scope, permissions]}]",
+        ));
+        let errors = ra("jwtRules: [{issuer: a, spaceDelimitedClaims: [scope, \"\"]}]");
+        assert_error(
+            &errors,
+            "spec.jwtRules[0].spaceDelimitedClaims[1]",
+            "space-delimited claim name must not be empty",
         );
     }
 

@@ -60,12 +60,6 @@ pub(super) fn check(object: &Object, spec: &ServiceEntrySpec, out: &mut Errors) 
         );
     }
 
-    if spec.ports.is_empty() {
-        out.error(
-            &root.field("ports"),
-            "service entry must have at least one port",
-        );
-    }
     let mut port_names = BTreeSet::new();
     let mut port_numbers = BTreeSet::new();
     for (i, port) in spec.ports.iter().enumerate() {
@@ -121,14 +115,9 @@ pub(super) fn check(object: &Object, spec: &ServiceEntrySpec, out: &mut Errors) 
                 );
             }
         }
-        ServiceEntryResolution::Static => {
-            if spec.endpoints.is_empty() && spec.workload_selector.is_none() {
-                out.error(
-                    &root.field("resolution"),
-                    "endpoints or a workloadSelector must be provided for resolution type STATIC",
-                );
-            }
-        }
+        // A STATIC entry may list no endpoints: they can come later from
+        // WorkloadEntries, and istiod accepts it.
+        ServiceEntryResolution::Static => {}
         ServiceEntryResolution::Dns | ServiceEntryResolution::DnsRoundRobin => {
             if spec.endpoints.is_empty() {
                 for (i, host) in spec.hosts.iter().enumerate() {
@@ -258,6 +247,7 @@ fn check_endpoint(
 mod tests {
     use super::super::test_support::*;
     use super::super::FieldError;
+    use crate::diagnostic::Level;
 
     fn se(spec: &str) -> Vec<FieldError> {
         check_spec("ServiceEntry", spec)
@@ -345,12 +335,28 @@ ports: [{number: 443, name: tls, protocol: TLS}]
     }
 
     #[test]
-    fn needs_a_port() {
-        assert_error(
-            &se("hosts: [a.com]"),
-            "spec.ports",
-            "service entry must have at least one port",
+    fn ports_endpoints_and_selector_are_optional() {
+        // Istio requires none of them (its own test data accepts these).
+        assert_clean(&se("hosts: [example.com]"));
+        // Istio warns (a NONE entry ignores its selector), but accepts it.
+        let errors = se("hosts: [example.com]\nworkloadSelector: {}\n");
+        assert!(errors.iter().all(|e| e.level != Level::Error), "{errors:?}");
+        assert_clean(&se("hosts: [example.com]\naddresses: [1.1.1.1/32]\n"));
+        assert_clean(&se("hosts: [example.com]\nresolution: STATIC\n"));
+    }
+
+    #[test]
+    fn ipv6_addresses_and_cidrs_are_accepted() {
+        // JSON flow syntax: the addresses reach the rule as strings.
+        let errors = se(
+            r#"{"hosts": ["example.com"], "resolution": "STATIC", "addresses": ["1.2.3.4", "001:db8::", "2001:db8::1", "2001:db8::/32", "::ffff:10.0.0.1"]}"#,
         );
+        assert_clean(&errors);
+        let errors = se(
+            r#"{"hosts": ["example.com"], "resolution": "STATIC", "addresses": ["2001:db8::/129", "2001:db8:::1"]}"#,
+        );
+        assert_error(&errors, "spec.addresses[0]", "not a valid CIDR block");
+        assert_error(&errors, "spec.addresses[1]", "not a valid IP");
     }
 
     #[test]
@@ -386,16 +392,6 @@ ports: [{number: 443, name: tls, protocol: TLS}]
             &errors,
             "spec.workloadSelector",
             "only one of WorkloadSelector or Endpoints",
-        );
-    }
-
-    #[test]
-    fn static_needs_endpoints_or_selector() {
-        let errors = se("hosts: [a.com]\nresolution: STATIC\nports: [{number: 80, name: http}]\n");
-        assert_error(
-            &errors,
-            "spec.resolution",
-            "endpoints or a workloadSelector must be provided",
         );
     }
 

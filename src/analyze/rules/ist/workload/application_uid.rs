@@ -1,15 +1,20 @@
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::pod_template;
-use crate::model::Spec;
+use crate::model::{Object, Spec};
 use crate::source::FieldPath;
 
 declare_rule! {
     /// A pod or container runs as user ID 1337, which is reserved for the sidecar proxy.
     ///
     /// ## What it checks
-    /// `securityContext.runAsUser: 1337` on a Pod, a pod template, or any of
-    /// their containers (istioctl's IST0144).
+    /// `securityContext.runAsUser: 1337` on a Pod, a pod template, or one of
+    /// their application containers (istioctl's IST0144). As istioctl does,
+    /// it skips Istio's own workloads (an object labelled `istio`, or
+    /// `release: istio`: istiod, the gateways), the `istio-proxy` and
+    /// `istio-operator` containers, and init containers (running an
+    /// application's init container as 1337 is Istio's advice for init
+    /// containers that need the network).
     ///
     /// ## Why it matters
     /// Traffic from UID 1337 is exempt from the sidecar's redirection rules, so
@@ -30,8 +35,20 @@ declare_rule! {
 /// The UID the sidecar proxy runs as.
 const PROXY_UID: i64 = 1337;
 
+/// Containers of Istio's own that run as 1337 by design.
+const ISTIO_CONTAINERS: [&str; 2] = ["istio-proxy", "istio-operator"];
+
+/// istioctl's test for the control plane: the object's own labels.
+fn is_istio_control_plane(object: &Object) -> bool {
+    let labels = &object.meta.labels;
+    labels.contains_key("istio") || labels.get("release").is_some_and(|r| r == "istio")
+}
+
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for object in &context.index.objects {
+        if is_istio_control_plane(object) {
+            continue;
+        }
         let (pod_spec, base) = match &object.spec {
             Spec::Pod(pod) => (pod.spec.as_ref(), FieldPath::root().field("spec")),
             spec => match pod_template(spec) {
@@ -49,29 +66,21 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             == Some(PROXY_UID))
         .then(|| base.field("securityContext").field("runAsUser"));
         let container_level = || {
-            [
-                (
-                    "initContainers",
-                    pod_spec.init_containers.as_deref().unwrap_or_default(),
-                ),
-                ("containers", pod_spec.containers.as_slice()),
-            ]
-            .into_iter()
-            .flat_map(|(list, containers)| {
-                containers
-                    .iter()
-                    .enumerate()
-                    .map(move |(i, c)| (list, i, c))
-            })
-            .find(|(_, _, c)| {
-                c.security_context.as_ref().and_then(|s| s.run_as_user) == Some(PROXY_UID)
-            })
-            .map(|(list, i, _)| {
-                base.field(list)
-                    .index(i)
-                    .field("securityContext")
-                    .field("runAsUser")
-            })
+            pod_spec
+                .containers
+                .iter()
+                .enumerate()
+                .find(|(_, c)| {
+                    !ISTIO_CONTAINERS.contains(&c.name.as_str())
+                        && c.security_context.as_ref().and_then(|s| s.run_as_user)
+                            == Some(PROXY_UID)
+                })
+                .map(|(i, _)| {
+                    base.field("containers")
+                        .index(i)
+                        .field("securityContext")
+                        .field("runAsUser")
+                })
         };
         if let Some(path) = pod_level.or_else(container_level) {
             findings.report(
@@ -94,5 +103,27 @@ pub(crate) fn template_path(spec: &Spec) -> FieldPath {
             .field("template")
             .field("spec"),
         _ => root.field("template").field("spec"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analyze::testing::{finding, run_rule};
+
+    const FIXTURE: &str =
+        include_str!("../../../../../testdata/rules/workloads/application-uid-1337.yaml");
+
+    #[test]
+    fn skips_istio_workloads_proxy_containers_and_init_containers() {
+        assert_eq!(
+            run_rule("application-uid-1337", "uid.yaml", FIXTURE),
+            [finding(
+                "IST0144",
+                "Deployment shop/cart",
+                167,
+                "spec.template.spec.containers[1].securityContext.runAsUser",
+                "User ID (UID) 1337 is reserved for the sidecar proxy.",
+            )]
+        );
     }
 }
