@@ -25,13 +25,6 @@ impl Unchecked {
     }
 }
 
-/// Istio kinds that exist but that `mesh` does not type, with their versions.
-const ISTIO_UNMODELLED: &[(&str, &str, &[&str])] = &[
-    ("telemetry.istio.io", "Telemetry", &["v1", "v1alpha1"]),
-    ("extensions.istio.io", "WasmPlugin", &["v1alpha1"]),
-    ("networking.istio.io", "ProxyConfig", &["v1beta1"]),
-];
-
 /// API groups whose kinds are real but not modelled: Kubernetes' own groups,
 /// the Gateway API, and Istio's installation and retired groups.
 fn is_known_unmodelled_group(group: &str) -> bool {
@@ -107,18 +100,12 @@ fn classify(group: &str, version: &str, kind: &str) -> Unchecked {
     }
 }
 
-/// The versions of a kind `mesh` knows (typed or not), newest first.
+/// The versions of a kind `mesh` checks, newest first.
 fn versions_of(group: &str, kind: &str) -> Option<&'static [&'static str]> {
     KINDS
         .iter()
         .find(|info| info.group == group && info.kind == kind)
         .map(|info| info.versions)
-        .or_else(|| {
-            ISTIO_UNMODELLED
-                .iter()
-                .find(|(g, k, _)| *g == group && *k == kind)
-                .map(|(_, _, versions)| *versions)
-        })
 }
 
 /// Every Istio configuration kind `mesh` knows: group, kind, versions.
@@ -127,7 +114,6 @@ fn istio_kinds() -> impl Iterator<Item = (&'static str, &'static str, &'static [
         .iter()
         .filter(|info| is_istio_config_group(info.group))
         .map(|info| (info.group, info.kind, info.versions))
-        .chain(ISTIO_UNMODELLED.iter().copied())
 }
 
 /// What is wrong with the apiVersion or kind of an object in one of Istio's
@@ -198,12 +184,12 @@ mod tests {
             Unchecked::UnknownVersion
         );
         assert_eq!(
-            classify("rbac.authorization.k8s.io", "v1", "Role"),
+            classify("coordination.k8s.io", "v1", "Lease"),
             Unchecked::NotModelled
         );
         assert_eq!(
-            classify("telemetry.istio.io", "v1", "Telemetry"),
-            Unchecked::NotModelled
+            classify("telemetry.istio.io", "v2", "Telemetry"),
+            Unchecked::UnknownVersion
         );
         assert_eq!(
             classify("gateway.networking.k8s.io", "v1", "HTTPRoute"),

@@ -8,9 +8,13 @@ use std::sync::{LazyLock, OnceLock};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
 use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::autoscaling::v2 as autoscaling;
 use k8s_openapi::api::batch::v1 as batch;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::discovery::v1 as discovery;
+use k8s_openapi::api::networking::v1 as k8s_networking;
+use k8s_openapi::api::policy::v1 as policy;
+use k8s_openapi::api::rbac::v1 as rbac;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -150,6 +154,22 @@ macro_rules! kube {
             scope: Scope::$scope,
             schema: || schemars::schema_for!($ty),
             parse: Some(|json| kube::<$ty>(json).map(Spec::$variant)),
+        }
+    };
+}
+
+/// A Kubernetes kind `mesh` does not type: its objects are checked against
+/// k8s-openapi's schema and keep [`Spec::Raw`], so that the manifests around
+/// a mesh (service accounts, RBAC, autoscalers) are checked, not skipped.
+macro_rules! kube_checked {
+    ($group:literal, $kind:literal, $version:literal, $scope:ident, $ty:ty) => {
+        KindInfo {
+            group: $group,
+            kind: $kind,
+            versions: &[$version],
+            scope: Scope::$scope,
+            schema: || schemars::schema_for!($ty),
+            parse: None,
         }
     };
 }
@@ -338,6 +358,70 @@ pub static KINDS: &[KindInfo] = &[
         schema: || schemars::schema_for!(core::Secret),
         parse: Some(secret),
     },
+    kube_checked!("", "ServiceAccount", "v1", Namespaced, core::ServiceAccount),
+    kube_checked!(
+        "",
+        "PersistentVolumeClaim",
+        "v1",
+        Namespaced,
+        core::PersistentVolumeClaim
+    ),
+    kube_checked!(
+        "rbac.authorization.k8s.io",
+        "Role",
+        "v1",
+        Namespaced,
+        rbac::Role
+    ),
+    kube_checked!(
+        "rbac.authorization.k8s.io",
+        "RoleBinding",
+        "v1",
+        Namespaced,
+        rbac::RoleBinding
+    ),
+    kube_checked!(
+        "rbac.authorization.k8s.io",
+        "ClusterRole",
+        "v1",
+        Cluster,
+        rbac::ClusterRole
+    ),
+    kube_checked!(
+        "rbac.authorization.k8s.io",
+        "ClusterRoleBinding",
+        "v1",
+        Cluster,
+        rbac::ClusterRoleBinding
+    ),
+    kube_checked!(
+        "autoscaling",
+        "HorizontalPodAutoscaler",
+        "v2",
+        Namespaced,
+        autoscaling::HorizontalPodAutoscaler
+    ),
+    kube_checked!(
+        "policy",
+        "PodDisruptionBudget",
+        "v1",
+        Namespaced,
+        policy::PodDisruptionBudget
+    ),
+    kube_checked!(
+        "networking.k8s.io",
+        "Ingress",
+        "v1",
+        Namespaced,
+        k8s_networking::Ingress
+    ),
+    kube_checked!(
+        "networking.k8s.io",
+        "NetworkPolicy",
+        "v1",
+        Namespaced,
+        k8s_networking::NetworkPolicy
+    ),
     crd!(
         "telemetry.istio.io",
         "Telemetry",
@@ -365,6 +449,12 @@ pub fn find_kind(group: &str, version: &str, kind: &str) -> Option<&'static Kind
 }
 
 impl KindInfo {
+    /// Whether `--kube` lists this kind: the kinds rules reason about. The
+    /// Kubernetes kinds that are only schema-checked would be read for nothing.
+    pub fn read_from_cluster(&self) -> bool {
+        self.parse.is_some() || self.group.ends_with(".istio.io")
+    }
+
     pub fn api_version(&self, version: &str) -> String {
         if self.group.is_empty() {
             version.to_string()

@@ -65,7 +65,7 @@ async fn read(options: &ClusterOptions) -> Result<ClusterRead> {
     let (client, server, default_namespace) = connect(options).await?;
     let mut files = Vec::new();
     let mut notes = Vec::new();
-    for kind in KINDS {
+    for kind in KINDS.iter().filter(|kind| kind.read_from_cluster()) {
         match list_kind(&client, kind).await {
             Ok(Some((name, items))) if !items.is_empty() => {
                 files.push(SourceFile::new(&name, to_documents(&items)));
