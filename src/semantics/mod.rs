@@ -20,6 +20,8 @@
 //! - [`routing`]: whether a VirtualService or one of its matches is bound
 //!   to the mesh and reaches a client, and which VirtualService a client
 //!   uses for a host;
+//! - [`telemetry`]: what a Telemetry resource attaches to (selector,
+//!   target references, or its whole namespace);
 //! - [`assumed`]: the proxyless workloads `--assume-proxyless` takes the
 //!   inputs to imply.
 //!
@@ -31,6 +33,7 @@ pub mod destination_rule;
 pub mod peer_authentication;
 pub mod protocol;
 pub mod routing;
+pub mod telemetry;
 pub mod visibility;
 pub mod workload;
 

@@ -14,6 +14,8 @@ pub static ALL: &[&[&Rule]] = &[
     ist::gateway::RULES,
     ist::service_entry::RULES,
     ist::sidecar::RULES,
+    ist::telemetry::RULES,
+    ist::envoy_filter::RULES,
     ist::authorization_policy::RULES,
     ist::service::RULES,
     ist::workload::RULES,
