@@ -33,6 +33,9 @@ pub struct SourceFile {
     /// finding needs a location: most files never need them, and a tree costs
     /// several times the text in memory.
     trees: OnceLock<Vec<(usize, Node)>>,
+    /// Where each line starts, built by the first snippet: a file with
+    /// thousands of findings must not scan its text once per finding.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -45,12 +48,22 @@ impl SourceFile {
             name: name.into(),
             text,
             trees: OnceLock::new(),
+            line_starts: OnceLock::new(),
         }
     }
 
     /// The text of a 1-based line, for snippets.
     pub fn line(&self, line: u32) -> Option<&str> {
-        self.text.lines().nth((line as usize).checked_sub(1)?)
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .filter(|&start| start < self.text.len())
+                .collect()
+        });
+        let start = *starts.get((line as usize).checked_sub(1)?)?;
+        let rest = &self.text[start..];
+        let text = rest.split('\n').next().unwrap_or(rest);
+        Some(text.strip_suffix('\r').unwrap_or(text))
     }
 
     /// The root node of document `index` (or of item `item` of a `List`).
@@ -62,7 +75,8 @@ impl SourceFile {
                 .filter_map(|d| Some((d.index, d.root?)))
                 .collect()
         });
-        let root = &trees.iter().find(|(i, _)| *i == index)?.1;
+        // Documents come in index order.
+        let root = &trees[trees.binary_search_by_key(&index, |(i, _)| *i).ok()?].1;
         match item {
             None => Some(root),
             Some(item) => match &root.get("items")?.value {
@@ -650,6 +664,16 @@ mod tests {
         let (documents, errors) = docs("{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"Namespace\",\n\t\"metadata\": {\"name\": \"x\"}\n}\n");
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(documents[0].kind, "Namespace");
+    }
+
+    #[test]
+    fn snippet_lines_are_found_by_number() {
+        let file = SourceFile::plain("t.yaml", "a\r\nb\n\nc".to_string());
+        let lines: Vec<_> = (0..6).map(|n| file.line(n)).collect();
+        assert_eq!(
+            lines,
+            [None, Some("a"), Some("b"), Some(""), Some("c"), None]
+        );
     }
 
     #[test]
