@@ -85,6 +85,59 @@ fn malformed_yaml_names_line_and_column() {
 }
 
 #[test]
+fn a_broken_document_is_one_located_error_and_the_next_one_is_still_checked() {
+    let run = mesh(&["validate", "testdata/invalid/input/broken-document.yaml"]);
+    assert_eq!(run.code, 65, "{}", run.stderr);
+    assert_contains(
+        &run.stderr,
+        "mesh: error: testdata/invalid/input/broken-document.yaml:12:1: while parsing a flow sequence, expected ',' or ']'",
+    );
+    assert_eq!(
+        run.stderr.matches("mesh: error:").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    // The third document, after the broken second one, is read and checked.
+    assert_contains(
+        &run.stdout,
+        "(VirtualService default/after-the-broken-one testdata/invalid/input/broken-document.yaml:24:7) Schema validation error: expected integer, found string \"eighty\"",
+    );
+}
+
+#[test]
+fn yaml_kubectl_reads_loads_with_a_warning_at_the_non_standard_spot() {
+    let run = mesh(&["validate", "testdata/yaml-leniency/"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "");
+    for warning in [
+        "testdata/yaml-leniency/flow-under-indented.yaml:21:11: not standard YAML: lines inside this flow collection",
+        "testdata/yaml-leniency/quoted-continuation.yaml:7:9: not standard YAML: continuation lines of this quoted string",
+        "testdata/yaml-leniency/ipv6-addresses.yaml:8:27: not standard YAML: `2001:db8::` is read as one string, as kubectl (go-yaml) reads it; YAML 1.2 tools read the `:` before `]` as a key separator",
+        "testdata/yaml-leniency/ipv6-addresses.yaml:11:25: not standard YAML: `2001:db8::` is read as one string",
+    ] {
+        assert_contains(&run.stderr, &format!("mesh: warning: {warning}"));
+    }
+    assert_contains(
+        &run.stderr,
+        "No validation issues found in 3 objects from 3 files",
+    );
+    // Read as values, not as `{"2001:db8:": null}`: a wrong one is still caught.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("se.yaml"),
+        "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: a, namespace: default}\nspec:\n  hosts: [a.example.com]\n  ports: [{number: 80, name: http, protocol: HTTP}]\n  addresses: [2001:db8::, [nested]]\n",
+    )
+    .unwrap();
+    let run = mesh_in(dir.path(), &["validate", "se.yaml"], None);
+    assert_eq!(run.code, 79, "{}{}", run.stdout, run.stderr);
+    assert_contains(
+        &run.stdout,
+        "se.yaml:7:27) Schema validation error: expected string, found an array",
+    );
+}
+
+#[test]
 fn tab_indentation_says_so() {
     let run = mesh(&["validate", "testdata/invalid/input/tabs.yaml"]);
     assert_eq!(run.code, 65);

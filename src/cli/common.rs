@@ -12,7 +12,6 @@ use crate::load::load_inputs;
 use crate::model::MeshConfig;
 use crate::output::{self, Format, Style};
 use crate::source::kube::{read_cluster, ClusterOptions};
-use crate::source::InputSeverity;
 
 /// What to read.
 #[derive(Debug, clap::Args)]
@@ -228,11 +227,7 @@ fn read_any_sources(args: &InputArgs, command: &str) -> Result<Sources, Exit> {
 /// Prints every input that could not be read or parsed, once, in input order.
 pub fn print_input_errors(errors: &[crate::source::InputError]) {
     for error in errors {
-        let word = match error.severity {
-            InputSeverity::Error => "error",
-            InputSeverity::Note => "note",
-        };
-        eprintln!("mesh: {word}: {error}");
+        eprintln!("mesh: {}: {error}", error.severity.word());
     }
 }
 

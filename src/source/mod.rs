@@ -4,6 +4,7 @@
 
 pub mod kube;
 pub mod node;
+mod recovery;
 pub mod yaml;
 
 use std::collections::HashSet;
@@ -96,11 +97,24 @@ pub struct InputError {
     pub severity: InputSeverity,
 }
 
-/// Whether an input problem fails the run (exit 65) or is only a note.
+/// Whether an input problem fails the run (exit 65) or is only reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputSeverity {
     Error,
+    /// Read, but not as every tool would read it (non-standard YAML).
+    Warning,
     Note,
+}
+
+impl InputSeverity {
+    /// The word printed before the message: `mesh: warning: ...`.
+    pub fn word(self) -> &'static str {
+        match self {
+            InputSeverity::Error => "error",
+            InputSeverity::Warning => "warning",
+            InputSeverity::Note => "note",
+        }
+    }
 }
 
 impl InputError {
@@ -495,6 +509,12 @@ pub fn documents(file: &Arc<SourceFile>) -> (Vec<Document>, Vec<InputError>) {
         .into_iter()
         .map(|e| InputError::error(&file.name, Some(e.pos), e.message))
         .collect();
+    errors.extend(stream.warnings.into_iter().map(|w| InputError {
+        file: file.name.clone(),
+        pos: Some(w.pos),
+        message: w.message,
+        severity: InputSeverity::Warning,
+    }));
     let mut documents = Vec::new();
     for parsed in stream.documents {
         // A document of only comments, or a bare `---`, is empty: skip it.
@@ -664,6 +684,23 @@ mod tests {
         let (documents, errors) = docs("{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"Namespace\",\n\t\"metadata\": {\"name\": \"x\"}\n}\n");
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(documents[0].kind, "Namespace");
+    }
+
+    #[test]
+    fn non_standard_yaml_loads_with_a_warning() {
+        let text = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: a}\nspec:\n  hosts: [a.example.com]\n  addresses: [1.2.3.4, 001:db8::]\n";
+        let (documents, errors) = docs(text);
+        assert_eq!(documents[0].raw["spec"]["addresses"][1], "001:db8::");
+        assert_eq!(errors.len(), 1);
+        assert!(!errors[0].is_error());
+        assert_eq!(errors[0].severity, InputSeverity::Warning);
+        assert_eq!(
+            errors[0].pos,
+            Some(Pos {
+                line: 6,
+                column: 24
+            })
+        );
     }
 
     #[test]
