@@ -138,6 +138,59 @@ fn yaml_kubectl_reads_loads_with_a_warning_at_the_non_standard_spot() {
 }
 
 #[test]
+fn utf16_with_a_byte_order_mark_is_read_and_utf32_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: utf16\n";
+    let mut little = vec![0xff, 0xfe];
+    let mut big = vec![0xfe, 0xff];
+    for unit in text.encode_utf16() {
+        little.extend(unit.to_le_bytes());
+        big.extend(unit.to_be_bytes());
+    }
+    fs::write(dir.path().join("le.yaml"), little).unwrap();
+    fs::write(dir.path().join("be.yaml"), big).unwrap();
+    let run = mesh_in(dir.path(), &["validate", "le.yaml", "be.yaml"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_contains(
+        &run.stderr,
+        "No validation issues found in 2 objects from 2 files",
+    );
+    fs::write(
+        dir.path().join("utf32.yaml"),
+        [0xff, 0xfe, 0, 0, b'a', 0, 0, 0],
+    )
+    .unwrap();
+    let run = mesh_in(dir.path(), &["validate", "utf32.yaml"], None);
+    assert_eq!(run.code, 65);
+    assert_contains(
+        &run.stderr,
+        "mesh: error: utf32.yaml: UTF-32 text is not supported; convert the file to UTF-8",
+    );
+}
+
+#[test]
+fn a_trailing_comma_is_an_error_in_json_not_in_yaml() {
+    let run = mesh(&["validate", "testdata/invalid/input/trailing-comma.json"]);
+    assert_eq!(run.code, 65);
+    assert_contains(
+        &run.stderr,
+        "mesh: error: testdata/invalid/input/trailing-comma.json:6:30: trailing comma before `}` or `]`: not valid JSON",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("flow.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {team: mesh,},}\n",
+    )
+    .unwrap();
+    let run = mesh_in(dir.path(), &["validate", "flow.yaml"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_contains(
+        &run.stderr,
+        "No validation issues found in 1 objects from 1 files",
+    );
+}
+
+#[test]
 fn tab_indentation_says_so() {
     let run = mesh(&["validate", "testdata/invalid/input/tabs.yaml"]);
     assert_eq!(run.code, 65);
