@@ -9,7 +9,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use crate::model::{Object, Origin};
-use crate::source::{FieldPath, Pos, SourceFile};
+use crate::source::{FieldPath, InputError, Pos, SourceFile};
 
 /// istioctl's three levels, ordered so that `Error` is the highest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -174,21 +174,34 @@ pub mod codes {
     pub const UNCHECKED_OBJECT: &str = "MESH004";
     /// Two objects with the same kind, namespace and name.
     pub const DUPLICATE_OBJECT: &str = "MESH005";
+    /// YAML that kubectl reads although YAML 1.2 does not.
+    pub const NON_STANDARD_YAML: &str = "MESH006";
 }
 
 impl Diagnostic {
     /// An input that could not be read, at its position when known; `file`
     /// is the source text when it was read (for the snippet), else a
     /// placeholder carrying the name.
-    pub fn unreadable(
-        error: &crate::source::InputError,
+    pub fn unreadable(error: &InputError, file: Option<Arc<SourceFile>>) -> Diagnostic {
+        Diagnostic::about_input(codes::UNREADABLE_INPUT, Level::Error, error, file)
+    }
+
+    /// YAML read as kubectl reads it, though YAML 1.2 reads it otherwise.
+    pub fn non_standard(error: &InputError, file: Option<Arc<SourceFile>>) -> Diagnostic {
+        Diagnostic::about_input(codes::NON_STANDARD_YAML, Level::Warning, error, file)
+    }
+
+    fn about_input(
+        code: &'static str,
+        level: Level,
+        error: &InputError,
         file: Option<Arc<SourceFile>>,
     ) -> Diagnostic {
         let file = file.unwrap_or_else(|| Arc::new(SourceFile::plain(&error.file, String::new())));
         Diagnostic {
             file: Some(file),
             pos: error.pos,
-            ..Diagnostic::general(codes::UNREADABLE_INPUT, Level::Error, error.message.clone())
+            ..Diagnostic::general(code, level, error.message.clone())
         }
     }
 

@@ -1,70 +1,14 @@
 //! `mesh validate` end to end on good and bad input: the located message a user
 //! reads and the exit code CI sees.
 
+mod runner;
+
 use std::fs;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-const MESH: &str = env!("CARGO_BIN_EXE_mesh");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-}
-
-/// Runs mesh with a watchdog: a hang fails the test instead of stalling CI.
-fn mesh_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let started = Instant::now();
-    let mut child = Command::new(MESH)
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("mesh runs");
-    if let Some(bytes) = stdin {
-        child.stdin.take().unwrap().write_all(bytes).unwrap();
-    }
-    let pid = child.id();
-    let watchdog = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(30));
-        let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
-    });
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = child.wait_with_output().unwrap();
-    drop(watchdog);
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        elapsed: started.elapsed(),
-    }
-}
-
-fn mesh(args: &[&str]) -> Run {
-    mesh_in(Path::new(env!("CARGO_MANIFEST_DIR")), args, None)
-}
-
-#[track_caller]
-fn assert_contains(haystack: &str, needle: &str) {
-    assert!(
-        haystack.contains(needle),
-        "expected {needle:?} in:\n{haystack}"
-    );
-}
+use runner::{assert_contains, mesh, mesh_in};
 
 #[test]
 fn bundled_examples_are_valid() {
@@ -82,6 +26,109 @@ fn malformed_yaml_names_line_and_column() {
     let run = mesh(&["validate", "testdata/invalid/input/malformed.yaml"]);
     assert_eq!(run.code, 65);
     assert_contains(&run.stdout, "[MESH002] (testdata/invalid/input/malformed.yaml:7:1) while parsing a flow sequence, expected ',' or ']'");
+}
+
+#[test]
+fn a_broken_document_is_one_located_error_and_the_next_one_is_still_checked() {
+    let run = mesh(&["validate", "testdata/invalid/input/broken-document.yaml"]);
+    assert_eq!(run.code, 65, "{}", run.stderr);
+    assert_contains(
+        &run.stdout,
+        "Error [MESH002] (testdata/invalid/input/broken-document.yaml:12:1) while parsing a flow sequence, expected ',' or ']'",
+    );
+    assert_eq!(run.stdout.matches("[MESH002]").count(), 1, "{}", run.stdout);
+    // The third document, after the broken second one, is read and checked.
+    assert_contains(
+        &run.stdout,
+        "(VirtualService default/after-the-broken-one testdata/invalid/input/broken-document.yaml:24:7) Schema validation error: expected integer, found string \"eighty\"",
+    );
+}
+
+#[test]
+fn yaml_kubectl_reads_loads_with_a_warning_at_the_non_standard_spot() {
+    let run = mesh(&["validate", "testdata/yaml-leniency/"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for warning in [
+        "testdata/yaml-leniency/flow-under-indented.yaml:21:11) not standard YAML: lines inside this flow collection",
+        "testdata/yaml-leniency/quoted-continuation.yaml:7:9) not standard YAML: continuation lines of this quoted string",
+        "testdata/yaml-leniency/ipv6-addresses.yaml:8:27) not standard YAML: `2001:db8::` is read as one string, as kubectl (go-yaml) reads it; YAML 1.2 tools read the `:` before `]` as a key separator",
+        "testdata/yaml-leniency/ipv6-addresses.yaml:11:25) not standard YAML: `2001:db8::` is read as one string",
+    ] {
+        assert_contains(&run.stdout, &format!("Warning [MESH006] ({warning}"));
+    }
+    // Every object was read and checked.
+    assert_contains(
+        &run.stderr,
+        "Checked 3 of 3 objects from 3 files: 4 warnings.",
+    );
+    // Read as values, not as `{"2001:db8:": null}`: a wrong one is still caught.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("se.yaml"),
+        "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: a, namespace: default}\nspec:\n  hosts: [a.example.com]\n  ports: [{number: 80, name: http, protocol: HTTP}]\n  addresses: [2001:db8::, [nested]]\n",
+    )
+    .unwrap();
+    let run = mesh_in(dir.path(), &["validate", "se.yaml"], None);
+    assert_eq!(run.code, 79, "{}{}", run.stdout, run.stderr);
+    assert_contains(
+        &run.stdout,
+        "se.yaml:7:27) Schema validation error: expected string, found an array",
+    );
+}
+
+#[test]
+fn utf16_with_a_byte_order_mark_is_read_and_utf32_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = |name: &str| format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n");
+    let mut little = vec![0xff, 0xfe];
+    let mut big = vec![0xfe, 0xff];
+    for unit in text("utf16-le").encode_utf16() {
+        little.extend(unit.to_le_bytes());
+    }
+    for unit in text("utf16-be").encode_utf16() {
+        big.extend(unit.to_be_bytes());
+    }
+    fs::write(dir.path().join("le.yaml"), little).unwrap();
+    fs::write(dir.path().join("be.yaml"), big).unwrap();
+    let run = mesh_in(dir.path(), &["validate", "le.yaml", "be.yaml"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_contains(
+        &run.stderr,
+        "No validation issues found in 2 objects from 2 files",
+    );
+    fs::write(
+        dir.path().join("utf32.yaml"),
+        [0xff, 0xfe, 0, 0, b'a', 0, 0, 0],
+    )
+    .unwrap();
+    let run = mesh_in(dir.path(), &["validate", "utf32.yaml"], None);
+    assert_eq!(run.code, 65);
+    assert_contains(
+        &run.stdout,
+        "Error [MESH002] (utf32.yaml) UTF-32 text is not supported; convert the file to UTF-8",
+    );
+}
+
+#[test]
+fn a_trailing_comma_is_an_error_in_json_not_in_yaml() {
+    let run = mesh(&["validate", "testdata/invalid/input/trailing-comma.json"]);
+    assert_eq!(run.code, 65);
+    assert_contains(
+        &run.stdout,
+        "Error [MESH002] (testdata/invalid/input/trailing-comma.json:6:30) trailing comma before `}` or `]`: not valid JSON",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("flow.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {team: mesh,},}\n",
+    )
+    .unwrap();
+    let run = mesh_in(dir.path(), &["validate", "flow.yaml"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_contains(
+        &run.stderr,
+        "No validation issues found in 1 object from 1 file",
+    );
 }
 
 #[test]

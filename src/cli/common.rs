@@ -128,14 +128,22 @@ impl InputAccount {
         let by_name: HashMap<&str, &Arc<SourceFile>> =
             files.iter().map(|f| (&*f.name, f)).collect();
         for error in errors {
-            if error.is_error() {
-                account.failed = true;
-                account.summary.unreadable += 1;
-                let file = by_name.get(&*error.file).map(|f| Arc::clone(f));
-                account.findings.push(Diagnostic::unreadable(error, file));
-            } else {
-                eprintln!("mesh: note: {error}");
-                account.summary.skipped += 1;
+            let file = || by_name.get(&*error.file).map(|f| Arc::clone(f));
+            match error.severity {
+                InputSeverity::Error => {
+                    account.failed = true;
+                    account.summary.unreadable += 1;
+                    account.findings.push(Diagnostic::unreadable(error, file()));
+                }
+                InputSeverity::Warning => {
+                    account
+                        .findings
+                        .push(Diagnostic::non_standard(error, file()));
+                }
+                InputSeverity::Note => {
+                    eprintln!("mesh: note: {error}");
+                    account.summary.skipped += 1;
+                }
             }
         }
         account.summary.files = files.len();
@@ -337,11 +345,7 @@ fn read_any_sources(args: &InputArgs, command: &str) -> Result<Sources, Exit> {
 /// Prints every input that could not be read or parsed, once, in input order.
 pub fn print_input_errors(errors: &[crate::source::InputError]) {
     for error in errors {
-        let word = match error.severity {
-            InputSeverity::Error => "error",
-            InputSeverity::Note => "note",
-        };
-        eprintln!("mesh: {word}: {error}");
+        eprintln!("mesh: {}: {error}", error.severity.word());
     }
 }
 

@@ -89,14 +89,8 @@ pub fn run(args: Args) -> Result<Exit> {
     let inputs = source::read_paths(std::slice::from_ref(&args.filename));
     let mut failed = false;
     for error in &inputs.errors {
-        let word = match error.severity {
-            InputSeverity::Error => {
-                failed = true;
-                "error"
-            }
-            InputSeverity::Note => "note",
-        };
-        eprintln!("mesh: {word}: {error}");
+        failed |= error.severity == InputSeverity::Error;
+        eprintln!("mesh: {}: {error}", error.severity.word());
     }
     let Some(file) = inputs.files.first() else {
         return Ok(if failed { Exit::InputError } else { Exit::Ok });

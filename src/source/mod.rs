@@ -5,6 +5,7 @@
 pub mod filter;
 pub mod kube;
 pub mod node;
+mod recovery;
 pub mod yaml;
 
 use std::collections::HashSet;
@@ -35,6 +36,9 @@ pub struct SourceFile {
     /// finding needs a location: most files never need them, and a tree costs
     /// several times the text in memory.
     trees: OnceLock<Vec<(usize, Node)>>,
+    /// Where each line starts, built by the first snippet: a file with
+    /// thousands of findings must not scan its text once per finding.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -47,12 +51,22 @@ impl SourceFile {
             name: name.into(),
             text,
             trees: OnceLock::new(),
+            line_starts: OnceLock::new(),
         }
     }
 
     /// The text of a 1-based line, for snippets.
     pub fn line(&self, line: u32) -> Option<&str> {
-        self.text.lines().nth((line as usize).checked_sub(1)?)
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .filter(|&start| start < self.text.len())
+                .collect()
+        });
+        let start = *starts.get((line as usize).checked_sub(1)?)?;
+        let rest = &self.text[start..];
+        let text = rest.split('\n').next().unwrap_or(rest);
+        Some(text.strip_suffix('\r').unwrap_or(text))
     }
 
     /// The root node of document `index` (or of item `item` of a `List`).
@@ -64,7 +78,8 @@ impl SourceFile {
                 .filter_map(|d| Some((d.index, d.root?)))
                 .collect()
         });
-        let root = &trees.iter().find(|(i, _)| *i == index)?.1;
+        // Documents come in index order.
+        let root = &trees[trees.binary_search_by_key(&index, |(i, _)| *i).ok()?].1;
         match item {
             None => Some(root),
             Some(item) => match &root.get("items")?.value {
@@ -84,11 +99,24 @@ pub struct InputError {
     pub severity: InputSeverity,
 }
 
-/// Whether an input problem fails the run (exit 65) or is only a note.
+/// Whether an input problem fails the run (exit 65) or is only reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputSeverity {
     Error,
+    /// Read, but not as every tool would read it (non-standard YAML).
+    Warning,
     Note,
+}
+
+impl InputSeverity {
+    /// The word printed before the message: `mesh: warning: ...`.
+    pub fn word(self) -> &'static str {
+        match self {
+            InputSeverity::Error => "error",
+            InputSeverity::Warning => "warning",
+            InputSeverity::Note => "note",
+        }
+    }
 }
 
 impl InputError {
@@ -453,38 +481,105 @@ fn push_text(name: &str, bytes: Vec<u8>, inputs: &mut Inputs) {
     }
 }
 
-/// Checks that bytes are UTF-8 text (not binary) and makes them a source file.
+/// Decodes text (UTF-8, or UTF-16 with a byte order mark, as kubectl reads
+/// it) and makes it a source file; binary input is refused.
 pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, InputError> {
-    if let Err((pos, message)) = decode(&bytes) {
-        return Err(InputError::error(name, Some(pos), message));
+    match decode(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err((pos, message)) => Err(InputError::error(name, pos, message)),
     }
-    let mut text =
-        String::from_utf8(bytes).map_err(|_| InputError::error(name, None, "invalid UTF-8"))?;
+}
+
+/// The text of the bytes, without a byte order mark; or why it is not text,
+/// at the first bad character when there is one.
+fn decode(bytes: Vec<u8>) -> Result<String, (Option<Pos>, String)> {
+    match bytes.as_slice() {
+        [0, 0, 0xfe, 0xff, ..] | [0xff, 0xfe, 0, 0, ..] => {
+            return Err((
+                None,
+                "UTF-32 text is not supported; convert the file to UTF-8".to_string(),
+            ))
+        }
+        [0xff, 0xfe, rest @ ..] => return decode_utf16(rest, u16::from_le_bytes),
+        [0xfe, 0xff, rest @ ..] => return decode_utf16(rest, u16::from_be_bytes),
+        _ => {}
+    }
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        // ASCII in UTF-16 alternates NUL and non-NUL bytes.
+        let looks_utf16 = match bytes.as_slice() {
+            [a, b, c, d, ..] => (*a == 0 && *c == 0) != (*b == 0 && *d == 0),
+            _ => false,
+        };
+        let hint = if looks_utf16 {
+            "; UTF-16 text needs a byte order mark"
+        } else {
+            ""
+        };
+        return Err((
+            Some(position_of_offset(&bytes, offset)),
+            format!("binary file (contains a NUL byte{hint}); expected YAML or JSON text"),
+        ));
+    }
+    let mut text = String::from_utf8(bytes).map_err(|error| {
+        let bytes = error.as_bytes();
+        let offset = error.utf8_error().valid_up_to();
+        (
+            Some(position_of_offset(bytes, offset)),
+            format!(
+                "invalid UTF-8 (byte 0x{:02x}); YAML and JSON input must be UTF-8 \
+                 (or UTF-16 with a byte order mark)",
+                bytes[offset]
+            ),
+        )
+    })?;
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    Ok(SourceFile::new(name, text))
+    Ok(text)
 }
 
-/// Refuses binary and non-UTF-8 input with the position of the first bad byte.
-fn decode(bytes: &[u8]) -> Result<(), (Pos, String)> {
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+/// UTF-16 (the byte order mark already read) to text; positions of bad
+/// input count characters, as everywhere.
+fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, (Option<Pos>, String)> {
+    let units = bytes.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
+    let mut text = String::with_capacity(bytes.len());
+    for decoded in char::decode_utf16(units) {
+        match decoded {
+            Ok('\0') => {
+                return Err((
+                    Some(end_position(&text)),
+                    "binary file (contains a NUL character); expected YAML or JSON text"
+                        .to_string(),
+                ))
+            }
+            Ok(c) => text.push(c),
+            Err(error) => {
+                return Err((
+                    Some(end_position(&text)),
+                    format!(
+                        "invalid UTF-16 (unpaired surrogate 0x{:04x})",
+                        error.unpaired_surrogate()
+                    ),
+                ))
+            }
+        }
+    }
+    if !bytes.len().is_multiple_of(2) {
         return Err((
-            position_of_offset(bytes, offset),
-            "binary file (contains a NUL byte); expected YAML or JSON text".to_string(),
+            Some(end_position(&text)),
+            "invalid UTF-16 (an odd number of bytes)".to_string(),
         ));
     }
-    if let Err(error) = std::str::from_utf8(bytes) {
-        let offset = error.valid_up_to();
-        return Err((
-            position_of_offset(bytes, offset),
-            format!(
-                "invalid UTF-8 (byte 0x{:02x}); YAML and JSON input must be UTF-8",
-                bytes[offset]
-            ),
-        ));
-    }
-    Ok(())
+    Ok(text)
+}
+
+/// The position just after the end of `text`.
+fn end_position(text: &str) -> Pos {
+    let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+    Pos::new(
+        text.matches('\n').count() + 1,
+        text[line_start..].chars().count() + 1,
+    )
 }
 
 fn position_of_offset(bytes: &[u8], offset: usize) -> Pos {
@@ -535,12 +630,28 @@ impl Document {
 /// documents are skipped; a document that cannot be read is an error and the
 /// other documents still load.
 pub fn documents(file: &Arc<SourceFile>) -> (Vec<Document>, Vec<InputError>) {
+    if is_json(file) {
+        if let Some(pos) = json_trailing_comma(&file.text) {
+            let message = "trailing comma before `}` or `]`: not valid JSON, \
+                           which kubectl refuses; remove the comma";
+            return (
+                Vec::new(),
+                vec![InputError::error(&file.name, Some(pos), message)],
+            );
+        }
+    }
     let stream = yaml::parse_values(&file.text);
     let mut errors: Vec<InputError> = stream
         .errors
         .into_iter()
         .map(|e| InputError::error(&file.name, Some(e.pos), e.message))
         .collect();
+    errors.extend(stream.warnings.into_iter().map(|w| InputError {
+        file: file.name.clone(),
+        pos: Some(w.pos),
+        message: w.message,
+        severity: InputSeverity::Warning,
+    }));
     let mut documents = Vec::new();
     for parsed in stream.documents {
         // A document of only comments, or a bare `---`, is empty: skip it.
@@ -570,6 +681,37 @@ pub fn documents(file: &Arc<SourceFile>) -> (Vec<Document>, Vec<InputError>) {
     }
     errors.sort_by_key(|e| e.pos);
     (documents, errors)
+}
+
+/// JSON by name, or by content as kubectl sniffs it (its first character).
+fn is_json(file: &SourceFile) -> bool {
+    let name = file.name.to_ascii_lowercase();
+    name.ends_with(".json") || file.text.trim_start().starts_with(['{', '['])
+}
+
+/// The first comma followed (after white space) by `}` or `]` outside a
+/// string: YAML flow collections allow it, JSON does not.
+fn json_trailing_comma(text: &str) -> Option<Pos> {
+    let bytes = text.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b',' if !in_string => {
+                let next = bytes[i + 1..]
+                    .iter()
+                    .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+                if matches!(next, Some(b'}' | b']')) {
+                    return Some(position_of_offset(bytes, i));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The position of a field, from the file's position trees.
@@ -712,14 +854,117 @@ mod tests {
         assert_eq!(documents[0].kind, "Namespace");
     }
 
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        let mut bytes = if big_endian {
+            vec![0xfe, 0xff]
+        } else {
+            vec![0xff, 0xfe]
+        };
+        for unit in text.encode_utf16() {
+            bytes.extend(if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        bytes
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_read() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: café}\ndata: {k: \"𝄞\"}\n";
+        for big_endian in [false, true] {
+            let file = from_bytes("u.yaml", utf16(text, big_endian)).unwrap();
+            assert_eq!(file.text, text);
+            let (documents, errors) = documents(&file);
+            assert!(errors.is_empty(), "{errors:?}");
+            assert_eq!(documents[0].raw["data"]["k"], "𝄞");
+        }
+        // An unpaired surrogate and a NUL are located by character.
+        let mut bytes = utf16("a: 1\nb: x", false);
+        bytes.extend([0x00, 0xd8]);
+        let error = from_bytes("u.yaml", bytes).unwrap_err();
+        assert_eq!(error.pos, Some(Pos { line: 2, column: 5 }));
+        assert!(error.message.contains("unpaired surrogate 0xd800"));
+        let error = from_bytes("u.yaml", utf16("a: \0", true)).unwrap_err();
+        assert_eq!(error.pos, Some(Pos { line: 1, column: 4 }));
+        assert!(error.message.contains("binary"));
+    }
+
+    #[test]
+    fn utf32_and_utf16_without_a_mark_are_refused_with_a_reason() {
+        let error = from_bytes("u.yaml", vec![0xff, 0xfe, 0, 0, b'a', 0, 0, 0]).unwrap_err();
+        assert!(error.message.starts_with("UTF-32 text is not supported"));
+        let mut bytes = utf16("a: 1\n", false);
+        bytes.drain(..2);
+        let error = from_bytes("u.yaml", bytes).unwrap_err();
+        assert!(error
+            .message
+            .contains("UTF-16 text needs a byte order mark"));
+    }
+
+    #[test]
+    fn a_trailing_comma_is_an_error_in_json_only() {
+        let json = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Namespace\",\n  \"metadata\": {\"name\": \"a\", \"labels\": {\"x\": \"a,]\",}}\n}\n";
+        for name in ["t.json", "t.yaml"] {
+            let (documents, errors) = documents(&SourceFile::new(name, json.to_string()));
+            assert!(documents.is_empty());
+            assert_eq!(
+                errors[0].pos,
+                Some(Pos {
+                    line: 4,
+                    column: 50
+                })
+            );
+            assert!(errors[0].message.starts_with("trailing comma"));
+        }
+        let yaml = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {x: y,},}\n";
+        let (documents, errors) = docs(yaml);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(documents.len(), 1);
+        let (_, errors) = documents_of("t.json", "[1, 2,\n]\n");
+        assert_eq!(errors[0].pos, Some(Pos { line: 1, column: 6 }));
+    }
+
+    fn documents_of(name: &str, text: &str) -> (Vec<Document>, Vec<InputError>) {
+        documents(&SourceFile::new(name, text.to_string()))
+    }
+
+    #[test]
+    fn non_standard_yaml_loads_with_a_warning() {
+        let text = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: a}\nspec:\n  hosts: [a.example.com]\n  addresses: [1.2.3.4, 001:db8::]\n";
+        let (documents, errors) = docs(text);
+        assert_eq!(documents[0].raw["spec"]["addresses"][1], "001:db8::");
+        assert_eq!(errors.len(), 1);
+        assert!(!errors[0].is_error());
+        assert_eq!(errors[0].severity, InputSeverity::Warning);
+        assert_eq!(
+            errors[0].pos,
+            Some(Pos {
+                line: 6,
+                column: 24
+            })
+        );
+    }
+
+    #[test]
+    fn snippet_lines_are_found_by_number() {
+        let file = SourceFile::plain("t.yaml", "a\r\nb\n\nc".to_string());
+        let lines: Vec<_> = (0..6).map(|n| file.line(n)).collect();
+        assert_eq!(
+            lines,
+            [None, Some("a"), Some("b"), Some(""), Some("c"), None]
+        );
+    }
+
     #[test]
     fn binary_and_non_utf8_input_are_located() {
         assert_eq!(
-            decode(b"a: 1\nb: \x00").unwrap_err().0,
-            Pos { line: 2, column: 4 }
+            decode(b"a: 1\nb: \x00".to_vec()).unwrap_err().0,
+            Some(Pos { line: 2, column: 4 })
         );
-        let (pos, message) = decode(b"a: 1\nb: caf\xe9\n").unwrap_err();
-        assert_eq!(pos, Pos { line: 2, column: 7 });
+        let (pos, message) = decode(b"a: 1\nb: caf\xe9\n".to_vec()).unwrap_err();
+        assert_eq!(pos, Some(Pos { line: 2, column: 7 }));
         assert!(message.contains("UTF-8"));
     }
 }

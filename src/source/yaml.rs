@@ -3,6 +3,11 @@
 //! Built on `saphyr-parser`'s event stream, not on a DOM loader, so that this
 //! module decides the limits: nesting depth, alias expansion (billion laughs),
 //! duplicate keys. The builder keeps an explicit stack, never recursing on input.
+//!
+//! A syntax error ends saphyr's stream. The broken document is then read again
+//! alone, as far as its end (the next document marker), with the leniencies of
+//! go-yaml, kubectl's reader (see [`super::recovery`]); reading resumes after
+//! it, so one bad document never hides the others.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -12,6 +17,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_json::Value as Json;
 
 use super::node::{Entry, Node, Pos, Value};
+use super::recovery::{self, Boundary, Fixes, Problem, Resume, TextCursor};
 
 /// Deepest nesting we accept; real Kubernetes documents stay below 30.
 pub const MAX_DEPTH: usize = 256;
@@ -39,12 +45,24 @@ pub struct SyntaxError {
 }
 
 /// The outcome of reading one stream: every document that parsed, and the
-/// errors of those that did not. A scanner error ends the stream (YAML has
-/// no way to resynchronise); other errors only skip their document.
+/// errors of those that did not (one each). An error only skips its document.
 #[derive(Debug)]
 pub struct ParsedStream<T> {
     pub documents: Vec<ParsedDocument<T>>,
     pub errors: Vec<SyntaxError>,
+    /// Documents read only as go-yaml (kubectl) reads them: what in them is
+    /// not standard YAML.
+    pub warnings: Vec<SyntaxError>,
+}
+
+impl<T> ParsedStream<T> {
+    fn new() -> Self {
+        ParsedStream {
+            documents: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
 }
 
 /// What the builder makes of a document: a [`Node`] tree with every position
@@ -162,8 +180,42 @@ impl Tree for Json {
     fn relocate(&mut self, _: Pos) {}
 }
 
-fn pos_of(span: &Span) -> Pos {
-    Pos::new(span.start.line(), span.start.col() + 1)
+/// Maps positions in the text given to saphyr back to the file: that text
+/// may start further down the file, and a document read again may have
+/// spaces inserted at the start of some lines.
+#[derive(Debug, Clone, Copy)]
+struct Coordinates<'a> {
+    lines_before: usize,
+    /// Spaces inserted at the start of each line (index 0 is line 1).
+    shifts: &'a [usize],
+}
+
+impl Coordinates<'_> {
+    fn pos(&self, line: usize, col: usize) -> Pos {
+        let shift = match self.shifts {
+            [] => 0,
+            shifts => shifts.get(line.wrapping_sub(1)).copied().unwrap_or(0),
+        };
+        Pos::new(line + self.lines_before, col.saturating_sub(shift) + 1)
+    }
+}
+
+/// What the builder needs besides the events.
+struct Reading<'a> {
+    coordinates: Coordinates<'a>,
+    /// The text given to saphyr, to tell how go-yaml reads a `:`.
+    text: TextCursor<'a>,
+    /// Stands for a `:` go-yaml keeps in a plain scalar (see [`recovery`]).
+    colon_stand_in: Option<char>,
+}
+
+impl Reading<'_> {
+    fn restore_colons<'t>(&self, text: Cow<'t, str>) -> Cow<'t, str> {
+        match self.colon_stand_in {
+            Some(stand_in) if text.contains(stand_in) => Cow::Owned(text.replace(stand_in, ":")),
+            _ => text,
+        }
+    }
 }
 
 /// Parses a stream into position-carrying trees.
@@ -176,36 +228,89 @@ pub fn parse_values(text: &str) -> ParsedStream<Json> {
     parse(text)
 }
 
+/// Reads every document. Documents keep their index in the whole file, so
+/// the fast path and the position trees ([`parse_stream`]) agree on them.
 pub fn parse<T: Tree>(text: &str) -> ParsedStream<T> {
-    let mut out = ParsedStream {
-        documents: Vec::new(),
-        errors: Vec::new(),
-    };
+    let mut out = ParsedStream::new();
+    let mut index = 0usize;
+    let mut at = Resume::default();
+    // Documents read again cost at most a few times the file, however many
+    // (each rewrite of a document costs a reading of it).
+    let mut budget = text.len().saturating_mul(8).saturating_add(128 << 20);
+    loop {
+        let rest = &text[at.offset..];
+        let reading = Reading {
+            coordinates: Coordinates {
+                lines_before: at.lines_before,
+                shifts: &[],
+            },
+            text: TextCursor::new(rest),
+            colon_stand_in: None,
+        };
+        let Some((problem, boundary)) = read_documents(rest, reading, &mut index, &mut out) else {
+            break;
+        };
+        let bounds = recovery::document_bounds(rest, boundary);
+        // A document already refused (a duplicate key, say) keeps that one error.
+        if out.errors.last().is_none_or(|e| e.document != index) {
+            read_again(
+                &rest[bounds.range],
+                at.lines_before + bounds.lines_before,
+                problem.moved_up(bounds.lines_before),
+                index,
+                &mut out,
+                &mut budget,
+            );
+        }
+        index += 1;
+        match bounds.resume {
+            Some(next) => {
+                at = Resume {
+                    offset: at.offset + next.offset,
+                    lines_before: at.lines_before + next.lines_before,
+                }
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// Reads the documents of `text` into `out`, numbering them from `index`,
+/// until the text ends (`None`), or saphyr stops, or a document needs
+/// go-yaml's reading: then what stopped it and where its document starts.
+fn read_documents<T: Tree>(
+    text: &str,
+    mut reading: Reading<'_>,
+    index: &mut usize,
+    out: &mut ParsedStream<T>,
+) -> Option<(Problem, Boundary)> {
     let mut parser = Parser::new_from_str(text);
     let mut builder: Option<DocumentBuilder<T>> = None;
-    let mut document_index = 0usize;
+    let mut boundary = Boundary::After(0);
     // Set when a document failed and its remaining events are to be skipped.
     let mut skipping = false;
     loop {
-        let (event, span) = match parser.next_event() {
-            None => break,
-            Some(Ok(event)) => event,
-            Some(Err(error)) => {
+        let (event, span) = match parser.next_event()? {
+            Ok(event) => event,
+            Err(error) => {
                 let marker = error.marker();
-                out.errors.push(SyntaxError {
-                    pos: Pos::new(marker.line(), marker.col() + 1),
-                    message: describe_scan_error(error.info(), text, marker.line()),
-                    document: document_index,
-                });
-                break;
+                let problem = Problem::Syntax {
+                    line: marker.line(),
+                    col: marker.col(),
+                    info: error.info().to_string(),
+                    openings: builder.map(|b| b.opened_at).unwrap_or_default(),
+                };
+                return Some((problem, boundary));
             }
         };
         match event {
             Event::StreamStart | Event::Nothing => {}
-            Event::StreamEnd => break,
+            Event::StreamEnd => return None,
             Event::DocumentStart(_) => {
                 builder = Some(DocumentBuilder::new());
                 skipping = false;
+                boundary = Boundary::At(span.start.line());
             }
             Event::DocumentEnd => {
                 if let Some(done) = builder.take() {
@@ -215,37 +320,144 @@ pub fn parse<T: Tree>(text: &str) -> ParsedStream<T> {
                             None => (None, Pos::default()),
                         };
                         out.documents.push(ParsedDocument {
-                            index: document_index,
+                            index: *index,
                             root,
                             pos,
                         });
                     }
                 }
-                document_index += 1;
+                *index += 1;
                 skipping = false;
+                boundary = Boundary::After(span.end.line());
             }
             event if skipping => drop(event),
             event => {
                 let Some(current) = builder.as_mut() else {
                     continue;
                 };
-                if let Err((pos, message)) = current.on_event(event, &span) {
-                    out.errors.push(SyntaxError {
-                        pos,
-                        message,
-                        document: document_index,
-                    });
-                    skipping = true;
+                match current.on_event(event, &span, &mut reading) {
+                    Ok(()) => {}
+                    Err(BuildError::Invalid(pos, message)) => {
+                        out.errors.push(SyntaxError {
+                            pos,
+                            message,
+                            document: *index,
+                        });
+                        skipping = true;
+                    }
+                    Err(BuildError::GoYamlColon { line, col }) => {
+                        return Some((Problem::GoYamlColon { line, col }, boundary));
+                    }
                 }
             }
         }
     }
-    out
+}
+
+/// Reads one document (`original`, cut at its end) again, alone, rewriting
+/// it as go-yaml would read it, until saphyr reads it whole or go-yaml would
+/// refuse it too: then the first problem left is the document's error.
+fn read_again<T: Tree>(
+    original: &str,
+    lines_before: usize,
+    mut problem: Problem,
+    index: usize,
+    out: &mut ParsedStream<T>,
+    budget: &mut usize,
+) {
+    let mut fixes = Fixes::default();
+    // The document as saphyr last read it.
+    let mut text = Cow::Borrowed(original);
+    loop {
+        let coordinates = Coordinates {
+            lines_before,
+            shifts: &fixes.shifts,
+        };
+        let mut error = problem_error(&problem, coordinates, original, index);
+        if *budget == 0 || fixes.notes.len() >= recovery::MAX_FIXES {
+            if fixes.fix(original, &text, &problem) {
+                error.message.push_str(
+                    " (kubectl reads this, but this file has too many such lines \
+                     for mesh to read them all as kubectl does)",
+                );
+            }
+            out.errors.push(error);
+            return;
+        }
+        if !fixes.fix(original, &text, &problem) {
+            out.errors.push(error);
+            return;
+        }
+        text = fixes.apply(original);
+        *budget = budget.saturating_sub(text.len());
+        let reading = Reading {
+            coordinates: Coordinates {
+                lines_before,
+                shifts: &fixes.shifts,
+            },
+            text: TextCursor::new(&text),
+            colon_stand_in: fixes.stand_in,
+        };
+        let mut alone = ParsedStream::new();
+        let mut alone_index = index;
+        let stopped = read_documents(&text, reading, &mut alone_index, &mut alone);
+        if let Some(error) = alone.errors.into_iter().next() {
+            out.errors.push(error);
+            return;
+        }
+        match stopped {
+            Some((next, _)) => problem = next,
+            None => {
+                // No marker is left inside the cut text: one document at most.
+                out.documents.extend(alone.documents.into_iter().take(1));
+                let notes = Coordinates {
+                    lines_before,
+                    shifts: &[],
+                };
+                out.warnings
+                    .extend(fixes.notes.iter().map(|(line, col, message)| SyntaxError {
+                        pos: notes.pos(*line, *col),
+                        message: message.clone(),
+                        document: index,
+                    }));
+                return;
+            }
+        }
+    }
+}
+
+/// The error a user reads for a problem nothing could get past.
+fn problem_error(
+    problem: &Problem,
+    coordinates: Coordinates<'_>,
+    original: &str,
+    index: usize,
+) -> SyntaxError {
+    match problem {
+        Problem::Syntax {
+            line, col, info, ..
+        } => {
+            let line_text = recovery::Lines::new(original)
+                .nth(line.wrapping_sub(1))
+                .map_or("", |l| l.content);
+            SyntaxError {
+                pos: coordinates.pos(*line, *col),
+                message: describe_scan_error(info, line_text),
+                document: index,
+            }
+        }
+        Problem::GoYamlColon { line, col } => SyntaxError {
+            pos: coordinates.pos(*line, *col),
+            message: "a `:` right before `,`, `]` or `}` ends a plain scalar in a flow \
+                      collection; quote the string"
+                .to_string(),
+            document: index,
+        },
+    }
 }
 
 /// Adds the hint a user needs to the scanner's terse messages.
-fn describe_scan_error(info: &str, text: &str, line: usize) -> String {
-    let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+fn describe_scan_error(info: &str, line_text: &str) -> String {
     if info.contains("tab") || line_text.starts_with('\t') {
         format!("{info} (YAML indentation must use spaces, not tabs)")
     } else {
@@ -253,7 +465,18 @@ fn describe_scan_error(info: &str, text: &str, line: usize) -> String {
     }
 }
 
-type BuildError = (Pos, String);
+enum BuildError {
+    /// The document is refused (limits, duplicate keys...).
+    Invalid(Pos, String),
+    /// A plain scalar in a flow collection ends in `:` right before `,`,
+    /// `]` or `}`, at (line, 0-based column) of the parsed text: YAML 1.2
+    /// read it as a key with no value, go-yaml keeps the `:` in the string.
+    GoYamlColon { line: usize, col: usize },
+}
+
+fn invalid(pos: Pos, message: impl Into<String>) -> BuildError {
+    BuildError::Invalid(pos, message.into())
+}
 
 /// An open collection. Its items (or entries) so far sit at the end of the
 /// builder's shared `items` (or `entries`) from `start` on: one buffer for
@@ -300,6 +523,12 @@ struct DocumentBuilder<T> {
     /// Anchored nodes with their size in nodes, for the alias budget.
     anchors: HashMap<usize, (T, usize)>,
     alias_nodes: usize,
+    /// Where each open collection's start event ends in the parsed text
+    /// (line, 0-based column), outermost first: right after the bracket of a
+    /// flow collection, which a re-read needs when saphyr stops inside one.
+    opened_at: Vec<(usize, usize)>,
+    /// Where the last key read ends, if it was a plain scalar.
+    plain_key_end: Option<(usize, usize)>,
 }
 
 impl<T: Tree> DocumentBuilder<T> {
@@ -312,16 +541,41 @@ impl<T: Tree> DocumentBuilder<T> {
             root: None,
             anchors: HashMap::new(),
             alias_nodes: 0,
+            opened_at: Vec::new(),
+            plain_key_end: None,
         }
     }
 
-    fn on_event(&mut self, event: Event<'_>, span: &Span) -> Result<(), BuildError> {
-        let pos = pos_of(span);
+    fn on_event(
+        &mut self,
+        event: Event<'_>,
+        span: &Span,
+        reading: &mut Reading<'_>,
+    ) -> Result<(), BuildError> {
+        let pos = reading.coordinates.pos(span.start.line(), span.start.col());
+        let plain_key_end = self.plain_key_end.take();
         match event {
             Event::Scalar(text, style, anchor, tag) => {
+                let text = reading.restore_colons(text);
                 // A key keeps its text as written, whatever it resolves to.
                 if self.expects_key() {
+                    if style == ScalarStyle::Plain {
+                        self.plain_key_end = Some((span.end.line(), span.end.col()));
+                    }
                     return self.push_key(owned_exact(text), pos);
+                }
+                // `[fe80::]`: saphyr read `fe80:` as a key and an empty value
+                // right at the `:`; go-yaml reads one string.
+                let (line, col) = (span.start.line(), span.start.col());
+                if text.is_empty()
+                    && style == ScalarStyle::Plain
+                    && plain_key_end == Some((line, col))
+                    && reading
+                        .text
+                        .line(line)
+                        .is_some_and(|l| recovery::colon_before_flow_end(l, col))
+                {
+                    return Err(BuildError::GoYamlColon { line, col });
                 }
                 let tag_suffix = tag
                     .as_ref()
@@ -333,6 +587,7 @@ impl<T: Tree> DocumentBuilder<T> {
             }
             Event::SequenceStart(anchor, _) => self.open(
                 pos,
+                span,
                 Frame::Seq {
                     pos,
                     anchor,
@@ -342,6 +597,7 @@ impl<T: Tree> DocumentBuilder<T> {
             ),
             Event::MappingStart(anchor, _) => self.open(
                 pos,
+                span,
                 Frame::Map {
                     pos,
                     anchor,
@@ -355,12 +611,12 @@ impl<T: Tree> DocumentBuilder<T> {
             Event::SequenceEnd | Event::MappingEnd => self.close(),
             Event::Alias(id) => {
                 let Some((node, size)) = self.anchors.get(&id) else {
-                    return Err((pos, "alias refers to an unknown anchor".to_string()));
+                    return Err(invalid(pos, "alias refers to an unknown anchor"));
                 };
                 let size = *size;
                 self.alias_nodes += size;
                 if self.alias_nodes > MAX_ALIAS_NODES {
-                    return Err((
+                    return Err(invalid(
                         pos,
                         format!(
                             "YAML aliases expand to more than {MAX_ALIAS_NODES} nodes \
@@ -371,7 +627,7 @@ impl<T: Tree> DocumentBuilder<T> {
                 if self.expects_key() {
                     return match node.key_text() {
                         Some(text) => self.push_key(text, pos),
-                        None => Err((pos, "mapping keys must be scalars".to_string())),
+                        None => Err(invalid(pos, "mapping keys must be scalars")),
                     };
                 }
                 let mut node = node.clone();
@@ -386,17 +642,21 @@ impl<T: Tree> DocumentBuilder<T> {
         matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
     }
 
-    fn open(&mut self, pos: Pos, frame: Frame) -> Result<(), BuildError> {
+    fn open(&mut self, pos: Pos, span: &Span, frame: Frame) -> Result<(), BuildError> {
         if self.expects_key() {
-            return Err((
+            return Err(invalid(
                 pos,
-                "mapping keys must be scalars, not collections".to_string(),
+                "mapping keys must be scalars, not collections",
             ));
         }
         if self.stack.len() >= MAX_DEPTH {
-            return Err((pos, format!("nesting is deeper than {MAX_DEPTH} levels")));
+            return Err(invalid(
+                pos,
+                format!("nesting is deeper than {MAX_DEPTH} levels"),
+            ));
         }
         self.stack.push(frame);
+        self.opened_at.push((span.end.line(), span.end.col()));
         Ok(())
     }
 
@@ -404,6 +664,7 @@ impl<T: Tree> DocumentBuilder<T> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
+        self.opened_at.pop();
         let (node, pos, anchor, size) = match frame {
             Frame::Seq {
                 pos,
@@ -452,7 +713,7 @@ impl<T: Tree> DocumentBuilder<T> {
                 Some(seen) => !seen.insert(text.clone()),
                 None => {
                     if let Some((_, first, _)) = entries.iter().find(|(k, _, _)| *k == text) {
-                        return Err((
+                        return Err(invalid(
                             pos,
                             format!(
                                 "duplicate key {text:?} (first defined at line {})",
@@ -470,7 +731,7 @@ impl<T: Tree> DocumentBuilder<T> {
                 }
             };
             if duplicate {
-                return Err((pos, format!("duplicate key {text:?}")));
+                return Err(invalid(pos, format!("duplicate key {text:?}")));
             }
         }
         *key = Some((text, pos));
@@ -486,7 +747,7 @@ impl<T: Tree> DocumentBuilder<T> {
             Some(Frame::Seq { .. }) => self.items.push(node),
             Some(Frame::Map { key, .. }) => {
                 let Some((name, key_pos)) = key.take() else {
-                    return Err((pos, "mapping keys must be scalars".to_string()));
+                    return Err(invalid(pos, "mapping keys must be scalars"));
                 };
                 if name == "<<" {
                     self.merges.push(node);
@@ -701,6 +962,214 @@ mod tests {
     fn integer_keys_become_strings() {
         let node = one("portLevelMtls:\n  8080:\n    mode: DISABLE\n");
         assert_eq!(node.to_json()["portLevelMtls"]["8080"]["mode"], "DISABLE");
+    }
+
+    fn values(text: &str) -> ParsedStream<Json> {
+        parse_values(text)
+    }
+
+    fn indexes(stream: &ParsedStream<Json>) -> Vec<usize> {
+        stream.documents.iter().map(|d| d.index).collect()
+    }
+
+    #[test]
+    fn a_syntax_error_skips_only_its_document() {
+        let stream = values("a: 1\n---\nb: [1, 2\n---\nc: 3\n");
+        assert_eq!(indexes(&stream), [0, 2]);
+        assert_eq!(stream.documents[1].root, Some(serde_json::json!({"c": 3})));
+        assert_eq!(stream.documents[1].pos, Pos { line: 5, column: 1 });
+        assert_eq!(stream.errors.len(), 1);
+        assert_eq!(stream.errors[0].document, 1);
+        assert_eq!(stream.errors[0].pos, Pos { line: 4, column: 1 });
+        assert!(stream.warnings.is_empty());
+    }
+
+    #[test]
+    fn a_scanner_error_skips_only_its_document() {
+        // Tabs, and a quote left open up to the next `---`: both end saphyr's stream.
+        let stream = values("a: 1\n---\nb:\n\tc: 1\n---\nd: 'x\n---\ne: 2\n");
+        assert_eq!(indexes(&stream), [0, 3]);
+        let errors: Vec<_> = stream.errors.iter().map(|e| (e.document, e.pos)).collect();
+        assert_eq!(
+            errors,
+            [
+                (1, Pos { line: 4, column: 2 }),
+                (2, Pos { line: 6, column: 4 })
+            ]
+        );
+        assert!(stream.errors[0].message.contains("not tabs"));
+        assert_eq!(stream.documents[1].pos, Pos { line: 8, column: 1 });
+    }
+
+    #[test]
+    fn recovery_resumes_after_a_document_end_marker() {
+        let stream = values("a: [\n...\nb: 1\n...\n---\nc: 2\n");
+        assert_eq!(indexes(&stream), [1, 2]);
+        assert_eq!(stream.errors[0].document, 0);
+        assert_eq!(stream.documents[0].pos, Pos { line: 3, column: 1 });
+        // The same file without the error counts its documents the same way.
+        assert_eq!(
+            indexes(&values("a: []\n...\nb: 1\n...\n---\nc: 2\n")),
+            [0, 1, 2]
+        );
+    }
+
+    #[test]
+    fn dashes_inside_a_block_scalar_are_no_boundary() {
+        // `---` indented in a literal block is content; the broken document
+        // runs to the next `---` at column 1.
+        let text = "x: |\n  ---\n  y: [\nz: [\n---\nw: 1\n";
+        let stream = values(text);
+        assert_eq!(indexes(&stream), [1]);
+        assert_eq!(stream.errors.len(), 1);
+        let good = values("x: |\n  ---\n  y: [\n---\nw: 1\n");
+        assert_eq!(
+            good.documents[0].root,
+            Some(serde_json::json!({"x": "---\ny: [\n"}))
+        );
+    }
+
+    #[test]
+    fn position_trees_agree_with_the_fast_path_after_an_error() {
+        let text = "a: 1\n---\nb: {\n---\nc:\n  d: 3\n";
+        let trees = parse_stream(text);
+        let fast = values(text);
+        let tree_indexes: Vec<_> = trees.documents.iter().map(|d| d.index).collect();
+        assert_eq!(tree_indexes, indexes(&fast));
+        let root = trees.documents[1].root.as_ref().unwrap();
+        let path = FieldPath::parse("c.d").unwrap();
+        assert_eq!(
+            root.locate(&path).unwrap().value,
+            Pos { line: 6, column: 6 }
+        );
+    }
+
+    #[test]
+    fn many_broken_documents_are_read_in_linear_time() {
+        let broken = "a: [\n---\n".repeat(20_000);
+        let text = format!("{broken}last: 1\n");
+        let started = std::time::Instant::now();
+        let stream = values(&text);
+        assert_eq!(stream.errors.len(), 20_000);
+        assert_eq!(indexes(&stream), [20_000]);
+        assert_eq!(stream.documents[0].pos.line, 40_001);
+        // Quadratic work would take minutes here.
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    #[test]
+    fn flow_content_indented_less_than_its_block_reads_as_go_yaml_reads_it() {
+        // As in Istio's samples/security/spire/spire-quickstart.yaml.
+        let text = "spec:\n  containers:\n    - name: x\n      args: [\n          \"-a\", \"b\",\n      ]\n      image: y\n";
+        let stream = parse_stream(text);
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+        let root = stream.documents[0].root.as_ref().unwrap();
+        assert_eq!(
+            root.to_json(),
+            serde_json::json!({"spec": {"containers": [{"name": "x", "args": ["-a", "b"], "image": "y"}]}})
+        );
+        let warning = &stream.warnings[0];
+        assert_eq!(warning.pos, Pos { line: 6, column: 7 });
+        assert!(warning
+            .message
+            .starts_with("not standard YAML: lines inside this flow collection"));
+        // Lines moved for saphyr keep their own columns.
+        let path = FieldPath::parse("spec.containers[0].args[1]").unwrap();
+        assert_eq!(
+            root.locate(&path).unwrap().value,
+            Pos {
+                line: 5,
+                column: 17
+            }
+        );
+        let values = values("a:\n  b: [1,\n2,\n ]\n  c: {d: 1,\ne: 2}\n");
+        assert_eq!(
+            values.documents[0].root,
+            Some(serde_json::json!({"a": {"b": [1, 2], "c": {"d": 1, "e": 2}}}))
+        );
+        assert_eq!(values.warnings.len(), 2);
+    }
+
+    #[test]
+    fn quoted_strings_continued_below_their_block_read_as_go_yaml_reads_them() {
+        let text = "a:\n  b: 'one\n two\nthree\n\n  four'\n  c: \"x\ny\"\n  d: 1\n";
+        let stream = values(text);
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+        assert_eq!(
+            stream.documents[0].root,
+            Some(serde_json::json!({"a": {"b": "one two three\nfour", "c": "x y", "d": 1}}))
+        );
+        let at: Vec<_> = stream.warnings.iter().map(|w| w.pos).collect();
+        assert_eq!(at, [Pos { line: 2, column: 6 }, Pos { line: 7, column: 6 }]);
+        assert!(stream.warnings[0].message.contains("quoted string"));
+    }
+
+    #[test]
+    fn a_colon_before_a_flow_end_stays_in_the_string_as_in_go_yaml() {
+        let stream = values("addresses: [1.2.3.4, 001:db8::]\nb: [a:, c]\n");
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+        assert_eq!(
+            stream.documents[0].root,
+            Some(serde_json::json!({"addresses": ["1.2.3.4", "001:db8::"], "b": ["a:", "c"]}))
+        );
+        assert_eq!(stream.warnings.len(), 2);
+        assert_eq!(
+            stream.warnings[0].pos,
+            Pos {
+                line: 1,
+                column: 22
+            }
+        );
+        assert!(stream.warnings[0]
+            .message
+            .contains("`001:db8::` is read as one string"));
+        // In a flow mapping saphyr stops there; go-yaml reads a string.
+        let stream = values("a: {x: 001:db8::, y: 2}\n---\nb: {fe80::: 1}\n");
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+        assert_eq!(
+            stream.documents[0].root,
+            Some(serde_json::json!({"a": {"x": "001:db8::", "y": 2}}))
+        );
+        assert_eq!(
+            stream.documents[1].root,
+            Some(serde_json::json!({"b": {"fe80::": 1}}))
+        );
+        // A key go-yaml reads with its colon, and what stays standard.
+        let stream = values("a: {x:, y: 1}\nb: [c: d, \"e\":, f:g]\n");
+        assert_eq!(
+            stream.documents[0].root,
+            Some(
+                serde_json::json!({"a": {"x:": null, "y": 1}, "b": [{"c": "d"}, {"e": null}, "f:g"]})
+            )
+        );
+    }
+
+    #[test]
+    fn rewrites_of_one_document_are_bounded() {
+        let mut text = String::from("a:\n");
+        for i in 0..200 {
+            text.push_str(&format!("  k{i}: 'one\ntwo'\n"));
+        }
+        let started = std::time::Instant::now();
+        let stream = values(&text);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        assert!(stream.documents.is_empty());
+        let error = &stream.errors[0];
+        assert_eq!(error.pos.line, 2 + 2 * recovery::MAX_FIXES as u32);
+        assert!(
+            error.message.contains("too many such lines"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn what_go_yaml_refuses_stays_an_error() {
+        // Block content indented wrongly, and a flow collection never closed.
+        let stream = values("a:\n    b: 1\n  c: 2\n---\nd: [1,\n2\n");
+        assert_eq!(stream.errors.len(), 2, "{:?}", stream.errors);
+        assert!(stream.documents.is_empty());
+        assert!(stream.warnings.is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Rules about mesh's own operation rather than about the config.
 
 mod duplicate_object;
+mod non_standard_yaml;
 mod unchecked_object;
 mod unknown_istio_kind;
 mod unreadable_input;
@@ -14,4 +15,5 @@ pub static RULES: &[&Rule] = &[
     &unknown_istio_kind::RULE,
     &unchecked_object::RULE,
     &duplicate_object::RULE,
+    &non_standard_yaml::RULE,
 ];
