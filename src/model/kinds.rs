@@ -7,6 +7,7 @@ use std::sync::{LazyLock, OnceLock};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
+use k8s_openapi::api::admissionregistration::v1 as admission;
 use k8s_openapi::api::apps::v1 as apps;
 use k8s_openapi::api::autoscaling::v2 as autoscaling;
 use k8s_openapi::api::batch::v1 as batch;
@@ -421,6 +422,20 @@ pub static KINDS: &[KindInfo] = &[
         "v1",
         Namespaced,
         k8s_networking::NetworkPolicy
+    ),
+    kube_checked!(
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+        "v1",
+        Cluster,
+        admission::MutatingWebhookConfiguration
+    ),
+    kube_checked!(
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+        "v1",
+        Cluster,
+        admission::ValidatingWebhookConfiguration
     ),
     crd!(
         "telemetry.istio.io",
