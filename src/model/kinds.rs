@@ -465,9 +465,13 @@ pub fn find_kind(group: &str, version: &str, kind: &str) -> Option<&'static Kind
 
 impl KindInfo {
     /// Whether `--kube` lists this kind: the kinds rules reason about. The
-    /// Kubernetes kinds that are only schema-checked would be read for nothing.
+    /// Kubernetes kinds that are only schema-checked would be read for nothing,
+    /// except the admission webhook configurations, which the webhook and
+    /// injection rules read raw.
     pub fn read_from_cluster(&self) -> bool {
-        self.parse.is_some() || self.group.ends_with(".istio.io")
+        self.parse.is_some()
+            || self.group.ends_with(".istio.io")
+            || self.group == "admissionregistration.k8s.io"
     }
 
     pub fn api_version(&self, version: &str) -> String {
