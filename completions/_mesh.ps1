@@ -55,7 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour text output')
             [CompletionResult]::new('-S', '-S ', [CompletionResultType]::ParameterName, 'Hide findings: ''CODE=Kind ns/name'', `*` globs allowed (repeatable)')
             [CompletionResult]::new('--suppress', '--suppress', [CompletionResultType]::ParameterName, 'Hide findings: ''CODE=Kind ns/name'', `*` globs allowed (repeatable)')
-            [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Run only these rules (codes or names, comma-separated)')
+            [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Run only these rules (codes or names, comma-separated). Opt-in rules (marked in --list-rules) run only when named here')
             [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Do not run these rules (codes or names, comma-separated)')
             [CompletionResult]::new('--grpc', '--grpc', [CompletionResultType]::ParameterName, 'The gRPC runtime of proxyless workloads: LANG@VERSION (cpp, python, ruby, php, java, go, node; e.g. go@1.66), LANG for a current release, or `any` (report what C++, Python, Java, Go or Node mis-handles, naming which; Ruby and PHP only when named). A workload''s `mesh.dev/grpc-runtime` annotation overrides it')
             [CompletionResult]::new('--kube', '--kube', [CompletionResultType]::ParameterName, 'Also read the live cluster (kubeconfig, or in-cluster credentials)')

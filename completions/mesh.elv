@@ -51,7 +51,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --color 'Colour text output'
             cand -S 'Hide findings: ''CODE=Kind ns/name'', `*` globs allowed (repeatable)'
             cand --suppress 'Hide findings: ''CODE=Kind ns/name'', `*` globs allowed (repeatable)'
-            cand --select 'Run only these rules (codes or names, comma-separated)'
+            cand --select 'Run only these rules (codes or names, comma-separated). Opt-in rules (marked in --list-rules) run only when named here'
             cand --ignore 'Do not run these rules (codes or names, comma-separated)'
             cand --grpc 'The gRPC runtime of proxyless workloads: LANG@VERSION (cpp, python, ruby, php, java, go, node; e.g. go@1.66), LANG for a current release, or `any` (report what C++, Python, Java, Go or Node mis-handles, naming which; Ruby and PHP only when named). A workload''s `mesh.dev/grpc-runtime` annotation overrides it'
             cand --kube 'Also read the live cluster (kubeconfig, or in-cluster credentials)'

@@ -55,7 +55,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l color -d 'Colour t
 always\t''
 never\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s S -l suppress -d 'Hide findings: \'CODE=Kind ns/name\', `*` globs allowed (repeatable)' -r
-complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l select -d 'Run only these rules (codes or names, comma-separated)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l select -d 'Run only these rules (codes or names, comma-separated). Opt-in rules (marked in --list-rules) run only when named here' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l ignore -d 'Do not run these rules (codes or names, comma-separated)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l grpc -d 'The gRPC runtime of proxyless workloads: LANG@VERSION (cpp, python, ruby, php, java, go, node; e.g. go@1.66), LANG for a current release, or `any` (report what C++, Python, Java, Go or Node mis-handles, naming which; Ruby and PHP only when named). A workload\'s `mesh.dev/grpc-runtime` annotation overrides it' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'

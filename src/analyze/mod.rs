@@ -167,9 +167,12 @@ impl Selection {
         rule.code.eq_ignore_ascii_case(key) || rule.name == key
     }
 
+    /// Whether `rule` runs: selected (every rule when `--select` is not
+    /// given, except opt-in rules, which run only when named) and not ignored.
     pub fn includes(&self, rule: &Rule) -> bool {
-        (self.select.is_empty() || self.select.iter().any(|k| Self::matches(k, rule)))
-            && !self.ignore.iter().any(|k| Self::matches(k, rule))
+        let named = self.select.iter().any(|k| Self::matches(k, rule));
+        let selected = named || (self.select.is_empty() && !rule.opt_in);
+        selected && !self.ignore.iter().any(|k| Self::matches(k, rule))
     }
 
     /// Keys that name no rule, for a usage error.

@@ -16,6 +16,9 @@ pub struct Rule {
     /// Unique kebab-case name describing the bad pattern.
     pub name: &'static str,
     pub level: Level,
+    /// Runs only when `--select` names it (by code or name): checks that
+    /// istioctl keeps out of its default set because they are noisy.
+    pub opt_in: bool,
     /// The doc comment, as written (each line keeps its leading space).
     pub doc: &'static str,
     pub check: fn(&Context<'_>, &mut Findings),
@@ -48,6 +51,15 @@ impl Rule {
         text
     }
 
+    /// The level, with ", opt-in" for a rule that runs only when selected.
+    pub fn level_text(&self) -> String {
+        if self.opt_in {
+            format!("{}, opt-in", self.level)
+        } else {
+            self.level.to_string()
+        }
+    }
+
     /// The first line of the documentation.
     pub fn summary(&self) -> String {
         self.doc_text()
@@ -70,6 +82,9 @@ impl Rule {
 ///     pub static RULE = { code: "IST0144", name: "application-uid-1337", level: Warning, check: check };
 /// }
 /// ```
+///
+/// A rule that runs only when `--select` names it adds `opt_in: true,`
+/// before `check`.
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -78,6 +93,7 @@ macro_rules! declare_rule {
             code: $code:literal,
             name: $name:literal,
             level: $level:ident,
+            $(opt_in: $opt_in:literal,)?
             check: $check:path $(,)?
         };
     ) => {
@@ -86,10 +102,13 @@ macro_rules! declare_rule {
             code: $code,
             name: $name,
             level: $crate::diagnostic::Level::$level,
+            opt_in: $crate::declare_rule!(@opt_in $($opt_in)?),
             doc: concat!($($doc, "\n"),*),
             check: $check,
         };
     };
+    (@opt_in) => { false };
+    (@opt_in $opt_in:literal) => { $opt_in };
 }
 
 /// Every rule, in documentation order.
@@ -116,7 +135,7 @@ pub fn markdown() -> String {
             rule.code,
             rule.name,
             rule.name,
-            rule.level,
+            rule.level_text(),
             rule.summary()
         ));
     }
@@ -125,7 +144,7 @@ pub fn markdown() -> String {
             "\n## {}\n\n`{}` · {}\n\n{}\n",
             rule.name,
             rule.code,
-            rule.level,
+            rule.level_text(),
             rule.doc_text().replace("\n## ", "\n### ")
         ));
     }

@@ -27,7 +27,8 @@ pub struct Args {
     /// Hide findings: 'CODE=Kind ns/name', `*` globs allowed (repeatable).
     #[arg(short = 'S', long = "suppress", value_name = "CODE=RESOURCE")]
     suppress: Vec<Suppression>,
-    /// Run only these rules (codes or names, comma-separated).
+    /// Run only these rules (codes or names, comma-separated). Opt-in rules
+    /// (marked in --list-rules) run only when named here.
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
     select: Vec<String>,
     /// Do not run these rules (codes or names, comma-separated).
@@ -61,10 +62,15 @@ pub fn run(args: Args) -> Result<Exit> {
         );
         for rule in registry::rules() {
             out.push_str(&format!(
-                "{:<8} {:<44} {:<8} {}\n",
+                "{:<8} {:<44} {:<8} {}{}\n",
                 rule.code,
                 rule.name,
                 rule.level.as_str(),
+                if rule.opt_in {
+                    "(opt-in: runs only with --select) "
+                } else {
+                    ""
+                },
                 rule.summary()
             ));
         }

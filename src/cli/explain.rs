@@ -36,7 +36,7 @@ pub fn run(args: Args) -> Result<Exit> {
                 "# {} ({}, {})\n\n{}\n",
                 rule.name,
                 rule.code,
-                rule.level,
+                rule.level_text(),
                 rule.doc_text()
             )
         })

@@ -7,6 +7,7 @@ use std::sync::{LazyLock, OnceLock};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
+use k8s_openapi::api::admissionregistration::v1 as admission;
 use k8s_openapi::api::apps::v1 as apps;
 use k8s_openapi::api::autoscaling::v2 as autoscaling;
 use k8s_openapi::api::batch::v1 as batch;
@@ -422,6 +423,20 @@ pub static KINDS: &[KindInfo] = &[
         Namespaced,
         k8s_networking::NetworkPolicy
     ),
+    kube_checked!(
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+        "v1",
+        Cluster,
+        admission::MutatingWebhookConfiguration
+    ),
+    kube_checked!(
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+        "v1",
+        Cluster,
+        admission::ValidatingWebhookConfiguration
+    ),
     crd!(
         "telemetry.istio.io",
         "Telemetry",
@@ -450,9 +465,13 @@ pub fn find_kind(group: &str, version: &str, kind: &str) -> Option<&'static Kind
 
 impl KindInfo {
     /// Whether `--kube` lists this kind: the kinds rules reason about. The
-    /// Kubernetes kinds that are only schema-checked would be read for nothing.
+    /// Kubernetes kinds that are only schema-checked would be read for nothing,
+    /// except the admission webhook configurations, which the webhook and
+    /// injection rules read raw.
     pub fn read_from_cluster(&self) -> bool {
-        self.parse.is_some() || self.group.ends_with(".istio.io")
+        self.parse.is_some()
+            || self.group.ends_with(".istio.io")
+            || self.group == "admissionregistration.k8s.io"
     }
 
     pub fn api_version(&self, version: &str) -> String {

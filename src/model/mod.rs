@@ -15,6 +15,7 @@ pub mod mesh_config;
 pub mod networking;
 pub mod pod;
 pub mod security;
+pub mod webhook;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -290,6 +290,10 @@ mod tests {
             ("EndpointSlice", "endpointslices"),
             ("Ingress", "ingresses"),
             ("Pod", "pods"),
+            (
+                "MutatingWebhookConfiguration",
+                "mutatingwebhookconfigurations",
+            ),
         ] {
             assert_eq!(plural(kind), expected);
         }

@@ -1,6 +1,8 @@
 //! Rules on Istio annotations of Kubernetes objects: unknown, misplaced,
-//! invalid or deprecated (istioctl's `annotations.K8sAnalyzer`).
+//! invalid or deprecated (istioctl's `annotations.K8sAnalyzer`), and the
+//! opt-in alpha-annotation rule (`annotations.AlphaAnalyzer`).
 
+mod alpha;
 mod deprecated;
 mod invalid;
 mod misplaced;
@@ -15,6 +17,7 @@ pub static RULES: &[&Rule] = &[
     &misplaced::RULE,
     &invalid::RULE,
     &deprecated::RULE,
+    &alpha::RULE,
 ];
 
 #[cfg(test)]

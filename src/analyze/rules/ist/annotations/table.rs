@@ -237,6 +237,80 @@ pub(super) const ALWAYS_IGNORED: [&str; 3] = [
     "ambient.istio.io/redirection",
 ];
 
+/// Istio's annotations in an alpha-phase feature (`featureStatus: Alpha`, or no
+/// status, which Istio's generated table reads as alpha, in istio.io/api
+/// `annotation/annotations.yaml`), sorted.
+pub(super) const ALPHA: &[&str] = &[
+    "alpha.istio.io/canonical-serviceaccounts",
+    "alpha.istio.io/kubernetes-serviceaccounts",
+    "ambient.istio.io/bypass-inbound-capture",
+    "ambient.istio.io/dns-capture",
+    "ambient.istio.io/waypoint-inbound-binding",
+    "galley.istio.io/analyze-suppress",
+    "gateway.istio.io/controller-version",
+    "gateway.istio.io/name-override",
+    "gateway.istio.io/service-account",
+    "inject.istio.io/templates",
+    "istio.io/autoRegistrationGroup",
+    "istio.io/connectedAt",
+    "istio.io/disconnectedAt",
+    "istio.io/dry-run",
+    "istio.io/reroute-virtual-interfaces",
+    "istio.io/rev",
+    "istio.io/use-waypoint-canary-weight",
+    "istio.io/workloadController",
+    "networking.istio.io/exportTo",
+    "networking.istio.io/service-type",
+    "networking.istio.io/traffic-distribution",
+    "prometheus.istio.io/merge-metrics",
+    "proxy.istio.io/overrides",
+    "readiness.status.sidecar.istio.io/applicationPorts",
+    "readiness.status.sidecar.istio.io/failureThreshold",
+    "readiness.status.sidecar.istio.io/initialDelaySeconds",
+    "readiness.status.sidecar.istio.io/periodSeconds",
+    "sidecar.istio.io/agentLogLevel",
+    "sidecar.istio.io/bootstrapOverride",
+    "sidecar.istio.io/componentLogLevel",
+    "sidecar.istio.io/discoveryAddress",
+    "sidecar.istio.io/extraStatTags",
+    "sidecar.istio.io/interceptionMode",
+    "sidecar.istio.io/logLevel",
+    "sidecar.istio.io/nativeSidecar",
+    "sidecar.istio.io/proxyCPU",
+    "sidecar.istio.io/proxyCPULimit",
+    "sidecar.istio.io/proxyImage",
+    "sidecar.istio.io/proxyImageType",
+    "sidecar.istio.io/proxyMemory",
+    "sidecar.istio.io/proxyMemoryLimit",
+    "sidecar.istio.io/rewriteAppHTTPProbers",
+    "sidecar.istio.io/statsCompression",
+    "sidecar.istio.io/statsEvictionInterval",
+    "sidecar.istio.io/statsFlushInterval",
+    "sidecar.istio.io/statsHistogramBins",
+    "sidecar.istio.io/statsHistogramBuckets",
+    "sidecar.istio.io/statsInclusionPrefixes",
+    "sidecar.istio.io/statsInclusionRegexps",
+    "sidecar.istio.io/statsInclusionSuffixes",
+    "sidecar.istio.io/status",
+    "sidecar.istio.io/userVolume",
+    "sidecar.istio.io/userVolumeMount",
+    "status.sidecar.istio.io/port",
+    "topology.istio.io/controlPlaneClusters",
+    "traffic.sidecar.istio.io/excludeInboundPorts",
+    "traffic.sidecar.istio.io/excludeInterfaces",
+    "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+    "traffic.sidecar.istio.io/excludeOutboundPorts",
+    "traffic.sidecar.istio.io/includeInboundPorts",
+    "traffic.sidecar.istio.io/includeOutboundIPRanges",
+    "traffic.sidecar.istio.io/includeOutboundPorts",
+    "traffic.sidecar.istio.io/kubevirtInterfaces",
+];
+
+/// Whether an annotation belongs to an alpha-phase feature.
+pub(super) fn is_alpha(name: &str) -> bool {
+    ALPHA.binary_search(&name).is_ok()
+}
+
 /// Istio's labels (istio.io/api `label/labels.yaml`): written as annotations
 /// by mistake, they have no effect.
 pub(super) const LABELS: &[&str] = &[
@@ -358,6 +432,15 @@ fn proxy_config_problem(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alpha_list_is_sorted_and_unique() {
+        for pair in ALPHA.windows(2) {
+            assert!(pair[0] < pair[1], "{} before {}", pair[0], pair[1]);
+        }
+        assert!(is_alpha("networking.istio.io/exportTo"));
+        assert!(!is_alpha("proxy.istio.io/config"));
+    }
 
     #[test]
     fn table_is_sorted_and_unique() {

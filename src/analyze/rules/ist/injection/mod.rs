@@ -1,11 +1,15 @@
 //! Rules on injection config: namespaces' injection labels and pods missing
 //! their proxy.
 
+mod image_auto;
+mod image_auto_deployment;
+mod image_auto_pod;
 pub(crate) mod lookup;
 mod namespace_injected_by_default;
 mod namespace_multiple_injection_labels;
 mod namespace_not_injected;
 mod pod_missing_proxy;
+mod proxy_image_mismatch;
 
 use crate::analyze::registry::Rule;
 use crate::index::Index;
@@ -17,6 +21,9 @@ pub static RULES: &[&Rule] = &[
     &pod_missing_proxy::RULE,
     &namespace_multiple_injection_labels::RULE,
     &namespace_injected_by_default::RULE,
+    &image_auto_deployment::RULE,
+    &image_auto_pod::RULE,
+    &proxy_image_mismatch::RULE,
 ];
 
 /// Declared Namespace objects the injection rules look at (system namespaces aside).
