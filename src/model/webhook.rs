@@ -38,34 +38,29 @@ pub fn is_validating(object: &Object) -> bool {
 /// The webhooks of a Mutating- or ValidatingWebhookConfiguration; empty for
 /// any other object, or one that does not read as its kind.
 pub fn webhooks(object: &Object) -> Vec<Webhook> {
+    // The two configurations' webhooks are distinct types with the same
+    // fields we read.
+    macro_rules! read_webhooks {
+        ($configuration:ty) => {
+            read::<$configuration>(&object.doc.raw)
+                .and_then(|c| c.webhooks)
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .map(|(position, w)| Webhook {
+                    position,
+                    name: w.name,
+                    client_config: w.client_config,
+                    namespace_selector: w.namespace_selector,
+                    object_selector: w.object_selector,
+                })
+                .collect()
+        };
+    }
     if is_mutating(object) {
-        read::<MutatingWebhookConfiguration>(&object.doc.raw)
-            .and_then(|c| c.webhooks)
-            .unwrap_or_default()
-            .into_iter()
-            .enumerate()
-            .map(|(position, w)| Webhook {
-                position,
-                name: w.name,
-                client_config: w.client_config,
-                namespace_selector: w.namespace_selector,
-                object_selector: w.object_selector,
-            })
-            .collect()
+        read_webhooks!(MutatingWebhookConfiguration)
     } else if is_validating(object) {
-        read::<ValidatingWebhookConfiguration>(&object.doc.raw)
-            .and_then(|c| c.webhooks)
-            .unwrap_or_default()
-            .into_iter()
-            .enumerate()
-            .map(|(position, w)| Webhook {
-                position,
-                name: w.name,
-                client_config: w.client_config,
-                namespace_selector: w.namespace_selector,
-                object_selector: w.object_selector,
-            })
-            .collect()
+        read_webhooks!(ValidatingWebhookConfiguration)
     } else {
         Vec::new()
     }
