@@ -24,7 +24,7 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Move the object to a version `mesh` checks (`mesh schema --list`
+    /// Move the object to a version `mesh` checks (`mesh schema` lists
     /// shows them), leave it out of the inputs (`--exclude`), or run without
     /// `--strict` and read the summary.
     pub static RULE = { code: "MESH004", name: "unchecked-object", level: Error, check: check };
