@@ -73,7 +73,9 @@ fn parse_rfc3339(text: &str) -> Option<(i64, u32)> {
     let hour = number(clock_parts.next()?)?;
     let minute = number(clock_parts.next()?)?;
     let second = number(clock_parts.next()?)?;
-    if !(1..=12).contains(&month)
+    // RFC 3339 years have four digits: larger ones would overflow below.
+    if year > 9999
+        || !(1..=12).contains(&month)
         || !(1..=31).contains(&day)
         || hour > 23
         || minute > 59
@@ -86,11 +88,18 @@ fn parse_rfc3339(text: &str) -> Option<(i64, u32)> {
         _ => {
             let sign = if zone.starts_with('-') { -1 } else { 1 };
             let (h, m) = zone[1..].split_once(':')?;
-            sign * (number(h)? * 3600 + number(m)? * 60)
+            let (h, m) = (number(h)?, number(m)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            sign * (h * 3600 + m * 60)
         }
     };
     let nanos = if fraction.is_empty() {
         0
+    } else if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        // Checked before the cut below, which must fall between characters.
+        return None;
     } else {
         let digits = &fraction[..fraction.len().min(9)];
         number(digits)? as u32 * 10u32.pow(9 - digits.len() as u32)
@@ -128,7 +137,21 @@ mod tests {
             Some((1_709_251_200, 500_000_000))
         );
         assert!(parse_rfc3339("2024-01-02T00:00:00Z") < parse_rfc3339("2024-01-10T00:00:00Z"));
-        for bad in ["", "yesterday", "2024-13-01T00:00:00Z", "2024-01-01"] {
+        // Years and offsets past RFC 3339's overflowed (a panic in debug
+        // builds; fuzz/regressions/analyze).
+        for bad in [
+            "",
+            "yesterday",
+            "2024-13-01T00:00:00Z",
+            "2024-01-01",
+            "99999999999999-01-01T00:00:00Z",
+            "9223372036854775807-01-01T00:00:00Z",
+            "2024-01-01T00:00:00+99999999999999999:00",
+            "2024-01-01T00:00:00-00:9999999999999999999",
+            // A fraction cut inside a character was a panic.
+            "2024-01-01T00:00:00.12345678\u{e9}",
+            "2024-01-01T00:00:00.5x",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }
