@@ -359,7 +359,11 @@ pub fn load_assignment(
         instances.sort_by(|a, b| (&a.address, a.port).cmp(&(&b.address, b.port)));
         instances.dedup_by(|a, b| a.address == b.address && a.port == b.port);
         let mut parts = locality.splitn(3, '/').map(str::to_string);
-        let weight: u32 = instances.iter().map(|i| i.weight).sum();
+        // Envoy wants the sum within u32; endpoint weights up to u32::MAX
+        // (WorkloadEntry `weight`) would overflow it.
+        let weight = instances
+            .iter()
+            .fold(0u32, |sum, i| sum.saturating_add(i.weight));
         assignment.endpoints.push(LocalityLbEndpoints {
             locality: Some(Locality {
                 region: parts.next().unwrap_or_default(),

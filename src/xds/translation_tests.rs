@@ -669,6 +669,37 @@ fn endpoints_by_locality_with_subsets() {
     assert_eq!(eds::summary(&v1[0]), "1 endpoints: 10.1.2.3:17070");
 }
 
+// §5: a locality's weight is the sum of its endpoints', kept within u32
+// (two WorkloadEntries of weight u32::MAX overflowed it).
+#[test]
+fn locality_weight_saturates() {
+    let entry = |name: &str, ip: &str| {
+        format!("apiVersion: networking.istio.io/v1\nkind: WorkloadEntry\nmetadata: {{name: {name}, namespace: ns}}\nspec: {{address: {ip}, labels: {{app: echo}}, weight: 4294967295, locality: r1/z1}}\n")
+    };
+    let index = index(&format!(
+        "{}---\n{}",
+        entry("vm-1", "10.9.0.1"),
+        entry("vm-2", "10.9.0.2")
+    ));
+    let proxy = proxy(&index, "client");
+    let renderer = Renderer::new(&index, &proxy);
+    let all = renderer.endpoints(
+        &["outbound|7070||echo.ns.svc.cluster.local".into()],
+        &mut Vec::new(),
+    );
+    let weights: Vec<(u32, usize)> = all[0]
+        .endpoints
+        .iter()
+        .map(|l| {
+            (
+                l.load_balancing_weight.as_ref().unwrap().value,
+                l.lb_endpoints.len(),
+            )
+        })
+        .collect();
+    assert!(weights.contains(&(u32::MAX, 2)), "{weights:?}");
+}
+
 // Sidecar egress hosts limit what a client sees (G046).
 #[test]
 fn sidecar_egress_scopes_services() {
