@@ -90,7 +90,7 @@ pub fn canonical(text: &str) -> Option<String> {
             true
         }
         s if s.starts_with(['e', 'E']) => {
-            exp10 += s[1..].parse::<i32>().ok()?;
+            exp10 = exp10.checked_add(s[1..].parse::<i32>().ok()?)?;
             false
         }
         _ => return None,
@@ -122,10 +122,10 @@ pub fn canonical(text: &str) -> Option<String> {
     // keeps the mantissa integral.
     while mantissa % 10 == 0 {
         mantissa /= 10;
-        exp10 += 1;
+        exp10 = exp10.checked_add(1)?;
     }
-    let mut exp3 = exp10.div_euclid(3) * 3;
-    exp3 = exp3.clamp(-9, 18);
+    // Clamped before multiplying back, so that no exponent overflows.
+    let exp3 = exp10.div_euclid(3).clamp(-3, 6) * 3;
     let shift = exp10 - exp3;
     if shift < 0 {
         // Below nano: Kubernetes rounds up to 1n.
@@ -175,5 +175,16 @@ mod tests {
         }
         assert_eq!(canonical("abc"), None);
         assert_eq!(canonical("1Zi"), None);
+    }
+
+    /// Exponents at the ends of i32 are no quantity we can write, not an
+    /// overflow (a panic in debug builds; fuzz/regressions/kube_inject).
+    #[test]
+    fn extreme_exponents_do_not_overflow() {
+        assert_eq!(canonical("10e2147483647"), None);
+        assert_eq!(canonical("0.1e-2147483648"), None);
+        assert_eq!(canonical("1e-2147483648").as_deref(), Some("1n"));
+        assert_eq!(canonical("1e2147483647"), None);
+        assert_eq!(canonical("1e-12").as_deref(), Some("1n"));
     }
 }
