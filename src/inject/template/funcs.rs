@@ -270,6 +270,16 @@ fn int_arg(args: &[Json], i: usize) -> Result<i64, String> {
     }
 }
 
+/// The most a count of spaces or repeats (`indent`, `nindent`, `repeat`,
+/// printf widths and precisions) may be: a template cannot make the
+/// injector allocate without bound.
+const MAX_PAD: usize = 10_000;
+
+/// A count argument, from 0 to [`MAX_PAD`].
+fn pad_arg(args: &[Json], i: usize) -> Result<usize, String> {
+    Ok(int_arg(args, i)?.clamp(0, MAX_PAD as i64) as usize)
+}
+
 fn want(args: &[Json], count: usize) -> Result<(), String> {
     if args.len() == count {
         Ok(())
@@ -420,7 +430,8 @@ pub fn sprintf(format: &str, args: &[Json]) -> String {
                 let precision = flags
                     .split_once('.')
                     .and_then(|(_, p)| p.parse::<usize>().ok())
-                    .unwrap_or(6);
+                    .unwrap_or(6)
+                    .min(MAX_PAD);
                 match arg {
                     Json::Number(n) => format!("{:.*}", precision, n.as_f64().unwrap_or(0.0)),
                     other => format!("%!f({})", go_value(other)),
@@ -436,8 +447,9 @@ pub fn sprintf(format: &str, args: &[Json]) -> String {
             .trim_start_matches(['-', '+', '0', ' ', '#'])
             .split('.')
             .next()
-            .and_then(|w| w.parse().ok())
-            .unwrap_or(0);
+            .and_then(|w| w.parse::<usize>().ok())
+            .unwrap_or(0)
+            .min(MAX_PAD);
         let pad = width.saturating_sub(text.chars().count());
         if flags.starts_with('-') {
             out.push_str(&text);
@@ -815,11 +827,11 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
         }
         "indent" => {
             want(&args, 2)?;
-            Json::String(istio_indent(int_arg(&args, 0)?.max(0) as usize, &s(1)))
+            Json::String(istio_indent(pad_arg(&args, 0)?, &s(1)))
         }
         "nindent" => {
             want(&args, 2)?;
-            let pad = " ".repeat(int_arg(&args, 0)?.max(0) as usize);
+            let pad = " ".repeat(pad_arg(&args, 0)?);
             Json::String(format!(
                 "\n{pad}{}",
                 s(1).replace('\n', &format!("\n{pad}"))
@@ -843,7 +855,7 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
             Json::String(s(2).replace(&s(0), &s(1)))
         }
         "repeat" => {
-            let count = int_arg(&args, 0)?.clamp(0, 10_000) as usize;
+            let count = pad_arg(&args, 0)?;
             Json::String(s(1).repeat(count))
         }
         "substr" => {
@@ -961,12 +973,9 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
             Some(Json::Number(n)) => Json::Number(n.clone()),
             _ => Json::from(s(0).trim().parse::<f64>().unwrap_or(0.0)),
         },
-        "add" => Json::from(
-            args.iter()
-                .enumerate()
-                .map(|(i, _)| int_arg(&args, i))
-                .sum::<Result<i64, _>>()?,
-        ),
+        "add" => Json::from((0..args.len()).try_fold(0i64, |sum, i| {
+            int_arg(&args, i).map(|n| sum.saturating_add(n))
+        })?),
         "add1" => Json::from(int_arg(&args, 0)?.saturating_add(1)),
         "sub" => Json::from(int_arg(&args, 0)?.saturating_sub(int_arg(&args, 1)?)),
         "mul" => Json::from(int_arg(&args, 0)?.saturating_mul(int_arg(&args, 1)?)),
@@ -976,10 +985,11 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
                 return Err("integer divide by zero".into());
             }
             let a = int_arg(&args, 0)?;
+            // Go's: MinInt64 / -1 is MinInt64 (and % is 0), not an overflow.
             Json::from(if name == "div" {
-                a / divisor
+                a.wrapping_div(divisor)
             } else {
-                a % divisor
+                a.wrapping_rem(divisor)
             })
         }
         "max" => Json::from(

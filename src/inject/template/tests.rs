@@ -218,3 +218,29 @@ fn hostile_templates_are_bounded() {
     let deep = format!("{}{}", "{{ if 1 }}".repeat(500), "{{ end }}".repeat(500));
     assert!(fails(&deep, json!({})).contains("nesting"));
 }
+
+#[test]
+fn hostile_numbers_are_bounded() {
+    // Integer edges wrap as Go's do, or saturate as sub and mul do, rather
+    // than overflowing.
+    assert_eq!(
+        run("{{ add 9223372036854775807 1 }}", json!({})),
+        "9223372036854775807"
+    );
+    let min = "(sub -9223372036854775807 1)";
+    assert_eq!(
+        run(&format!("{{{{ div {min} -1 }}}}"), json!({})),
+        "-9223372036854775808"
+    );
+    assert_eq!(run(&format!("{{{{ mod {min} -1 }}}}"), json!({})), "0");
+    // Counts of spaces are capped, as repeat's is.
+    for text in [
+        "{{ indent 99999999999999 .t }}",
+        "{{ nindent 99999999999999 \"a\" }}",
+        "{{ printf \"%99999999999999d\" 1 }}",
+        "{{ printf \"%.99999999999999f\" 1.5 }}",
+        "{{ repeat 99999999999999 \"a\" }}",
+    ] {
+        assert!(run(text, json!({"t": "a\nb"})).len() <= 10_010, "{text}");
+    }
+}
