@@ -8,6 +8,7 @@
 pub mod analyze;
 pub mod cli;
 pub mod diagnostic;
+pub mod fuzzing;
 pub mod grpc_support;
 pub mod index;
 pub mod inject;
