@@ -11,51 +11,17 @@ use std::time::{Duration, Instant};
 use mesh::inject::{inject_text, Injector, Settings};
 use serde_json::Value as Json;
 
-const MESH: &str = env!("CARGO_BIN_EXE_mesh");
+mod runner;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use runner::Run;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs mesh from the repository root; a run over 30 s fails the test.
+/// Runs mesh from the repository root, feeding `stdin` when given.
 fn mesh(args: &[&str], stdin: Option<&str>) -> Run {
-    let started = Instant::now();
-    let mut child = Command::new(MESH)
-        .args(args)
-        .current_dir(repo())
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("mesh runs");
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        started.elapsed() < Duration::from_secs(30),
-        "mesh {args:?} took too long"
-    );
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    runner::mesh_in(&repo(), args, stdin.map(str::as_bytes))
 }
 
 fn inject(file: &str) -> Run {

@@ -2,7 +2,8 @@
 //! `selector.matchLabels` to workloads of its namespace, by
 //! `targetRef`/`targetRefs` to gateways, waypoints and services, and
 //! otherwise to its whole namespace (the whole mesh from the root namespace).
-//! Telemetry is not typed: this reads the schema-checked document.
+//! WasmPlugin attaches by the same fields, and the gRPC rules read it here
+//! too. Neither kind is typed: this reads the schema-checked document.
 
 use std::collections::BTreeMap;
 

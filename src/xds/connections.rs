@@ -71,6 +71,30 @@ pub struct ConnectionLimits {
     pub idle_timeout: Duration,
 }
 
+/// What `serve` needs of the gRPC service it serves: tonic's routes,
+/// cloned into every connection.
+pub trait GrpcService:
+    Service<
+        http::Request<Incoming>,
+        Response = http::Response<tonic::body::Body>,
+        Error = Infallible,
+    > + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S> GrpcService for S where
+    S: Service<
+            http::Request<Incoming>,
+            Response = http::Response<tonic::body::Body>,
+            Error = Infallible,
+        > + Clone
+        + Send
+        + 'static
+{
+}
+
 /// Accepts connections until `stop` resolves and serves `service` on each
 /// (every request carries its [`Arc<Connection>`] in its extensions).
 /// Then asks every connection to close and waits for them up to `drain`.
@@ -81,13 +105,7 @@ pub async fn serve<S>(
     stop: impl std::future::Future<Output = ()>,
     drain: Duration,
 ) where
-    S: Service<
-            http::Request<Incoming>,
-            Response = http::Response<tonic::body::Body>,
-            Error = Infallible,
-        > + Clone
-        + Send
-        + 'static,
+    S: GrpcService,
     S::Future: Send + 'static,
 {
     let mut http2 = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
@@ -168,13 +186,7 @@ fn spawn_connection<S>(
     mut closing: watch::Receiver<()>,
     permit: OwnedSemaphorePermit,
 ) where
-    S: Service<
-            http::Request<Incoming>,
-            Response = http::Response<tonic::body::Body>,
-            Error = Infallible,
-        > + Clone
-        + Send
-        + 'static,
+    S: GrpcService,
     S::Future: Send + 'static,
 {
     // gRPC messages are small and interactive: no Nagle delay.

@@ -6,14 +6,13 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value as Json;
-
 use crate::analyze::proxyless::RUNTIME_ANNOTATION;
 use crate::analyze::Context;
 use crate::grpc_support::Runtime;
 use crate::index::{labels_match, Workload};
 use crate::model::pod::{all_containers, TEMPLATES_ANNOTATION};
 use crate::model::{Object, Spec};
+use crate::semantics::telemetry::{self, Attachment};
 use crate::source::FieldPath;
 
 /// The grpc-agent injection template: istio-agent writes the bootstrap.
@@ -166,22 +165,13 @@ pub(super) fn proxyless_marker_path(object: &Object, workload: &Workload) -> Fie
     metadata_path(object)
 }
 
-/// The label selector of an untyped Istio resource (Telemetry, WasmPlugin):
-/// `spec.selector.matchLabels`. `None`: no selector (or an empty one).
+/// The labels an untyped, selector-based resource (Telemetry, WasmPlugin)
+/// selects by; istiod attaches both kinds alike.
 pub(super) fn raw_selector(object: &Object) -> Option<BTreeMap<String, String>> {
-    let labels = crate::model::string_map(object.doc.raw.pointer("/spec/selector/matchLabels")?)?;
-    (!labels.is_empty()).then_some(labels)
-}
-
-/// Whether an untyped resource attaches by `targetRef`/`targetRefs`
-/// (gateways and waypoints), not to sidecars by selector.
-pub(super) fn raw_has_target_refs(object: &Object) -> bool {
-    let spec = object.doc.raw.get("spec");
-    spec.and_then(|s| s.get("targetRef")).is_some()
-        || spec
-            .and_then(|s| s.get("targetRefs"))
-            .and_then(Json::as_array)
-            .is_some_and(|refs| !refs.is_empty())
+    match telemetry::attachment(object) {
+        Attachment::Selector(labels) => Some(labels),
+        _ => None,
+    }
 }
 
 /// Proxyless workloads an untyped, selector-based resource applies to: in
@@ -191,11 +181,13 @@ pub(super) fn proxyless_selected_by_raw<'a>(
     context: &Context<'a>,
     object: &Object,
 ) -> Vec<&'a Workload> {
-    if raw_has_target_refs(object) {
-        return Vec::new();
-    }
+    let selector = match telemetry::attachment(object) {
+        // Gateways and waypoints, not sidecars or proxyless workloads.
+        Attachment::TargetRefs => return Vec::new(),
+        Attachment::Selector(labels) => Some(labels),
+        Attachment::NamespaceWide => None,
+    };
     let namespace = object.namespace_or("default");
-    let selector = raw_selector(object);
     let mesh_wide = namespace == context.index.mesh_config.root_namespace && selector.is_none();
     context
         .proxyless_workloads()

@@ -1,5 +1,6 @@
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
+use crate::semantics::telemetry::is_telemetry;
 
 use super::scope::{proxyless_selected_by_raw, raw_selector, selection_path, selection_scope};
 
@@ -53,7 +54,7 @@ fn join_and(items: &[&str]) -> String {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for object in &context.index.objects {
-        if object.kind() != "Telemetry" || object.group() != "telemetry.istio.io" {
+        if !is_telemetry(object) {
             continue;
         }
         let spec = object.doc.raw.get("spec");
