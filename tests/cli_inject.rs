@@ -3,10 +3,7 @@
 //! (idempotence, no field lost, no panic on the fuzz corpus).
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use mesh::inject::{inject_text, Injector, Settings};
 use serde_json::Value as Json;
