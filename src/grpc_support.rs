@@ -206,6 +206,7 @@ pub enum Feature {
     Mirroring,
     Rewrites,
     JwtAuthentication,
+    PathSeparatedPrefix,
 }
 
 /// The first release of a language with a feature; `None`: not at all.
@@ -588,6 +589,14 @@ pub static MATRIX: &[Row] = &[
         since: NEVER,
         when_unsupported: Unsupported::Ignored,
         source: "no gRPC HTTP filter registry has jwt_authn; Istio's grpcgen builds none",
+    },
+    Row {
+        feature: Feature::PathSeparatedPrefix,
+        name: "path-separated prefix route matches (path_separated_prefix)",
+        grfc: "-",
+        since: NEVER,
+        when_unsupported: Unsupported::Rejected,
+        source: "A28 lists prefix, path and safe_regex only: grpc-go unmarshal_rds.go (unrecognized path specifier), grpc/grpc xds_route_config_parser.cc (invalid path specifier), grpc-java XdsRouteConfigureResource (prefix, path and safe_regex only)",
     },
 ];
 

@@ -6,11 +6,35 @@ use std::collections::BTreeMap;
 
 use crate::index::{is_exported_to, labels_match, Index, ObjectId, DEFAULT_NAMESPACE};
 use crate::model::networking::{HTTPMatchRequest, HTTPRoute, VirtualServiceSpec};
-use crate::model::Spec;
+use crate::model::{Object, Spec};
 
 /// The gateway name that binds a VirtualService to sidecars and proxyless
 /// clients.
 pub const MESH_GATEWAY: &str = "mesh";
+
+/// The annotation istiod puts on the VirtualServices it generates from
+/// Gateway API routes; `gateway` switches on Gateway API semantics.
+pub const ROUTE_SEMANTICS_ANNOTATION: &str = "internal.istio.io/route-semantics";
+
+/// Whether istiod builds a VirtualService's routes with Gateway API
+/// semantics (pilot's `UseGatewaySemantics`): the ones it converts from
+/// HTTPRoutes and GRPCRoutes, or any carrying the annotation.
+pub fn uses_gateway_semantics(object: &Object) -> bool {
+    object
+        .meta
+        .annotations
+        .get(ROUTE_SEMANTICS_ANNOTATION)
+        .is_some_and(|value| value == "gateway")
+}
+
+/// The path-separated prefix istiod sends for a `uri.prefix` match: with
+/// Gateway API semantics a prefix matches whole path segments, so every
+/// prefix but `/` goes out as Envoy's `path_separated_prefix`, its
+/// trailing `/` dropped (`/pkg.Svc/` becomes `/pkg.Svc`). `None`: sent as
+/// a plain `prefix`.
+pub fn path_separated_prefix(prefix: &str, gateway_semantics: bool) -> Option<&str> {
+    (gateway_semantics && prefix != "/").then(|| prefix.strip_suffix('/').unwrap_or(prefix))
+}
 
 /// Whether a `gateways` list binds to `mesh` (an empty list does).
 pub fn binds_mesh(gateways: &[String]) -> bool {
@@ -43,26 +67,31 @@ pub fn match_reaches(matcher: &HTTPMatchRequest, client: RouteClient<'_>) -> boo
 
 /// The VirtualService bound to the mesh that a client in `namespace` uses
 /// for `host` (exact hosts before wildcards, its own namespace's first).
+/// A route with Gateway API semantics applies only as a consumer route (in
+/// the client's namespace) or a producer route (a Service of the host in
+/// its own namespace).
 pub fn virtual_service_for<'a>(
     index: &'a Index,
     namespace: &str,
     host: &str,
 ) -> Option<(ObjectId, &'a VirtualServiceSpec)> {
-    let mut found: Vec<(ObjectId, &VirtualServiceSpec, &str)> =
-        index
-            .virtual_services_matching(host)
-            .into_iter()
-            .filter_map(|id| {
-                let object = index.object(id);
-                let Spec::VirtualService(spec) = &object.spec else {
-                    return None;
-                };
-                let owner = object.namespace_or(DEFAULT_NAMESPACE);
-                let export_to = index.export_to(object);
-                (binds_mesh(&spec.gateways) && is_exported_to(export_to, owner, namespace))
-                    .then_some((id, spec.as_ref(), owner))
-            })
-            .collect();
+    let mut found: Vec<(ObjectId, &VirtualServiceSpec, &str)> = index
+        .virtual_services_matching(host)
+        .into_iter()
+        .filter_map(|id| {
+            let object = index.object(id);
+            let Spec::VirtualService(spec) = &object.spec else {
+                return None;
+            };
+            let owner = object.namespace_or(DEFAULT_NAMESPACE);
+            let export_to = index.export_to(object);
+            let applies = !uses_gateway_semantics(object)
+                || owner == namespace
+                || index.services(host).iter().any(|s| s.namespace == owner);
+            (applies && binds_mesh(&spec.gateways) && is_exported_to(export_to, owner, namespace))
+                .then_some((id, spec.as_ref(), owner))
+        })
+        .collect();
     found.sort_by_key(|(_, _, owner)| *owner != namespace);
     found.first().map(|(id, spec, _)| (*id, *spec))
 }

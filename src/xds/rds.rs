@@ -42,6 +42,8 @@ use super::{parse_duration, XdsError};
 const CORS_FILTER: &str = "envoy.filters.http.cors";
 const DEFAULT_RETRY_ON: &str =
     "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+/// istiod's cluster name for a destination without a host.
+pub const UNKNOWN_SERVICE_CLUSTER: &str = "UnknownService";
 const PREVIOUS_HOSTS: &str = "envoy.retry_host_predicates.previous_hosts";
 
 /// The route configuration gRPC asked for by name (`outbound|PORT||HOST`).
@@ -309,6 +311,7 @@ fn vs_routes(
         )]),
         ..Default::default()
     };
+    let gateway_semantics = crate::semantics::routing::uses_gateway_semantics(object);
     let mut out = Vec::new();
     let client = crate::semantics::routing::RouteClient {
         namespace: &renderer.proxy.namespace,
@@ -333,11 +336,18 @@ fn vs_routes(
                     }
                     None => http.name.clone().unwrap_or_default(),
                 },
-                r#match: Some(route_match(m)),
+                r#match: Some(route_match(m, gateway_semantics)),
                 metadata: Some(metadata.clone()),
                 ..Default::default()
             };
-            route.action = Some(route_action(renderer, http, vs_namespace, port, &bad)?);
+            route.action = Some(route_action(
+                renderer,
+                http,
+                vs_namespace,
+                port,
+                gateway_semantics,
+                &bad,
+            )?);
             if let Some(fault) = &http.fault {
                 route
                     .typed_per_filter_config
@@ -436,7 +446,7 @@ fn header_matcher(name: &str, m: &StringMatch, invert: bool) -> HeaderMatcher {
 }
 
 /// `TranslateRouteMatch`.
-fn route_match(m: Option<&HTTPMatchRequest>) -> RouteMatch {
+fn route_match(m: Option<&HTTPMatchRequest>, gateway_semantics: bool) -> RouteMatch {
     let Some(m) = m else {
         return RouteMatch {
             path_specifier: Some(PathSpecifier::Prefix("/".into())),
@@ -447,7 +457,10 @@ fn route_match(m: Option<&HTTPMatchRequest>) -> RouteMatch {
         Some(StringMatch { exact: Some(e), .. }) => PathSpecifier::Path(e.clone()),
         Some(StringMatch {
             prefix: Some(p), ..
-        }) => PathSpecifier::Prefix(p.clone()),
+        }) => match crate::semantics::routing::path_separated_prefix(p, gateway_semantics) {
+            Some(segments) => PathSpecifier::PathSeparatedPrefix(segments.to_string()),
+            None => PathSpecifier::Prefix(p.clone()),
+        },
         Some(StringMatch { regex: Some(r), .. }) => PathSpecifier::SafeRegex(RegexMatcher {
             regex: r.clone(),
             ..Default::default()
@@ -508,6 +521,7 @@ fn route_action(
     http: &HTTPRoute,
     vs_namespace: &str,
     port: u32,
+    gateway_semantics: bool,
     bad: &dyn Fn(&str, &str) -> XdsError,
 ) -> Result<route::Action, XdsError> {
     if let Some(redirect) = &http.redirect {
@@ -542,6 +556,13 @@ fn route_action(
             ..Default::default()
         }));
     }
+    // A destination without a host is how istiod's conversion writes an
+    // invalid Gateway API backendRef; istiod routes it to a cluster that
+    // does not exist.
+    let unknown_service = http
+        .route
+        .iter()
+        .find(|d| d.destination.as_ref().is_some_and(|d| d.host.is_none()));
     let destinations: Vec<(ClusterKey, u32)> = http
         .route
         .iter()
@@ -576,16 +597,26 @@ fn route_action(
         Some((first, rest)) if rest.iter().all(|h| h == first) => first.clone(),
         _ => Vec::new(),
     };
-    let cluster_specifier = if destinations.len() == 1 {
-        route_action::ClusterSpecifier::Cluster(destinations[0].0.to_string())
+    let mut clusters: Vec<(String, u32)> = destinations
+        .iter()
+        .map(|(key, weight)| (key.to_string(), *weight))
+        .collect();
+    if let Some(route) = unknown_service {
+        clusters.push((
+            UNKNOWN_SERVICE_CLUSTER.to_string(),
+            route.weight.unwrap_or(0).max(0) as u32,
+        ));
+    }
+    let cluster_specifier = if clusters.len() == 1 {
+        route_action::ClusterSpecifier::Cluster(clusters.remove(0).0)
     } else {
         route_action::ClusterSpecifier::WeightedClusters(WeightedCluster {
-            clusters: destinations
-                .iter()
+            clusters: clusters
+                .into_iter()
                 .filter(|(_, weight)| *weight > 0)
-                .map(|(key, weight)| weighted_cluster::ClusterWeight {
-                    name: key.to_string(),
-                    weight: Some(UInt32Value { value: *weight }),
+                .map(|(name, weight)| weighted_cluster::ClusterWeight {
+                    name,
+                    weight: Some(UInt32Value { value: weight }),
                     ..Default::default()
                 })
                 .collect(),
@@ -612,6 +643,13 @@ fn route_action(
         }),
         retry_policy: retry_policy(retries, !hash.is_empty(), bad)?,
         hash_policy: hash,
+        // A backend istiod cannot resolve answers 500, not 503, under
+        // Gateway API semantics.
+        cluster_not_found_response_code: if gateway_semantics {
+            route_action::ClusterNotFoundResponseCode::InternalServerError as i32
+        } else {
+            0
+        },
         ..Default::default()
     }))
 }
@@ -737,6 +775,7 @@ pub fn summary(config: &RouteConfiguration) -> String {
                 Some(PathSpecifier::Prefix(p)) => p.clone(),
                 Some(PathSpecifier::Path(p)) => format!("={p}"),
                 Some(PathSpecifier::SafeRegex(r)) => format!("~{}", r.regex),
+                Some(PathSpecifier::PathSeparatedPrefix(p)) => format!("{p} (path-separated)"),
                 _ => String::new(),
             };
             let headers: Vec<&str> = route

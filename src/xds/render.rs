@@ -249,6 +249,9 @@ impl<'a> Renderer<'a> {
                         out.push(cluster);
                     }
                 }
+                None if name.as_str() == rds::UNKNOWN_SERVICE_CLUSTER => notes.push(format!(
+                    "cluster {name}: a route names a backend istiod could not resolve; no such cluster exists, so RPCs routed to it fail"
+                )),
                 None => notes.push(format!("cluster {name:?}: not outbound|PORT|SUBSET|HOST")),
             }
         }

@@ -439,6 +439,86 @@ fn virtual_service_field_map() {
     );
 }
 
+/// A VirtualService as istiod generates one from a GRPCRoute attached to
+/// the `echo` Service (`NS` is its namespace).
+const GATEWAY_SEMANTICS_VS: &str = r#"
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: echo-7070-grpc
+  namespace: NS
+  annotations: {internal.istio.io/route-semantics: gateway}
+spec:
+  hosts: [echo.ns.svc.cluster.local]
+  http:
+  - match: [{uri: {prefix: /pkg.Svc/}}]
+    route:
+    - destination: {host: echo.ns.svc.cluster.local, port: {number: 7070}}
+      weight: 20
+    - destination: {}
+      weight: 80
+  - match: [{uri: {prefix: /}}]
+    route: [{destination: {host: echo.ns.svc.cluster.local, port: {number: 7070}}}]
+"#;
+
+#[test]
+fn gateway_semantics_reach_the_client() {
+    let index = index(&GATEWAY_SEMANTICS_VS.replace("NS", "ns"));
+    let resources = render_for(&index, "client", &["echo:7070"]);
+    let routes = routes(&resources);
+    assert_eq!(routes.len(), 2, "{routes:#?}");
+    // Whole path segments: the trailing slash goes, the kind changes.
+    assert_eq!(
+        routes[0].r#match.as_ref().unwrap().path_specifier,
+        Some(PathSpecifier::PathSeparatedPrefix("/pkg.Svc".into()))
+    );
+    assert_eq!(
+        routes[1].r#match.as_ref().unwrap().path_specifier,
+        Some(PathSpecifier::Prefix("/".into()))
+    );
+    let first = action(&routes[0]);
+    assert_eq!(
+        first.cluster_not_found_response_code,
+        route_action::ClusterNotFoundResponseCode::InternalServerError as i32
+    );
+    let Some(route_action::ClusterSpecifier::WeightedClusters(weighted)) = &first.cluster_specifier
+    else {
+        panic!("{first:?}")
+    };
+    let clusters: Vec<(&str, u32)> = weighted
+        .clusters
+        .iter()
+        .map(|c| (c.name.as_str(), c.weight.as_ref().unwrap().value))
+        .collect();
+    assert_eq!(
+        clusters,
+        [
+            ("outbound|7070||echo.ns.svc.cluster.local", 20),
+            ("UnknownService", 80)
+        ]
+    );
+    assert!(
+        resources.notes.iter().any(|n| n.contains("UnknownService")),
+        "{:?}",
+        resources.notes
+    );
+}
+
+#[test]
+fn gateway_semantics_routes_apply_as_consumer_or_producer_routes() {
+    // Neither the client's namespace nor the Service's: istiod builds no
+    // virtual host from it, the default route stays.
+    let index = index(&GATEWAY_SEMANTICS_VS.replace("NS", "elsewhere"));
+    let resources = render_for(&index, "client", &["echo:7070"]);
+    let routes = routes(&resources);
+    assert_eq!(routes.len(), 1, "{routes:#?}");
+    assert_eq!(
+        routes[0].r#match.as_ref().unwrap().path_specifier,
+        Some(PathSpecifier::Prefix("/".into()))
+    );
+    assert_eq!(action(&routes[0]).cluster_not_found_response_code, 0);
+}
+
 #[test]
 fn bad_durations_name_the_field_and_line() {
     let index = index(

@@ -12,6 +12,7 @@ mod header_match_needs_string_matcher;
 mod implicit_default_retry;
 mod jwt_claim_match_ignored;
 mod mirror_ignored;
+mod path_separated_prefix_rejected;
 mod pseudo_header_match_never_matches;
 mod query_param_match_never_matches;
 mod redirect_or_direct_response_fails;
@@ -46,4 +47,5 @@ pub static RULES: &[&Rule] = &[
     &fault_injection_unsupported_runtime::RULE,
     &retry_unsupported_runtime::RULE,
     &timeout_unsupported_runtime::RULE,
+    &path_separated_prefix_rejected::RULE,
 ];
