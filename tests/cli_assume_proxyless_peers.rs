@@ -49,6 +49,7 @@ const PA_STRICT: &str = "testdata/xds-traffic/pa-strict.yaml";
 const VS_WEIGHTS: &str = "testdata/xds-traffic/vs-weights.yaml";
 const VS_MATCH: &str = "testdata/xds-traffic/vs-match.yaml";
 const VS_CORS: &str = "testdata/assume-proxyless-peers/vs-cors.yaml";
+const VS_GATEWAY_PREFIX: &str = "testdata/assume-proxyless-peers/vs-gateway-prefix.yaml";
 
 /// What a case's config does to the real client's RPCs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,6 +314,33 @@ fn cors_policy_fails_every_rpc_and_analyze_reports_an_error() {
             log.lines()
                 .any(|l| l.contains(": RDS NACK ") && l.contains("envoy.filters.http.cors")),
             "the client NACKs the routes for the CORS filter override:\n{log}"
+        );
+        assert!(!log.contains(": RDS ACK "), "{log}");
+        Verdict::of(&[&outcome])
+    });
+    case.assert_analyze_agrees(case.client_says(observed));
+}
+
+#[test]
+fn gateway_semantics_prefix_fails_every_rpc_and_analyze_reports_an_error() {
+    let case = Case {
+        destination_rule: DR_SUBSETS,
+        virtual_service: Some(VS_GATEWAY_PREFIX),
+        peer_authentication: None,
+        xds_security: false,
+        finding: Some(Expected {
+            code: "GRPC079",
+            file: VS_GATEWAY_PREFIX,
+            field: "spec.http[0].match[0].uri.prefix",
+        }),
+    };
+    let observed = case.serve().map(|mesh| {
+        let outcome = assert_refused(&mesh, 10, "invalid path specifier");
+        let log = mesh.server.log();
+        assert!(
+            log.lines()
+                .any(|l| l.contains(": RDS NACK ") && l.contains("invalid path specifier")),
+            "the client NACKs the routes for the path_separated_prefix:\n{log}"
         );
         assert!(!log.contains(": RDS ACK "), "{log}");
         Verdict::of(&[&outcome])
