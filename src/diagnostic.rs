@@ -86,23 +86,59 @@ impl Diagnostic {
         path: &FieldPath,
         message: String,
     ) -> Diagnostic {
+        // A generated object's finding is told at the object a user wrote.
+        if let Some(part) = object.generated.as_ref().and_then(|g| g.part_for(path)) {
+            let message = format!(
+                "{message} (in the {} istiod generates from it, at {path})",
+                object.origin()
+            );
+            return Diagnostic::in_document(
+                code,
+                level,
+                &part.source,
+                part.source_origin.clone(),
+                &part.source_field,
+                message,
+                false,
+            );
+        }
+        Diagnostic::in_document(
+            code,
+            level,
+            &object.doc,
+            object.origin(),
+            path,
+            message,
+            object.holds_secrets(),
+        )
+    }
+
+    fn in_document(
+        code: &'static str,
+        level: Level,
+        doc: &crate::source::Document,
+        origin: crate::model::Origin,
+        path: &FieldPath,
+        message: String,
+        redact_source: bool,
+    ) -> Diagnostic {
         let field = (!path.is_root()).then(|| path.clone());
         Diagnostic {
             code,
             level,
             message,
-            origin: Some(object.origin()),
-            file: Some(object.doc.file.clone()),
+            origin: Some(origin),
+            file: Some(doc.file.clone()),
             // The object's own position stands until `locate_all` finds the field.
-            pos: Some(object.doc.pos),
+            pos: Some(doc.pos),
             pending: field.is_some().then_some(PendingLocation {
-                document: object.doc.index,
-                item: object.doc.item,
-                start_line: object.doc.pos.line,
+                document: doc.index,
+                item: doc.item,
+                start_line: doc.pos.line,
             }),
             field,
             help: None,
-            redact_source: object.holds_secrets(),
+            redact_source,
         }
     }
 
@@ -412,5 +448,55 @@ mod tests {
         assert_eq!(document_text(text, &lines, 10), Some("e: 4"));
         assert_eq!(document_text(text, &lines, 0), None);
         assert_eq!(document_text(text, &lines, 99), None);
+    }
+
+    #[test]
+    fn a_generated_objects_finding_points_at_its_source() {
+        use crate::model::{GeneratedPart, Provenance};
+        let text = "apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: echo, namespace: ns}
+spec:
+  rules:
+  - matches: [{method: {service: echo.Echo}}]
+";
+        let loaded = crate::load::load_files(vec![crate::source::SourceFile::new(
+            "route.yaml",
+            text.to_string(),
+        )]);
+        let route = &loaded.objects[0];
+        let mut generated = crate::model::Object::from_document(route.doc.clone());
+        generated.doc.kind = "VirtualService".into();
+        generated.doc.api_version = "networking.istio.io/v1".into();
+        generated.meta.name = "echo-grpc".into();
+        let source_field = FieldPath::parse("spec.rules[0].matches[0]").unwrap();
+        generated.generated = Some(Box::new(Provenance {
+            parts: vec![GeneratedPart {
+                field: FieldPath::parse("spec.http[0]").unwrap(),
+                source: route.doc.clone(),
+                source_origin: route.origin(),
+                source_field: source_field.clone(),
+            }],
+        }));
+        let at = FieldPath::parse("spec.http[0].match[0].uri.prefix").unwrap();
+        let mut found = vec![Diagnostic::at(
+            "GRPC079",
+            Level::Error,
+            &generated,
+            &at,
+            "refused".into(),
+        )];
+        locate_all(&mut found);
+        let finding = &found[0];
+        assert_eq!(
+            finding.origin.as_ref().unwrap().to_string(),
+            "GRPCRoute ns/echo"
+        );
+        assert_eq!(finding.field.as_ref(), Some(&source_field));
+        assert_eq!(finding.pos.unwrap().line, 6);
+        assert_eq!(
+            finding.message,
+            "refused (in the VirtualService ns/echo-grpc istiod generates from it, at spec.http[0].match[0].uri.prefix)"
+        );
     }
 }

@@ -115,6 +115,8 @@ impl<'a> Context<'a> {
 pub struct Findings {
     rule: &'static Rule,
     found: Vec<Diagnostic>,
+    /// Findings of istioctl's rules on objects istiod generates: dropped.
+    not_istioctls: Vec<Diagnostic>,
 }
 
 impl Findings {
@@ -122,6 +124,7 @@ impl Findings {
         Findings {
             rule,
             found: Vec::new(),
+            not_istioctls: Vec::new(),
         }
     }
 
@@ -140,9 +143,17 @@ impl Findings {
             path,
             message.into(),
         );
-        self.found.push(diagnostic);
-        let last = self.found.len() - 1;
-        &mut self.found[last]
+        // istioctl analyzes what users apply, never what istiod generates
+        // from it (VirtualServices converted from Gateway API routes): its
+        // rules keep silent there, the GRPC and MESH rules do not.
+        let found = if object.generated.is_some() && self.rule.code.starts_with("IST") {
+            &mut self.not_istioctls
+        } else {
+            &mut self.found
+        };
+        found.push(diagnostic);
+        let last = found.len() - 1;
+        &mut found[last]
     }
 
     /// Passes on a finding made elsewhere (validation) unchanged.

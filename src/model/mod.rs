@@ -108,6 +108,39 @@ pub struct Object {
     /// Set when the kind is one we know.
     pub kind_info: Option<&'static KindInfo>,
     pub schema_errors: Vec<SchemaError>,
+    /// Set for an object istiod generates rather than reads (a
+    /// VirtualService it converts from HTTPRoutes and GRPCRoutes): where
+    /// its parts come from. `None` for the objects of the inputs.
+    pub generated: Option<Box<Provenance>>,
+}
+
+/// Where the parts of a generated object come from, so that a finding on
+/// one points at the object a user wrote.
+#[derive(Debug, Clone, Default)]
+pub struct Provenance {
+    pub parts: Vec<GeneratedPart>,
+}
+
+/// One part of a generated object and what it was generated from.
+#[derive(Debug, Clone)]
+pub struct GeneratedPart {
+    /// A field of the generated object (`spec.http[2]`; the root for all of it).
+    pub field: FieldPath,
+    /// The document it was generated from, that object's origin, and the
+    /// field in it (`spec.rules[0]`).
+    pub source: Document,
+    pub source_origin: Origin,
+    pub source_field: FieldPath,
+}
+
+impl Provenance {
+    /// The part holding `path`: the one whose field is the longest prefix of it.
+    pub fn part_for(&self, path: &FieldPath) -> Option<&GeneratedPart> {
+        self.parts
+            .iter()
+            .filter(|part| path.0.starts_with(&part.field.0))
+            .max_by_key(|part| part.field.0.len())
+    }
 }
 
 impl Object {
@@ -153,6 +186,7 @@ impl Object {
             spec,
             kind_info,
             schema_errors,
+            generated: None,
         };
         if object.holds_secrets() {
             // "found string \"hunter2\"" would print the secret: keep only the expectation.

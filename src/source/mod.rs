@@ -597,7 +597,9 @@ fn position_of_offset(bytes: &[u8], offset: usize) -> Pos {
 }
 
 /// One Kubernetes object as read: a YAML/JSON document, or one item of a `List`.
-#[derive(Debug)]
+/// Cloned only to name where a generated object came from (typed objects
+/// keep no JSON here, so that clone is small).
+#[derive(Debug, Clone)]
 pub struct Document {
     pub file: Arc<SourceFile>,
     /// 0-based document index in the file.
