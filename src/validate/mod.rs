@@ -3,6 +3,7 @@
 //! Schema errors come from typing each object (see `model`); the field rules
 //! Istio's own validation enforces live in [`fields`], one file per kind.
 
+pub mod cel;
 pub mod fields;
 
 use crate::diagnostic::{codes, Diagnostic, Level};

@@ -12,6 +12,7 @@ pub static ALL: &[&[&Rule]] = &[
     ist::virtual_service::RULES,
     ist::destination_rule::RULES,
     ist::gateway::RULES,
+    ist::gateway_api::RULES,
     ist::service_entry::RULES,
     ist::sidecar::RULES,
     ist::telemetry::RULES,

@@ -72,7 +72,10 @@ pub fn check(object: &Object) -> Vec<FieldError> {
         }
         _ => {}
     }
-    out.into_vec()
+    let mut found = out.into_vec();
+    // The CRD's own rules, for the kinds whose CRD is vendored.
+    found.extend(super::cel::check(object));
+    found
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod deprecation;
 pub mod destination_rule;
 pub mod envoy_filter;
 pub mod gateway;
+pub mod gateway_api;
 pub mod injection;
 pub mod request_authentication;
 pub mod schema;
