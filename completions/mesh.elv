@@ -28,6 +28,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand schema 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand kube-inject 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline'
+            cand convert 'Convert config as istiod does: `gateway-api` prints the Istio config istiod generates from Gateway API objects'
             cand xds 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
             cand proxy-config 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
             cand version 'Print the version of mesh'
@@ -38,7 +39,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
             cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
             cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
-            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN`'
+            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
+            cand --domain-suffix 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
             cand --kubeconfig 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'
             cand --context 'The kubeconfig context to use'
             cand -n 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context''s by default; a POD''s namespace'
@@ -70,7 +72,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
             cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
             cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
-            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN`'
+            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
+            cand --domain-suffix 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
             cand --kubeconfig 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'
             cand --context 'The kubeconfig context to use'
             cand -n 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context''s by default; a POD''s namespace'
@@ -122,6 +125,43 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'mesh;convert'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand gateway-api 'The Istio Gateways, VirtualServices and DestinationRules istiod generates from Gateway API objects (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ListenerSet, ReferenceGrant...), with the Services, ServiceEntries and Namespaces around them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mesh;convert;gateway-api'= {
+            cand -f 'A file or directory to read (repeatable), as kubectl spells it'
+            cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
+            cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
+            cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
+            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
+            cand --domain-suffix 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
+            cand --kubeconfig 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context''s by default; a POD''s namespace'
+            cand --namespace 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context''s by default; a POD''s namespace'
+            cand --exclude 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --istiod-env 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod''s defaults'
+            cand --kube 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+            cand --use-kube 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+            cand -A 'Report findings in every namespace (the default for files)'
+            cand --all-namespaces 'Report findings in every namespace (the default for files)'
+            cand --no-ignore 'Read files that `.gitignore` files list when walking directories'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mesh;convert;help'= {
+            cand gateway-api 'The Istio Gateways, VirtualServices and DestinationRules istiod generates from Gateway API objects (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ListenerSet, ReferenceGrant...), with the Services, ServiceEntries and Namespaces around them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mesh;convert;help;gateway-api'= {
+        }
+        &'mesh;convert;help;help'= {
+        }
         &'mesh;xds'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -136,7 +176,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
             cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
             cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
-            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN`'
+            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
+            cand --domain-suffix 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
             cand --kubeconfig 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'
             cand --context 'The kubeconfig context to use'
             cand -n 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context''s by default; a POD''s namespace'
@@ -167,7 +208,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
             cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
             cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
-            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN`'
+            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
+            cand --domain-suffix 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
             cand --kubeconfig 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'
             cand --context 'The kubeconfig context to use'
             cand -n 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context''s by default; a POD''s namespace'
@@ -202,7 +244,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
             cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
             cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
-            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN`'
+            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
+            cand --domain-suffix 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
             cand --kubeconfig 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'
             cand --context 'The kubeconfig context to use'
             cand -n 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context''s by default; a POD''s namespace'
@@ -260,7 +303,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
             cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
             cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
-            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN`'
+            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
+            cand --domain-suffix 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
             cand --kubeconfig 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'
             cand --context 'The kubeconfig context to use'
             cand -n 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context''s by default; a POD''s namespace'
@@ -286,6 +330,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand schema 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand kube-inject 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline'
+            cand convert 'Convert config as istiod does: `gateway-api` prints the Istio config istiod generates from Gateway API objects'
             cand xds 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
             cand proxy-config 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
             cand version 'Print the version of mesh'
@@ -302,6 +347,11 @@ set edit:completion:arg-completer[mesh] = {|@words|
         &'mesh;help;completions'= {
         }
         &'mesh;help;kube-inject'= {
+        }
+        &'mesh;help;convert'= {
+            cand gateway-api 'The Istio Gateways, VirtualServices and DestinationRules istiod generates from Gateway API objects (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ListenerSet, ReferenceGrant...), with the Services, ServiceEntries and Namespaces around them'
+        }
+        &'mesh;help;convert;gateway-api'= {
         }
         &'mesh;help;xds'= {
             cand render 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'

@@ -32,13 +32,14 @@ complete -c mesh -n "__fish_mesh_needs_command" -f -a "explain" -d 'Print the do
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "schema" -d 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "kube-inject" -d 'Inject Istio\'s sidecar, gateway or proxyless gRPC templates into manifests, offline'
+complete -c mesh -n "__fish_mesh_needs_command" -f -a "convert" -d 'Convert config as istiod does: `gateway-api` prints the Istio config istiod generates from Gateway API objects'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "proxy-config" -d 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "version" -d 'Print the version of mesh'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
-complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l context -d 'The kubeconfig context to use' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
@@ -67,7 +68,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l list-rules -d 'Lis
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
-complete -c mesh -n "__fish_mesh_using_subcommand validate" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
+complete -c mesh -n "__fish_mesh_using_subcommand validate" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l context -d 'The kubeconfig context to use' -r
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
@@ -103,6 +104,25 @@ false\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand kube-inject" -l templates -d 'Templates to inject into every pod, comma-separated, instead of each pod\'s `inject.istio.io/templates` annotation' -r
 complete -c mesh -n "__fish_mesh_using_subcommand kube-inject" -l diff -d 'Print a unified diff of the change instead of the result'
 complete -c mesh -n "__fish_mesh_using_subcommand kube-inject" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and not __fish_seen_subcommand_from gateway-api help" -s h -l help -d 'Print help'
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and not __fish_seen_subcommand_from gateway-api help" -f -a "gateway-api" -d 'The Istio Gateways, VirtualServices and DestinationRules istiod generates from Gateway API objects (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ListenerSet, ReferenceGrant...), with the Services, ServiceEntries and Namespaces around them'
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and not __fish_seen_subcommand_from gateway-api help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l context -d 'The kubeconfig context to use' -r
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l exclude -d 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable' -r
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s o -l output -d 'Output format' -r -f -a "yaml\t''
+json\t''"
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l istiod-env -d 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod\'s defaults' -r
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s h -l help -d 'Print help'
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from help" -f -a "gateway-api" -d 'The Istio Gateways, VirtualServices and DestinationRules istiod generates from Gateway API objects (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ListenerSet, ReferenceGrant...), with the Services, ServiceEntries and Namespaces around them'
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -s h -l help -d 'Print help'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
@@ -111,7 +131,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subco
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l context -d 'The kubeconfig context to use' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
@@ -139,7 +159,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l context -d 'The kubeconfig context to use' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
@@ -168,7 +188,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l context -d 'The kubeconfig context to use' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
@@ -209,7 +229,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l status -d 'En
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l timeout -d 'Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
-complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l cluster-domain -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN`' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l context -d 'The kubeconfig context to use' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
@@ -220,16 +240,18 @@ complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s A -l all-name
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand version" -s h -l help -d 'Print help'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "analyze" -d 'Find what istioctl analyze finds, at the exact line, without its false positives'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "validate" -d 'Check Istio and Kubernetes YAML against schemas and Istio\'s field rules'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "explain" -d 'Print the documentation of a rule, by code (IST0101) or name'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "schema" -d 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "kube-inject" -d 'Inject Istio\'s sidecar, gateway or proxyless gRPC templates into manifests, offline'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "proxy-config" -d 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "version" -d 'Print the version of mesh'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject xds proxy-config version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "analyze" -d 'Find what istioctl analyze finds, at the exact line, without its false positives'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "validate" -d 'Check Istio and Kubernetes YAML against schemas and Istio\'s field rules'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "explain" -d 'Print the documentation of a rule, by code (IST0101) or name'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "schema" -d 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "kube-inject" -d 'Inject Istio\'s sidecar, gateway or proxyless gRPC templates into manifests, offline'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "convert" -d 'Convert config as istiod does: `gateway-api` prints the Istio config istiod generates from Gateway API objects'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "proxy-config" -d 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "version" -d 'Print the version of mesh'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from convert" -f -a "gateway-api" -d 'The Istio Gateways, VirtualServices and DestinationRules istiod generates from Gateway API objects (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ListenerSet, ReferenceGrant...), with the Services, ServiceEntries and Namespaces around them'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "diff" -d 'How a config change changes what a workload receives'

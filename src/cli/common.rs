@@ -29,8 +29,9 @@ pub struct InputArgs {
     /// Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too.
     #[arg(long, visible_alias = "meshConfigFile", value_name = "FILE")]
     mesh_config: Option<PathBuf>,
-    /// The cluster's DNS domain, for host names such as `svc.ns.svc.DOMAIN`.
-    #[arg(long, default_value = crate::index::DEFAULT_CLUSTER_DOMAIN, value_name = "DOMAIN")]
+    /// The cluster's DNS domain, for host names such as `svc.ns.svc.DOMAIN`
+    /// (istiod's domain suffix).
+    #[arg(long, visible_alias = "domain-suffix", default_value = crate::index::DEFAULT_CLUSTER_DOMAIN, value_name = "DOMAIN")]
     cluster_domain: String,
     /// Also read the live cluster (kubeconfig, or in-cluster credentials).
     #[arg(long, visible_alias = "use-kube")]

@@ -4,6 +4,7 @@
 mod analyze;
 mod common;
 mod completions;
+mod convert;
 mod explain;
 mod kube_inject;
 mod proxy_config;
@@ -61,6 +62,10 @@ pub enum Command {
     Schema(schema::Args),
     Completions(completions::Args),
     KubeInject(kube_inject::Args),
+    /// Convert config as istiod does: `gateway-api` prints the Istio config
+    /// istiod generates from Gateway API objects.
+    #[command(after_help = "Example:\n  mesh convert gateway-api routes/ services.yaml")]
+    Convert(convert::Args),
     /// What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve.
     #[command(
         after_help = "Examples:\n  mesh xds render testdata/echo-grpc/ --workload echo-grpc/echo-v1\n  mesh xds bootstrap testdata/echo-grpc/ --workload echo-grpc/echo-v1"
@@ -96,6 +101,7 @@ pub fn run() -> ExitCode {
         Command::Xds(args) => xds::run(args),
         Command::ProxyConfig(args) => proxy_config::run(args),
         Command::KubeInject(args) => kube_inject::run(args),
+        Command::Convert(args) => convert::run(args),
         Command::Version => print_stdout(&format!("mesh {}\n", env!("CARGO_PKG_VERSION"))),
     };
     match result {

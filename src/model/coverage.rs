@@ -192,7 +192,12 @@ mod tests {
             Unchecked::UnknownVersion
         );
         assert_eq!(
-            classify("gateway.networking.k8s.io", "v1", "HTTPRoute"),
+            classify("gateway.networking.k8s.io", "v1alpha2", "HTTPRoute"),
+            Unchecked::UnknownVersion
+        );
+        // Istio never reads UDPRoute: a kind of a known group, not modelled.
+        assert_eq!(
+            classify("gateway.networking.k8s.io", "v1", "UDPRoute"),
             Unchecked::NotModelled
         );
         assert_eq!(

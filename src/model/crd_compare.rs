@@ -19,7 +19,16 @@ pub(crate) type AllowList = [(&'static str, &'static str)];
 /// Panics, listing every difference, unless the `spec` schema of the CRD file
 /// `file` (in [`CRD_SCHEMA_DIR`]) matches the schema generated for `T`.
 pub(crate) fn assert_matches_crd<T: JsonSchema>(file: &str, allow: &AllowList) {
-    let path = format!("{CRD_SCHEMA_DIR}/{file}");
+    assert_matches_crd_at::<T>(CRD_SCHEMA_DIR, file, allow);
+}
+
+/// Directory holding the vendored Gateway API CRD schemas (`experimental/`,
+/// `inference-extension/`).
+const GATEWAY_API_CRD_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/gateway-api-crds");
+
+/// [`assert_matches_crd`] for a CRD schema file under `dir`.
+fn assert_matches_crd_at<T: JsonSchema>(dir: &str, file: &str, allow: &AllowList) {
+    let path = format!("{dir}/{file}");
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => panic!("cannot read CRD schema {path}: {e}"),
@@ -262,4 +271,37 @@ fn enum_values(schema: &Value) -> Option<BTreeSet<String>> {
         }
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod gateway_api_tests {
+    use super::*;
+    use crate::model::gateway_api as gw;
+
+    /// Every served version of every Gateway API kind `mesh` types matches
+    /// its vendored CRD schema (the v1beta1 schemas equal the v1 ones).
+    #[test]
+    fn gateway_api_types_match_the_crds() {
+        fn check<T: JsonSchema>(file: &str) {
+            assert_matches_crd_at::<T>(GATEWAY_API_CRD_DIR, file, &[]);
+        }
+        check::<gw::GatewayClassSpec>("experimental/gatewayclass-gateway-v1.json");
+        check::<gw::GatewayClassSpec>("experimental/gatewayclass-gateway-v1beta1.json");
+        check::<gw::GatewaySpec>("experimental/gateway-gateway-v1.json");
+        check::<gw::GatewaySpec>("experimental/gateway-gateway-v1beta1.json");
+        check::<gw::HTTPRouteSpec>("experimental/httproute-gateway-v1.json");
+        check::<gw::HTTPRouteSpec>("experimental/httproute-gateway-v1beta1.json");
+        check::<gw::GRPCRouteSpec>("experimental/grpcroute-gateway-v1.json");
+        check::<gw::TCPRouteSpec>("experimental/tcproute-gateway-v1.json");
+        check::<gw::TLSRouteSpec>("experimental/tlsroute-gateway-v1.json");
+        check::<gw::ReferenceGrantSpec>("experimental/referencegrant-gateway-v1.json");
+        check::<gw::ReferenceGrantSpec>("experimental/referencegrant-gateway-v1beta1.json");
+        check::<gw::BackendTLSPolicySpec>("experimental/backendtlspolicy-gateway-v1.json");
+        check::<gw::ListenerSetSpec>("experimental/listenerset-gateway-v1.json");
+        check::<gw::XBackendSpec>("experimental/xbackend-gateway-v1alpha1.json");
+        check::<gw::XBackendTrafficPolicySpec>(
+            "experimental/xbackendtrafficpolicy-gateway-v1alpha1.json",
+        );
+        check::<gw::InferencePoolSpec>("inference-extension/inferencepool-inference-v1.json");
+    }
 }

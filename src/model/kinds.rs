@@ -22,7 +22,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
 
-use super::{networking as net, security as sec, SchemaError, Spec};
+use super::{gateway_api as gw, networking as net, security as sec, SchemaError, Spec};
 use crate::source::{FieldPath, Segment};
 
 /// Whether objects of a kind live in a namespace.
@@ -140,6 +140,21 @@ macro_rules! istio {
             kind: $kind,
             versions: &[$($version),*],
             scope: Scope::Namespaced,
+            schema: || schemars::schema_for!(IstioObject<$spec>),
+            parse: Some(|json| istio_spec::<$spec>(json).map(|spec| Spec::$variant(Box::new(spec)))),
+        }
+    };
+}
+
+/// A Gateway API kind (or a kind of its extensions): the same object shape as
+/// Istio's, and the scope its CRD declares.
+macro_rules! gateway_api {
+    ($group:literal, $kind:literal, [$($version:literal),*], $scope:ident, $spec:ty, $variant:ident) => {
+        KindInfo {
+            group: $group,
+            kind: $kind,
+            versions: &[$($version),*],
+            scope: Scope::$scope,
             schema: || schemars::schema_for!(IstioObject<$spec>),
             parse: Some(|json| istio_spec::<$spec>(json).map(|spec| Spec::$variant(Box::new(spec)))),
         }
@@ -274,6 +289,102 @@ pub static KINDS: &[KindInfo] = &[
         ["v1", "v1beta1"],
         sec::RequestAuthenticationSpec,
         RequestAuthentication
+    ),
+    gateway_api!(
+        "gateway.networking.k8s.io",
+        "GatewayClass",
+        ["v1", "v1beta1"],
+        Cluster,
+        gw::GatewayClassSpec,
+        GatewayClass
+    ),
+    gateway_api!(
+        "gateway.networking.k8s.io",
+        "Gateway",
+        ["v1", "v1beta1"],
+        Namespaced,
+        gw::GatewaySpec,
+        KubernetesGateway
+    ),
+    gateway_api!(
+        "gateway.networking.k8s.io",
+        "HTTPRoute",
+        ["v1", "v1beta1"],
+        Namespaced,
+        gw::HTTPRouteSpec,
+        HTTPRoute
+    ),
+    gateway_api!(
+        "gateway.networking.k8s.io",
+        "GRPCRoute",
+        ["v1"],
+        Namespaced,
+        gw::GRPCRouteSpec,
+        GRPCRoute
+    ),
+    gateway_api!(
+        "gateway.networking.k8s.io",
+        "TCPRoute",
+        ["v1"],
+        Namespaced,
+        gw::TCPRouteSpec,
+        TCPRoute
+    ),
+    gateway_api!(
+        "gateway.networking.k8s.io",
+        "TLSRoute",
+        ["v1"],
+        Namespaced,
+        gw::TLSRouteSpec,
+        TLSRoute
+    ),
+    gateway_api!(
+        "gateway.networking.k8s.io",
+        "ReferenceGrant",
+        ["v1", "v1beta1"],
+        Namespaced,
+        gw::ReferenceGrantSpec,
+        ReferenceGrant
+    ),
+    gateway_api!(
+        "gateway.networking.k8s.io",
+        "BackendTLSPolicy",
+        ["v1"],
+        Namespaced,
+        gw::BackendTLSPolicySpec,
+        BackendTLSPolicy
+    ),
+    gateway_api!(
+        "gateway.networking.k8s.io",
+        "ListenerSet",
+        ["v1"],
+        Namespaced,
+        gw::ListenerSetSpec,
+        ListenerSet
+    ),
+    gateway_api!(
+        "gateway.networking.x-k8s.io",
+        "XBackend",
+        ["v1alpha1"],
+        Namespaced,
+        gw::XBackendSpec,
+        XBackend
+    ),
+    gateway_api!(
+        "gateway.networking.x-k8s.io",
+        "XBackendTrafficPolicy",
+        ["v1alpha1"],
+        Namespaced,
+        gw::XBackendTrafficPolicySpec,
+        XBackendTrafficPolicy
+    ),
+    gateway_api!(
+        "inference.networking.k8s.io",
+        "InferencePool",
+        ["v1"],
+        Namespaced,
+        gw::InferencePoolSpec,
+        InferencePool
     ),
     kube!("", "Namespace", "v1", Cluster, core::Namespace, Namespace),
     kube!("", "Service", "v1", Namespaced, core::Service, Service),
@@ -1002,6 +1113,11 @@ mod tests {
         assert!(find_kind("", "v1", "Service").is_some());
         assert!(find_kind("telemetry.istio.io", "v1", "Telemetry").is_some());
         assert!(find_kind("telemetry.istio.io", "v2", "Telemetry").is_none());
-        assert!(find_kind("gateway.networking.k8s.io", "v1", "HTTPRoute").is_none());
+        assert!(find_kind("gateway.networking.k8s.io", "v1", "HTTPRoute").is_some());
+        assert!(find_kind("gateway.networking.k8s.io", "v1alpha2", "HTTPRoute").is_none());
+        assert_eq!(
+            find_kind("gateway.networking.k8s.io", "v1", "GatewayClass").map(|k| k.scope),
+            Some(Scope::Cluster)
+        );
     }
 }

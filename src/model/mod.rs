@@ -9,6 +9,7 @@ pub mod coverage;
 #[cfg(test)]
 mod crd_compare;
 pub mod credentials;
+pub mod gateway_api;
 pub mod identity;
 pub mod kinds;
 pub mod mesh_config;
@@ -60,6 +61,19 @@ pub enum Spec {
     PeerAuthentication(Box<security::PeerAuthenticationSpec>),
     AuthorizationPolicy(Box<security::AuthorizationPolicySpec>),
     RequestAuthentication(Box<security::RequestAuthenticationSpec>),
+    GatewayClass(Box<gateway_api::GatewayClassSpec>),
+    /// A Gateway API `Gateway` (Istio's own is [`Spec::Gateway`]).
+    KubernetesGateway(Box<gateway_api::GatewaySpec>),
+    HTTPRoute(Box<gateway_api::HTTPRouteSpec>),
+    GRPCRoute(Box<gateway_api::GRPCRouteSpec>),
+    TCPRoute(Box<gateway_api::TCPRouteSpec>),
+    TLSRoute(Box<gateway_api::TLSRouteSpec>),
+    ReferenceGrant(Box<gateway_api::ReferenceGrantSpec>),
+    BackendTLSPolicy(Box<gateway_api::BackendTLSPolicySpec>),
+    ListenerSet(Box<gateway_api::ListenerSetSpec>),
+    XBackend(Box<gateway_api::XBackendSpec>),
+    XBackendTrafficPolicy(Box<gateway_api::XBackendTrafficPolicySpec>),
+    InferencePool(Box<gateway_api::InferencePoolSpec>),
     Namespace(Box<core::Namespace>),
     Service(Box<core::Service>),
     Endpoints(Box<core::Endpoints>),

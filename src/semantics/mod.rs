@@ -30,6 +30,7 @@
 pub mod assumed;
 pub mod authorization;
 pub mod destination_rule;
+pub mod gateway_api;
 pub mod peer_authentication;
 pub mod protocol;
 pub mod routing;
