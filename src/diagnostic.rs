@@ -468,6 +468,7 @@ spec:
         let mut generated = crate::model::Object::from_document(route.doc.clone());
         generated.doc.kind = "VirtualService".into();
         generated.doc.api_version = "networking.istio.io/v1".into();
+        generated.meta = route.meta.clone();
         generated.meta.name = "echo-grpc".into();
         let source_field = FieldPath::parse("spec.rules[0].matches[0]").unwrap();
         generated.generated = Some(Box::new(Provenance {

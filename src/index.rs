@@ -12,6 +12,7 @@ use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::model::{MeshConfig, Object, Spec};
+use crate::semantics::gateway_api::IstiodFeatures;
 use crate::semantics::Protocol;
 
 /// Position of an object in [`Index::objects`].
@@ -127,6 +128,12 @@ pub struct Index {
     virtual_services: ByHost,
     policies_by_namespace: HashMap<String, Vec<ObjectId>>,
     endpoint_slices: HashMap<(String, String), Vec<ObjectId>>,
+    /// What istiod makes of the Gateway API objects: the conditions it
+    /// would write and the objects it leaves out. The objects it generates
+    /// are in `objects`, after the inputs.
+    pub gateway_api: crate::semantics::gateway_api::Conversion,
+    /// The istiod settings (`--istiod-env`) its decisions follow.
+    pub istiod: IstiodFeatures,
 }
 
 /// The [`Index::workloads_by_label`] key of a label in a namespace.
@@ -148,10 +155,26 @@ impl Index {
         mesh_config: MeshConfig,
         cluster_domain: &str,
     ) -> Index {
+        Index::build_for(
+            objects,
+            mesh_config,
+            cluster_domain,
+            IstiodFeatures::default(),
+        )
+    }
+
+    /// As [`Index::build_in_domain`], for an istiod with these settings.
+    pub fn build_for(
+        objects: Vec<Object>,
+        mesh_config: MeshConfig,
+        cluster_domain: &str,
+        istiod: IstiodFeatures,
+    ) -> Index {
         let mut index = Index {
             objects,
             mesh_config,
             cluster_domain: cluster_domain.to_string(),
+            istiod,
             ..Index::default()
         };
         // Of objects with one identity, the cluster keeps the last applied.
@@ -160,6 +183,20 @@ impl Index {
             if !replaced.contains(&id) {
                 index.add(id);
             }
+        }
+        // istiod converts Gateway API routes into configs that join the
+        // users' (spec §3.1): index them like any other.
+        let (generated, conversion) = crate::semantics::gateway_api::objects::convert_to_objects(
+            &index.objects,
+            &crate::semantics::gateway_api::Options {
+                domain_suffix: cluster_domain.to_string(),
+                features: index.istiod.clone(),
+            },
+        );
+        index.gateway_api = conversion;
+        for object in generated {
+            index.objects.push(object);
+            index.add(index.objects.len() - 1);
         }
         index.rank_workload_names();
         index

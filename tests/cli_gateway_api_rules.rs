@@ -93,3 +93,43 @@ fn valid_counterparts_have_no_findings() {
     let (_, found) = validate("testdata/gateway-api/valid/routes.yaml");
     assert_eq!(found, Vec::<String>::new());
 }
+
+/// `code line field` of each finding of `mesh analyze -o json` with `prefix`.
+fn analyze(file: &str, prefix: &str) -> Vec<String> {
+    let out = Command::new(MESH)
+        .args(["analyze", "-o", "json", file])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    findings
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with(prefix))
+        .map(|f| {
+            assert_eq!(f["origin"], "HTTPRoute ns/echo", "{f}");
+            format!(
+                "{} {} {}",
+                f["code"].as_str().unwrap(),
+                f["line"],
+                f["field"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn grpc_rules_judge_the_fields_of_a_mesh_route_at_the_route() {
+    // The route reaches proxyless clients as the VirtualService istiod
+    // generates: its filters are what the GRPC rules judge, where written.
+    let mut found = analyze("testdata/gateway-api/grpc/httproute-filters.yaml", "GRPC");
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "GRPC001 38 spec.rules[1].filters",
+            "GRPC002 38 spec.rules[1].filters",
+            "GRPC003 31 spec.rules[0].filters",
+            "GRPC004 31 spec.rules[0].filters",
+        ]
+    );
+}

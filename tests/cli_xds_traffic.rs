@@ -238,3 +238,87 @@ fn echo_grpc_example_routes_twenty_eighty_over_mtls() {
     );
     assert_eq!(outcome.counts.len(), 3, "{}", outcome.json);
 }
+
+// GRPCRoutes attached to the Service echo (Gateway API, GAMMA): `mesh xds
+// serve` converts them as istiod does and serves the client the result.
+
+#[test]
+fn grpcroute_weights_send_eighty_percent_to_v2() {
+    let Some(mesh) = Mesh::start(Some("grpcroute-weights.yaml")) else {
+        return;
+    };
+    twenty_eighty(&mesh);
+}
+
+#[test]
+fn grpcroute_method_match_routes_one_method_to_v2() {
+    let Some(mesh) = Mesh::start(Some("grpcroute-method.yaml")) else {
+        return;
+    };
+    let other = mesh.send(100, &["--method", "/echo.Echo/Other"]);
+    assert!(other.errors.is_empty(), "{}", other.json);
+    assert_eq!(other.share("echo-v2-"), 1.0, "{}", other.json);
+    let call = mesh.send(100, &["--method", "/echo.Echo/Call"]);
+    assert!(call.errors.is_empty(), "{}", call.json);
+    assert_eq!(call.share("echo-v1-"), 1.0, "{}", call.json);
+}
+
+#[test]
+fn grpcroute_service_only_match_is_refused_by_the_client() {
+    let Some(mesh) = Mesh::start(Some("grpcroute-service.yaml")) else {
+        return;
+    };
+    // Every RPC fails, those of other methods too: the whole route
+    // configuration is refused, as `mesh analyze` says (GRPC079).
+    assert_refused(&mesh, 10, "invalid path specifier");
+    let log = mesh.server.log();
+    assert!(
+        log.lines()
+            .any(|l| l.contains(": RDS NACK ") && l.contains("invalid path specifier")),
+        "{log}"
+    );
+}
+
+#[test]
+fn analyze_says_so_at_the_grpcroutes_match() {
+    // The same files as the test above, without a client to run: what
+    // `mesh analyze` predicts, at the line of the GRPCRoute's match.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_mesh"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "analyze",
+            "-o",
+            "json",
+            "--grpc",
+            "python@1.85",
+            "testdata/xds-traffic/mesh.yaml",
+            "testdata/xds-traffic/grpcroute-service.yaml",
+        ])
+        .output()
+        .unwrap();
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let refused: Vec<_> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "GRPC079")
+        .collect();
+    assert_eq!(refused.len(), 1, "{findings:#}");
+    let finding = refused[0];
+    assert_eq!(finding["level"], "Error");
+    assert_eq!(finding["origin"], "GRPCRoute traffic/echo");
+    assert_eq!(
+        finding["file"],
+        "testdata/xds-traffic/grpcroute-service.yaml"
+    );
+    assert_eq!(finding["line"], 24);
+    assert_eq!(finding["field"], "spec.rules[0].matches[0]");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("path_separated_prefix \"/echo.Echo\""),
+        "{finding:#}"
+    );
+    assert_eq!(output.status.code(), Some(79));
+}

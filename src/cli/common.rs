@@ -14,6 +14,7 @@ use crate::index::Index;
 use crate::load::{load_inputs, Census};
 use crate::model::MeshConfig;
 use crate::output::{self, Format, RunSummary, Style};
+use crate::semantics::gateway_api::IstiodFeatures;
 use crate::source::kube::{read_cluster, ClusterOptions};
 use crate::source::{InputError, InputSeverity, PathFilter, SourceFile};
 
@@ -59,6 +60,35 @@ pub struct InputArgs {
     /// Read files that `.gitignore` files list when walking directories.
     #[arg(long)]
     no_ignore: bool,
+    /// An istiod setting by its environment name (repeatable), e.g.
+    /// PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod's defaults.
+    #[arg(long = "istiod-env", value_name = "KEY=VALUE", value_parser = parse_istiod_setting)]
+    istiod_env: Vec<(String, String)>,
+}
+
+/// A `--istiod-env` setting: KEY=VALUE with a KEY istiod reads here.
+fn parse_istiod_setting(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?}: expected KEY=VALUE"))?;
+    IstiodFeatures::default().set(key, value)?;
+    Ok((key.to_string(), value.to_string()))
+}
+
+impl InputArgs {
+    /// The istiod `--istiod-env` describes (each setting was checked by clap).
+    pub fn istiod(&self) -> IstiodFeatures {
+        let mut features = IstiodFeatures::default();
+        for (key, value) in &self.istiod_env {
+            let _ = features.set(key, value);
+        }
+        features
+    }
+
+    /// The index of `objects` for the cluster and istiod these flags name.
+    fn index(&self, objects: Vec<crate::model::Object>, mesh_config: MeshConfig) -> Index {
+        Index::build_for(objects, mesh_config, &self.cluster_domain, self.istiod())
+    }
 }
 
 /// How to report.
@@ -233,7 +263,7 @@ pub fn load_for_report(args: &InputArgs, command: &str) -> Result<Inputs, Exit> 
     account.summary.skipped += left_out;
     let mesh_config = crate::validate::mesh_config_for(&loaded.objects, sources.mesh_config);
     Ok(Inputs {
-        index: Index::build_in_domain(loaded.objects, mesh_config, &args.cluster_domain),
+        index: args.index(loaded.objects, mesh_config),
         account,
     })
 }
@@ -264,7 +294,7 @@ pub fn load_with_cluster_flags(args: &InputArgs, command: &str) -> Result<Inputs
     };
     let mesh_config = crate::validate::mesh_config_for(&loaded.objects, sources.mesh_config);
     Ok(Inputs {
-        index: Index::build_in_domain(loaded.objects, mesh_config, &args.cluster_domain),
+        index: args.index(loaded.objects, mesh_config),
         account,
     })
 }
@@ -379,6 +409,7 @@ pub fn reloader(args: &InputArgs) -> impl Fn() -> Result<Index, Vec<String>> + S
     paths.extend(args.files.iter().cloned());
     let mesh_config_path = args.mesh_config.clone();
     let cluster_domain = args.cluster_domain.clone();
+    let istiod = args.istiod();
     // A bad `--exclude` was refused when the inputs were first read.
     let filter = args.path_filter().unwrap_or_default();
     move || {
@@ -402,10 +433,11 @@ pub fn reloader(args: &InputArgs) -> impl Fn() -> Result<Index, Vec<String>> + S
             return Err(errors);
         }
         let mesh_config = crate::validate::mesh_config_for(&loaded.objects, mesh_config);
-        Ok(Index::build_in_domain(
+        Ok(Index::build_for(
             loaded.objects,
             mesh_config,
             &cluster_domain,
+            istiod.clone(),
         ))
     }
 }

@@ -1,13 +1,12 @@
 //! `mesh convert gateway-api`: the Istio config istiod generates from
 //! Gateway API objects. Flags and printing only; the conversion is
-//! `semantics::gateway_api::convert`.
+//! `semantics::gateway_api::convert`, run once when the index is built.
 
 use anyhow::Result;
 use serde_json::Value as Json;
 
 use super::common::{self, InputArgs};
 use super::{print_stdout, Exit};
-use crate::semantics::gateway_api::{self, IstiodFeatures, Options};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,10 +33,6 @@ struct GatewayApiArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value = "yaml")]
     output: Format,
-    /// An istiod setting by its environment name (repeatable), e.g.
-    /// PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod's defaults.
-    #[arg(long = "istiod-env", value_name = "KEY=VALUE")]
-    istiod_env: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,27 +43,12 @@ enum Format {
 
 pub fn run(args: Args) -> Result<Exit> {
     let What::GatewayApi(args) = args.what;
-    let mut features = IstiodFeatures::default();
-    for setting in &args.istiod_env {
-        let applied = match setting.split_once('=') {
-            Some((key, value)) => features.set(key, value),
-            None => Err(format!("{setting:?}: expected KEY=VALUE")),
-        };
-        if let Err(message) = applied {
-            eprintln!("mesh: error: --istiod-env {message}\n\nUsage: mesh convert gateway-api [PATH]... --istiod-env KEY=VALUE");
-            return Ok(Exit::Usage);
-        }
-    }
     let inputs = match common::load(&args.input, "convert gateway-api") {
         Ok(inputs) => inputs,
         Err(exit) => return Ok(exit),
     };
     let index = &inputs.index;
-    let options = Options {
-        domain_suffix: index.cluster_domain.clone(),
-        features,
-    };
-    let conversion = gateway_api::convert(&index.objects, &options);
+    let conversion = &index.gateway_api;
     for ignored in &conversion.ignored {
         let object = &index.objects[ignored.object];
         eprintln!(

@@ -157,6 +157,29 @@ impl Provenance {
     }
 }
 
+impl Spec {
+    /// A typed Gateway API spec as JSON again: what the API server stores
+    /// and its CRD's CEL rules read. `None` for the other kinds.
+    pub fn gateway_api_json(&self) -> Option<Json> {
+        let json = match self {
+            Spec::GatewayClass(spec) => serde_json::to_value(spec),
+            Spec::KubernetesGateway(spec) => serde_json::to_value(spec),
+            Spec::HTTPRoute(spec) => serde_json::to_value(spec),
+            Spec::GRPCRoute(spec) => serde_json::to_value(spec),
+            Spec::TCPRoute(spec) => serde_json::to_value(spec),
+            Spec::TLSRoute(spec) => serde_json::to_value(spec),
+            Spec::ReferenceGrant(spec) => serde_json::to_value(spec),
+            Spec::BackendTLSPolicy(spec) => serde_json::to_value(spec),
+            Spec::ListenerSet(spec) => serde_json::to_value(spec),
+            Spec::XBackend(spec) => serde_json::to_value(spec),
+            Spec::XBackendTrafficPolicy(spec) => serde_json::to_value(spec),
+            Spec::InferencePool(spec) => serde_json::to_value(spec),
+            _ => return None,
+        };
+        json.ok()
+    }
+}
+
 impl Object {
     /// Types a document: checks it against its kind's JSON Schema, then
     /// deserialises it. A document that fails its schema keeps [`Spec::Raw`].

@@ -39,9 +39,12 @@ pub fn with_assumed_proxyless(index: Index) -> Index {
     debug_assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     let cluster_domain = index.cluster_domain.clone();
     let mesh_config = index.mesh_config.clone();
+    let istiod = index.istiod.clone();
     let mut objects = index.objects;
+    // The new index generates its own.
+    objects.retain(|object| object.generated.is_none());
     objects.extend(loaded.objects);
-    Index::build_in_domain(objects, mesh_config, &cluster_domain)
+    Index::build_for(objects, mesh_config, &cluster_domain, istiod)
 }
 
 /// The YAML of the assumed Pods.

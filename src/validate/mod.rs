@@ -18,11 +18,18 @@ pub const SCHEMA_VALIDATION_ERROR: &str = "IST0106";
 pub const SCHEMA_WARNING: &str = "IST0133";
 
 /// Every schema and field finding for these objects, in object order.
+/// Objects istiod generates are its output, not input: not validated.
 pub fn validate(objects: &[Object]) -> Vec<Diagnostic> {
-    let mut diagnostics: Vec<Diagnostic> = crate::parallel::map_in_order(objects, check_object)
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut diagnostics: Vec<Diagnostic> = crate::parallel::map_in_order(objects, |object| {
+        if object.generated.is_some() {
+            Vec::new()
+        } else {
+            check_object(object)
+        }
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     diagnostics.extend(check_mesh_config(objects).flatten());
     crate::diagnostic::locate_all(&mut diagnostics);
     diagnostics

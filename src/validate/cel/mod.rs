@@ -133,16 +133,28 @@ pub fn check(object: &Object) -> Vec<FieldError> {
     let Some(crd) = crd_for(group, version, &object.doc.kind) else {
         return Vec::new();
     };
-    if object.doc.raw.is_null() {
-        // A typed kind keeps its document only as the typed spec.
-        return vec![FieldError {
+    if !object.doc.raw.is_null() {
+        return check_document(crd.root(), &object.doc.raw);
+    }
+    // A typed kind keeps its document only as the typed spec, which keeps
+    // every field the CRD declares.
+    match object.spec.gateway_api_json() {
+        Some(spec) => check_document(
+            crd.root(),
+            &serde_json::json!({
+                "apiVersion": object.doc.api_version,
+                "kind": object.doc.kind,
+                "metadata": {"name": object.meta.name, "namespace": object.meta.namespace},
+                "spec": spec,
+            }),
+        ),
+        None => vec![FieldError {
             path: FieldPath::root(),
             message: "the CRD's validation rules were not checked: the document was not kept"
                 .to_string(),
             level: Level::Warning,
-        }];
+        }],
     }
-    check_document(crd.root(), &object.doc.raw)
 }
 
 fn check_document(root: &Node, document: &Json) -> Vec<FieldError> {

@@ -36,6 +36,8 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         .index
         .objects
         .iter()
+        // What istiod generates is not applied: it cannot collide.
+        .filter(|object| object.generated.is_none())
         .filter_map(|object| Identity::of(object, DEFAULT_NAMESPACE))
         .collect();
     for finding in duplicate_findings(&identities) {

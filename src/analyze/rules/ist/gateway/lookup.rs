@@ -290,15 +290,16 @@ impl<'a> Gateways<'a> {
             }
         }
         for object in self.kubernetes.get(key).into_iter().flatten() {
-            let listeners = object.doc.raw.pointer("/spec/listeners")?.as_array()?;
-            for listener in listeners {
-                // A listener without a hostname accepts every host.
-                let host = listener
-                    .get("hostname")
-                    .and_then(|h| h.as_str())
-                    .unwrap_or("*");
-                hosts.push(host.to_string());
-            }
+            let Spec::KubernetesGateway(gateway) = &object.spec else {
+                return None;
+            };
+            // A listener without a hostname accepts every host.
+            hosts.extend(
+                gateway
+                    .listeners
+                    .iter()
+                    .map(|listener| listener.hostname.clone().unwrap_or_else(|| "*".into())),
+            );
         }
         Some(hosts)
     }

@@ -8,6 +8,8 @@
 //! (`status`).
 
 mod crd_version_below_minimum;
+mod crd_version_future_unsupported;
+mod crd_version_unsupported;
 mod ineffective_selector;
 mod negative_condition;
 
@@ -19,7 +21,65 @@ pub static RULES: &[&Rule] = &[
     &ineffective_selector::RULE,
     &negative_condition::RULE,
     &crd_version_below_minimum::RULE,
+    &crd_version_unsupported::RULE,
+    &crd_version_future_unsupported::RULE,
 ];
+
+/// A Gateway API CustomResourceDefinition among the inputs: the kind it
+/// defines and the versions it serves (sorted), as `istioctl x precheck`
+/// reads them.
+fn gateway_api_crd(object: &Object) -> Option<(&str, Vec<&str>)> {
+    if (object.group(), object.kind()) != ("apiextensions.k8s.io", "CustomResourceDefinition") {
+        return None;
+    }
+    let spec = object.doc.raw.get("spec")?;
+    if spec.get("group")?.as_str()? != "gateway.networking.k8s.io" {
+        return None;
+    }
+    let kind = spec.pointer("/names/kind")?.as_str()?;
+    let mut served: Vec<&str> = spec
+        .get("versions")?
+        .as_array()?
+        .iter()
+        .filter(|v| v.get("served").and_then(|s| s.as_bool()) == Some(true))
+        .filter_map(|v| v.get("name")?.as_str())
+        .collect();
+    served.sort_unstable();
+    served.dedup();
+    Some((kind, served))
+}
+
+/// precheck's message when a CRD does not serve `wanted` among `kinds`:
+/// the finding at `spec.versions`.
+fn report_unserved(
+    context: &crate::analyze::Context<'_>,
+    findings: &mut crate::analyze::Findings,
+    kinds: &[&str],
+    wanted: &str,
+) {
+    for object in &context.index.objects {
+        let Some((kind, served)) = gateway_api_crd(object) else {
+            continue;
+        };
+        if !kinds.contains(&kind) || served.contains(&wanted) {
+            continue;
+        }
+        let has = if served.is_empty() {
+            "none".to_string()
+        } else {
+            served.join(",")
+        };
+        findings.report(
+            object,
+            &crate::source::FieldPath::root()
+                .field("spec")
+                .field("versions"),
+            format!(
+                "The Gateway API CRD version {has} is lower than the minimum version: {wanted}"
+            ),
+        );
+    }
+}
 
 /// The document as written.
 fn document(object: &Object) -> Option<&Node> {
