@@ -322,3 +322,46 @@ fn analyze_says_so_at_the_grpcroutes_match() {
     );
     assert_eq!(output.status.code(), Some(79));
 }
+
+#[test]
+fn grpcroute_missing_backend_fails_its_share_of_rpcs() {
+    let Some(mesh) = Mesh::start(Some("grpcroute-missing-backend.yaml")) else {
+        return;
+    };
+    // Seen with grpcio 1.85: the first RPC routed to the missing cluster
+    // waits out its deadline, the next ones fail at once (UNAVAILABLE: the
+    // CDS resource does not exist); a short deadline keeps that wait short.
+    let outcome = mesh.send(100, &["--deadline", "2"]);
+    let answered: u32 = outcome.counts.values().sum();
+    let unavailable = outcome
+        .errors
+        .get("StatusCode.UNAVAILABLE")
+        .copied()
+        .unwrap_or(0);
+    let timed_out = outcome
+        .errors
+        .get("StatusCode.DEADLINE_EXCEEDED")
+        .copied()
+        .unwrap_or(0);
+    assert_eq!(answered + unavailable + timed_out, 100, "{}", outcome.json);
+    assert!(timed_out <= 2, "{}", outcome.json);
+    // The answered half all from v1; the other half fails, never elsewhere.
+    assert_eq!(outcome.share("echo-v1-"), 1.0, "{}", outcome.json);
+    let share = f64::from(unavailable + timed_out) / 100.0;
+    assert!(
+        (share - 0.5).abs() <= 0.15,
+        "failed {share:.3}: {}",
+        outcome.json
+    );
+    assert!(
+        outcome.json["error_details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d.as_str())
+            .filter(|d| d.starts_with("StatusCode.UNAVAILABLE"))
+            .all(|d| d.contains("echo-v9.traffic.svc.cluster.local: does not exist")),
+        "{}",
+        outcome.json
+    );
+}

@@ -66,7 +66,8 @@ pub fn match_reaches(matcher: &HTTPMatchRequest, client: RouteClient<'_>) -> boo
 }
 
 /// The VirtualService bound to the mesh that a client in `namespace` uses
-/// for `host` (exact hosts before wildcards, its own namespace's first).
+/// for `host` (exact hosts before wildcards, its own namespace's first, a
+/// Gateway API route of its namespace before all).
 /// A route with Gateway API semantics applies only as a consumer route (in
 /// the client's namespace) or a producer route (a Service of the host in
 /// its own namespace).
@@ -92,7 +93,12 @@ pub fn virtual_service_for<'a>(
                 .then_some((id, spec.as_ref(), owner))
         })
         .collect();
-    found.sort_by_key(|(_, _, owner)| *owner != namespace);
+    // A consumer route (Gateway API semantics, the client's namespace)
+    // comes before every other (pilot's SelectVirtualServices).
+    found.sort_by_key(|(id, _, owner)| {
+        let consumer_route = *owner == namespace && uses_gateway_semantics(index.object(*id));
+        (!consumer_route, *owner != namespace)
+    });
     found.first().map(|(id, spec, _)| (*id, *spec))
 }
 

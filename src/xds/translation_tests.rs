@@ -505,6 +505,31 @@ fn gateway_semantics_reach_the_client() {
 }
 
 #[test]
+fn a_consumer_route_comes_before_a_virtual_service_of_its_namespace() {
+    // istiod merges neither: the client takes the route's VirtualService
+    // whole, whatever the order of the inputs.
+    let plain = "apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: echo-plain, namespace: ns}
+spec:
+  hosts: [echo.ns.svc.cluster.local]
+  http:
+  - route: [{destination: {host: echo.ns.svc.cluster.local, port: {number: 9000}}}]
+";
+    let index = index(&format!(
+        "{plain}---\n{}",
+        GATEWAY_SEMANTICS_VS.replace("NS", "ns")
+    ));
+    let resources = render_for(&index, "client", &["echo:7070"]);
+    let routes = routes(&resources);
+    assert_eq!(routes.len(), 2, "{routes:#?}");
+    assert_eq!(
+        routes[0].r#match.as_ref().unwrap().path_specifier,
+        Some(PathSpecifier::PathSeparatedPrefix("/pkg.Svc".into()))
+    );
+}
+
+#[test]
 fn gateway_semantics_routes_apply_as_consumer_or_producer_routes() {
     // Neither the client's namespace nor the Service's: istiod builds no
     // virtual host from it, the default route stays.
