@@ -185,16 +185,35 @@ pub(super) fn route_conditions(
 /// A parentRef as the kit's `where` shows it: kind, `[namespace/]name`,
 /// then `section S` and `port P` when set.
 fn parent_place(reference: &gw::ParentReference, _route_namespace: &str) -> String {
-    let kind = reference.kind.as_deref().unwrap_or("Gateway");
-    let name = reference.name.as_deref().unwrap_or_default();
-    let mut place = match &reference.namespace {
-        Some(namespace) => format!("parent {kind} {namespace}/{name}"),
-        None => format!("parent {kind} {name}"),
+    reference_place(
+        "parent",
+        reference.kind.as_deref().unwrap_or("Gateway"),
+        reference.namespace.as_deref(),
+        reference.name.as_deref().unwrap_or_default(),
+        reference.section_name.as_deref(),
+        reference.port,
+    )
+}
+
+/// A status entry's reference as written: `ROLE KIND [NAMESPACE/]NAME`,
+/// then `section S` and `port P` when set (`parent Gateway
+/// istio-system/gateway section http`, `ancestor Service echo`).
+pub(super) fn reference_place(
+    role: &str,
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+    section: Option<&str>,
+    port: Option<i32>,
+) -> String {
+    let mut place = match namespace {
+        Some(namespace) => format!("{role} {kind} {namespace}/{name}"),
+        None => format!("{role} {kind} {name}"),
     };
-    if let Some(section) = &reference.section_name {
+    if let Some(section) = section {
         place.push_str(&format!(" section {section}"));
     }
-    if let Some(port) = reference.port {
+    if let Some(port) = port {
         place.push_str(&format!(" port {port}"));
     }
     place

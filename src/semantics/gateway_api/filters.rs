@@ -201,6 +201,11 @@ pub(super) fn apply_timeouts(timeouts: &gw::HTTPRouteTimeouts, route: &mut net::
 /// A Gateway API duration (`1h30m`, `500ms`; Go's `time.ParseDuration`
 /// grammar) in nanoseconds; 0 when unreadable, as istiod ignores the error.
 pub(super) fn parse_duration(text: &str) -> i128 {
+    try_parse_duration(text).unwrap_or(0)
+}
+
+/// A Gateway API duration in nanoseconds; `None` when unreadable.
+pub(super) fn try_parse_duration(text: &str) -> Option<i128> {
     let mut total: i128 = 0;
     let mut rest = text;
     while !rest.is_empty() {
@@ -209,11 +214,9 @@ pub(super) fn parse_duration(text: &str) -> i128 {
             .take_while(|b| b.is_ascii_digit() || *b == b'.')
             .count();
         if digits == 0 {
-            return 0;
+            return None;
         }
-        let Ok(number) = rest[..digits].parse::<f64>() else {
-            return 0;
-        };
+        let number = rest[..digits].parse::<f64>().ok()?;
         rest = &rest[digits..];
         let unit_len = rest
             .bytes()
@@ -226,13 +229,13 @@ pub(super) fn parse_duration(text: &str) -> i128 {
             "s" => 1e9,
             "m" => 60e9,
             "h" => 3600e9,
-            _ => return 0,
+            _ => return None,
         };
         rest = &rest[unit_len..];
         // Bounded: the CRD allows at most 4 groups of 5 digits.
         total = total.saturating_add((number * scale).min(1e30) as i128);
     }
-    total
+    Some(total)
 }
 
 /// A duration as protobuf JSON writes it: seconds with 0, 3, 6 or 9 fraction digits.

@@ -269,7 +269,7 @@ pub fn convert(objects: &[Object], options: &Options) -> Conversion {
     out.generated.append(&mut virtual_services);
     out.generated
         .extend(policies::destination_rules(&world, &mut out.conditions));
-    policies::report_unconverted(&world, &mut out.ignored);
+    policies::report_ignored(&world, &mut out.ignored);
     out.generated
         .sort_by(|a, b| (a.kind(), &a.namespace, &a.name).cmp(&(b.kind(), &b.namespace, &b.name)));
     out
