@@ -71,7 +71,8 @@ pub(super) const INVALID_DESTINATION: &str = "InvalidDestination";
 pub(super) const INVALID_FILTER: &str = "InvalidFilter";
 pub(super) const INVALID_CONFIGURATION: &str = "InvalidConfiguration";
 
-/// Why a parentRef was not accepted, most severe last (`rankParentError`).
+/// Why a parentRef was not accepted, in `rankParentError` order: when one
+/// parentRef matches several listeners, istiod reports the lowest rank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum DeniedReason {
     NotAllowedByListeners,
@@ -132,16 +133,16 @@ pub(super) fn route_conditions(
     }
     for (index, results) in by_reference {
         let mut accepted = false;
-        let mut worst: Option<Denied> = None;
+        let mut reported: Option<Denied> = None;
         let mut route_error = None;
         for result in results {
             route_error = route_error.or(result.route_error);
             match result.denied {
                 None => accepted = true,
                 Some(denied) => {
-                    worst = Some(match worst.take() {
+                    reported = Some(match reported.take() {
                         None => denied,
-                        Some(seen) if denied.reason > seen.reason => denied,
+                        Some(seen) if denied.reason < seen.reason => denied,
                         Some(mut seen) if denied.reason == seen.reason => {
                             seen.message = format!("{}; {}", seen.message, denied.message);
                             seen
@@ -172,7 +173,7 @@ pub(super) fn route_conditions(
             })
         };
         if !accepted {
-            if let Some(denied) = worst {
+            if let Some(denied) = reported {
                 push("Accepted", denied.reason.name(), denied.message);
             }
         }

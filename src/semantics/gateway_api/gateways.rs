@@ -2,7 +2,7 @@
 //! (`GatewayCollection`, `ListenerSetCollection`, `buildListener`,
 //! `buildTLS`, `buildHostnameMatch`, `extractGatewayServices`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::conditions::Condition;
 use super::parents::ParentInfo;
@@ -28,6 +28,11 @@ const EAST_WEST_CONTROLLER: &str = "istio.io/eastwest-controller";
 pub(super) struct Listener {
     pub parent: ParentInfo,
     pub generated: Option<Generated>,
+    /// Whether istiod counts the listener as valid (`programmed`).
+    programmed: bool,
+    /// The port of the server istiod builds for it, valid or not; `None`
+    /// for a TLS listener without TLS settings (no server at all).
+    server_port: Option<i32>,
 }
 
 /// Every listener of every Gateway and ListenerSet istiod serves.
@@ -55,29 +60,52 @@ pub(super) fn convert_gateways(
             continue;
         };
         let context = GatewayContext::new(world, object, spec, &controller);
-        if context.services.is_empty() && !is_managed(spec) {
-            // Only Hostname addresses are supported; with none left the
-            // Gateway is a hard failure (`extractGatewayServices`).
-            let skipped: Vec<&str> = spec
-                .addresses
-                .iter()
-                .filter_map(|address| address.value.as_deref())
-                .collect();
+        let origin = format!("Gateway {}/{}", context.namespace, object.meta.name);
+        let mut report = |field: FieldPath, condition_type: &str, reason: &str, message: String| {
             conditions.push(Condition {
                 object: id,
-                origin: format!("Gateway {}/{}", context.namespace, object.meta.name),
+                origin: origin.clone(),
                 place: "status".into(),
-                field: FieldPath::root().field("spec").field("addresses"),
-                condition_type: "Accepted".into(),
+                field,
+                condition_type: condition_type.to_string(),
                 status: false,
-                reason: "UnsupportedAddress".into(),
-                message: format!(
+                reason: reason.to_string(),
+                message,
+            })
+        };
+        let addresses_field = FieldPath::root().field("spec").field("addresses");
+        // Only Hostname addresses are supported (`extractGatewayServices`);
+        // others are a soft failure, and a hard one when none is left.
+        let skipped: Vec<&str> = if is_managed(spec) {
+            Vec::new()
+        } else {
+            spec.addresses
+                .iter()
+                .filter(|address| address.r#type.as_deref().is_some_and(|t| t != "Hostname"))
+                .map(|address| address.value.as_deref().unwrap_or_default())
+                .collect()
+        };
+        if !skipped.is_empty() {
+            report(
+                addresses_field.clone(),
+                "Accepted",
+                "UnsupportedAddress",
+                format!(
                     "only Hostname is supported, ignoring [{}]",
                     skipped.join(" ")
                 ),
-            });
+            );
+        }
+        if context.services.is_empty() {
+            report(
+                addresses_field,
+                "Programmed",
+                "UnsupportedAddress",
+                "Failed to assign to any requested addresses".into(),
+            );
             continue;
         }
+        let first_listener = listeners.len();
         for (index, listener) in spec.listeners.iter().enumerate() {
             let field = FieldPath::root()
                 .field("spec")
@@ -123,8 +151,225 @@ pub(super) fn convert_gateways(
                 ));
             }
         }
+        let own = spec.listeners.len();
+        let gateway_listeners = &listeners[first_listener..];
+        let valid = gateway_listeners[..own.min(gateway_listeners.len())]
+            .iter()
+            .filter(|l| l.programmed)
+            .count();
+        let mut report = |field: FieldPath, condition_type: &str, reason: &str, message: String| {
+            conditions.push(Condition {
+                object: id,
+                origin: origin.clone(),
+                place: "status".into(),
+                field,
+                condition_type: condition_type.to_string(),
+                status: false,
+                reason: reason.to_string(),
+                message,
+            })
+        };
+        // With some listeners valid the Gateway stays accepted.
+        if skipped.is_empty() && own > 0 && valid == 0 {
+            report(
+                FieldPath::root().field("spec").field("listeners"),
+                "Accepted",
+                "ListenersNotValid",
+                "None of the Gateway's listeners are valid".into(),
+            );
+        }
+        // Servers of every own listener, and of the valid ListenerSet ones.
+        let ports: BTreeSet<i32> = gateway_listeners
+            .iter()
+            .enumerate()
+            .filter(|(index, l)| *index < own || l.programmed)
+            .filter_map(|(_, l)| l.server_port)
+            .collect();
+        if let Some((reason, message)) = address_problem(world, &context, &ports) {
+            report(
+                FieldPath::root().field("spec").field("addresses"),
+                "Programmed",
+                reason,
+                message,
+            );
+        }
     }
     listeners
+}
+
+/// `ResolveGatewayInstances` and `SetProgrammedCondition`: whether the
+/// Gateway's services exist in its namespace and expose its listeners'
+/// ports. Offline there are no Endpoints: every port of a Service found is
+/// taken to have ready endpoints, as in istiod's conversion test.
+fn address_problem(
+    world: &World<'_>,
+    context: &GatewayContext<'_>,
+    ports: &BTreeSet<i32>,
+) -> Option<(&'static str, String)> {
+    let namespace = &context.namespace;
+    let mut assigned: BTreeSet<String> = BTreeSet::new();
+    let mut warnings: Vec<String> = Vec::new();
+    let mut usable = true;
+    for host in &context.services {
+        let found = service_ports(world, host);
+        let Some(service) = found.iter().find(|s| s.namespace == *namespace) else {
+            let mut elsewhere: Vec<String> =
+                found.iter().map(|s| format!("{:?}", s.namespace)).collect();
+            elsewhere.sort();
+            elsewhere.dedup();
+            warnings.push(if elsewhere.is_empty() {
+                format!("hostname {host:?} not found")
+            } else {
+                format!(
+                    "hostname {host:?} not found in namespace {namespace:?}, but it was found in namespace(s) {}",
+                    elsewhere.join(", ")
+                )
+            });
+            usable = false;
+            continue;
+        };
+        for port in ports {
+            if service.ports.iter().any(|(number, _)| number == port) {
+                assigned.insert(format!("{host}:{port}"));
+                if service.pending_address {
+                    let warning = format!("address pending for hostname {host:?}");
+                    if !warnings.contains(&warning) {
+                        warnings.push(warning);
+                    }
+                }
+                continue;
+            }
+            // The workload port named instead of the service port?
+            let mut hints: Vec<String> = service
+                .ports
+                .iter()
+                .filter(|(_, endpoint)| endpoint == port)
+                .map(|(number, _)| number.to_string())
+                .collect();
+            hints.sort();
+            hints.dedup();
+            warnings.push(if hints.is_empty() {
+                format!("port {port} not found for hostname {host:?}")
+            } else {
+                format!(
+                    "port {port} not found for hostname {host:?} (hint: the service port should be specified, not the workload port. Did you mean one of these ports: [{}]?)",
+                    hints.join(" ")
+                )
+            });
+            usable = false;
+        }
+    }
+    if warnings.is_empty() {
+        return None;
+    }
+    warnings.sort();
+    let assigned: Vec<String> = assigned.into_iter().collect();
+    let message = if assigned.is_empty() {
+        format!(
+            "Failed to assign to any requested addresses: {}",
+            warnings.join("; ")
+        )
+    } else {
+        format!(
+            "Assigned to service(s) {}, but failed to assign to all requested addresses: {}",
+            human_readable_join(&assigned),
+            warnings.join("; ")
+        )
+    };
+    let reason = if usable {
+        "AddressNotAssigned"
+    } else {
+        "AddressNotUsable"
+    };
+    Some((reason, message))
+}
+
+/// A registry service behind a hostname, in one namespace.
+struct RegistryService {
+    namespace: String,
+    /// Service ports with the endpoint (target) port each sends to.
+    ports: Vec<(i32, i32)>,
+    /// A LoadBalancer Service still waiting for its external address.
+    pending_address: bool,
+}
+
+/// The services of the registry with `host`, one per namespace: the
+/// Kubernetes Service the host names, or the ServiceEntries listing it.
+fn service_ports(world: &World<'_>, host: &str) -> Vec<RegistryService> {
+    let mut found = Vec::new();
+    let kubernetes = host
+        .strip_suffix(&format!(".svc.{}", world.domain))
+        .and_then(|rest| rest.split_once('.'))
+        .and_then(|(name, namespace)| world.service(namespace, name).map(|s| (namespace, s)));
+    if let Some((namespace, object)) = kubernetes {
+        if let Spec::Service(service) = &object.spec {
+            let spec = service.spec.as_ref();
+            let ports =
+                spec.and_then(|spec| spec.ports.as_ref())
+                    .map(|ports| {
+                        ports
+                            .iter()
+                            .map(|p| {
+                                let endpoint = match &p.target_port {
+                                Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(
+                                    target,
+                                )) => *target,
+                                _ => p.port,
+                            };
+                                (p.port, endpoint)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+            let load_balancer = spec.and_then(|s| s.type_.as_deref()) == Some("LoadBalancer");
+            let has_external = service
+                .status
+                .as_ref()
+                .and_then(|s| s.load_balancer.as_ref())
+                .and_then(|lb| lb.ingress.as_ref())
+                .is_some_and(|ingress| !ingress.is_empty());
+            found.push(RegistryService {
+                namespace: namespace.to_string(),
+                ports,
+                pending_address: load_balancer && !has_external,
+            });
+        }
+    }
+    for object in world.objects {
+        let Spec::ServiceEntry(entry) = &object.spec else {
+            continue;
+        };
+        let namespace = object.namespace_or(DEFAULT_NAMESPACE);
+        if !entry.hosts.iter().any(|h| h == host) || found.iter().any(|s| s.namespace == namespace)
+        {
+            continue;
+        }
+        let ports = entry
+            .ports
+            .iter()
+            .filter_map(|p| {
+                let number = i32::try_from(p.number?).ok()?;
+                let endpoint = p.target_port.and_then(|t| i32::try_from(t).ok());
+                Some((number, endpoint.unwrap_or(number)))
+            })
+            .collect();
+        found.push(RegistryService {
+            namespace: namespace.to_string(),
+            ports,
+            pending_address: false,
+        });
+    }
+    found
+}
+
+/// `HumanReadableJoin`: `a`, `a and b`, `a, b, and c`.
+fn human_readable_join(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, second] => format!("{first} and {second}"),
+        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+    }
 }
 
 /// The controller of a class istiod generates config for.
@@ -309,6 +554,17 @@ impl<'a> GatewayContext<'a> {
             );
         }
         let hosts = hostname_match(world, &namespace, listener);
+        // A TLS listener without a `tls` block gets no server at all.
+        let no_server = listener.tls.is_none() && (protocol == "HTTPS" || protocol == "TLS");
+        if no_server && object.kind() == "ListenerSet" {
+            report(
+                "Accepted",
+                "UnsupportedProtocol",
+                format!("protocol is {protocol} but no TLS section is defined"),
+            );
+            report("Programmed", "Invalid", "Bad TLS configuration".into());
+            valid = false;
+        }
         let placeholder = tls.is_none() && (protocol == "HTTPS" || protocol == "TLS");
         let internal_name = format!("{}~{GENERATED_SUFFIX}~{name}", object.meta.name);
         let parent = ParentInfo {
@@ -374,7 +630,12 @@ impl<'a> GatewayContext<'a> {
                 sources: vec![SourceField { object: id, field }],
             }
         });
-        Listener { parent, generated }
+        Listener {
+            parent,
+            generated,
+            programmed: valid,
+            server_port: (!no_server).then_some(port),
+        }
     }
 
     /// `buildTLS`: the server TLS settings of a listener.
@@ -655,9 +916,14 @@ fn certificate(
             // istiod reads `tls.crt`/`tls.key` or a generic `cert`/`key` pair.
             let has_pair = (has("tls.crt") && has("tls.key")) || (has("cert") && has("key"));
             if !has_pair || unparsable(credential_problems) {
+                let why = key_pair_error(credential_problems)
+                    .map(|error| format!(": {error}"))
+                    .unwrap_or_default();
                 return Err(ListenerError::new(
                     "InvalidCertificateRef",
-                    format!("invalid certificate reference {text}, the certificate is malformed"),
+                    format!(
+                        "invalid certificate reference {text}, the certificate is malformed{why}"
+                    ),
                 ));
             }
             Ok(format!("kubernetes-gateway://{secret_namespace}/{name}"))
@@ -669,6 +935,24 @@ fn certificate(
             ),
         )),
     }
+}
+
+/// Go's `tls.X509KeyPair` error for the first unreadable half of a key
+/// pair. The problem found does not tell "no PEM data" from "PEM blocks of
+/// other types"; the first is what a malformed Secret usually holds.
+fn key_pair_error(problems: &[crate::model::credentials::CredentialProblem]) -> Option<String> {
+    let problem_of = |keys: &[&str], text: &str| {
+        problems
+            .iter()
+            .any(|p| keys.contains(&p.key.as_str()) && p.problem == text)
+    };
+    if problem_of(&["tls.crt", "cert"], "is not a PEM certificate") {
+        return Some("tls: failed to find any PEM data in certificate input".into());
+    }
+    if problem_of(&["tls.key", "key"], "is not a PEM private key") {
+        return Some("tls: failed to find any PEM data in key input".into());
+    }
+    None
 }
 
 /// Whether a Secret's credentials do not parse. An expired certificate
