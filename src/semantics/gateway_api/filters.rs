@@ -127,7 +127,7 @@ pub(super) fn cors(filter: &gw::HTTPCORSFilter) -> net::CorsPolicy {
                 ..Default::default()
             }
         } else {
-            let pattern = regex::escape(origin).replace(r"\*", ".*");
+            let pattern = go_quote_meta(origin).replace(r"\*", ".*");
             net::StringMatch {
                 regex: Some(format!("^{pattern}$")),
                 ..Default::default()
@@ -152,6 +152,20 @@ pub(super) fn cors(filter: &gw::HTTPCORSFilter) -> net::CorsPolicy {
         out.max_age = Some(format!("{age}s"));
     }
     out.unmatched_preflights = Some(net::UnmatchedPreflights::Ignore);
+    out
+}
+
+/// Go's `regexp.QuoteMeta`, as istiod escapes CORS origins: unlike
+/// `regex::escape` it leaves `-`, `#`, `&` and `~` as they are, so the
+/// generated VirtualService reads as istiod's.
+fn go_quote_meta(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
     out
 }
 
@@ -338,6 +352,117 @@ mod tests {
         assert_eq!(
             header_operations(Some(&bad)).unwrap_err().reason,
             INVALID_FILTER
+        );
+    }
+    fn cors_of(filter: serde_json::Value) -> serde_json::Value {
+        let filter: gw::HTTPCORSFilter = serde_json::from_value(filter).expect("a CORS filter");
+        serde_json::to_value(cors(&filter)).expect("JSON")
+    }
+
+    #[test]
+    fn cors_origins_become_exact_prefix_or_regex_matches_as_istiod_writes_them() {
+        let policy = cors_of(serde_json::json!({
+            "allowOrigins": ["*", "https://a.example", "https://*", "https://*.my-site.com:*", ""],
+            "allowMethods": ["GET", "*"],
+            "allowHeaders": ["x-a"],
+            "exposeHeaders": ["x-b"],
+            "allowCredentials": true,
+            "maxAge": 10,
+        }));
+        assert_eq!(
+            policy,
+            serde_json::json!({
+                "allowOrigins": [
+                    // "*" matches any well-formed origin, not any string.
+                    {"regex": r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s?#]+$"},
+                    {"exact": "https://a.example"},
+                    {"prefix": "https://"},
+                    // Escaped as Go's QuoteMeta escapes: `-` stays as it is.
+                    {"regex": r"^https://.*\.my-site\.com:.*$"},
+                ],
+                "allowMethods": ["GET", "*"],
+                "allowHeaders": ["x-a"],
+                "exposeHeaders": ["x-b"],
+                "allowCredentials": true,
+                "maxAge": "10s",
+                "unmatchedPreflights": "IGNORE",
+            })
+        );
+    }
+
+    #[test]
+    fn cors_without_credentials_or_max_age_leaves_them_out() {
+        let policy = cors_of(serde_json::json!({
+            "allowOrigins": ["https://a.example"],
+            "allowCredentials": false,
+            "maxAge": 0,
+        }));
+        assert_eq!(
+            policy,
+            serde_json::json!({
+                "allowOrigins": [{"exact": "https://a.example"}],
+                "unmatchedPreflights": "IGNORE",
+            })
+        );
+    }
+
+    /// The `mirrors` of the mesh VirtualService of an HTTPRoute with
+    /// `filters`, and the conditions reported.
+    fn mirrors_of(filters: &str) -> (serde_json::Value, Vec<String>) {
+        let yaml = format!("apiVersion: v1\nkind: Service\nmetadata: {{name: echo, namespace: default}}\nspec: {{ports: [{{name: http, port: 80}}]}}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: r, namespace: default}}\nspec:\n  parentRefs: [{{group: \"\", kind: Service, name: echo, port: 80}}]\n  rules: [{{filters: {filters}, backendRefs: [{{name: echo, port: 80}}]}}]\n");
+        let loaded = crate::load::load_files(vec![crate::source::SourceFile::new("t.yaml", yaml)]);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let options = super::super::Options {
+            domain_suffix: "cluster.local".into(),
+            features: Default::default(),
+        };
+        let conversion = super::super::convert(&loaded.objects, &options);
+        let virtual_service = conversion
+            .generated
+            .iter()
+            .find(|g| g.kind() == super::super::GeneratedKind::VirtualService)
+            .expect("a VirtualService")
+            .to_json();
+        let conditions = conversion
+            .conditions
+            .iter()
+            .map(|c| format!("{} {}: {}", c.condition_type, c.reason, c.message))
+            .collect();
+        (
+            virtual_service["spec"]["http"][0]["mirrors"].clone(),
+            conditions,
+        )
+    }
+
+    #[test]
+    fn a_mirror_fraction_becomes_a_percentage_of_the_mirrored_destination() {
+        let (mirrors, conditions) = mirrors_of(
+            "[{type: RequestMirror, requestMirror: {backendRef: {name: echo, port: 80}, fraction: {numerator: 1, denominator: 4}}}, {type: RequestMirror, requestMirror: {backendRef: {name: echo, port: 80}, percent: 30}}, {type: RequestMirror, requestMirror: {backendRef: {name: echo, port: 80}}}]",
+        );
+        let destination =
+            serde_json::json!({"host": "echo.default.svc.cluster.local", "port": {"number": 80}});
+        assert_eq!(
+            mirrors,
+            serde_json::json!([
+                {"destination": destination, "percentage": {"value": 25.0}},
+                {"destination": destination, "percentage": {"value": 30.0}},
+                // No fraction or percent: every request is mirrored.
+                {"destination": destination},
+            ])
+        );
+        assert!(conditions.is_empty(), "{conditions:?}");
+    }
+
+    #[test]
+    fn an_http_mirror_to_a_missing_backend_is_dropped_and_reported() {
+        let (mirrors, conditions) = mirrors_of(
+            "[{type: RequestMirror, requestMirror: {backendRef: {name: missing, port: 80}, percent: 50}}]",
+        );
+        // The route is kept, without the mirror.
+        assert_eq!(mirrors, serde_json::Value::Null);
+        assert_eq!(
+            conditions,
+            ["ResolvedRefs BackendNotFound: backend(missing.default.svc.cluster.local) not found"]
         );
     }
 }
