@@ -2,7 +2,7 @@
 //! (`GatewayCollection`, `ListenerSetCollection`, `buildListener`,
 //! `buildTLS`, `buildHostnameMatch`, `extractGatewayServices`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::conditions::Condition;
 use super::parents::ParentInfo;
@@ -20,6 +20,8 @@ const ISTIO_CONTROLLERS: &[&str] = &[
     "istio.io/mesh-controller",
     "istio.io/eastwest-controller",
 ];
+/// The only controller whose Gateways take ListenerSets (`SupportsListenerSet`).
+const GATEWAY_CONTROLLER: &str = "istio.io/gateway-controller";
 const WAYPOINT_CONTROLLER: &str = "istio.io/mesh-controller";
 const EAST_WEST_CONTROLLER: &str = "istio.io/eastwest-controller";
 
@@ -60,19 +62,6 @@ pub(super) fn convert_gateways(
             continue;
         };
         let context = GatewayContext::new(world, object, spec, &controller);
-        let origin = format!("Gateway {}/{}", context.namespace, object.meta.name);
-        let mut report = |field: FieldPath, condition_type: &str, reason: &str, message: String| {
-            conditions.push(Condition {
-                object: id,
-                origin: origin.clone(),
-                place: "status".into(),
-                field,
-                condition_type: condition_type.to_string(),
-                status: false,
-                reason: reason.to_string(),
-                message,
-            })
-        };
         let addresses_field = FieldPath::root().field("spec").field("addresses");
         // Only Hostname addresses are supported (`extractGatewayServices`);
         // others are a soft failure, and a hard one when none is left.
@@ -85,116 +74,364 @@ pub(super) fn convert_gateways(
                 .map(|address| address.value.as_deref().unwrap_or_default())
                 .collect()
         };
-        if !skipped.is_empty() {
-            report(
-                addresses_field.clone(),
+        let address_error = (!skipped.is_empty()).then(|| {
+            format!(
+                "only Hostname is supported, ignoring [{}]",
+                skipped.join(" ")
+            )
+        });
+        let gateway_status = StatusSink::new(id, object, "status");
+        if let Some(message) = &address_error {
+            gateway_status.push(
+                conditions,
+                &addresses_field,
                 "Accepted",
                 "UnsupportedAddress",
-                format!(
-                    "only Hostname is supported, ignoring [{}]",
-                    skipped.join(" ")
-                ),
+                message,
             );
         }
+        let sets = attached_listener_sets(world, &context, object, conditions, ignored);
         if context.services.is_empty() {
-            report(
-                addresses_field,
+            let message = "Failed to assign to any requested addresses";
+            gateway_status.push(
+                conditions,
+                &addresses_field,
                 "Programmed",
                 "UnsupportedAddress",
-                "Failed to assign to any requested addresses".into(),
+                message,
             );
+            for (set_id, _) in &sets {
+                let set_status = StatusSink::new(*set_id, world.object(*set_id), "status");
+                let parent_error = format!(
+                    "Parent not accepted: {}",
+                    address_error.as_deref().unwrap_or_default()
+                );
+                let parent_field = FieldPath::root().field("spec").field("parentRef");
+                set_status.push(
+                    conditions,
+                    &parent_field,
+                    "Accepted",
+                    "UnsupportedAddress",
+                    &parent_error,
+                );
+                set_status.push(
+                    conditions,
+                    &parent_field,
+                    "Programmed",
+                    "UnsupportedAddress",
+                    message,
+                );
+            }
             continue;
         }
-        let first_listener = listeners.len();
-        for (index, listener) in spec.listeners.iter().enumerate() {
-            let field = FieldPath::root()
-                .field("spec")
-                .field("listeners")
-                .index(index);
-            listeners.push(context.listener(world, id, object, listener, field, None, conditions));
-        }
-        // ListenerSets attached to this Gateway, in istiod's order.
-        let sets = world.ordered(|candidate| match &candidate.spec {
-            Spec::ListenerSet(set) => Some(set.as_ref()),
-            _ => None,
-        });
-        for (set_id, set) in sets {
-            let set_object = world.object(set_id);
-            if !listener_set_attaches(set_object, set, object) {
-                continue;
-            }
-            if !context.allows_listener_set(world, set_object) {
-                ignored.push(Ignored {
-                    object: set_id,
-                    reason: format!(
-                        "Gateway {}/{} does not allow ListenerSets from namespace {}",
-                        context.namespace,
-                        object.meta.name,
-                        set_object.namespace_or(DEFAULT_NAMESPACE)
-                    ),
-                });
-                continue;
-            }
-            for (index, listener) in set.listeners.iter().enumerate() {
+        let owners: Vec<(usize, &[gw::Listener])> =
+            std::iter::once((id, spec.listeners.as_slice()))
+                .chain(
+                    sets.iter()
+                        .map(|(set_id, set)| (*set_id, set.listeners.as_slice())),
+                )
+                .collect();
+        let conflicts = listener_conflicts(&owners);
+        let mut gateway_ports = BTreeSet::new();
+        for (owner_index, (owner_id, owner_listeners)) in owners.iter().enumerate() {
+            let owner = world.object(*owner_id);
+            let is_gateway = owner_index == 0;
+            let mut valid = 0;
+            let mut ports = BTreeSet::new();
+            for (index, listener) in owner_listeners.iter().enumerate() {
                 let field = FieldPath::root()
                     .field("spec")
                     .field("listeners")
                     .index(index);
-                listeners.push(context.listener(
+                if let Some(reason) = conflicts.get(&(*owner_id, index)) {
+                    report_conflict(*owner_id, owner, listener, field, reason, conditions);
+                    continue;
+                }
+                let converted = context.listener(
                     world,
-                    set_id,
-                    set_object,
+                    *owner_id,
+                    owner,
                     listener,
                     field,
-                    Some(&context.namespace),
+                    (!is_gateway).then_some(context.namespace.as_str()),
                     conditions,
-                ));
+                );
+                // The Gateway serves all of its own listeners' servers and
+                // the valid ones of its ListenerSets.
+                if is_gateway || converted.programmed {
+                    gateway_ports.extend(converted.server_port);
+                }
+                // A ListenerSet counts only the listeners with a server.
+                if converted.programmed && (is_gateway || converted.server_port.is_some()) {
+                    valid += 1;
+                }
+                ports.extend(converted.server_port);
+                listeners.push(converted);
+            }
+            if is_gateway {
+                // With some listeners valid the Gateway stays accepted.
+                if address_error.is_none() && !owner_listeners.is_empty() && valid == 0 {
+                    gateway_status.push(
+                        conditions,
+                        &FieldPath::root().field("spec").field("listeners"),
+                        "Accepted",
+                        "ListenersNotValid",
+                        "None of the Gateway's listeners are valid",
+                    );
+                }
+                continue;
+            }
+            // `ReportListenerSetStatus`: a ListenerSet needs a valid listener.
+            let set_status = StatusSink::new(*owner_id, owner, "status");
+            let listeners_field = FieldPath::root().field("spec").field("listeners");
+            let not_valid = "None of the ListenerSet's listeners are valid";
+            if let Some(message) = &address_error {
+                set_status.push(
+                    conditions,
+                    &FieldPath::root().field("spec").field("parentRef"),
+                    "Accepted",
+                    "UnsupportedAddress",
+                    &format!("Parent not accepted: {message}"),
+                );
+            } else if valid == 0 {
+                set_status.push(
+                    conditions,
+                    &listeners_field,
+                    "Accepted",
+                    "ListenersNotValid",
+                    not_valid,
+                );
+            }
+            if valid == 0 {
+                set_status.push(
+                    conditions,
+                    &listeners_field,
+                    "Programmed",
+                    "ListenersNotValid",
+                    not_valid,
+                );
+            } else if let Some((reason, message)) = address_problem(world, &context, &ports) {
+                set_status.push(
+                    conditions,
+                    &FieldPath::root().field("spec").field("parentRef"),
+                    "Programmed",
+                    reason,
+                    &message,
+                );
             }
         }
-        let own = spec.listeners.len();
-        let gateway_listeners = &listeners[first_listener..];
-        let valid = gateway_listeners[..own.min(gateway_listeners.len())]
-            .iter()
-            .filter(|l| l.programmed)
-            .count();
-        let mut report = |field: FieldPath, condition_type: &str, reason: &str, message: String| {
-            conditions.push(Condition {
-                object: id,
-                origin: origin.clone(),
-                place: "status".into(),
-                field,
-                condition_type: condition_type.to_string(),
-                status: false,
-                reason: reason.to_string(),
-                message,
-            })
-        };
-        // With some listeners valid the Gateway stays accepted.
-        if skipped.is_empty() && own > 0 && valid == 0 {
-            report(
-                FieldPath::root().field("spec").field("listeners"),
-                "Accepted",
-                "ListenersNotValid",
-                "None of the Gateway's listeners are valid".into(),
-            );
-        }
-        // Servers of every own listener, and of the valid ListenerSet ones.
-        let ports: BTreeSet<i32> = gateway_listeners
-            .iter()
-            .enumerate()
-            .filter(|(index, l)| *index < own || l.programmed)
-            .filter_map(|(_, l)| l.server_port)
-            .collect();
-        if let Some((reason, message)) = address_problem(world, &context, &ports) {
-            report(
-                FieldPath::root().field("spec").field("addresses"),
-                "Programmed",
-                reason,
-                message,
-            );
+        if let Some((reason, message)) = address_problem(world, &context, &gateway_ports) {
+            gateway_status.push(conditions, &addresses_field, "Programmed", reason, &message);
         }
     }
     listeners
+}
+
+/// Where the status conditions of one object go.
+struct StatusSink {
+    object: usize,
+    origin: String,
+    place: &'static str,
+}
+
+impl StatusSink {
+    fn new(object: usize, owner: &Object, place: &'static str) -> StatusSink {
+        StatusSink {
+            object,
+            origin: format!(
+                "{} {}/{}",
+                owner.kind(),
+                owner.namespace_or(DEFAULT_NAMESPACE),
+                owner.meta.name
+            ),
+            place,
+        }
+    }
+
+    fn push(
+        &self,
+        conditions: &mut Vec<Condition>,
+        field: &FieldPath,
+        condition_type: &str,
+        reason: &str,
+        message: &str,
+    ) {
+        conditions.push(Condition {
+            object: self.object,
+            origin: self.origin.clone(),
+            place: self.place.to_string(),
+            field: field.clone(),
+            condition_type: condition_type.to_string(),
+            status: false,
+            reason: reason.to_string(),
+            message: message.to_string(),
+        });
+    }
+}
+
+/// The ListenerSets attached to a Gateway that it takes, in istiod's
+/// order (creation time, namespace, name). The others are told so in their
+/// status (`ReportNotAllowedListenerSet`, `ReportUnsupportedListenerSet`).
+fn attached_listener_sets<'w>(
+    world: &World<'w>,
+    context: &GatewayContext<'_>,
+    gateway: &Object,
+    conditions: &mut Vec<Condition>,
+    ignored: &mut Vec<Ignored>,
+) -> Vec<(usize, &'w gw::ListenerSetSpec)> {
+    let mut taken = Vec::new();
+    let sets = world.ordered(|candidate| match &candidate.spec {
+        Spec::ListenerSet(set) => Some(set.as_ref()),
+        _ => None,
+    });
+    for (set_id, set) in sets {
+        let set_object = world.object(set_id);
+        if !listener_set_attaches(set_object, set, gateway) {
+            continue;
+        }
+        let refusal = if context.controller != GATEWAY_CONTROLLER {
+            let class = context
+                .spec
+                .gateway_class_name
+                .as_deref()
+                .unwrap_or_default();
+            Some(format!(
+                "The {class:?} GatewayClass does not support ListenerSet"
+            ))
+        } else if !context.allows_listener_set(world, set_object) {
+            Some(
+                "The parent Gateway does not allow this reference; check the 'spec.allowedRoutes'"
+                    .to_string(),
+            )
+        } else {
+            None
+        };
+        let Some(refusal) = refusal else {
+            taken.push((set_id, set));
+            continue;
+        };
+        let status = StatusSink::new(set_id, set_object, "status");
+        let field = FieldPath::root().field("spec").field("parentRef");
+        for condition_type in ["Accepted", "Programmed"] {
+            status.push(conditions, &field, condition_type, "NotAllowed", &refusal);
+        }
+        ignored.push(Ignored {
+            object: set_id,
+            reason: format!(
+                "Gateway {}/{} does not take it: {refusal}",
+                context.namespace, gateway.meta.name
+            ),
+        });
+    }
+    taken
+}
+
+/// The reason (`HostnameConflict`, `ProtocolConflict`) of each listener
+/// that loses to an earlier one on the same port, keyed by owner object
+/// and listener index (`ComputeGatewayListenerConflicts`): the Gateway's
+/// listeners first, then its ListenerSets' in order. Only winners block
+/// later listeners.
+fn listener_conflicts(
+    owners: &[(usize, &[gw::Listener])],
+) -> HashMap<(usize, usize), &'static str> {
+    let mut conflicts = HashMap::new();
+    let mut winners: Vec<&gw::Listener> = Vec::new();
+    for (owner, listeners) in owners {
+        for (index, listener) in listeners.iter().enumerate() {
+            match winners
+                .iter()
+                .find(|prior| !listeners_distinct(listener, prior))
+            {
+                Some(prior) => {
+                    let reason = if listener.protocol == prior.protocol && !is_layer4(listener) {
+                        "HostnameConflict"
+                    } else {
+                        "ProtocolConflict"
+                    };
+                    conflicts.insert((*owner, index), reason);
+                }
+                None => winners.push(listener),
+            }
+        }
+    }
+    conflicts
+}
+
+fn is_layer4(listener: &gw::Listener) -> bool {
+    matches!(listener.protocol.as_deref(), Some("TCP" | "UDP"))
+}
+
+fn is_http_like(listener: &gw::Listener) -> bool {
+    matches!(listener.protocol.as_deref(), Some("HTTP" | "HTTPS" | "TLS"))
+}
+
+/// `listenersDistinct`: whether two listeners can share a Gateway.
+fn listeners_distinct(a: &gw::Listener, b: &gw::Listener) -> bool {
+    if a.port != b.port {
+        return true;
+    }
+    if (is_layer4(a) && is_http_like(b)) || (is_http_like(a) && is_layer4(b)) {
+        return false;
+    }
+    if is_layer4(a) && is_layer4(b) {
+        return false;
+    }
+    if is_http_like(a) && is_http_like(b) {
+        // Distinct by hostname, an unset one being "*".
+        let hostname = |l: &gw::Listener| {
+            l.hostname
+                .clone()
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "*".into())
+        };
+        return hostname(a) != hostname(b);
+    }
+    a.protocol != b.protocol
+}
+
+/// `ReportListenerConflict`: a conflicted listener is neither accepted nor
+/// programmed, and says so in `Conflicted=True`.
+fn report_conflict(
+    id: usize,
+    owner: &Object,
+    listener: &gw::Listener,
+    field: FieldPath,
+    reason: &str,
+    conditions: &mut Vec<Condition>,
+) {
+    let message = "Listener has a conflict with another listener attached to the same Gateway";
+    let name = listener.name.clone().unwrap_or_default();
+    let origin = format!(
+        "{} {}/{}",
+        owner.kind(),
+        owner.namespace_or(DEFAULT_NAMESPACE),
+        owner.meta.name
+    );
+    let mut entries = vec![
+        ("Accepted", false, reason, message),
+        ("Programmed", false, reason, message),
+        ("Conflicted", true, reason, message),
+    ];
+    if !supported_kinds(listener).1 {
+        entries.push((
+            "ResolvedRefs",
+            false,
+            "InvalidRouteKinds",
+            "Invalid route kinds",
+        ));
+    }
+    for (condition_type, status, reason, message) in entries {
+        conditions.push(Condition {
+            object: id,
+            origin: origin.clone(),
+            place: format!("listener {name}"),
+            field: field.clone(),
+            condition_type: condition_type.to_string(),
+            status,
+            reason: reason.to_string(),
+            message: message.to_string(),
+        });
+    }
 }
 
 /// `ResolveGatewayInstances` and `SetProgrammedCondition`: whether the
@@ -545,6 +782,22 @@ impl<'a> GatewayContext<'a> {
                 String::new()
             }
         };
+        // Waypoint and east-west listeners of other shapes are reported
+        // but still count as programmed, as istiod does.
+        if self.controller == WAYPOINT_CONTROLLER && (port != 15008 || protocol != "HBONE") {
+            report(
+                "Accepted",
+                "UnsupportedProtocol",
+                r#"Expected a single listener on port 15008 with protocol "HBONE""#.into(),
+            );
+        }
+        if self.controller == EAST_WEST_CONTROLLER && !east_west_listener_expected(listener) {
+            report(
+                "Accepted",
+                "UnsupportedProtocol",
+                r#"East-west gateway listeners must be either port 15008 with protocol "HBONE" and TLS.Mode == Terminate, or TLS with TLS.Mode == Passthrough"#.into(),
+            );
+        }
         let (allowed_kinds, all_kinds_supported) = supported_kinds(listener);
         if !all_kinds_supported {
             report(
@@ -963,6 +1216,21 @@ fn unparsable(problems: &[crate::model::credentials::CredentialProblem]) -> bool
         .any(|p| !p.problem.starts_with("holds a certificate that expired"))
 }
 
+/// `unexpectedEastWestWaypointListener`, negated: port 15008 is the HBONE
+/// listener terminating TLS, every other port TLS passthrough. An unset
+/// TLS mode is the CRD default, Terminate.
+fn east_west_listener_expected(listener: &gw::Listener) -> bool {
+    let mode = listener
+        .tls
+        .as_ref()
+        .map(|tls| tls.mode.unwrap_or(gw::TLSModeType::Terminate));
+    let protocol = listener.protocol.as_deref().unwrap_or_default();
+    if listener.port == Some(15008) {
+        return protocol == "HBONE" && mode == Some(gw::TLSModeType::Terminate);
+    }
+    protocol == "TLS" && mode == Some(gw::TLSModeType::Passthrough)
+}
+
 /// `IsManaged`: istiod deploys the gateway unless it names a Hostname address.
 fn is_managed(spec: &gw::GatewaySpec) -> bool {
     match spec.addresses.as_slice() {
@@ -1086,4 +1354,110 @@ pub(super) fn selector_matches(
                 _ => false,
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{convert, Conversion, Options};
+
+    fn run(yaml: &str) -> Conversion {
+        let loaded = crate::load::load_files(vec![crate::source::SourceFile::new(
+            "t.yaml",
+            yaml.to_string(),
+        )]);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let options = Options {
+            domain_suffix: "cluster.local".into(),
+            features: Default::default(),
+        };
+        convert(&loaded.objects, &options)
+    }
+
+    fn conditions(conversion: &Conversion) -> Vec<String> {
+        conversion
+            .conditions
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} | {} | {}={} {}",
+                    c.origin,
+                    c.place,
+                    c.condition_type,
+                    if c.status { "True" } else { "False" },
+                    c.reason
+                )
+            })
+            .collect()
+    }
+
+    /// A Gateway whose deployment Service exists, with `listeners`.
+    fn gateway(listeners: &str) -> String {
+        format!("apiVersion: v1\nkind: Service\nmetadata: {{name: gw-istio, namespace: infra}}\nspec: {{ports: [{{name: http, port: 80}}]}}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {{name: gw, namespace: infra}}\nspec:\n  gatewayClassName: istio\n  allowedListeners: {{namespaces: {{from: Same}}}}\n  listeners: {listeners}\n")
+    }
+
+    #[test]
+    fn listeners_losing_to_an_earlier_one_on_their_port_are_conflicted() {
+        let conversion = run(&gateway(
+            "[{name: a, port: 80, protocol: HTTP, hostname: a.example}, {name: b, port: 80, protocol: HTTP, hostname: a.example}, {name: c, port: 80, protocol: TCP}, {name: d, port: 80, protocol: HTTP, hostname: d.example}]",
+        ));
+        let conflict = |listener: &str, reason: &str| {
+            ["Accepted=False", "Programmed=False", "Conflicted=True"].map(|condition| {
+                format!("Gateway infra/gw | listener {listener} | {condition} {reason}")
+            })
+        };
+        let mut want: Vec<String> = conflict("b", "HostnameConflict").to_vec();
+        want.extend(conflict("c", "ProtocolConflict"));
+        assert_eq!(conditions(&conversion), want);
+        // The conflicted listeners generate no Istio Gateway; the others do.
+        let names: Vec<&str> = conversion
+            .generated
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "gw~istio-autogenerated-k8s-gateway~a",
+                "gw~istio-autogenerated-k8s-gateway~d"
+            ]
+        );
+    }
+
+    #[test]
+    fn listener_sets_report_refusal_and_listeners_not_valid() {
+        let set = |name: &str, namespace: &str, listeners: &str| {
+            format!("---\napiVersion: gateway.networking.k8s.io/v1\nkind: ListenerSet\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec:\n  parentRef: {{name: gw, namespace: infra}}\n  listeners: {listeners}\n")
+        };
+        let conversion = run(&format!(
+            "{}{}{}{}",
+            gateway("[{name: a, port: 80, protocol: HTTP}]"),
+            set(
+                "elsewhere",
+                "other",
+                "[{name: x, port: 80, protocol: HTTP, hostname: x.example}]"
+            ),
+            set(
+                "same-port",
+                "infra",
+                "[{name: y, port: 80, protocol: HTTP}]"
+            ),
+            set(
+                "fine",
+                "infra",
+                "[{name: z, port: 80, protocol: HTTP, hostname: z.example}]"
+            ),
+        ));
+        assert_eq!(
+            conditions(&conversion),
+            [
+                "ListenerSet other/elsewhere | status | Accepted=False NotAllowed",
+                "ListenerSet other/elsewhere | status | Programmed=False NotAllowed",
+                "ListenerSet infra/same-port | listener y | Accepted=False HostnameConflict",
+                "ListenerSet infra/same-port | listener y | Programmed=False HostnameConflict",
+                "ListenerSet infra/same-port | listener y | Conflicted=True HostnameConflict",
+                "ListenerSet infra/same-port | status | Accepted=False ListenersNotValid",
+                "ListenerSet infra/same-port | status | Programmed=False ListenersNotValid",
+            ]
+        );
+    }
 }
