@@ -219,3 +219,15 @@ pub(super) fn reference_place(
     }
     place
 }
+
+/// `truncatedKeysMessage`: the first three key names, sorted, as istiod
+/// lists what a Secret or ConfigMap holds instead of what it expected.
+pub(super) fn truncated_keys_message<'k>(keys: impl IntoIterator<Item = &'k str>) -> String {
+    let mut keys: Vec<&str> = keys.into_iter().collect();
+    keys.sort_unstable();
+    if keys.len() < 3 {
+        keys.join(", ")
+    } else {
+        format!("{}, and {} more...", keys[..3].join(", "), keys.len() - 3)
+    }
+}

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::conditions::Condition;
+use super::conditions::{truncated_keys_message, Condition};
 use super::parents::ParentInfo;
 use super::world::{World, DEFAULT_NAMESPACE};
 use super::{Generated, GeneratedSpec, Ignored, SourceField, GENERATED_SUFFIX, PARENTS_ANNOTATION};
@@ -80,15 +80,40 @@ pub(super) fn convert_gateways(
                 skipped.join(" ")
             )
         });
-        let gateway_status = StatusSink::new(id, object, "status");
-        if let Some(message) = &address_error {
-            gateway_status.push(
-                conditions,
-                &addresses_field,
-                "Accepted",
+        // The Gateway's own error (`gatewayErr`): its addresses, else its parameters.
+        let gateway_error: Option<(&str, FieldPath, String)> = match &address_error {
+            Some(message) => Some((
                 "UnsupportedAddress",
-                message,
-            );
+                addresses_field.clone(),
+                message.clone(),
+            )),
+            None if !context.services.is_empty() => {
+                parameters_problem(world, &context.namespace, spec).map(|message| {
+                    (
+                        "InvalidParameters",
+                        FieldPath::root()
+                            .field("spec")
+                            .field("infrastructure")
+                            .field("parametersRef"),
+                        message,
+                    )
+                })
+            }
+            None => None,
+        };
+        let gateway_status = StatusSink::new(id, object, "status");
+        if let Some((reason, field, message)) = &gateway_error {
+            gateway_status.push(conditions, field, "Accepted", reason, message);
+        }
+        if let Some((reason, message)) =
+            backend_client_certificate_problem(world, &context.namespace, spec)
+        {
+            let field = FieldPath::root()
+                .field("spec")
+                .field("tls")
+                .field("backend")
+                .field("clientCertificateRef");
+            gateway_status.push(conditions, &field, "ResolvedRefs", reason, &message);
         }
         let sets = attached_listener_sets(world, &context, object, conditions, ignored);
         if context.services.is_empty() {
@@ -170,7 +195,7 @@ pub(super) fn convert_gateways(
             }
             if is_gateway {
                 // With some listeners valid the Gateway stays accepted.
-                if address_error.is_none() && !owner_listeners.is_empty() && valid == 0 {
+                if gateway_error.is_none() && !owner_listeners.is_empty() && valid == 0 {
                     gateway_status.push(
                         conditions,
                         &FieldPath::root().field("spec").field("listeners"),
@@ -185,12 +210,12 @@ pub(super) fn convert_gateways(
             let set_status = StatusSink::new(*owner_id, owner, "status");
             let listeners_field = FieldPath::root().field("spec").field("listeners");
             let not_valid = "None of the ListenerSet's listeners are valid";
-            if let Some(message) = &address_error {
+            if let Some((reason, _, message)) = &gateway_error {
                 set_status.push(
                     conditions,
                     &FieldPath::root().field("spec").field("parentRef"),
                     "Accepted",
-                    "UnsupportedAddress",
+                    reason,
                     &format!("Parent not accepted: {message}"),
                 );
             } else if valid == 0 {
@@ -1165,10 +1190,13 @@ fn certificate(
             credential_problems,
             ..
         }) => {
-            let has = |key: &str| keys.iter().any(|k| k == key);
-            // istiod reads `tls.crt`/`tls.key` or a generic `cert`/`key` pair.
-            let has_pair = (has("tls.crt") && has("tls.key")) || (has("cert") && has("key"));
-            if !has_pair || unparsable(credential_problems) {
+            if let Some(error) = missing_key_pair(keys) {
+                return Err(ListenerError::new(
+                    "InvalidCertificateRef",
+                    format!("invalid certificate reference {text}, {error}"),
+                ));
+            }
+            if unparsable(credential_problems) {
                 let why = key_pair_error(credential_problems)
                     .map(|error| format!(": {error}"))
                     .unwrap_or_default();
@@ -1188,6 +1216,107 @@ fn certificate(
             ),
         )),
     }
+}
+
+/// `ExtractCertInfo`'s error for a Secret without a key pair: istiod reads
+/// a generic `cert`/`key` pair or `tls.crt`/`tls.key`. Only key names are
+/// kept, so a present but empty value counts as present.
+fn missing_key_pair(keys: &[String]) -> Option<String> {
+    let has = |key: &str| keys.iter().any(|k| k == key);
+    if (has("cert") && has("key")) || (has("tls.crt") && has("tls.key")) {
+        return None;
+    }
+    Some(format!(
+        "found secret, but didn't have expected keys (cert and key) or (tls.crt and tls.key); found: {}",
+        truncated_keys_message(keys.iter().map(String::as_str))
+    ))
+}
+
+/// `validateBackendClientCertificateRef`: why the Gateway's client
+/// certificate for backends (`spec.tls.backend.clientCertificateRef`) is
+/// unusable, if it is: reason and message.
+fn backend_client_certificate_problem(
+    world: &World<'_>,
+    namespace: &str,
+    spec: &gw::GatewaySpec,
+) -> Option<(&'static str, String)> {
+    let reference = spec
+        .tls
+        .as_ref()?
+        .backend
+        .as_ref()?
+        .client_certificate_ref
+        .as_ref()?;
+    let group = reference.group.as_deref().unwrap_or_default();
+    let kind = reference.kind.as_deref().unwrap_or("Secret");
+    let name = reference.name.as_deref().unwrap_or_default();
+    let text = format!(
+        "{}/{}/{name}.{}",
+        reference.group.as_deref().unwrap_or_default(),
+        reference.kind.as_deref().unwrap_or_default(),
+        reference.namespace.as_deref().unwrap_or_default()
+    );
+    let invalid = |message: String| Some(("InvalidClientCertificateRef", message));
+    if !group.is_empty() || kind != "Secret" {
+        return invalid(format!(
+            "invalid clientCertificateRef {text}, only secret is allowed"
+        ));
+    }
+    let secret_namespace = reference.namespace.as_deref().unwrap_or(namespace);
+    let Some(Spec::Secret {
+        keys,
+        credential_problems,
+        ..
+    }) = world.secret(secret_namespace, name).map(|o| &o.spec)
+    else {
+        return invalid(format!(
+            "invalid clientCertificateRef {text}, secret {secret_namespace}/{name} not found"
+        ));
+    };
+    if let Some(error) = missing_key_pair(keys) {
+        return invalid(format!("invalid clientCertificateRef {text}, {error}"));
+    }
+    if unparsable(credential_problems) {
+        let why = key_pair_error(credential_problems)
+            .map(|error| format!(": {error}"))
+            .unwrap_or_default();
+        return invalid(format!(
+            "invalid clientCertificateRef {text}, the certificate is malformed{why}"
+        ));
+    }
+    if secret_namespace != namespace
+        && !world.grant_allows("Gateway", namespace, "Secret", secret_namespace, name)
+    {
+        return Some((
+            "RefNotPermitted",
+            format!(
+                "clientCertificateRef {name}/{secret_namespace} not accessible to a Gateway in namespace {namespace:?} (missing a ReferenceGrant?)"
+            ),
+        ));
+    }
+    None
+}
+
+/// `validateParametersRef`: a Gateway's `infrastructure.parametersRef` must
+/// name an existing ConfigMap of its namespace.
+fn parameters_problem(
+    world: &World<'_>,
+    namespace: &str,
+    spec: &gw::GatewaySpec,
+) -> Option<String> {
+    let reference = spec.infrastructure.as_ref()?.parameters_ref.as_ref()?;
+    let group = reference.group.as_deref().unwrap_or_default();
+    let kind = reference.kind.as_deref().unwrap_or_default();
+    let name = reference.name.as_deref().unwrap_or_default();
+    if !group.is_empty() || kind != "ConfigMap" {
+        return Some(format!(
+            "Unsupported parametersRef group/kind {group}/{kind}, only ConfigMap is supported"
+        ));
+    }
+    world
+        .config_map(namespace, name)
+        .is_none()
+        .then(|| format!("parametersRef ConfigMap {namespace}/{name} does not exist"))
 }
 
 /// Go's `tls.X509KeyPair` error for the first unreadable half of a key
@@ -1457,6 +1586,26 @@ mod tests {
                 "ListenerSet infra/same-port | listener y | Conflicted=True HostnameConflict",
                 "ListenerSet infra/same-port | status | Accepted=False ListenersNotValid",
                 "ListenerSet infra/same-port | status | Programmed=False ListenersNotValid",
+            ]
+        );
+    }
+    #[test]
+    fn a_missing_parameters_config_map_and_client_certificate_are_reported() {
+        let yaml = gateway("[{name: a, port: 80, protocol: HTTP}]").replace(
+            "  gatewayClassName: istio\n",
+            "  gatewayClassName: istio\n  infrastructure: {parametersRef: {group: \"\", kind: ConfigMap, name: params}}\n  tls: {backend: {clientCertificateRef: {name: client}}}\n",
+        );
+        let conversion = run(&yaml);
+        let found: Vec<String> = conversion
+            .conditions
+            .iter()
+            .map(|c| format!("{} {}: {}", c.condition_type, c.reason, c.message))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "Accepted InvalidParameters: parametersRef ConfigMap infra/params does not exist",
+                "ResolvedRefs InvalidClientCertificateRef: invalid clientCertificateRef //client., secret infra/client not found",
             ]
         );
     }

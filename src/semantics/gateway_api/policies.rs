@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use super::conditions::{reference_place, Condition};
+use super::conditions::{reference_place, truncated_keys_message, Condition};
 use super::filters::{proto_duration, try_parse_duration};
 use super::world::{World, DEFAULT_NAMESPACE};
 use super::{Generated, GeneratedSpec, Ignored, SourceField, GENERATED_SUFFIX, PARENTS_ANNOTATION};
@@ -373,13 +373,7 @@ fn ca_bundle_problem(object: &Object) -> Option<String> {
             return Some(format!("found key {key:?}, but it was empty"));
         }
     }
-    // `truncatedKeysMessage`: the first three keys, sorted.
-    let keys: Vec<&str> = data.keys().map(String::as_str).collect();
-    let found = if keys.len() < 3 {
-        keys.join(", ")
-    } else {
-        format!("{}, and {} more...", keys[..3].join(", "), keys.len() - 3)
-    };
+    let found = truncated_keys_message(data.keys().map(String::as_str));
     Some(format!(
         "found secret, but didn't have expected keys cacert or ca.crt; found: {found}"
     ))
