@@ -12,7 +12,9 @@ istiod converts objects as written (its conversion test feeds them without
 API-server defaulting), so the conversion applies each default where
 istiod does.
 
-Usage: scripts/gen-gateway-api-types.py > src/model/gateway_api.rs && cargo fmt
+Usage: UPDATE_GENERATED=1 cargo test --test generated (runs this script and
+rustfmt; without UPDATE_GENERATED the test fails when the file is stale), or
+scripts/gen-gateway-api-types.py > src/model/gateway_api.rs && cargo fmt
 """
 import json
 import os

@@ -2,7 +2,9 @@
 //! Regenerate them with `UPDATE_GENERATED=1 cargo test --test generated`.
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use clap_complete::Shell;
 
@@ -78,6 +80,85 @@ fn rule_docs_are_current() {
     check(
         &repo().join("docs/rules.md"),
         &mesh::analyze::registry::markdown(),
+        &mut stale,
+    );
+    assert!(
+        stale.is_empty(),
+        "{}\nrun: UPDATE_GENERATED=1 cargo test --test generated",
+        stale.join("\n")
+    );
+}
+
+/// The crate's edition, as `cargo fmt` formats with it.
+fn edition() -> String {
+    let manifest = fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("edition = "))
+        .map(|value| value.trim().trim_matches('"').to_string())
+        .expect("Cargo.toml names an edition")
+}
+
+/// Runs a tool the check needs. `None` when it is not installed: the check
+/// is skipped then, except on CI (`CI` set), where it fails.
+fn run_tool(program: &str, args: &[&str], stdin: Option<String>) -> Option<String> {
+    let spawned = Command::new(program)
+        .args(args)
+        .current_dir(repo())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{program} is needed to check src/model/gateway_api.rs, and CI is set"
+            );
+            eprintln!(
+                "skipped: {program} not found, so src/model/gateway_api.rs is not checked against scripts/gen-gateway-api-types.py"
+            );
+            return None;
+        }
+        Err(error) => panic!("cannot run {program}: {error}"),
+    };
+    // Written from a thread: the tool may fill its stdout before reading all input.
+    let writer = stdin.map(|text| {
+        let mut pipe = child.stdin.take().unwrap();
+        std::thread::spawn(move || pipe.write_all(text.as_bytes()))
+    });
+    let out = child.wait_with_output().unwrap();
+    if let Some(writer) = writer {
+        writer.join().unwrap().unwrap();
+    }
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+/// src/model/gateway_api.rs is what scripts/gen-gateway-api-types.py
+/// writes from testdata/gateway-api-crds/, formatted as `cargo fmt` does.
+#[test]
+fn gateway_api_types_are_current() {
+    let Some(generated) = run_tool("python3", &["scripts/gen-gateway-api-types.py"], None) else {
+        return;
+    };
+    let edition = edition();
+    let Some(formatted) = run_tool("rustfmt", &["--edition", &edition], Some(generated)) else {
+        return;
+    };
+    let mut stale = Vec::new();
+    check(
+        &repo().join("src/model/gateway_api.rs"),
+        &formatted,
         &mut stale,
     );
     assert!(

@@ -71,7 +71,8 @@ pub(super) const INVALID_DESTINATION: &str = "InvalidDestination";
 pub(super) const INVALID_FILTER: &str = "InvalidFilter";
 pub(super) const INVALID_CONFIGURATION: &str = "InvalidConfiguration";
 
-/// Why a parentRef was not accepted, most severe last (`rankParentError`).
+/// Why a parentRef was not accepted, in `rankParentError` order: when one
+/// parentRef matches several listeners, istiod reports the lowest rank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum DeniedReason {
     NotAllowedByListeners,
@@ -132,16 +133,16 @@ pub(super) fn route_conditions(
     }
     for (index, results) in by_reference {
         let mut accepted = false;
-        let mut worst: Option<Denied> = None;
+        let mut reported: Option<Denied> = None;
         let mut route_error = None;
         for result in results {
             route_error = route_error.or(result.route_error);
             match result.denied {
                 None => accepted = true,
                 Some(denied) => {
-                    worst = Some(match worst.take() {
+                    reported = Some(match reported.take() {
                         None => denied,
-                        Some(seen) if denied.reason > seen.reason => denied,
+                        Some(seen) if denied.reason < seen.reason => denied,
                         Some(mut seen) if denied.reason == seen.reason => {
                             seen.message = format!("{}; {}", seen.message, denied.message);
                             seen
@@ -172,7 +173,7 @@ pub(super) fn route_conditions(
             })
         };
         if !accepted {
-            if let Some(denied) = worst {
+            if let Some(denied) = reported {
                 push("Accepted", denied.reason.name(), denied.message);
             }
         }
@@ -185,17 +186,48 @@ pub(super) fn route_conditions(
 /// A parentRef as the kit's `where` shows it: kind, `[namespace/]name`,
 /// then `section S` and `port P` when set.
 fn parent_place(reference: &gw::ParentReference, _route_namespace: &str) -> String {
-    let kind = reference.kind.as_deref().unwrap_or("Gateway");
-    let name = reference.name.as_deref().unwrap_or_default();
-    let mut place = match &reference.namespace {
-        Some(namespace) => format!("parent {kind} {namespace}/{name}"),
-        None => format!("parent {kind} {name}"),
+    reference_place(
+        "parent",
+        reference.kind.as_deref().unwrap_or("Gateway"),
+        reference.namespace.as_deref(),
+        reference.name.as_deref().unwrap_or_default(),
+        reference.section_name.as_deref(),
+        reference.port,
+    )
+}
+
+/// A status entry's reference as written: `ROLE KIND [NAMESPACE/]NAME`,
+/// then `section S` and `port P` when set (`parent Gateway
+/// istio-system/gateway section http`, `ancestor Service echo`).
+pub(super) fn reference_place(
+    role: &str,
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+    section: Option<&str>,
+    port: Option<i32>,
+) -> String {
+    let mut place = match namespace {
+        Some(namespace) => format!("{role} {kind} {namespace}/{name}"),
+        None => format!("{role} {kind} {name}"),
     };
-    if let Some(section) = &reference.section_name {
+    if let Some(section) = section {
         place.push_str(&format!(" section {section}"));
     }
-    if let Some(port) = reference.port {
+    if let Some(port) = port {
         place.push_str(&format!(" port {port}"));
     }
     place
+}
+
+/// `truncatedKeysMessage`: the first three key names, sorted, as istiod
+/// lists what a Secret or ConfigMap holds instead of what it expected.
+pub(super) fn truncated_keys_message<'k>(keys: impl IntoIterator<Item = &'k str>) -> String {
+    let mut keys: Vec<&str> = keys.into_iter().collect();
+    keys.sort_unstable();
+    if keys.len() < 3 {
+        keys.join(", ")
+    } else {
+        format!("{}, and {} more...", keys[..3].join(", "), keys.len() - 3)
+    }
 }

@@ -127,7 +127,7 @@ pub(super) fn cors(filter: &gw::HTTPCORSFilter) -> net::CorsPolicy {
                 ..Default::default()
             }
         } else {
-            let pattern = regex::escape(origin).replace(r"\*", ".*");
+            let pattern = go_quote_meta(origin).replace(r"\*", ".*");
             net::StringMatch {
                 regex: Some(format!("^{pattern}$")),
                 ..Default::default()
@@ -152,6 +152,20 @@ pub(super) fn cors(filter: &gw::HTTPCORSFilter) -> net::CorsPolicy {
         out.max_age = Some(format!("{age}s"));
     }
     out.unmatched_preflights = Some(net::UnmatchedPreflights::Ignore);
+    out
+}
+
+/// Go's `regexp.QuoteMeta`, as istiod escapes CORS origins: unlike
+/// `regex::escape` it leaves `-`, `#`, `&` and `~` as they are, so the
+/// generated VirtualService reads as istiod's.
+fn go_quote_meta(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
     out
 }
 
@@ -201,6 +215,11 @@ pub(super) fn apply_timeouts(timeouts: &gw::HTTPRouteTimeouts, route: &mut net::
 /// A Gateway API duration (`1h30m`, `500ms`; Go's `time.ParseDuration`
 /// grammar) in nanoseconds; 0 when unreadable, as istiod ignores the error.
 pub(super) fn parse_duration(text: &str) -> i128 {
+    try_parse_duration(text).unwrap_or(0)
+}
+
+/// A Gateway API duration in nanoseconds; `None` when unreadable.
+pub(super) fn try_parse_duration(text: &str) -> Option<i128> {
     let mut total: i128 = 0;
     let mut rest = text;
     while !rest.is_empty() {
@@ -209,11 +228,9 @@ pub(super) fn parse_duration(text: &str) -> i128 {
             .take_while(|b| b.is_ascii_digit() || *b == b'.')
             .count();
         if digits == 0 {
-            return 0;
+            return None;
         }
-        let Ok(number) = rest[..digits].parse::<f64>() else {
-            return 0;
-        };
+        let number = rest[..digits].parse::<f64>().ok()?;
         rest = &rest[digits..];
         let unit_len = rest
             .bytes()
@@ -226,13 +243,13 @@ pub(super) fn parse_duration(text: &str) -> i128 {
             "s" => 1e9,
             "m" => 60e9,
             "h" => 3600e9,
-            _ => return 0,
+            _ => return None,
         };
         rest = &rest[unit_len..];
         // Bounded: the CRD allows at most 4 groups of 5 digits.
         total = total.saturating_add((number * scale).min(1e30) as i128);
     }
-    total
+    Some(total)
 }
 
 /// A duration as protobuf JSON writes it: seconds with 0, 3, 6 or 9 fraction digits.
@@ -335,6 +352,117 @@ mod tests {
         assert_eq!(
             header_operations(Some(&bad)).unwrap_err().reason,
             INVALID_FILTER
+        );
+    }
+    fn cors_of(filter: serde_json::Value) -> serde_json::Value {
+        let filter: gw::HTTPCORSFilter = serde_json::from_value(filter).expect("a CORS filter");
+        serde_json::to_value(cors(&filter)).expect("JSON")
+    }
+
+    #[test]
+    fn cors_origins_become_exact_prefix_or_regex_matches_as_istiod_writes_them() {
+        let policy = cors_of(serde_json::json!({
+            "allowOrigins": ["*", "https://a.example", "https://*", "https://*.my-site.com:*", ""],
+            "allowMethods": ["GET", "*"],
+            "allowHeaders": ["x-a"],
+            "exposeHeaders": ["x-b"],
+            "allowCredentials": true,
+            "maxAge": 10,
+        }));
+        assert_eq!(
+            policy,
+            serde_json::json!({
+                "allowOrigins": [
+                    // "*" matches any well-formed origin, not any string.
+                    {"regex": r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s?#]+$"},
+                    {"exact": "https://a.example"},
+                    {"prefix": "https://"},
+                    // Escaped as Go's QuoteMeta escapes: `-` stays as it is.
+                    {"regex": r"^https://.*\.my-site\.com:.*$"},
+                ],
+                "allowMethods": ["GET", "*"],
+                "allowHeaders": ["x-a"],
+                "exposeHeaders": ["x-b"],
+                "allowCredentials": true,
+                "maxAge": "10s",
+                "unmatchedPreflights": "IGNORE",
+            })
+        );
+    }
+
+    #[test]
+    fn cors_without_credentials_or_max_age_leaves_them_out() {
+        let policy = cors_of(serde_json::json!({
+            "allowOrigins": ["https://a.example"],
+            "allowCredentials": false,
+            "maxAge": 0,
+        }));
+        assert_eq!(
+            policy,
+            serde_json::json!({
+                "allowOrigins": [{"exact": "https://a.example"}],
+                "unmatchedPreflights": "IGNORE",
+            })
+        );
+    }
+
+    /// The `mirrors` of the mesh VirtualService of an HTTPRoute with
+    /// `filters`, and the conditions reported.
+    fn mirrors_of(filters: &str) -> (serde_json::Value, Vec<String>) {
+        let yaml = format!("apiVersion: v1\nkind: Service\nmetadata: {{name: echo, namespace: default}}\nspec: {{ports: [{{name: http, port: 80}}]}}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: r, namespace: default}}\nspec:\n  parentRefs: [{{group: \"\", kind: Service, name: echo, port: 80}}]\n  rules: [{{filters: {filters}, backendRefs: [{{name: echo, port: 80}}]}}]\n");
+        let loaded = crate::load::load_files(vec![crate::source::SourceFile::new("t.yaml", yaml)]);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let options = super::super::Options {
+            domain_suffix: "cluster.local".into(),
+            features: Default::default(),
+        };
+        let conversion = super::super::convert(&loaded.objects, &options);
+        let virtual_service = conversion
+            .generated
+            .iter()
+            .find(|g| g.kind() == super::super::GeneratedKind::VirtualService)
+            .expect("a VirtualService")
+            .to_json();
+        let conditions = conversion
+            .conditions
+            .iter()
+            .map(|c| format!("{} {}: {}", c.condition_type, c.reason, c.message))
+            .collect();
+        (
+            virtual_service["spec"]["http"][0]["mirrors"].clone(),
+            conditions,
+        )
+    }
+
+    #[test]
+    fn a_mirror_fraction_becomes_a_percentage_of_the_mirrored_destination() {
+        let (mirrors, conditions) = mirrors_of(
+            "[{type: RequestMirror, requestMirror: {backendRef: {name: echo, port: 80}, fraction: {numerator: 1, denominator: 4}}}, {type: RequestMirror, requestMirror: {backendRef: {name: echo, port: 80}, percent: 30}}, {type: RequestMirror, requestMirror: {backendRef: {name: echo, port: 80}}}]",
+        );
+        let destination =
+            serde_json::json!({"host": "echo.default.svc.cluster.local", "port": {"number": 80}});
+        assert_eq!(
+            mirrors,
+            serde_json::json!([
+                {"destination": destination, "percentage": {"value": 25.0}},
+                {"destination": destination, "percentage": {"value": 30.0}},
+                // No fraction or percent: every request is mirrored.
+                {"destination": destination},
+            ])
+        );
+        assert!(conditions.is_empty(), "{conditions:?}");
+    }
+
+    #[test]
+    fn an_http_mirror_to_a_missing_backend_is_dropped_and_reported() {
+        let (mirrors, conditions) = mirrors_of(
+            "[{type: RequestMirror, requestMirror: {backendRef: {name: missing, port: 80}, percent: 50}}]",
+        );
+        // The route is kept, without the mirror.
+        assert_eq!(mirrors, serde_json::Value::Null);
+        assert_eq!(
+            conditions,
+            ["ResolvedRefs BackendNotFound: backend(missing.default.svc.cluster.local) not found"]
         );
     }
 }

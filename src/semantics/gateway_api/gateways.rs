@@ -2,9 +2,9 @@
 //! (`GatewayCollection`, `ListenerSetCollection`, `buildListener`,
 //! `buildTLS`, `buildHostnameMatch`, `extractGatewayServices`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::conditions::Condition;
+use super::conditions::{truncated_keys_message, Condition};
 use super::parents::ParentInfo;
 use super::world::{World, DEFAULT_NAMESPACE};
 use super::{Generated, GeneratedSpec, Ignored, SourceField, GENERATED_SUFFIX, PARENTS_ANNOTATION};
@@ -20,6 +20,8 @@ const ISTIO_CONTROLLERS: &[&str] = &[
     "istio.io/mesh-controller",
     "istio.io/eastwest-controller",
 ];
+/// The only controller whose Gateways take ListenerSets (`SupportsListenerSet`).
+const GATEWAY_CONTROLLER: &str = "istio.io/gateway-controller";
 const WAYPOINT_CONTROLLER: &str = "istio.io/mesh-controller";
 const EAST_WEST_CONTROLLER: &str = "istio.io/eastwest-controller";
 
@@ -28,6 +30,11 @@ const EAST_WEST_CONTROLLER: &str = "istio.io/eastwest-controller";
 pub(super) struct Listener {
     pub parent: ParentInfo,
     pub generated: Option<Generated>,
+    /// Whether istiod counts the listener as valid (`programmed`).
+    programmed: bool,
+    /// The port of the server istiod builds for it, valid or not; `None`
+    /// for a TLS listener without TLS settings (no server at all).
+    server_port: Option<i32>,
 }
 
 /// Every listener of every Gateway and ListenerSet istiod serves.
@@ -55,76 +62,576 @@ pub(super) fn convert_gateways(
             continue;
         };
         let context = GatewayContext::new(world, object, spec, &controller);
-        if context.services.is_empty() && !is_managed(spec) {
-            // Only Hostname addresses are supported; with none left the
-            // Gateway is a hard failure (`extractGatewayServices`).
-            let skipped: Vec<&str> = spec
-                .addresses
+        let addresses_field = FieldPath::root().field("spec").field("addresses");
+        // Only Hostname addresses are supported (`extractGatewayServices`);
+        // others are a soft failure, and a hard one when none is left.
+        let skipped: Vec<&str> = if is_managed(spec) {
+            Vec::new()
+        } else {
+            spec.addresses
                 .iter()
-                .filter_map(|address| address.value.as_deref())
-                .collect();
-            conditions.push(Condition {
-                object: id,
-                origin: format!("Gateway {}/{}", context.namespace, object.meta.name),
-                place: "status".into(),
-                field: FieldPath::root().field("spec").field("addresses"),
-                condition_type: "Accepted".into(),
-                status: false,
-                reason: "UnsupportedAddress".into(),
-                message: format!(
-                    "only Hostname is supported, ignoring [{}]",
-                    skipped.join(" ")
-                ),
-            });
-            continue;
+                .filter(|address| address.r#type.as_deref().is_some_and(|t| t != "Hostname"))
+                .map(|address| address.value.as_deref().unwrap_or_default())
+                .collect()
+        };
+        let address_error = (!skipped.is_empty()).then(|| {
+            format!(
+                "only Hostname is supported, ignoring [{}]",
+                skipped.join(" ")
+            )
+        });
+        // The Gateway's own error (`gatewayErr`): its addresses, else its parameters.
+        let gateway_error: Option<(&str, FieldPath, String)> = match &address_error {
+            Some(message) => Some((
+                "UnsupportedAddress",
+                addresses_field.clone(),
+                message.clone(),
+            )),
+            None if !context.services.is_empty() => {
+                parameters_problem(world, &context.namespace, spec).map(|message| {
+                    (
+                        "InvalidParameters",
+                        FieldPath::root()
+                            .field("spec")
+                            .field("infrastructure")
+                            .field("parametersRef"),
+                        message,
+                    )
+                })
+            }
+            None => None,
+        };
+        let gateway_status = StatusSink::new(id, object, "status");
+        if let Some((reason, field, message)) = &gateway_error {
+            gateway_status.push(conditions, field, "Accepted", reason, message);
         }
-        for (index, listener) in spec.listeners.iter().enumerate() {
+        if let Some((reason, message)) =
+            backend_client_certificate_problem(world, &context.namespace, spec)
+        {
             let field = FieldPath::root()
                 .field("spec")
-                .field("listeners")
-                .index(index);
-            listeners.push(context.listener(world, id, object, listener, field, None, conditions));
+                .field("tls")
+                .field("backend")
+                .field("clientCertificateRef");
+            gateway_status.push(conditions, &field, "ResolvedRefs", reason, &message);
         }
-        // ListenerSets attached to this Gateway, in istiod's order.
-        let sets = world.ordered(|candidate| match &candidate.spec {
-            Spec::ListenerSet(set) => Some(set.as_ref()),
-            _ => None,
-        });
-        for (set_id, set) in sets {
-            let set_object = world.object(set_id);
-            if !listener_set_attaches(set_object, set, object) {
-                continue;
+        let sets = attached_listener_sets(world, &context, object, conditions, ignored);
+        if context.services.is_empty() {
+            let message = "Failed to assign to any requested addresses";
+            gateway_status.push(
+                conditions,
+                &addresses_field,
+                "Programmed",
+                "UnsupportedAddress",
+                message,
+            );
+            for (set_id, _) in &sets {
+                let set_status = StatusSink::new(*set_id, world.object(*set_id), "status");
+                let parent_error = format!(
+                    "Parent not accepted: {}",
+                    address_error.as_deref().unwrap_or_default()
+                );
+                let parent_field = FieldPath::root().field("spec").field("parentRef");
+                set_status.push(
+                    conditions,
+                    &parent_field,
+                    "Accepted",
+                    "UnsupportedAddress",
+                    &parent_error,
+                );
+                set_status.push(
+                    conditions,
+                    &parent_field,
+                    "Programmed",
+                    "UnsupportedAddress",
+                    message,
+                );
             }
-            if !context.allows_listener_set(world, set_object) {
-                ignored.push(Ignored {
-                    object: set_id,
-                    reason: format!(
-                        "Gateway {}/{} does not allow ListenerSets from namespace {}",
-                        context.namespace,
-                        object.meta.name,
-                        set_object.namespace_or(DEFAULT_NAMESPACE)
-                    ),
-                });
-                continue;
-            }
-            for (index, listener) in set.listeners.iter().enumerate() {
+            continue;
+        }
+        let owners: Vec<(usize, &[gw::Listener])> =
+            std::iter::once((id, spec.listeners.as_slice()))
+                .chain(
+                    sets.iter()
+                        .map(|(set_id, set)| (*set_id, set.listeners.as_slice())),
+                )
+                .collect();
+        let conflicts = listener_conflicts(&owners);
+        let mut gateway_ports = BTreeSet::new();
+        for (owner_index, (owner_id, owner_listeners)) in owners.iter().enumerate() {
+            let owner = world.object(*owner_id);
+            let is_gateway = owner_index == 0;
+            let mut valid = 0;
+            let mut ports = BTreeSet::new();
+            for (index, listener) in owner_listeners.iter().enumerate() {
                 let field = FieldPath::root()
                     .field("spec")
                     .field("listeners")
                     .index(index);
-                listeners.push(context.listener(
+                if let Some(reason) = conflicts.get(&(*owner_id, index)) {
+                    report_conflict(*owner_id, owner, listener, field, reason, conditions);
+                    continue;
+                }
+                let converted = context.listener(
                     world,
-                    set_id,
-                    set_object,
+                    *owner_id,
+                    owner,
                     listener,
                     field,
-                    Some(&context.namespace),
+                    (!is_gateway).then_some(context.namespace.as_str()),
                     conditions,
-                ));
+                );
+                // The Gateway serves all of its own listeners' servers and
+                // the valid ones of its ListenerSets.
+                if is_gateway || converted.programmed {
+                    gateway_ports.extend(converted.server_port);
+                }
+                // A ListenerSet counts only the listeners with a server.
+                if converted.programmed && (is_gateway || converted.server_port.is_some()) {
+                    valid += 1;
+                }
+                ports.extend(converted.server_port);
+                listeners.push(converted);
             }
+            if is_gateway {
+                // With some listeners valid the Gateway stays accepted.
+                if gateway_error.is_none() && !owner_listeners.is_empty() && valid == 0 {
+                    gateway_status.push(
+                        conditions,
+                        &FieldPath::root().field("spec").field("listeners"),
+                        "Accepted",
+                        "ListenersNotValid",
+                        "None of the Gateway's listeners are valid",
+                    );
+                }
+                continue;
+            }
+            // `ReportListenerSetStatus`: a ListenerSet needs a valid listener.
+            let set_status = StatusSink::new(*owner_id, owner, "status");
+            let listeners_field = FieldPath::root().field("spec").field("listeners");
+            let not_valid = "None of the ListenerSet's listeners are valid";
+            if let Some((reason, _, message)) = &gateway_error {
+                set_status.push(
+                    conditions,
+                    &FieldPath::root().field("spec").field("parentRef"),
+                    "Accepted",
+                    reason,
+                    &format!("Parent not accepted: {message}"),
+                );
+            } else if valid == 0 {
+                set_status.push(
+                    conditions,
+                    &listeners_field,
+                    "Accepted",
+                    "ListenersNotValid",
+                    not_valid,
+                );
+            }
+            if valid == 0 {
+                set_status.push(
+                    conditions,
+                    &listeners_field,
+                    "Programmed",
+                    "ListenersNotValid",
+                    not_valid,
+                );
+            } else if let Some((reason, message)) = address_problem(world, &context, &ports) {
+                set_status.push(
+                    conditions,
+                    &FieldPath::root().field("spec").field("parentRef"),
+                    "Programmed",
+                    reason,
+                    &message,
+                );
+            }
+        }
+        if let Some((reason, message)) = address_problem(world, &context, &gateway_ports) {
+            gateway_status.push(conditions, &addresses_field, "Programmed", reason, &message);
         }
     }
     listeners
+}
+
+/// Where the status conditions of one object go.
+struct StatusSink {
+    object: usize,
+    origin: String,
+    place: &'static str,
+}
+
+impl StatusSink {
+    fn new(object: usize, owner: &Object, place: &'static str) -> StatusSink {
+        StatusSink {
+            object,
+            origin: format!(
+                "{} {}/{}",
+                owner.kind(),
+                owner.namespace_or(DEFAULT_NAMESPACE),
+                owner.meta.name
+            ),
+            place,
+        }
+    }
+
+    fn push(
+        &self,
+        conditions: &mut Vec<Condition>,
+        field: &FieldPath,
+        condition_type: &str,
+        reason: &str,
+        message: &str,
+    ) {
+        conditions.push(Condition {
+            object: self.object,
+            origin: self.origin.clone(),
+            place: self.place.to_string(),
+            field: field.clone(),
+            condition_type: condition_type.to_string(),
+            status: false,
+            reason: reason.to_string(),
+            message: message.to_string(),
+        });
+    }
+}
+
+/// The ListenerSets attached to a Gateway that it takes, in istiod's
+/// order (creation time, namespace, name). The others are told so in their
+/// status (`ReportNotAllowedListenerSet`, `ReportUnsupportedListenerSet`).
+fn attached_listener_sets<'w>(
+    world: &World<'w>,
+    context: &GatewayContext<'_>,
+    gateway: &Object,
+    conditions: &mut Vec<Condition>,
+    ignored: &mut Vec<Ignored>,
+) -> Vec<(usize, &'w gw::ListenerSetSpec)> {
+    let mut taken = Vec::new();
+    let sets = world.ordered(|candidate| match &candidate.spec {
+        Spec::ListenerSet(set) => Some(set.as_ref()),
+        _ => None,
+    });
+    for (set_id, set) in sets {
+        let set_object = world.object(set_id);
+        if !listener_set_attaches(set_object, set, gateway) {
+            continue;
+        }
+        let refusal = if context.controller != GATEWAY_CONTROLLER {
+            let class = context
+                .spec
+                .gateway_class_name
+                .as_deref()
+                .unwrap_or_default();
+            Some(format!(
+                "The {class:?} GatewayClass does not support ListenerSet"
+            ))
+        } else if !context.allows_listener_set(world, set_object) {
+            Some(
+                "The parent Gateway does not allow this reference; check the 'spec.allowedRoutes'"
+                    .to_string(),
+            )
+        } else {
+            None
+        };
+        let Some(refusal) = refusal else {
+            taken.push((set_id, set));
+            continue;
+        };
+        let status = StatusSink::new(set_id, set_object, "status");
+        let field = FieldPath::root().field("spec").field("parentRef");
+        for condition_type in ["Accepted", "Programmed"] {
+            status.push(conditions, &field, condition_type, "NotAllowed", &refusal);
+        }
+        ignored.push(Ignored {
+            object: set_id,
+            reason: format!(
+                "Gateway {}/{} does not take it: {refusal}",
+                context.namespace, gateway.meta.name
+            ),
+        });
+    }
+    taken
+}
+
+/// The reason (`HostnameConflict`, `ProtocolConflict`) of each listener
+/// that loses to an earlier one on the same port, keyed by owner object
+/// and listener index (`ComputeGatewayListenerConflicts`): the Gateway's
+/// listeners first, then its ListenerSets' in order. Only winners block
+/// later listeners.
+fn listener_conflicts(
+    owners: &[(usize, &[gw::Listener])],
+) -> HashMap<(usize, usize), &'static str> {
+    let mut conflicts = HashMap::new();
+    let mut winners: Vec<&gw::Listener> = Vec::new();
+    for (owner, listeners) in owners {
+        for (index, listener) in listeners.iter().enumerate() {
+            match winners
+                .iter()
+                .find(|prior| !listeners_distinct(listener, prior))
+            {
+                Some(prior) => {
+                    let reason = if listener.protocol == prior.protocol && !is_layer4(listener) {
+                        "HostnameConflict"
+                    } else {
+                        "ProtocolConflict"
+                    };
+                    conflicts.insert((*owner, index), reason);
+                }
+                None => winners.push(listener),
+            }
+        }
+    }
+    conflicts
+}
+
+fn is_layer4(listener: &gw::Listener) -> bool {
+    matches!(listener.protocol.as_deref(), Some("TCP" | "UDP"))
+}
+
+fn is_http_like(listener: &gw::Listener) -> bool {
+    matches!(listener.protocol.as_deref(), Some("HTTP" | "HTTPS" | "TLS"))
+}
+
+/// `listenersDistinct`: whether two listeners can share a Gateway.
+fn listeners_distinct(a: &gw::Listener, b: &gw::Listener) -> bool {
+    if a.port != b.port {
+        return true;
+    }
+    if (is_layer4(a) && is_http_like(b)) || (is_http_like(a) && is_layer4(b)) {
+        return false;
+    }
+    if is_layer4(a) && is_layer4(b) {
+        return false;
+    }
+    if is_http_like(a) && is_http_like(b) {
+        // Distinct by hostname, an unset one being "*".
+        let hostname = |l: &gw::Listener| {
+            l.hostname
+                .clone()
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "*".into())
+        };
+        return hostname(a) != hostname(b);
+    }
+    a.protocol != b.protocol
+}
+
+/// `ReportListenerConflict`: a conflicted listener is neither accepted nor
+/// programmed, and says so in `Conflicted=True`.
+fn report_conflict(
+    id: usize,
+    owner: &Object,
+    listener: &gw::Listener,
+    field: FieldPath,
+    reason: &str,
+    conditions: &mut Vec<Condition>,
+) {
+    let message = "Listener has a conflict with another listener attached to the same Gateway";
+    let name = listener.name.clone().unwrap_or_default();
+    let origin = format!(
+        "{} {}/{}",
+        owner.kind(),
+        owner.namespace_or(DEFAULT_NAMESPACE),
+        owner.meta.name
+    );
+    let mut entries = vec![
+        ("Accepted", false, reason, message),
+        ("Programmed", false, reason, message),
+        ("Conflicted", true, reason, message),
+    ];
+    if !supported_kinds(listener).1 {
+        entries.push((
+            "ResolvedRefs",
+            false,
+            "InvalidRouteKinds",
+            "Invalid route kinds",
+        ));
+    }
+    for (condition_type, status, reason, message) in entries {
+        conditions.push(Condition {
+            object: id,
+            origin: origin.clone(),
+            place: format!("listener {name}"),
+            field: field.clone(),
+            condition_type: condition_type.to_string(),
+            status,
+            reason: reason.to_string(),
+            message: message.to_string(),
+        });
+    }
+}
+
+/// `ResolveGatewayInstances` and `SetProgrammedCondition`: whether the
+/// Gateway's services exist in its namespace and expose its listeners'
+/// ports. Offline there are no Endpoints: every port of a Service found is
+/// taken to have ready endpoints, as in istiod's conversion test.
+fn address_problem(
+    world: &World<'_>,
+    context: &GatewayContext<'_>,
+    ports: &BTreeSet<i32>,
+) -> Option<(&'static str, String)> {
+    let namespace = &context.namespace;
+    let mut assigned: BTreeSet<String> = BTreeSet::new();
+    let mut warnings: Vec<String> = Vec::new();
+    let mut usable = true;
+    for host in &context.services {
+        let found = service_ports(world, host);
+        let Some(service) = found.iter().find(|s| s.namespace == *namespace) else {
+            let mut elsewhere: Vec<String> =
+                found.iter().map(|s| format!("{:?}", s.namespace)).collect();
+            elsewhere.sort();
+            elsewhere.dedup();
+            warnings.push(if elsewhere.is_empty() {
+                format!("hostname {host:?} not found")
+            } else {
+                format!(
+                    "hostname {host:?} not found in namespace {namespace:?}, but it was found in namespace(s) {}",
+                    elsewhere.join(", ")
+                )
+            });
+            usable = false;
+            continue;
+        };
+        for port in ports {
+            if service.ports.iter().any(|(number, _)| number == port) {
+                assigned.insert(format!("{host}:{port}"));
+                if service.pending_address {
+                    let warning = format!("address pending for hostname {host:?}");
+                    if !warnings.contains(&warning) {
+                        warnings.push(warning);
+                    }
+                }
+                continue;
+            }
+            // The workload port named instead of the service port?
+            let mut hints: Vec<String> = service
+                .ports
+                .iter()
+                .filter(|(_, endpoint)| endpoint == port)
+                .map(|(number, _)| number.to_string())
+                .collect();
+            hints.sort();
+            hints.dedup();
+            warnings.push(if hints.is_empty() {
+                format!("port {port} not found for hostname {host:?}")
+            } else {
+                format!(
+                    "port {port} not found for hostname {host:?} (hint: the service port should be specified, not the workload port. Did you mean one of these ports: [{}]?)",
+                    hints.join(" ")
+                )
+            });
+            usable = false;
+        }
+    }
+    if warnings.is_empty() {
+        return None;
+    }
+    warnings.sort();
+    let assigned: Vec<String> = assigned.into_iter().collect();
+    let message = if assigned.is_empty() {
+        format!(
+            "Failed to assign to any requested addresses: {}",
+            warnings.join("; ")
+        )
+    } else {
+        format!(
+            "Assigned to service(s) {}, but failed to assign to all requested addresses: {}",
+            human_readable_join(&assigned),
+            warnings.join("; ")
+        )
+    };
+    let reason = if usable {
+        "AddressNotAssigned"
+    } else {
+        "AddressNotUsable"
+    };
+    Some((reason, message))
+}
+
+/// A registry service behind a hostname, in one namespace.
+struct RegistryService {
+    namespace: String,
+    /// Service ports with the endpoint (target) port each sends to.
+    ports: Vec<(i32, i32)>,
+    /// A LoadBalancer Service still waiting for its external address.
+    pending_address: bool,
+}
+
+/// The services of the registry with `host`, one per namespace: the
+/// Kubernetes Service the host names, or the ServiceEntries listing it.
+fn service_ports(world: &World<'_>, host: &str) -> Vec<RegistryService> {
+    let mut found = Vec::new();
+    let kubernetes = host
+        .strip_suffix(&format!(".svc.{}", world.domain))
+        .and_then(|rest| rest.split_once('.'))
+        .and_then(|(name, namespace)| world.service(namespace, name).map(|s| (namespace, s)));
+    if let Some((namespace, object)) = kubernetes {
+        if let Spec::Service(service) = &object.spec {
+            let spec = service.spec.as_ref();
+            let ports =
+                spec.and_then(|spec| spec.ports.as_ref())
+                    .map(|ports| {
+                        ports
+                            .iter()
+                            .map(|p| {
+                                let endpoint = match &p.target_port {
+                                Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(
+                                    target,
+                                )) => *target,
+                                _ => p.port,
+                            };
+                                (p.port, endpoint)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+            let load_balancer = spec.and_then(|s| s.type_.as_deref()) == Some("LoadBalancer");
+            let has_external = service
+                .status
+                .as_ref()
+                .and_then(|s| s.load_balancer.as_ref())
+                .and_then(|lb| lb.ingress.as_ref())
+                .is_some_and(|ingress| !ingress.is_empty());
+            found.push(RegistryService {
+                namespace: namespace.to_string(),
+                ports,
+                pending_address: load_balancer && !has_external,
+            });
+        }
+    }
+    for object in world.objects {
+        let Spec::ServiceEntry(entry) = &object.spec else {
+            continue;
+        };
+        let namespace = object.namespace_or(DEFAULT_NAMESPACE);
+        if !entry.hosts.iter().any(|h| h == host) || found.iter().any(|s| s.namespace == namespace)
+        {
+            continue;
+        }
+        let ports = entry
+            .ports
+            .iter()
+            .filter_map(|p| {
+                let number = i32::try_from(p.number?).ok()?;
+                let endpoint = p.target_port.and_then(|t| i32::try_from(t).ok());
+                Some((number, endpoint.unwrap_or(number)))
+            })
+            .collect();
+        found.push(RegistryService {
+            namespace: namespace.to_string(),
+            ports,
+            pending_address: false,
+        });
+    }
+    found
+}
+
+/// `HumanReadableJoin`: `a`, `a and b`, `a, b, and c`.
+fn human_readable_join(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, second] => format!("{first} and {second}"),
+        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+    }
 }
 
 /// The controller of a class istiod generates config for.
@@ -300,6 +807,22 @@ impl<'a> GatewayContext<'a> {
                 String::new()
             }
         };
+        // Waypoint and east-west listeners of other shapes are reported
+        // but still count as programmed, as istiod does.
+        if self.controller == WAYPOINT_CONTROLLER && (port != 15008 || protocol != "HBONE") {
+            report(
+                "Accepted",
+                "UnsupportedProtocol",
+                r#"Expected a single listener on port 15008 with protocol "HBONE""#.into(),
+            );
+        }
+        if self.controller == EAST_WEST_CONTROLLER && !east_west_listener_expected(listener) {
+            report(
+                "Accepted",
+                "UnsupportedProtocol",
+                r#"East-west gateway listeners must be either port 15008 with protocol "HBONE" and TLS.Mode == Terminate, or TLS with TLS.Mode == Passthrough"#.into(),
+            );
+        }
         let (allowed_kinds, all_kinds_supported) = supported_kinds(listener);
         if !all_kinds_supported {
             report(
@@ -309,6 +832,17 @@ impl<'a> GatewayContext<'a> {
             );
         }
         let hosts = hostname_match(world, &namespace, listener);
+        // A TLS listener without a `tls` block gets no server at all.
+        let no_server = listener.tls.is_none() && (protocol == "HTTPS" || protocol == "TLS");
+        if no_server && object.kind() == "ListenerSet" {
+            report(
+                "Accepted",
+                "UnsupportedProtocol",
+                format!("protocol is {protocol} but no TLS section is defined"),
+            );
+            report("Programmed", "Invalid", "Bad TLS configuration".into());
+            valid = false;
+        }
         let placeholder = tls.is_none() && (protocol == "HTTPS" || protocol == "TLS");
         let internal_name = format!("{}~{GENERATED_SUFFIX}~{name}", object.meta.name);
         let parent = ParentInfo {
@@ -374,7 +908,12 @@ impl<'a> GatewayContext<'a> {
                 sources: vec![SourceField { object: id, field }],
             }
         });
-        Listener { parent, generated }
+        Listener {
+            parent,
+            generated,
+            programmed: valid,
+            server_port: (!no_server).then_some(port),
+        }
     }
 
     /// `buildTLS`: the server TLS settings of a listener.
@@ -651,13 +1190,21 @@ fn certificate(
             credential_problems,
             ..
         }) => {
-            let has = |key: &str| keys.iter().any(|k| k == key);
-            // istiod reads `tls.crt`/`tls.key` or a generic `cert`/`key` pair.
-            let has_pair = (has("tls.crt") && has("tls.key")) || (has("cert") && has("key"));
-            if !has_pair || unparsable(credential_problems) {
+            if let Some(error) = missing_key_pair(keys) {
                 return Err(ListenerError::new(
                     "InvalidCertificateRef",
-                    format!("invalid certificate reference {text}, the certificate is malformed"),
+                    format!("invalid certificate reference {text}, {error}"),
+                ));
+            }
+            if unparsable(credential_problems) {
+                let why = key_pair_error(credential_problems)
+                    .map(|error| format!(": {error}"))
+                    .unwrap_or_default();
+                return Err(ListenerError::new(
+                    "InvalidCertificateRef",
+                    format!(
+                        "invalid certificate reference {text}, the certificate is malformed{why}"
+                    ),
                 ));
             }
             Ok(format!("kubernetes-gateway://{secret_namespace}/{name}"))
@@ -671,12 +1218,146 @@ fn certificate(
     }
 }
 
+/// `ExtractCertInfo`'s error for a Secret without a key pair: istiod reads
+/// a generic `cert`/`key` pair or `tls.crt`/`tls.key`. Only key names are
+/// kept, so a present but empty value counts as present.
+fn missing_key_pair(keys: &[String]) -> Option<String> {
+    let has = |key: &str| keys.iter().any(|k| k == key);
+    if (has("cert") && has("key")) || (has("tls.crt") && has("tls.key")) {
+        return None;
+    }
+    Some(format!(
+        "found secret, but didn't have expected keys (cert and key) or (tls.crt and tls.key); found: {}",
+        truncated_keys_message(keys.iter().map(String::as_str))
+    ))
+}
+
+/// `validateBackendClientCertificateRef`: why the Gateway's client
+/// certificate for backends (`spec.tls.backend.clientCertificateRef`) is
+/// unusable, if it is: reason and message.
+fn backend_client_certificate_problem(
+    world: &World<'_>,
+    namespace: &str,
+    spec: &gw::GatewaySpec,
+) -> Option<(&'static str, String)> {
+    let reference = spec
+        .tls
+        .as_ref()?
+        .backend
+        .as_ref()?
+        .client_certificate_ref
+        .as_ref()?;
+    let group = reference.group.as_deref().unwrap_or_default();
+    let kind = reference.kind.as_deref().unwrap_or("Secret");
+    let name = reference.name.as_deref().unwrap_or_default();
+    let text = format!(
+        "{}/{}/{name}.{}",
+        reference.group.as_deref().unwrap_or_default(),
+        reference.kind.as_deref().unwrap_or_default(),
+        reference.namespace.as_deref().unwrap_or_default()
+    );
+    let invalid = |message: String| Some(("InvalidClientCertificateRef", message));
+    if !group.is_empty() || kind != "Secret" {
+        return invalid(format!(
+            "invalid clientCertificateRef {text}, only secret is allowed"
+        ));
+    }
+    let secret_namespace = reference.namespace.as_deref().unwrap_or(namespace);
+    let Some(Spec::Secret {
+        keys,
+        credential_problems,
+        ..
+    }) = world.secret(secret_namespace, name).map(|o| &o.spec)
+    else {
+        return invalid(format!(
+            "invalid clientCertificateRef {text}, secret {secret_namespace}/{name} not found"
+        ));
+    };
+    if let Some(error) = missing_key_pair(keys) {
+        return invalid(format!("invalid clientCertificateRef {text}, {error}"));
+    }
+    if unparsable(credential_problems) {
+        let why = key_pair_error(credential_problems)
+            .map(|error| format!(": {error}"))
+            .unwrap_or_default();
+        return invalid(format!(
+            "invalid clientCertificateRef {text}, the certificate is malformed{why}"
+        ));
+    }
+    if secret_namespace != namespace
+        && !world.grant_allows("Gateway", namespace, "Secret", secret_namespace, name)
+    {
+        return Some((
+            "RefNotPermitted",
+            format!(
+                "clientCertificateRef {name}/{secret_namespace} not accessible to a Gateway in namespace {namespace:?} (missing a ReferenceGrant?)"
+            ),
+        ));
+    }
+    None
+}
+
+/// `validateParametersRef`: a Gateway's `infrastructure.parametersRef` must
+/// name an existing ConfigMap of its namespace.
+fn parameters_problem(
+    world: &World<'_>,
+    namespace: &str,
+    spec: &gw::GatewaySpec,
+) -> Option<String> {
+    let reference = spec.infrastructure.as_ref()?.parameters_ref.as_ref()?;
+    let group = reference.group.as_deref().unwrap_or_default();
+    let kind = reference.kind.as_deref().unwrap_or_default();
+    let name = reference.name.as_deref().unwrap_or_default();
+    if !group.is_empty() || kind != "ConfigMap" {
+        return Some(format!(
+            "Unsupported parametersRef group/kind {group}/{kind}, only ConfigMap is supported"
+        ));
+    }
+    world
+        .config_map(namespace, name)
+        .is_none()
+        .then(|| format!("parametersRef ConfigMap {namespace}/{name} does not exist"))
+}
+
+/// Go's `tls.X509KeyPair` error for the first unreadable half of a key
+/// pair. The problem found does not tell "no PEM data" from "PEM blocks of
+/// other types"; the first is what a malformed Secret usually holds.
+fn key_pair_error(problems: &[crate::model::credentials::CredentialProblem]) -> Option<String> {
+    let problem_of = |keys: &[&str], text: &str| {
+        problems
+            .iter()
+            .any(|p| keys.contains(&p.key.as_str()) && p.problem == text)
+    };
+    if problem_of(&["tls.crt", "cert"], "is not a PEM certificate") {
+        return Some("tls: failed to find any PEM data in certificate input".into());
+    }
+    if problem_of(&["tls.key", "key"], "is not a PEM private key") {
+        return Some("tls: failed to find any PEM data in key input".into());
+    }
+    None
+}
+
 /// Whether a Secret's credentials do not parse. An expired certificate
 /// still parses: istiod serves it (`tls.X509KeyPair` does not check dates).
 fn unparsable(problems: &[crate::model::credentials::CredentialProblem]) -> bool {
     problems
         .iter()
         .any(|p| !p.problem.starts_with("holds a certificate that expired"))
+}
+
+/// `unexpectedEastWestWaypointListener`, negated: port 15008 is the HBONE
+/// listener terminating TLS, every other port TLS passthrough. An unset
+/// TLS mode is the CRD default, Terminate.
+fn east_west_listener_expected(listener: &gw::Listener) -> bool {
+    let mode = listener
+        .tls
+        .as_ref()
+        .map(|tls| tls.mode.unwrap_or(gw::TLSModeType::Terminate));
+    let protocol = listener.protocol.as_deref().unwrap_or_default();
+    if listener.port == Some(15008) {
+        return protocol == "HBONE" && mode == Some(gw::TLSModeType::Terminate);
+    }
+    protocol == "TLS" && mode == Some(gw::TLSModeType::Passthrough)
 }
 
 /// `IsManaged`: istiod deploys the gateway unless it names a Hostname address.
@@ -802,4 +1483,130 @@ pub(super) fn selector_matches(
                 _ => false,
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{convert, Conversion, Options};
+
+    fn run(yaml: &str) -> Conversion {
+        let loaded = crate::load::load_files(vec![crate::source::SourceFile::new(
+            "t.yaml",
+            yaml.to_string(),
+        )]);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let options = Options {
+            domain_suffix: "cluster.local".into(),
+            features: Default::default(),
+        };
+        convert(&loaded.objects, &options)
+    }
+
+    fn conditions(conversion: &Conversion) -> Vec<String> {
+        conversion
+            .conditions
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} | {} | {}={} {}",
+                    c.origin,
+                    c.place,
+                    c.condition_type,
+                    if c.status { "True" } else { "False" },
+                    c.reason
+                )
+            })
+            .collect()
+    }
+
+    /// A Gateway whose deployment Service exists, with `listeners`.
+    fn gateway(listeners: &str) -> String {
+        format!("apiVersion: v1\nkind: Service\nmetadata: {{name: gw-istio, namespace: infra}}\nspec: {{ports: [{{name: http, port: 80}}]}}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {{name: gw, namespace: infra}}\nspec:\n  gatewayClassName: istio\n  allowedListeners: {{namespaces: {{from: Same}}}}\n  listeners: {listeners}\n")
+    }
+
+    #[test]
+    fn listeners_losing_to_an_earlier_one_on_their_port_are_conflicted() {
+        let conversion = run(&gateway(
+            "[{name: a, port: 80, protocol: HTTP, hostname: a.example}, {name: b, port: 80, protocol: HTTP, hostname: a.example}, {name: c, port: 80, protocol: TCP}, {name: d, port: 80, protocol: HTTP, hostname: d.example}]",
+        ));
+        let conflict = |listener: &str, reason: &str| {
+            ["Accepted=False", "Programmed=False", "Conflicted=True"].map(|condition| {
+                format!("Gateway infra/gw | listener {listener} | {condition} {reason}")
+            })
+        };
+        let mut want: Vec<String> = conflict("b", "HostnameConflict").to_vec();
+        want.extend(conflict("c", "ProtocolConflict"));
+        assert_eq!(conditions(&conversion), want);
+        // The conflicted listeners generate no Istio Gateway; the others do.
+        let names: Vec<&str> = conversion
+            .generated
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "gw~istio-autogenerated-k8s-gateway~a",
+                "gw~istio-autogenerated-k8s-gateway~d"
+            ]
+        );
+    }
+
+    #[test]
+    fn listener_sets_report_refusal_and_listeners_not_valid() {
+        let set = |name: &str, namespace: &str, listeners: &str| {
+            format!("---\napiVersion: gateway.networking.k8s.io/v1\nkind: ListenerSet\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec:\n  parentRef: {{name: gw, namespace: infra}}\n  listeners: {listeners}\n")
+        };
+        let conversion = run(&format!(
+            "{}{}{}{}",
+            gateway("[{name: a, port: 80, protocol: HTTP}]"),
+            set(
+                "elsewhere",
+                "other",
+                "[{name: x, port: 80, protocol: HTTP, hostname: x.example}]"
+            ),
+            set(
+                "same-port",
+                "infra",
+                "[{name: y, port: 80, protocol: HTTP}]"
+            ),
+            set(
+                "fine",
+                "infra",
+                "[{name: z, port: 80, protocol: HTTP, hostname: z.example}]"
+            ),
+        ));
+        assert_eq!(
+            conditions(&conversion),
+            [
+                "ListenerSet other/elsewhere | status | Accepted=False NotAllowed",
+                "ListenerSet other/elsewhere | status | Programmed=False NotAllowed",
+                "ListenerSet infra/same-port | listener y | Accepted=False HostnameConflict",
+                "ListenerSet infra/same-port | listener y | Programmed=False HostnameConflict",
+                "ListenerSet infra/same-port | listener y | Conflicted=True HostnameConflict",
+                "ListenerSet infra/same-port | status | Accepted=False ListenersNotValid",
+                "ListenerSet infra/same-port | status | Programmed=False ListenersNotValid",
+            ]
+        );
+    }
+    #[test]
+    fn a_missing_parameters_config_map_and_client_certificate_are_reported() {
+        let yaml = gateway("[{name: a, port: 80, protocol: HTTP}]").replace(
+            "  gatewayClassName: istio\n",
+            "  gatewayClassName: istio\n  infrastructure: {parametersRef: {group: \"\", kind: ConfigMap, name: params}}\n  tls: {backend: {clientCertificateRef: {name: client}}}\n",
+        );
+        let conversion = run(&yaml);
+        let found: Vec<String> = conversion
+            .conditions
+            .iter()
+            .map(|c| format!("{} {}: {}", c.condition_type, c.reason, c.message))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "Accepted InvalidParameters: parametersRef ConfigMap infra/params does not exist",
+                "ResolvedRefs InvalidClientCertificateRef: invalid clientCertificateRef //client., secret infra/client not found",
+            ]
+        );
+    }
 }

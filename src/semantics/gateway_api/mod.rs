@@ -270,7 +270,7 @@ pub fn convert(objects: &[Object], options: &Options) -> Conversion {
     out.generated.append(&mut virtual_services);
     out.generated
         .extend(policies::destination_rules(&world, &mut out.conditions));
-    policies::report_unconverted(&world, &mut out.ignored);
+    policies::report_ignored(&world, &mut out.ignored);
     out.generated
         .sort_by(|a, b| (a.kind(), &a.namespace, &a.name).cmp(&(b.kind(), &b.namespace, &b.name)));
     out
@@ -293,7 +293,7 @@ mod tests {
         convert(&loaded.objects, &options)
     }
 
-    const WORLD: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: echo, namespace: default}\nspec: {ports: [{name: grpc, port: 7070}]}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gateway, namespace: istio-system}\nspec:\n  gatewayClassName: istio\n  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}]\n";
+    const WORLD: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: echo, namespace: default}\nspec: {ports: [{name: grpc, port: 7070}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: gateway-istio, namespace: istio-system}\nspec: {ports: [{name: http, port: 80}]}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gateway, namespace: istio-system}\nspec:\n  gatewayClassName: istio\n  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}]\n";
 
     #[test]
     fn a_mesh_grpc_route_becomes_a_mesh_virtual_service() {
