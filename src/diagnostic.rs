@@ -60,6 +60,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Set for findings in Secrets: output shows no source snippet.
     pub redact_source: bool,
+    /// For a reference to an object the inputs do not hold: that object's
+    /// kind, which `--ignore-unresolved` sets aside.
+    pub unresolved: Option<crate::analyze::unresolved::Referenced>,
     /// Until [`locate_all`] runs: which document of `file` holds `field`.
     pending: Option<PendingLocation>,
 }
@@ -139,6 +142,7 @@ impl Diagnostic {
             field,
             help: None,
             redact_source,
+            unresolved: None,
         }
     }
 
@@ -154,6 +158,7 @@ impl Diagnostic {
             field: None,
             help: None,
             redact_source: false,
+            unresolved: None,
             pending: None,
         }
     }

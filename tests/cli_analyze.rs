@@ -269,3 +269,72 @@ fn an_unreadable_input_exits_65_even_with_findings() {
     assert!(out.contains("[IST0106]"), "{out}");
     assert_eq!(code, 65, "{err}");
 }
+
+const PARTIAL: &str = "testdata/analyze/partial/virtual-service.yaml";
+
+#[test]
+fn references_to_kinds_the_inputs_lack_are_reported_as_istioctl_does() {
+    let (code, stdout, _) = mesh(&["analyze", "-o", "json", "--select", "IST0101", PARTIAL]);
+    assert_eq!(code, 79);
+    for message in [
+        "Referenced gateway not found: \\\"shop-gateway\\\"",
+        "Referenced host not found: \\\"reviews\\\"",
+        "Referenced host+subset in destinationrule not found: \\\"reviews+v1\\\"",
+    ] {
+        assert!(stdout.contains(message), "{message} in {stdout}");
+    }
+}
+
+#[test]
+fn ignore_unresolved_sets_findings_aside_and_the_summary_says_so() {
+    let (code, stdout, stderr) = mesh(&[
+        "analyze",
+        "--select",
+        "IST0101",
+        "--ignore-unresolved",
+        "service,DestinationRule,Gateway",
+        "--use-kube=false",
+        PARTIAL,
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("3 findings on unresolved references set aside")
+            && stderr.contains("set aside: 1 finding on references to a DestinationRule the inputs do not hold (--ignore-unresolved DestinationRule)"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = mesh(&["analyze", "--ignore-unresolved", "Pod", PARTIAL]);
+    assert_eq!(code, 64, "{stderr}");
+}
+
+#[test]
+fn istioctl_flags_are_accepted() {
+    let (code, stdout, _) = mesh(&["analyze", "-L"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("virtual-service-subset-not-found"));
+    let (code, _, stderr) = mesh(&[
+        "analyze",
+        "-k=false",
+        "--timeout",
+        "5s",
+        "--ignore-unresolved",
+        "Service,DestinationRule,Gateway",
+        PARTIAL,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = mesh(&["analyze", "-R", PARTIAL]);
+    assert_eq!(code, 64, "-R is not accepted: {stderr}");
+}
+
+#[test]
+fn ignore_unknown_keeps_unreadable_documents_out_of_the_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.yaml");
+    std::fs::write(&file, "kind: [unclosed\n").unwrap();
+    let path = file.to_str().unwrap();
+    let (code, _, _) = mesh(&["analyze", path]);
+    assert_eq!(code, 65);
+    let (code, stdout, stderr) = mesh(&["analyze", "--ignore-unknown", path]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stderr.contains("1 input could not be read"), "{stderr}");
+}

@@ -50,11 +50,24 @@ pub struct Args {
     #[arg(long)]
     assume_proxyless: bool,
     /// List the rules with their code, name, level and summary, then exit.
-    #[arg(long)]
+    #[arg(short = 'L', long, visible_alias = "list-analyzers")]
     list_rules: bool,
+    /// Analyzing part of a mesh: do not report references to objects of
+    /// these kinds that the inputs do not hold (Service also covers
+    /// ServiceEntry hosts). By default they are reported, as istioctl does;
+    /// the run summary counts what was set aside.
+    #[arg(long, value_delimiter = ',', value_name = "KIND", ignore_case = true)]
+    ignore_unresolved: Vec<analyze::unresolved::Referenced>,
+    /// Documents that cannot be read are counted in the summary, but are no
+    /// finding (MESH002) and do not make the exit code 65 (istioctl's flag).
+    #[arg(long)]
+    ignore_unknown: bool,
+    /// How long each request to the cluster may take, with --kube.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = common::parse_timeout)]
+    timeout: std::time::Duration,
 }
 
-pub fn run(args: Args) -> Result<Exit> {
+pub fn run(mut args: Args) -> Result<Exit> {
     if args.list_rules {
         let mut out = format!(
             "{:<8} {:<44} {:<8} {}\n",
@@ -92,12 +105,16 @@ pub fn run(args: Args) -> Result<Exit> {
         eprintln!("mesh: error: --select and --ignore leave no rule to run");
         return Ok(Exit::Usage);
     }
+    args.input.cluster_timeout = Some(args.timeout);
     let mut inputs = match common::load_for_report(&args.input, "analyze") {
         Ok(inputs) => inputs,
         Err(exit) => return Ok(exit),
     };
     // The summary counts what the user wrote, not the assumed workloads.
-    let account = std::mem::take(&mut inputs.account);
+    let mut account = std::mem::take(&mut inputs.account);
+    if args.ignore_unknown {
+        account.ignore_unreadable();
+    }
     if args.assume_proxyless {
         inputs.index = crate::semantics::assumed::with_assumed_proxyless(inputs.index);
     } else if analyze::proxyless::nothing_to_check(&inputs.index, &selection) {
@@ -108,6 +125,9 @@ pub fn run(args: Args) -> Result<Exit> {
     }
     let found = analyze::analyze_for(&inputs.index, &selection, args.grpc);
     let diagnostics = analyze::suppress::apply(found, &args.suppress, &inputs.index);
+    let (diagnostics, unresolved) =
+        analyze::unresolved::set_aside(diagnostics, &args.ignore_unresolved);
+    account.summary.unresolved = unresolved;
     std::mem::forget(inputs);
     common::report(diagnostics, &args.report, account)
 }

@@ -35,6 +35,9 @@ pub struct RunSummary {
     pub hidden: usize,
     /// `--output-threshold`, named when findings were hidden by it.
     pub output_threshold: Option<Level>,
+    /// Findings on references `--ignore-unresolved` set aside, by the kind
+    /// referenced.
+    pub unresolved: BTreeMap<&'static str, usize>,
 }
 
 /// At most this many kinds are listed one per line; the rest are counted.
@@ -75,6 +78,7 @@ impl RunSummary {
         self.finding_count() == 0
             && self.unreadable == 0
             && self.unchecked.is_empty()
+            && self.unresolved.is_empty()
             && self.objects > 0
     }
 
@@ -116,6 +120,13 @@ impl RunSummary {
                 plural(self.unchecked_count(), "object", "objects")
             ));
         }
+        let unresolved: usize = self.unresolved.values().sum();
+        if unresolved > 0 {
+            parts.push(format!(
+                "{} on unresolved references set aside",
+                plural(unresolved, "finding", "findings")
+            ));
+        }
         if self.unreadable > 0 {
             parts.push(format!(
                 "{} could not be read",
@@ -150,6 +161,13 @@ impl RunSummary {
                 self.unchecked.len() - LISTED_KINDS
             );
         }
+        for (kind, count) in &self.unresolved {
+            let _ = writeln!(
+                out,
+                "  set aside: {} on references to a {kind} the inputs do not hold (--ignore-unresolved {kind})",
+                plural(*count, "finding", "findings")
+            );
+        }
         out
     }
 
@@ -168,6 +186,10 @@ impl RunSummary {
             "unreadable": self.unreadable,
             "skipped": self.skipped,
             "findingsNotShown": self.hidden,
+            "notResolved": self.unresolved.iter().map(|(kind, count)| json!({
+                "kind": kind,
+                "count": count,
+            })).collect::<Vec<_>>(),
         })
     }
 
@@ -190,6 +212,9 @@ impl RunSummary {
                 format!("not-checked {} {}", key.api_version, key.kind),
                 format!("{count}: {}", key.reason.as_str()),
             ));
+        }
+        for (kind, count) in &self.unresolved {
+            properties.push((format!("not-resolved {kind}"), count.to_string()));
         }
         properties
     }
@@ -221,6 +246,23 @@ mod tests {
             "Checked 2 of 3 objects from 2 files: 1 info; 1 finding below --output-threshold not shown; \
              1 object not checked; 1 input could not be read.\n  \
              not checked: 1 Certificate (cert-manager.io/v1): unknown kind\n"
+        );
+    }
+
+    #[test]
+    fn references_set_aside_are_named_by_kind() {
+        let mut summary = RunSummary {
+            files: 1,
+            objects: 1,
+            checked: 1,
+            ..RunSummary::default()
+        };
+        summary.unresolved.insert("DestinationRule", 2);
+        assert_eq!(
+            summary.text(),
+            "Checked 1 of 1 object from 1 file: no findings; 2 findings on unresolved references set aside.\n  \
+             set aside: 2 findings on references to a DestinationRule the inputs do not hold \
+             (--ignore-unresolved DestinationRule)\n"
         );
     }
 

@@ -1,5 +1,6 @@
 use std::collections::BTreeSet;
 
+use crate::analyze::unresolved::Referenced;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::{Index, DEFAULT_NAMESPACE};
@@ -68,10 +69,11 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                             continue;
                         }
                         findings
-                            .report(
+                            .report_unresolved(
                                 object,
                                 &path.field(field).index(k),
                                 format!("Referenced namespace not found: {pattern:?}"),
+                                Referenced::Namespace,
                             )
                             .help = Some(
                             "no Namespace in the inputs matches; `*` may start or end a pattern"
@@ -84,7 +86,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
     }
 }
 
-fn known_namespaces(index: &Index) -> BTreeSet<&str> {
+pub(crate) fn known_namespaces(index: &Index) -> BTreeSet<&str> {
     index
         .namespaces()
         .map(|(name, _)| name)
@@ -94,7 +96,7 @@ fn known_namespaces(index: &Index) -> BTreeSet<&str> {
 }
 
 /// istioctl's namespace pattern match: `*`, `*suffix`, `prefix*` or a name.
-fn namespace_matches(pattern: &str, namespace: &str) -> bool {
+pub(crate) fn namespace_matches(pattern: &str, namespace: &str) -> bool {
     if pattern == "*" {
         return true;
     }

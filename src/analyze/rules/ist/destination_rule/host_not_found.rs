@@ -1,3 +1,4 @@
+use crate::analyze::unresolved::Referenced;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::Spec;
@@ -48,12 +49,13 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         }
         let host = rule.host.as_deref().unwrap_or_default();
         findings
-            .report(
+            .report_unresolved(
                 object,
                 &FieldPath::root().field("spec").field("host"),
                 format!(
                     "The host {host} defined in the DestinationRule does not match any services in the mesh."
                 ),
+                Referenced::Service,
             )
             .help = Some(format!(
             "no Service or ServiceEntry visible here has the host {:?}",

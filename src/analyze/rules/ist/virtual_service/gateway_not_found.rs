@@ -1,3 +1,4 @@
+use crate::analyze::unresolved::Referenced;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 
@@ -11,9 +12,9 @@ declare_rule! {
     /// Every entry of `gateways` other than `mesh` must name an Istio Gateway
     /// or a Kubernetes Gateway (`ns/name`, `./name`, a name in the
     /// VirtualService's namespace, or the legacy `name.ns.svc.cluster.local`
-    /// form), as istioctl's IST0101 on `gateway`. When the inputs hold no
-    /// gateway at all, the gateways are presumably managed elsewhere and nothing
-    /// is reported.
+    /// form), as istioctl's IST0101 on `gateway`, even when the inputs hold
+    /// no gateway at all; `--ignore-unresolved Gateway` sets these findings
+    /// aside.
     ///
     /// ## Why it matters
     /// Routes bound to a missing gateway are never programmed anywhere: the
@@ -33,18 +34,16 @@ declare_rule! {
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
     let gateways = Gateways::build(index);
-    if gateways.is_empty() {
-        return;
-    }
     for reference in gateway_refs(index) {
         if reference.internal || gateways.exists(&reference.key) {
             continue;
         }
         findings
-            .report(
+            .report_unresolved(
                 reference.object,
                 &reference.path,
                 format!("Referenced gateway not found: {:?}", reference.name),
+                Referenced::Gateway,
             )
             .help = Some(format!(
             "no Gateway named `{}` in namespace `{}`",

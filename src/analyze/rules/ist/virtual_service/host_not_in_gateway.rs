@@ -1,3 +1,4 @@
+use crate::analyze::unresolved::Referenced;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 
@@ -14,8 +15,8 @@ declare_rule! {
     /// that admits VirtualServices of its namespace (`ns/host`, `./host`,
     /// `*/host`), or a Kubernetes Gateway listener hostname (istioctl's
     /// IST0132). A gateway missing from the inputs has no hosts, so it is
-    /// reported here too, as istioctl does; when the inputs hold no gateway at
-    /// all, nothing is reported.
+    /// reported here too, as istioctl does, unless `--ignore-unresolved
+    /// Gateway` is given.
     ///
     /// ## Why it matters
     /// The gateway only accepts requests for its own hosts: the routes of this
@@ -36,9 +37,6 @@ declare_rule! {
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
     let gateways = Gateways::build(index);
-    if gateways.is_empty() {
-        return;
-    }
     for reference in gateway_refs(index) {
         if reference.internal {
             continue;
@@ -53,7 +51,8 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             continue;
         }
         let gateway = format!("{}/{}", reference.key.0, reference.key.1);
-        let help = if gateways.exists(&reference.key) {
+        let exists = gateways.exists(&reference.key);
+        let help = if exists {
             format!(
                 "{gateway} serves {} for VirtualServices in namespace `{}`",
                 if hosts.is_empty() {
@@ -66,17 +65,19 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         } else {
             format!("{gateway} is not in the inputs")
         };
-        findings
-            .report(
-                reference.object,
-                &reference.path,
-                format!(
-                    "one or more host {} defined in VirtualService {} not found in Gateway {gateway}.",
-                    go_list(&reference.vs.hosts),
-                    full_name(reference.object)
-                ),
-            )
-            .help = Some(help);
+        let diagnostic = findings.report(
+            reference.object,
+            &reference.path,
+            format!(
+                "one or more host {} defined in VirtualService {} not found in Gateway {gateway}.",
+                go_list(&reference.vs.hosts),
+                full_name(reference.object)
+            ),
+        );
+        diagnostic.help = Some(help);
+        if !exists {
+            diagnostic.unresolved = Some(Referenced::Gateway);
+        }
     }
 }
 
