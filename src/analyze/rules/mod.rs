@@ -1,6 +1,7 @@
 //! All rules, one file each, grouped in families. Each family's `mod.rs`
 //! lists its rules; [`ALL`] lists the families (the order of `docs/rules.md`).
 
+pub mod consistency;
 pub mod grpc;
 pub mod ist;
 pub mod mesh;
@@ -29,5 +30,6 @@ pub static ALL: &[&[&Rule]] = &[
     grpc::traffic_policy::RULES,
     grpc::security::RULES,
     grpc::workload::RULES,
+    consistency::RULES,
     mesh::RULES,
 ];
