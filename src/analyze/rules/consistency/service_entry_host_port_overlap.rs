@@ -1,11 +1,7 @@
-use std::collections::{BTreeMap, BTreeSet};
-
-use crate::analyze::rules::ist::destination_rule::lookup::scopes_overlap;
 use crate::analyze::rules::ist::gateway::lookup::full_name;
+use crate::analyze::rules::ist::service_entry::declared::{by_host_and_port, Declared};
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
-use crate::index::DEFAULT_NAMESPACE;
-use crate::model::{Object, Spec};
 use crate::source::FieldPath;
 
 declare_rule! {
@@ -34,47 +30,8 @@ declare_rule! {
     pub static RULE = { code: "MESH105", name: "service-entry-host-port-overlap", level: Warning, check: check };
 }
 
-struct Declared<'a> {
-    object: &'a Object,
-    namespace: &'a str,
-    export_to: &'a [String],
-    port_index: usize,
-    protocol: Option<String>,
-}
-
 fn check(context: &Context<'_>, findings: &mut Findings) {
-    let index = context.index;
-    let mut by_host_port: BTreeMap<(String, u32), Vec<Declared<'_>>> = BTreeMap::new();
-    for object in &index.objects {
-        let Spec::ServiceEntry(entry) = &object.spec else {
-            continue;
-        };
-        let namespace = object.namespace_or(DEFAULT_NAMESPACE);
-        let hosts: BTreeSet<String> = entry
-            .hosts
-            .iter()
-            .map(|h| index.config_host_fqdn(h, namespace))
-            .collect();
-        for host in hosts {
-            for (port_index, port) in entry.ports.iter().enumerate() {
-                let Some(number) = port.number else { continue };
-                by_host_port
-                    .entry((host.clone(), number))
-                    .or_default()
-                    .push(Declared {
-                        object,
-                        namespace,
-                        export_to: index.export_to(object),
-                        port_index,
-                        protocol: port
-                            .protocol
-                            .as_deref()
-                            .filter(|p| !p.is_empty())
-                            .map(str::to_ascii_uppercase),
-                    });
-            }
-        }
-    }
+    let by_host_port = by_host_and_port(context.index);
     for ((host, number), declared) in &by_host_port {
         let overlap = |a: &Declared<'_>, b: &Declared<'_>| {
             // Different protocols are IST0177's finding.
@@ -82,9 +39,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 (Some(x), Some(y)) => x == y,
                 _ => true,
             };
-            !std::ptr::eq(a.object, b.object)
-                && same_protocol
-                && scopes_overlap(a.export_to, a.namespace, b.export_to, b.namespace)
+            same_protocol && a.overlaps(b)
         };
         for a in declared {
             let others: Vec<String> = declared
