@@ -139,7 +139,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__analyze)
-            opts="-f -k -n -A -o -S -L -h --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --output --failure-threshold --output-threshold --color --strict --suppress --select --ignore --grpc --assume-proxyless --list-analyzers --list-rules --ignore-unresolved --ignore-unknown --timeout --help"
+            opts="-f -k -n -A -o -S -L -h --filename --meshConfigFile --mesh-config --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --output --failure-threshold --output-threshold --color --strict --suppress --select --ignore --grpc --assume-proxyless --list-analyzers --list-rules --report-unresolved --ignore-unresolved --ignore-unknown --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -235,6 +235,10 @@ _mesh() {
                     ;;
                 --grpc)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report-unresolved)
+                    COMPREPLY=($(compgen -W "all Service DestinationRule Gateway Secret Namespace" -- "${cur}"))
                     return 0
                     ;;
                 --ignore-unresolved)

@@ -60,11 +60,17 @@ complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s S -l suppress -d '
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l select -d 'Run only these rules (codes or names, comma-separated). Opt-in rules (marked in --list-rules) run only when named here' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l ignore -d 'Do not run these rules (codes or names, comma-separated)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l grpc -d 'The gRPC runtime of proxyless workloads: LANG@VERSION (cpp, python, ruby, php, java, go, node; e.g. go@1.66), LANG for a current release, or `any` (report what C++, Python, Java, Go or Node mis-handles, naming which; Ruby and PHP only when named). A workload\'s `mesh.dev/grpc-runtime` annotation overrides it' -r
-complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l ignore-unresolved -d 'Analyzing part of a mesh: do not report references to objects of these kinds that the inputs do not hold (Service also covers ServiceEntry hosts). By default they are reported, as istioctl does; the run summary counts what was set aside' -r -f -a "Service\t'A host: a Kubernetes Service or a ServiceEntry host'
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l report-unresolved -d 'Report references to objects of these kinds (or `all`) that the inputs do not hold even when the inputs hold no object of the kind, as istioctl does. By default those findings are set aside (the inputs are evidently partial for that kind) and the run summary counts them' -r -f -a "all\t'Every kind'
+Service\t'A host: a Kubernetes Service or a ServiceEntry host'
 DestinationRule\t'A subset of a host\'s DestinationRule'
 Gateway\t'An Istio or Kubernetes Gateway a VirtualService is bound to'
 Secret\t'A TLS credential (Secret) a Gateway names'
-Namespace\t'A namespace an AuthorizationPolicy names'"
+Namespace\t'A namespace an AuthorizationPolicy or an `exportTo` names'"
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l ignore-unresolved -d 'Analyzing part of a mesh: set aside findings on references to objects of these kinds that the inputs do not hold, even when the inputs hold some of the kind (Service also covers ServiceEntry hosts). The run summary counts them' -r -f -a "Service\t'A host: a Kubernetes Service or a ServiceEntry host'
+DestinationRule\t'A subset of a host\'s DestinationRule'
+Gateway\t'An Istio or Kubernetes Gateway a VirtualService is bound to'
+Secret\t'A TLS credential (Secret) a Gateway names'
+Namespace\t'A namespace an AuthorizationPolicy or an `exportTo` names'"
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l timeout -d 'How long each request to the cluster may take, with --kube' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'

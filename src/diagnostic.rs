@@ -60,9 +60,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Set for findings in Secrets: output shows no source snippet.
     pub redact_source: bool,
-    /// For a reference to an object the inputs do not hold: that object's
-    /// kind, which `--ignore-unresolved` sets aside.
-    pub unresolved: Option<crate::analyze::unresolved::Referenced>,
+    /// For a reference to an object the inputs do not hold: what it names,
+    /// by which a run may set the finding aside (`analyze::unresolved`).
+    pub unresolved: Option<crate::analyze::unresolved::Unresolved>,
     /// Until [`locate_all`] runs: which document of `file` holds `field`.
     pending: Option<PendingLocation>,
 }

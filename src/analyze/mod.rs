@@ -167,7 +167,10 @@ impl Findings {
         referenced: unresolved::Referenced,
     ) -> &mut Diagnostic {
         let diagnostic = self.report(object, path, message);
-        diagnostic.unresolved = Some(referenced);
+        diagnostic.unresolved = Some(unresolved::Unresolved {
+            referenced,
+            stands_without_the_kind: false,
+        });
         diagnostic
     }
 

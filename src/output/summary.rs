@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value as Json};
 
+use crate::analyze::unresolved::{Reason, SetAside};
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::coverage::Unchecked;
 
@@ -35,9 +36,9 @@ pub struct RunSummary {
     pub hidden: usize,
     /// `--output-threshold`, named when findings were hidden by it.
     pub output_threshold: Option<Level>,
-    /// Findings on references `--ignore-unresolved` set aside, by the kind
-    /// referenced.
-    pub unresolved: BTreeMap<&'static str, usize>,
+    /// Findings on unresolved references set aside, by the kind referenced
+    /// and why.
+    pub set_aside: Vec<SetAside>,
 }
 
 /// At most this many kinds are listed one per line; the rest are counted.
@@ -78,7 +79,7 @@ impl RunSummary {
         self.finding_count() == 0
             && self.unreadable == 0
             && self.unchecked.is_empty()
-            && self.unresolved.is_empty()
+            && self.set_aside.is_empty()
             && self.objects > 0
     }
 
@@ -120,11 +121,11 @@ impl RunSummary {
                 plural(self.unchecked_count(), "object", "objects")
             ));
         }
-        let unresolved: usize = self.unresolved.values().sum();
-        if unresolved > 0 {
+        let set_aside: usize = self.set_aside.iter().map(|s| s.count).sum();
+        if set_aside > 0 {
             parts.push(format!(
                 "{} on unresolved references set aside",
-                plural(unresolved, "finding", "findings")
+                plural(set_aside, "finding", "findings")
             ));
         }
         if self.unreadable > 0 {
@@ -161,12 +162,22 @@ impl RunSummary {
                 self.unchecked.len() - LISTED_KINDS
             );
         }
-        for (kind, count) in &self.unresolved {
-            let _ = writeln!(
-                out,
-                "  set aside: {} on references to a {kind} the inputs do not hold (--ignore-unresolved {kind})",
-                plural(*count, "finding", "findings")
-            );
+        for set_aside in &self.set_aside {
+            let findings = plural(set_aside.count, "finding", "findings");
+            let kinds = set_aside.referenced.plural();
+            let kind = set_aside.referenced.as_str();
+            let _ = match set_aside.reason {
+                Reason::InputsHoldNone => writeln!(
+                    out,
+                    "  set aside: {findings} on references to {kinds}: the inputs hold none \
+                     (--report-unresolved {kind} reports them, as istioctl does)"
+                ),
+                Reason::Ignored => writeln!(
+                    out,
+                    "  set aside: {findings} on references to {kinds} the inputs do not hold \
+                     (--ignore-unresolved {kind})"
+                ),
+            };
         }
         out
     }
@@ -186,9 +197,10 @@ impl RunSummary {
             "unreadable": self.unreadable,
             "skipped": self.skipped,
             "findingsNotShown": self.hidden,
-            "notResolved": self.unresolved.iter().map(|(kind, count)| json!({
-                "kind": kind,
-                "count": count,
+            "unresolvedSetAside": self.set_aside.iter().map(|s| json!({
+                "kind": s.referenced.as_str(),
+                "reason": s.reason.as_str(),
+                "count": s.count,
             })).collect::<Vec<_>>(),
         })
     }
@@ -213,8 +225,11 @@ impl RunSummary {
                 format!("{count}: {}", key.reason.as_str()),
             ));
         }
-        for (kind, count) in &self.unresolved {
-            properties.push((format!("not-resolved {kind}"), count.to_string()));
+        for s in &self.set_aside {
+            properties.push((
+                format!("set-aside {}", s.referenced.as_str()),
+                format!("{}: {}", s.count, s.reason.as_str()),
+            ));
         }
         properties
     }
@@ -223,6 +238,7 @@ impl RunSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::unresolved::Referenced;
 
     #[test]
     fn a_clean_run_says_so_and_anything_else_is_counted() {
@@ -250,20 +266,37 @@ mod tests {
     }
 
     #[test]
-    fn references_set_aside_are_named_by_kind() {
-        let mut summary = RunSummary {
+    fn findings_set_aside_are_counted_by_kind_with_why_and_the_flag_that_decides() {
+        let summary = RunSummary {
             files: 1,
             objects: 1,
             checked: 1,
+            set_aside: vec![
+                SetAside {
+                    referenced: Referenced::DestinationRule,
+                    reason: Reason::InputsHoldNone,
+                    count: 2,
+                },
+                SetAside {
+                    referenced: Referenced::Gateway,
+                    reason: Reason::Ignored,
+                    count: 1,
+                },
+            ],
             ..RunSummary::default()
         };
-        summary.unresolved.insert("DestinationRule", 2);
         assert_eq!(
             summary.text(),
-            "Checked 1 of 1 object from 1 file: no findings; 2 findings on unresolved references set aside.\n  \
-             set aside: 2 findings on references to a DestinationRule the inputs do not hold \
-             (--ignore-unresolved DestinationRule)\n"
+            "Checked 1 of 1 object from 1 file: no findings; 3 findings on unresolved references set aside.\n  \
+             set aside: 2 findings on references to DestinationRules: the inputs hold none \
+             (--report-unresolved DestinationRule reports them, as istioctl does)\n  \
+             set aside: 1 finding on references to Gateways the inputs do not hold \
+             (--ignore-unresolved Gateway)\n"
         );
+        assert!(summary.properties().contains(&(
+            "set-aside DestinationRule".to_string(),
+            "2: the inputs hold none".to_string()
+        )));
     }
 
     #[test]

@@ -12,8 +12,10 @@ declare_rule! {
     /// Every `exportTo` entry of a VirtualService, DestinationRule or
     /// ServiceEntry other than `.`, `*` and `~` must be a namespace of the
     /// inputs (declared, or holding some object) or one every cluster has.
-    /// `--ignore-unresolved Namespace` sets these findings aside when the
-    /// inputs are only part of the mesh.
+    /// When the inputs declare no Namespace at all, these findings are set
+    /// aside and counted in the run summary; `--report-unresolved Namespace`
+    /// reports them, `--ignore-unresolved Namespace` sets them aside even
+    /// when the inputs declare some (README, Partial inputs).
     ///
     /// ## Why it matters
     /// istiod exports the object to that name only: a misspelt namespace

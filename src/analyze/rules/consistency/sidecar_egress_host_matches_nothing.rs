@@ -12,8 +12,11 @@ declare_rule! {
     /// Every `egress[].hosts` entry `namespace/dnsName` of a Sidecar whose
     /// `dnsName` is not `*` must match the host of a Kubernetes Service or a
     /// ServiceEntry in that namespace (`.` is the Sidecar's own, `*` any;
-    /// `~/…` names nothing on purpose). `--ignore-unresolved Service` sets
-    /// these findings aside when the services live outside the inputs.
+    /// `~/…` names nothing on purpose). When the inputs hold no Service or
+    /// ServiceEntry at all, these findings are set aside and counted in the
+    /// run summary; `--report-unresolved Service` reports them,
+    /// `--ignore-unresolved Service` sets them aside even when the inputs
+    /// hold some (README, Partial inputs).
     ///
     /// ## Why it matters
     /// A Sidecar with egress hosts limits its workloads to those services:

@@ -16,7 +16,11 @@ declare_rule! {
     /// some object in the inputs, or one that every cluster has (`default`,
     /// `kube-system`, `kube-public`, `kube-node-lease`, the root namespace).
     /// A leading or trailing `*` matches a suffix or prefix, and `*` alone
-    /// matches any namespace (istioctl's IST0101).
+    /// matches any namespace (istioctl's IST0101). When the inputs declare
+    /// no Namespace at all, these findings are set aside and counted in the
+    /// run summary; `--report-unresolved Namespace` reports them (as
+    /// istioctl does), `--ignore-unresolved Namespace` sets them aside even
+    /// when the inputs declare some (README, Partial inputs).
     ///
     /// ## Why it matters
     /// A misspelt namespace in an ALLOW rule silently denies the callers it

@@ -13,9 +13,11 @@ declare_rule! {
     /// server must be a Secret in each namespace where the workloads the
     /// Gateway selects run, since a gateway reads Secrets from its own
     /// namespace (istioctl's IST0101 on `credentialName`). A cert-manager
-    /// Certificate writing that Secret counts. Reported even when the inputs
-    /// hold no Secret at all, as istioctl does; `--ignore-unresolved Secret`
-    /// sets these findings aside.
+    /// Certificate writing that Secret counts. When the inputs hold no Secret
+    /// and no Certificate at all, these findings are set aside and counted in
+    /// the run summary; `--report-unresolved Secret` reports them (as
+    /// istioctl does), `--ignore-unresolved Secret` sets them aside even when
+    /// the inputs hold some (README, Partial inputs).
     ///
     /// ## Why it matters
     /// Without the Secret the gateway has no certificate for the server: TLS
@@ -82,8 +84,8 @@ mod tests {
                 ),
                 (
                     "IST0101",
-                    "Gateway payments/unjudged".to_string(),
-                    82,
+                    "Gateway payments/no-credentials-here".to_string(),
+                    83,
                     "spec.servers[0].tls.credentialName".to_string(),
                     "Referenced credentialName not found: \"pay-cert\"".to_string(),
                 ),

@@ -16,9 +16,11 @@ declare_rule! {
     /// VirtualService is exported to (its own namespace when `exportTo` is
     /// unset). Short names are taken relative to the VirtualService's namespace
     /// and the cluster domain (`--cluster-domain`). istioctl's IST0101 on
-    /// `host` and `mirror host`. Reported even when the inputs hold no
-    /// Service or ServiceEntry at all, as istioctl does;
-    /// `--ignore-unresolved Service` sets these findings aside.
+    /// `host` and `mirror host`. When the inputs hold no Service and no
+    /// ServiceEntry at all, these findings are set aside and counted in the
+    /// run summary; `--report-unresolved Service` reports them (as istioctl
+    /// does), `--ignore-unresolved Service` sets them aside even when the
+    /// inputs hold some (README, Partial inputs).
     ///
     /// ## Why it matters
     /// Istio builds no cluster for an unknown host: requests on that route
@@ -137,7 +139,8 @@ mod tests {
     }
 
     #[test]
-    fn reported_without_any_service_in_the_inputs_as_istioctl_does() {
+    // Whether a run shows it, or sets it aside, is decided in `analyze::unresolved`.
+    fn the_rule_reports_it_without_any_service_in_the_inputs() {
         let text = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a, namespace: x}\nspec:\n  hosts: [a]\n  http: [{route: [{destination: {host: nowhere}}]}]\n";
         let found = run("virtual-service-destination-host-not-found", text);
         assert_eq!(found.len(), 1);

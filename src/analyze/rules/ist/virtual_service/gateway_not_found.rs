@@ -12,9 +12,11 @@ declare_rule! {
     /// Every entry of `gateways` other than `mesh` must name an Istio Gateway
     /// or a Kubernetes Gateway (`ns/name`, `./name`, a name in the
     /// VirtualService's namespace, or the legacy `name.ns.svc.cluster.local`
-    /// form), as istioctl's IST0101 on `gateway`, even when the inputs hold
-    /// no gateway at all; `--ignore-unresolved Gateway` sets these findings
-    /// aside.
+    /// form), as istioctl's IST0101 on `gateway`. When the inputs hold no
+    /// gateway at all, these findings are set aside and counted in the run
+    /// summary; `--report-unresolved Gateway` reports them (as istioctl
+    /// does), `--ignore-unresolved Gateway` sets them aside even when the
+    /// inputs hold some (README, Partial inputs).
     ///
     /// ## Why it matters
     /// Routes bound to a missing gateway are never programmed anywhere: the

@@ -15,8 +15,10 @@ declare_rule! {
     /// that admits VirtualServices of its namespace (`ns/host`, `./host`,
     /// `*/host`), or a Kubernetes Gateway listener hostname (istioctl's
     /// IST0132). A gateway missing from the inputs has no hosts, so it is
-    /// reported here too, as istioctl does, unless `--ignore-unresolved
-    /// Gateway` is given.
+    /// reported here too, as istioctl does; such findings are set aside like
+    /// those of `virtual-service-gateway-not-found` when the inputs hold no
+    /// gateway at all (`--report-unresolved Gateway`, `--ignore-unresolved
+    /// Gateway`).
     ///
     /// ## Why it matters
     /// The gateway only accepts requests for its own hosts: the routes of this
@@ -65,19 +67,22 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         } else {
             format!("{gateway} is not in the inputs")
         };
-        let diagnostic = findings.report(
-            reference.object,
-            &reference.path,
-            format!(
-                "one or more host {} defined in VirtualService {} not found in Gateway {gateway}.",
-                go_list(&reference.vs.hosts),
-                full_name(reference.object)
-            ),
+        let message = format!(
+            "one or more host {} defined in VirtualService {} not found in Gateway {gateway}.",
+            go_list(&reference.vs.hosts),
+            full_name(reference.object)
         );
+        let diagnostic = if exists {
+            findings.report(reference.object, &reference.path, message)
+        } else {
+            findings.report_unresolved(
+                reference.object,
+                &reference.path,
+                message,
+                Referenced::Gateway,
+            )
+        };
         diagnostic.help = Some(help);
-        if !exists {
-            diagnostic.unresolved = Some(Referenced::Gateway);
-        }
     }
 }
 

@@ -15,9 +15,12 @@ declare_rule! {
     /// Every route or mirror destination with a `subset` needs a
     /// DestinationRule for its host (exact, or a wildcard host covering it),
     /// visible where the VirtualService applies, that defines a subset of that
-    /// name (istioctl's IST0101 on `host+subset in destinationrule`), even when
-    /// the inputs hold no DestinationRule at all, as istioctl does;
-    /// `--ignore-unresolved DestinationRule` sets these findings aside.
+    /// name (istioctl's IST0101 on `host+subset in destinationrule`). When
+    /// the inputs hold no DestinationRule at all, these findings are set
+    /// aside and counted in the run summary; `--report-unresolved
+    /// DestinationRule` reports them (as istioctl does),
+    /// `--ignore-unresolved DestinationRule` sets them aside even when the
+    /// inputs hold some (README, Partial inputs).
     ///
     /// ## Why it matters
     /// A subset is a cluster Istio builds from a DestinationRule. Without it
@@ -183,7 +186,8 @@ mod tests {
     }
 
     #[test]
-    fn reported_when_the_inputs_hold_no_destination_rule_as_istioctl_does() {
+    // Whether a run shows it, or sets it aside, is decided in `analyze::unresolved`.
+    fn the_rule_reports_it_without_any_destination_rule_in_the_inputs() {
         let text = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a, namespace: x}\nspec:\n  http: [{route: [{destination: {host: a, subset: v1}}]}]\n";
         let found = run("virtual-service-subset-not-found", text);
         assert_eq!(found.len(), 1);
