@@ -160,7 +160,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__analyze)
-            opts="-f -n -A -o -S -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --output --failure-threshold --output-threshold --color --strict --suppress --select --ignore --grpc --assume-proxyless --list-rules --help"
+            opts="-f -k -n -A -o -S -L -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --output --failure-threshold --output-threshold --color --strict --suppress --select --ignore --grpc --assume-proxyless --list-analyzers --list-rules --report-unresolved --ignore-unresolved --ignore-unknown --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -188,6 +188,18 @@ _mesh() {
                     ;;
                 --domain-suffix)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --use-kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -254,6 +266,18 @@ _mesh() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --report-unresolved)
+                    COMPREPLY=($(compgen -W "all Service DestinationRule Gateway Secret Namespace" -- "${cur}"))
+                    return 0
+                    ;;
+                --ignore-unresolved)
+                    COMPREPLY=($(compgen -W "Service DestinationRule Gateway Secret Namespace" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -290,7 +314,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__convert__subcmd__gateway__subcmd__api)
-            opts="-f -n -A -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --output --help"
+            opts="-f -k -n -A -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -318,6 +342,18 @@ _mesh() {
                     ;;
                 --domain-suffix)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --use-kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -724,7 +760,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__proxy__subcmd__config)
-            opts="-o -f -n -A -h --addr --file --output --protocol --admin-port --scope --name --fqdn --port --subset --direction --address --cluster --status --timeout --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --workload --help all listener route cluster endpoint secret bootstrap status dump diff"
+            opts="-o -f -k -n -A -h --addr --file --output --protocol --admin-port --scope --name --fqdn --port --subset --direction --address --cluster --status --timeout --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --workload --help all listener route cluster endpoint secret bootstrap status dump diff"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -818,6 +854,18 @@ _mesh() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --use-kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -872,7 +920,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__validate)
-            opts="-f -n -A -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --output --failure-threshold --output-threshold --color --strict --help"
+            opts="-f -k -n -A -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --output --failure-threshold --output-threshold --color --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -900,6 +948,18 @@ _mesh() {
                     ;;
                 --domain-suffix)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --use-kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -982,7 +1042,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds__subcmd__bootstrap)
-            opts="-f -n -A -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --workload --pod --node-id --xds-address --flavour --cert-dir --help"
+            opts="-f -k -n -A -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --workload --pod --node-id --xds-address --flavour --cert-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1010,6 +1070,18 @@ _mesh() {
                     ;;
                 --domain-suffix)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --use-kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -1190,7 +1262,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds__subcmd__render)
-            opts="-f -n -A -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --workload --pod --node-id --all-proxyless --assume-proxyless --client-namespace --timings --target --type --output --server-address --help"
+            opts="-f -k -n -A -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --workload --pod --node-id --all-proxyless --assume-proxyless --client-namespace --timings --target --type --output --server-address --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1218,6 +1290,18 @@ _mesh() {
                     ;;
                 --domain-suffix)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --use-kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -1288,7 +1372,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds__subcmd__serve)
-            opts="-f -n -A -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --listen --watch --max-request-bytes --max-resource-names --max-connections --idle-timeout --help"
+            opts="-f -k -n -A -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --listen --watch --max-request-bytes --max-resource-names --max-connections --idle-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1316,6 +1400,18 @@ _mesh() {
                     ;;
                 --domain-suffix)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --use-kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

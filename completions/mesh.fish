@@ -40,6 +40,8 @@ complete -c mesh -n "__fish_mesh_needs_command" -f -a "help" -d 'Print this mess
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s k -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl\'s `-k=false`) reads files only, the default' -r -f -a "true\t''
+false\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l context -d 'The kubeconfig context to use' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
@@ -60,16 +62,30 @@ complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s S -l suppress -d '
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l select -d 'Run only these rules (codes or names, comma-separated). Opt-in rules (marked in --list-rules) run only when named here' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l ignore -d 'Do not run these rules (codes or names, comma-separated)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l grpc -d 'The gRPC runtime of proxyless workloads: LANG@VERSION (cpp, python, ruby, php, java, go, node; e.g. go@1.66), LANG for a current release, or `any` (report what C++, Python, Java, Go or Node mis-handles, naming which; Ruby and PHP only when named). A workload\'s `mesh.dev/grpc-runtime` annotation overrides it' -r
-complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l report-unresolved -d 'Report references to objects of these kinds (or `all`) that the inputs do not hold even when the inputs hold no object of the kind, as istioctl does. By default those findings are set aside (the inputs are evidently partial for that kind) and the run summary counts them' -r -f -a "all\t'Every kind'
+Service\t'A host: a Kubernetes Service or a ServiceEntry host'
+DestinationRule\t'A subset of a host\'s DestinationRule'
+Gateway\t'An Istio or Kubernetes Gateway a VirtualService is bound to'
+Secret\t'A TLS credential (Secret) a Gateway names'
+Namespace\t'A namespace an AuthorizationPolicy or an `exportTo` names'"
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l ignore-unresolved -d 'Analyzing part of a mesh: set aside findings on references to objects of these kinds that the inputs do not hold, even when the inputs hold some of the kind (Service also covers ServiceEntry hosts). The run summary counts them' -r -f -a "Service\t'A host: a Kubernetes Service or a ServiceEntry host'
+DestinationRule\t'A subset of a host\'s DestinationRule'
+Gateway\t'An Istio or Kubernetes Gateway a VirtualService is bound to'
+Secret\t'A TLS credential (Secret) a Gateway names'
+Namespace\t'A namespace an AuthorizationPolicy or an `exportTo` names'"
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l timeout -d 'How long each request to the cluster may take, with --kube' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l strict -d 'Fail on what mesh cannot check: each object of an unknown kind or version is an Error (MESH004), and inputs with no object exit 65'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l assume-proxyless -d 'Check configuration-only inputs as proxyless gRPC workloads would receive them: every host is taken to be dialled by proxyless clients (of the --grpc runtime) from every namespace of the inputs that can see it, and every Service or policy selector that selects no workload of the inputs to select proxyless servers. Findings name them "in NS (assumed)"'
-complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l list-rules -d 'List the rules with their code, name, level and summary, then exit'
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s L -l list-rules -l list-analyzers -d 'List the rules with their code, name, level and summary, then exit'
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l ignore-unknown -d 'Documents that cannot be read are counted in the summary, but are no finding (MESH002) and do not make the exit code 65 (istioctl\'s flag)'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand validate" -s k -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl\'s `-k=false`) reads files only, the default' -r -f -a "true\t''
+false\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l context -d 'The kubeconfig context to use' -r
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
@@ -86,7 +102,6 @@ complete -c mesh -n "__fish_mesh_using_subcommand validate" -l output-threshold 
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l color -d 'Colour text output' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mesh -n "__fish_mesh_using_subcommand validate" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l strict -d 'Fail on what mesh cannot check: each object of an unknown kind or version is an Error (MESH004), and inputs with no object exit 65'
@@ -112,6 +127,8 @@ complete -c mesh -n "__fish_mesh_using_subcommand convert; and not __fish_seen_s
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s k -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl\'s `-k=false`) reads files only, the default' -r -f -a "true\t''
+false\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l context -d 'The kubeconfig context to use' -r
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
@@ -119,7 +136,6 @@ complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subco
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l istiod-env -d 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod\'s defaults' -r
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s o -l output -d 'Output format' -r -f -a "yaml\t''
 json\t''"
-complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s h -l help -d 'Print help'
@@ -134,6 +150,8 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subco
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s k -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl\'s `-k=false`) reads files only, the default' -r -f -a "true\t''
+false\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l context -d 'The kubeconfig context to use' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
@@ -153,7 +171,6 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 yaml\t''
 table\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l server-address -d 'The address the workload\'s gRPC servers listen on, in server listener names' -r
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l all-proxyless -d 'Every proxyless workload of the inputs, rendered on all cores; with `-o table`, one line per workload: resources of each type and bytes'
@@ -163,6 +180,8 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s k -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl\'s `-k=false`) reads files only, the default' -r -f -a "true\t''
+false\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l context -d 'The kubeconfig context to use' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
@@ -175,7 +194,6 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l flavour -d 'Which injection template\'s bootstrap' -r -f -a "grpc-agent\t'istio-agent beside the app: xDS over a local socket, certificates on disk'
 grpc-simple\t'An init container: plaintext xDS straight to istiod, no certificates'"
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l cert-dir -d 'Directory of cert-chain.pem, key.pem and root-cert.pem (grpc-agent)' -r
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -193,6 +211,8 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s k -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl\'s `-k=false`) reads files only, the default' -r -f -a "true\t''
+false\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l context -d 'The kubeconfig context to use' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
@@ -203,7 +223,6 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l max-resource-names -d 'The most resource names one request, or one incremental subscription of a type, may hold' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l max-connections -d 'The most client connections open at once' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l idle-timeout -d 'Close a connection that has had no open stream for this long' -r
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l watch -d 'Read the input files again when one changes, and push what changed'
@@ -235,13 +254,14 @@ complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l timeout -d 'T
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s k -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl\'s `-k=false`) reads files only, the default' -r -f -a "true\t''
+false\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l context -d 'The kubeconfig context to use' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l exclude -d 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l istiod-env -d 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod\'s defaults' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l workload -d 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME' -r
-complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials)'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -60,6 +60,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Set for findings in Secrets: output shows no source snippet.
     pub redact_source: bool,
+    /// For a reference to an object the inputs do not hold: what it names,
+    /// by which a run may set the finding aside (`analyze::unresolved`).
+    pub unresolved: Option<crate::analyze::unresolved::Unresolved>,
     /// Until [`locate_all`] runs: which document of `file` holds `field`.
     pending: Option<PendingLocation>,
 }
@@ -139,6 +142,7 @@ impl Diagnostic {
             field,
             help: None,
             redact_source,
+            unresolved: None,
         }
     }
 
@@ -154,6 +158,7 @@ impl Diagnostic {
             field: None,
             help: None,
             redact_source: false,
+            unresolved: None,
             pending: None,
         }
     }

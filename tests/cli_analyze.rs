@@ -269,3 +269,165 @@ fn an_unreadable_input_exits_65_even_with_findings() {
     assert!(out.contains("[IST0106]"), "{out}");
     assert_eq!(code, 65, "{err}");
 }
+
+/// A VirtualService alone: its Service, DestinationRule and Gateway live
+/// elsewhere.
+const PARTIAL: &str = "testdata/analyze/partial/virtual-service.yaml";
+/// The same VirtualService with the DestinationRule of another host.
+const PARTIAL_WITH_DESTINATION_RULES: &str = "testdata/analyze/partial";
+const MISSING_SUBSET: &str =
+    "Referenced host+subset in destinationrule not found: \\\"reviews+v1\\\"";
+
+#[test]
+fn references_to_a_kind_the_inputs_hold_none_of_are_set_aside_and_the_summary_says_so() {
+    let (code, stdout, stderr) = mesh(&["analyze", "-o", "json", "--select", "IST0101", PARTIAL]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(!stdout.contains("IST0101"), "{stdout}");
+    assert!(
+        stderr.contains("no findings; 3 findings on unresolved references set aside")
+            && stderr.contains(
+                "set aside: 1 finding on references to DestinationRules: the inputs hold none \
+                 (--report-unresolved DestinationRule reports them, as istioctl does)"
+            ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn report_unresolved_reports_them_as_istioctl_does() {
+    let (code, stdout, stderr) = mesh(&[
+        "analyze",
+        "-o",
+        "json",
+        "--select",
+        "IST0101",
+        "--report-unresolved",
+        "DestinationRule",
+        PARTIAL,
+    ]);
+    assert_eq!(code, 79, "{stderr}");
+    assert!(stdout.contains(MISSING_SUBSET), "{stdout}");
+    // The other kinds are still set aside.
+    assert!(
+        stderr.contains("2 findings on unresolved references set aside"),
+        "{stderr}"
+    );
+    let (code, stdout, _) = mesh(&[
+        "analyze",
+        "-o",
+        "json",
+        "--select",
+        "IST0101",
+        "--report-unresolved",
+        "all",
+        PARTIAL,
+    ]);
+    assert_eq!(code, 79);
+    for message in [
+        "Referenced gateway not found: \\\"shop-gateway\\\"",
+        "Referenced host not found: \\\"reviews\\\"",
+        MISSING_SUBSET,
+    ] {
+        assert!(stdout.contains(message), "{message} in {stdout}");
+    }
+}
+
+#[test]
+fn references_to_a_kind_the_inputs_hold_some_of_are_reported() {
+    let (code, stdout, _) = mesh(&[
+        "analyze",
+        "-o",
+        "json",
+        "--select",
+        "IST0101",
+        PARTIAL_WITH_DESTINATION_RULES,
+    ]);
+    assert_eq!(code, 79);
+    assert!(stdout.contains(MISSING_SUBSET), "{stdout}");
+}
+
+#[test]
+fn ignore_unresolved_sets_them_aside_even_when_the_inputs_hold_some() {
+    let (code, stdout, stderr) = mesh(&[
+        "analyze",
+        "--select",
+        "IST0101",
+        "--ignore-unresolved",
+        "destinationrule",
+        "--use-kube=false",
+        PARTIAL_WITH_DESTINATION_RULES,
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains(
+            "set aside: 1 finding on references to DestinationRules the inputs do not hold \
+             (--ignore-unresolved DestinationRule)"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unresolved_flags_naming_the_same_kind_or_no_kind_are_usage_errors() {
+    let (code, _, stderr) = mesh(&[
+        "analyze",
+        "--report-unresolved",
+        "all",
+        "--ignore-unresolved",
+        "Gateway",
+        PARTIAL,
+    ]);
+    assert_eq!(code, 64, "{stderr}");
+    assert!(
+        stderr.contains("--report-unresolved and --ignore-unresolved both name Gateway"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = mesh(&["analyze", "--ignore-unresolved", "Pod", PARTIAL]);
+    assert_eq!(code, 64, "{stderr}");
+}
+
+#[test]
+fn findings_set_aside_are_in_the_sarif_and_junit_summaries() {
+    let (_, sarif, _) = mesh(&["analyze", "-o", "sarif", "--select", "IST0101", PARTIAL]);
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let set_aside = &sarif["runs"][0]["invocations"][0]["properties"]["unresolvedSetAside"];
+    assert!(
+        set_aside
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"kind": "DestinationRule", "reason": "the inputs hold none", "count": 1})),
+        "{set_aside}"
+    );
+    let (_, junit, _) = mesh(&["analyze", "-o", "junit", "--select", "IST0101", PARTIAL]);
+    assert!(
+        junit.contains(
+            r#"<property name="set-aside DestinationRule" value="1: the inputs hold none"/>"#
+        ),
+        "{junit}"
+    );
+}
+
+#[test]
+fn istioctl_flags_are_accepted() {
+    let (code, stdout, _) = mesh(&["analyze", "-L"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("virtual-service-subset-not-found"));
+    let (code, _, stderr) = mesh(&["analyze", "-k=false", "--timeout", "5s", PARTIAL]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = mesh(&["analyze", "-R", PARTIAL]);
+    assert_eq!(code, 64, "-R is not accepted: {stderr}");
+}
+
+#[test]
+fn ignore_unknown_keeps_unreadable_documents_out_of_the_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.yaml");
+    std::fs::write(&file, "kind: [unclosed\n").unwrap();
+    let path = file.to_str().unwrap();
+    let (code, _, _) = mesh(&["analyze", path]);
+    assert_eq!(code, 65);
+    let (code, stdout, stderr) = mesh(&["analyze", "--ignore-unknown", path]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stderr.contains("1 input could not be read"), "{stderr}");
+}

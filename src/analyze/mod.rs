@@ -12,6 +12,7 @@ pub mod rules;
 pub mod suppress;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod unresolved;
 
 use std::sync::OnceLock;
 
@@ -154,6 +155,23 @@ impl Findings {
         found.push(diagnostic);
         let last = found.len() - 1;
         &mut found[last]
+    }
+
+    /// A finding on a reference to an object of kind `referenced` that the
+    /// inputs do not hold (see [`unresolved`]).
+    pub fn report_unresolved(
+        &mut self,
+        object: &Object,
+        path: &FieldPath,
+        message: impl Into<String>,
+        referenced: unresolved::Referenced,
+    ) -> &mut Diagnostic {
+        let diagnostic = self.report(object, path, message);
+        diagnostic.unresolved = Some(unresolved::Unresolved {
+            referenced,
+            stands_without_the_kind: false,
+        });
+        diagnostic
     }
 
     /// Passes on a finding made elsewhere (validation) unchanged.

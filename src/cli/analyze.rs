@@ -50,11 +50,30 @@ pub struct Args {
     #[arg(long)]
     assume_proxyless: bool,
     /// List the rules with their code, name, level and summary, then exit.
-    #[arg(long)]
+    #[arg(short = 'L', long, visible_alias = "list-analyzers")]
     list_rules: bool,
+    /// Report references to objects of these kinds (or `all`) that the
+    /// inputs do not hold even when the inputs hold no object of the kind,
+    /// as istioctl does. By default those findings are set aside (the inputs
+    /// are evidently partial for that kind) and the run summary counts them.
+    #[arg(long, value_delimiter = ',', value_name = "KIND", ignore_case = true)]
+    report_unresolved: Vec<analyze::unresolved::KindOrAll>,
+    /// Analyzing part of a mesh: set aside findings on references to
+    /// objects of these kinds that the inputs do not hold, even when the
+    /// inputs hold some of the kind (Service also covers ServiceEntry
+    /// hosts). The run summary counts them.
+    #[arg(long, value_delimiter = ',', value_name = "KIND", ignore_case = true)]
+    ignore_unresolved: Vec<analyze::unresolved::Referenced>,
+    /// Documents that cannot be read are counted in the summary, but are no
+    /// finding (MESH002) and do not make the exit code 65 (istioctl's flag).
+    #[arg(long)]
+    ignore_unknown: bool,
+    /// How long each request to the cluster may take, with --kube.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = common::parse_timeout)]
+    timeout: std::time::Duration,
 }
 
-pub fn run(args: Args) -> Result<Exit> {
+pub fn run(mut args: Args) -> Result<Exit> {
     if args.list_rules {
         let mut out = format!(
             "{:<8} {:<44} {:<8} {}\n",
@@ -92,12 +111,32 @@ pub fn run(args: Args) -> Result<Exit> {
         eprintln!("mesh: error: --select and --ignore leave no rule to run");
         return Ok(Exit::Usage);
     }
+    let report_unresolved = analyze::unresolved::expand(&args.report_unresolved);
+    if let Some(kind) =
+        analyze::unresolved::named_by_both(&report_unresolved, &args.ignore_unresolved)
+    {
+        eprintln!(
+            "mesh: error: --report-unresolved and --ignore-unresolved both name {}",
+            kind.as_str()
+        );
+        return Ok(Exit::Usage);
+    }
+    args.input.cluster_timeout = Some(args.timeout);
     let mut inputs = match common::load_for_report(&args.input, "analyze") {
         Ok(inputs) => inputs,
         Err(exit) => return Ok(exit),
     };
     // The summary counts what the user wrote, not the assumed workloads.
-    let account = std::mem::take(&mut inputs.account);
+    let mut account = std::mem::take(&mut inputs.account);
+    if args.ignore_unknown {
+        account.ignore_unreadable();
+    }
+    // From what the user's inputs hold, before any assumed workloads.
+    let set_aside_kinds = analyze::unresolved::SetAsideKinds::decide(
+        &inputs.index,
+        &report_unresolved,
+        &args.ignore_unresolved,
+    );
     if args.assume_proxyless {
         inputs.index = crate::semantics::assumed::with_assumed_proxyless(inputs.index);
     } else if analyze::proxyless::nothing_to_check(&inputs.index, &selection) {
@@ -108,6 +147,8 @@ pub fn run(args: Args) -> Result<Exit> {
     }
     let found = analyze::analyze_for(&inputs.index, &selection, args.grpc);
     let diagnostics = analyze::suppress::apply(found, &args.suppress, &inputs.index);
+    let (diagnostics, set_aside) = set_aside_kinds.apply(diagnostics);
+    account.summary.set_aside = set_aside;
     std::mem::forget(inputs);
     common::report(diagnostics, &args.report, account)
 }

@@ -35,8 +35,23 @@ pub struct InputArgs {
     #[arg(long, visible_alias = "domain-suffix", default_value = crate::index::DEFAULT_CLUSTER_DOMAIN, value_name = "DOMAIN")]
     cluster_domain: String,
     /// Also read the live cluster (kubeconfig, or in-cluster credentials).
-    #[arg(long, visible_alias = "use-kube")]
+    /// `--kube=false` (istioctl's `-k=false`) reads files only, the default.
+    #[arg(
+        short = 'k',
+        long,
+        visible_alias = "use-kube",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        default_value = "false",
+        action = clap::ArgAction::Set
+    )]
     kube: bool,
+    /// How long each request to the cluster may take; a command sets it
+    /// from its own flag.
+    #[arg(skip)]
+    pub cluster_timeout: Option<std::time::Duration>,
     // `proxy-config POD` reads the next three without `--kube`, so
     // `load` checks them rather than clap's `requires`.
     /// The kubeconfig file (default: KUBECONFIG, then ~/.kube/config).
@@ -112,6 +127,17 @@ pub struct ReportArgs {
     pub strict: bool,
 }
 
+/// A `--timeout` value such as `10s` or `500ms`, above zero.
+pub fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let parsed = crate::xds::parse_duration(text)
+        .ok_or_else(|| format!("expected a duration such as 10s or 500ms, found {text:?}"))?;
+    let duration = std::time::Duration::new(parsed.seconds as u64, parsed.nanos as u32);
+    if duration.is_zero() {
+        return Err("the timeout must be above zero".into());
+    }
+    Ok(duration)
+}
+
 fn parse_level(text: &str) -> Result<Level, String> {
     text.parse()
 }
@@ -131,6 +157,8 @@ pub struct InputAccount {
     pub summary: RunSummary,
     /// Some input or document could not be read: exit 65.
     pub failed: bool,
+    /// A source as a whole failed (the mesh config file), not a document.
+    sources_failed: bool,
     /// Report findings in this namespace only (and on cluster-scoped
     /// objects), as istioctl does: `-n`, or with `--kube` the context's.
     pub namespace_filter: Option<String>,
@@ -153,6 +181,7 @@ impl InputAccount {
     ) -> InputAccount {
         let mut account = InputAccount {
             failed: sources_failed,
+            sources_failed,
             namespace_filter,
             ..InputAccount::default()
         };
@@ -192,12 +221,23 @@ impl InputAccount {
     }
 }
 
+impl InputAccount {
+    /// istioctl's `--ignore-unknown`: documents that cannot be read are
+    /// counted in the summary, but are no finding and no exit 65.
+    pub fn ignore_unreadable(&mut self) {
+        self.findings
+            .retain(|d| d.code != crate::diagnostic::codes::UNREADABLE_INPUT);
+        self.failed = self.sources_failed;
+    }
+}
+
 impl InputArgs {
     /// The cluster `--kubeconfig` and `--context` name.
     pub fn cluster_options(&self) -> ClusterOptions {
         ClusterOptions {
             kubeconfig: self.kubeconfig.clone(),
             context: self.context.clone(),
+            timeout: self.cluster_timeout,
         }
     }
 
@@ -289,6 +329,7 @@ pub fn load_with_cluster_flags(args: &InputArgs, command: &str) -> Result<Inputs
     }
     let account = InputAccount {
         failed: sources.failed || loaded.has_input_errors(),
+        sources_failed: sources.failed,
         namespace_filter: sources.namespace_filter,
         ..InputAccount::default()
     };
@@ -455,6 +496,7 @@ pub fn report(
         namespace_filter,
         findings,
         not_checked,
+        ..
     } = account;
     diagnostics.extend(findings);
     if args.strict {

@@ -137,7 +137,7 @@ pub struct Args {
     #[command(flatten)]
     filters: crate::proxyconfig::filter::Filters,
     /// Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms).
-    #[arg(long, default_value = "10s", value_parser = parse_timeout, value_name = "DURATION")]
+    #[arg(long, default_value = "10s", value_parser = super::common::parse_timeout, value_name = "DURATION")]
     timeout: Duration,
     /// With `diff`: what the intended config is rendered from, as for `mesh xds render`.
     #[command(flatten)]
@@ -145,16 +145,6 @@ pub struct Args {
     /// With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME.
     #[arg(long, value_name = "NS/NAME")]
     workload: Option<String>,
-}
-
-fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let parsed = crate::xds::parse_duration(text)
-        .ok_or_else(|| format!("expected a duration such as 10s or 500ms, found {text:?}"))?;
-    let duration = Duration::new(parsed.seconds as u64, parsed.nanos as u32);
-    if duration.is_zero() {
-        return Err("the timeout must be above zero".into());
-    }
-    Ok(duration)
 }
 
 pub fn run(mut args: Args) -> Result<Exit> {

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value as Json};
 
+use crate::analyze::unresolved::{Reason, SetAside};
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::coverage::Unchecked;
 
@@ -35,6 +36,9 @@ pub struct RunSummary {
     pub hidden: usize,
     /// `--output-threshold`, named when findings were hidden by it.
     pub output_threshold: Option<Level>,
+    /// Findings on unresolved references set aside, by the kind referenced
+    /// and why.
+    pub set_aside: Vec<SetAside>,
 }
 
 /// At most this many kinds are listed one per line; the rest are counted.
@@ -75,6 +79,7 @@ impl RunSummary {
         self.finding_count() == 0
             && self.unreadable == 0
             && self.unchecked.is_empty()
+            && self.set_aside.is_empty()
             && self.objects > 0
     }
 
@@ -116,6 +121,13 @@ impl RunSummary {
                 plural(self.unchecked_count(), "object", "objects")
             ));
         }
+        let set_aside: usize = self.set_aside.iter().map(|s| s.count).sum();
+        if set_aside > 0 {
+            parts.push(format!(
+                "{} on unresolved references set aside",
+                plural(set_aside, "finding", "findings")
+            ));
+        }
         if self.unreadable > 0 {
             parts.push(format!(
                 "{} could not be read",
@@ -150,6 +162,23 @@ impl RunSummary {
                 self.unchecked.len() - LISTED_KINDS
             );
         }
+        for set_aside in &self.set_aside {
+            let findings = plural(set_aside.count, "finding", "findings");
+            let kinds = set_aside.referenced.plural();
+            let kind = set_aside.referenced.as_str();
+            let _ = match set_aside.reason {
+                Reason::InputsHoldNone => writeln!(
+                    out,
+                    "  set aside: {findings} on references to {kinds}: the inputs hold none \
+                     (--report-unresolved {kind} reports them, as istioctl does)"
+                ),
+                Reason::Ignored => writeln!(
+                    out,
+                    "  set aside: {findings} on references to {kinds} the inputs do not hold \
+                     (--ignore-unresolved {kind})"
+                ),
+            };
+        }
         out
     }
 
@@ -168,6 +197,11 @@ impl RunSummary {
             "unreadable": self.unreadable,
             "skipped": self.skipped,
             "findingsNotShown": self.hidden,
+            "unresolvedSetAside": self.set_aside.iter().map(|s| json!({
+                "kind": s.referenced.as_str(),
+                "reason": s.reason.as_str(),
+                "count": s.count,
+            })).collect::<Vec<_>>(),
         })
     }
 
@@ -191,6 +225,12 @@ impl RunSummary {
                 format!("{count}: {}", key.reason.as_str()),
             ));
         }
+        for s in &self.set_aside {
+            properties.push((
+                format!("set-aside {}", s.referenced.as_str()),
+                format!("{}: {}", s.count, s.reason.as_str()),
+            ));
+        }
         properties
     }
 }
@@ -198,6 +238,7 @@ impl RunSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::unresolved::Referenced;
 
     #[test]
     fn a_clean_run_says_so_and_anything_else_is_counted() {
@@ -222,6 +263,40 @@ mod tests {
              1 object not checked; 1 input could not be read.\n  \
              not checked: 1 Certificate (cert-manager.io/v1): unknown kind\n"
         );
+    }
+
+    #[test]
+    fn findings_set_aside_are_counted_by_kind_with_why_and_the_flag_that_decides() {
+        let summary = RunSummary {
+            files: 1,
+            objects: 1,
+            checked: 1,
+            set_aside: vec![
+                SetAside {
+                    referenced: Referenced::DestinationRule,
+                    reason: Reason::InputsHoldNone,
+                    count: 2,
+                },
+                SetAside {
+                    referenced: Referenced::Gateway,
+                    reason: Reason::Ignored,
+                    count: 1,
+                },
+            ],
+            ..RunSummary::default()
+        };
+        assert_eq!(
+            summary.text(),
+            "Checked 1 of 1 object from 1 file: no findings; 3 findings on unresolved references set aside.\n  \
+             set aside: 2 findings on references to DestinationRules: the inputs hold none \
+             (--report-unresolved DestinationRule reports them, as istioctl does)\n  \
+             set aside: 1 finding on references to Gateways the inputs do not hold \
+             (--ignore-unresolved Gateway)\n"
+        );
+        assert!(summary.properties().contains(&(
+            "set-aside DestinationRule".to_string(),
+            "2: the inputs hold none".to_string()
+        )));
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub struct ClusterOptions {
     pub kubeconfig: Option<PathBuf>,
     /// A kubeconfig context other than the current one.
     pub context: Option<String>,
+    /// How long each request may take (default 30s).
+    pub timeout: Option<Duration>,
 }
 
 /// What a cluster holds, as source files.
@@ -104,9 +106,10 @@ async fn client_config(options: &ClusterOptions) -> Result<Config> {
             .await
             .context("no cluster: no kubeconfig and not running in a cluster")?,
     };
-    config.connect_timeout = Some(REQUEST_TIMEOUT);
-    config.read_timeout = Some(REQUEST_TIMEOUT);
-    config.write_timeout = Some(REQUEST_TIMEOUT);
+    let timeout = options.timeout.unwrap_or(REQUEST_TIMEOUT);
+    config.connect_timeout = Some(timeout);
+    config.read_timeout = Some(timeout);
+    config.write_timeout = Some(timeout);
     Ok(config)
 }
 

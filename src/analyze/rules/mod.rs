@@ -1,6 +1,7 @@
 //! All rules, one file each, grouped in families. Each family's `mod.rs`
 //! lists its rules; [`ALL`] lists the families (the order of `docs/rules.md`).
 
+pub mod consistency;
 pub mod gateway_api;
 pub mod grpc;
 pub mod ist;
@@ -31,5 +32,6 @@ pub static ALL: &[&[&Rule]] = &[
     grpc::security::RULES,
     grpc::workload::RULES,
     gateway_api::RULES,
+    consistency::RULES,
     mesh::RULES,
 ];

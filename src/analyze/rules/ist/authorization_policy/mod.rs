@@ -1,7 +1,7 @@
 //! Rules on AuthorizationPolicies.
 
 pub(crate) mod in_mesh;
-mod namespace_not_found;
+pub(crate) mod namespace_not_found;
 mod no_matching_workloads;
 #[cfg(test)]
 pub(crate) mod testing;

@@ -1,5 +1,6 @@
 use std::collections::BTreeSet;
 
+use crate::analyze::unresolved::Referenced;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::{Index, DEFAULT_NAMESPACE};
@@ -15,7 +16,11 @@ declare_rule! {
     /// some object in the inputs, or one that every cluster has (`default`,
     /// `kube-system`, `kube-public`, `kube-node-lease`, the root namespace).
     /// A leading or trailing `*` matches a suffix or prefix, and `*` alone
-    /// matches any namespace (istioctl's IST0101).
+    /// matches any namespace (istioctl's IST0101). When the inputs declare
+    /// no Namespace at all, these findings are set aside and counted in the
+    /// run summary; `--report-unresolved Namespace` reports them (as
+    /// istioctl does), `--ignore-unresolved Namespace` sets them aside even
+    /// when the inputs declare some (README, Partial inputs).
     ///
     /// ## Why it matters
     /// A misspelt namespace in an ALLOW rule silently denies the callers it
@@ -68,10 +73,11 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                             continue;
                         }
                         findings
-                            .report(
+                            .report_unresolved(
                                 object,
                                 &path.field(field).index(k),
                                 format!("Referenced namespace not found: {pattern:?}"),
+                                Referenced::Namespace,
                             )
                             .help = Some(
                             "no Namespace in the inputs matches; `*` may start or end a pattern"
@@ -84,7 +90,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
     }
 }
 
-fn known_namespaces(index: &Index) -> BTreeSet<&str> {
+pub(crate) fn known_namespaces(index: &Index) -> BTreeSet<&str> {
     index
         .namespaces()
         .map(|(name, _)| name)
@@ -94,7 +100,7 @@ fn known_namespaces(index: &Index) -> BTreeSet<&str> {
 }
 
 /// istioctl's namespace pattern match: `*`, `*suffix`, `prefix*` or a name.
-fn namespace_matches(pattern: &str, namespace: &str) -> bool {
+pub(crate) fn namespace_matches(pattern: &str, namespace: &str) -> bool {
     if pattern == "*" {
         return true;
     }

@@ -1,3 +1,4 @@
+use crate::analyze::unresolved::{Referenced, Unresolved};
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::Spec;
@@ -13,7 +14,10 @@ declare_rule! {
     /// namespace and the cluster domain, must be the host of a Kubernetes
     /// Service or a ServiceEntry visible where the rule is exported to
     /// (`exportTo` honoured on both sides). Wildcard hosts are not checked:
-    /// they set defaults for many services (istioctl's IST0174).
+    /// they set defaults for many services (istioctl's IST0174). Reported
+    /// even when the inputs hold no Service at all, since the finding is on
+    /// the rule itself (Istio's own test expects it on a DestinationRule
+    /// alone); `--ignore-unresolved Service` sets these findings aside.
     ///
     /// ## Why it matters
     /// A rule for a host no service has is never applied: its load balancing,
@@ -47,15 +51,21 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             continue;
         }
         let host = rule.host.as_deref().unwrap_or_default();
-        findings
-            .report(
-                object,
-                &FieldPath::root().field("spec").field("host"),
-                format!(
-                    "The host {host} defined in the DestinationRule does not match any services in the mesh."
-                ),
-            )
-            .help = Some(format!(
+        let diagnostic = findings.report(
+            object,
+            &FieldPath::root().field("spec").field("host"),
+            format!(
+                "The host {host} defined in the DestinationRule does not match any services in the mesh."
+            ),
+        );
+        // A warning on the rule itself (it configures nothing), which Istio's
+        // own test expects on a DestinationRule alone: inputs without any
+        // Service are no reason to set it aside.
+        diagnostic.unresolved = Some(Unresolved {
+            referenced: Referenced::Service,
+            stands_without_the_kind: true,
+        });
+        diagnostic.help = Some(format!(
             "no Service or ServiceEntry visible here has the host {:?}",
             index.config_host_fqdn(host, object.namespace_or(crate::index::DEFAULT_NAMESPACE))
         ));

@@ -81,7 +81,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 || match credentials.get(namespace, &format!("{}-cacert", reference.name)) {
                     Credential::Secret(keys, _) => has_ca(keys),
                     Credential::Issued => true,
-                    Credential::Missing | Credential::Unknown => false,
+                    Credential::Missing => false,
                 };
             // Missing keys first; then certificates that do not parse or have expired.
             let Some(problem) = problem(keys, reference.mutual() && !ca_elsewhere).or_else(|| {

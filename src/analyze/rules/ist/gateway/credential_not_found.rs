@@ -1,3 +1,4 @@
+use crate::analyze::unresolved::Referenced;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 
@@ -12,9 +13,11 @@ declare_rule! {
     /// server must be a Secret in each namespace where the workloads the
     /// Gateway selects run, since a gateway reads Secrets from its own
     /// namespace (istioctl's IST0101 on `credentialName`). A cert-manager
-    /// Certificate writing that Secret counts. Namespaces for which the inputs
-    /// hold no Secret and no Certificate at all are not judged: their
-    /// credentials are presumably managed elsewhere.
+    /// Certificate writing that Secret counts. When the inputs hold no Secret
+    /// and no Certificate at all, these findings are set aside and counted in
+    /// the run summary; `--report-unresolved Secret` reports them (as
+    /// istioctl does), `--ignore-unresolved Secret` sets them aside even when
+    /// the inputs hold some (README, Partial inputs).
     ///
     /// ## Why it matters
     /// Without the Secret the gateway has no certificate for the server: TLS
@@ -45,10 +48,11 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             continue;
         }
         findings
-            .report(
+            .report_unresolved(
                 reference.object,
                 &reference.path,
                 format!("Referenced credentialName not found: {:?}", reference.name),
+                Referenced::Secret,
             )
             .help = Some(format!(
             "the gateway workloads read Secrets from namespace {}, which has no Secret `{}`",
@@ -70,13 +74,22 @@ mod tests {
         );
         assert_eq!(
             found,
-            [(
-                "IST0101",
-                "Gateway shop/wrong-namespace".to_string(),
-                46,
-                "spec.servers[0].tls.credentialName".to_string(),
-                "Referenced credentialName not found: \"shop-cert\"".to_string(),
-            )]
+            [
+                (
+                    "IST0101",
+                    "Gateway shop/wrong-namespace".to_string(),
+                    46,
+                    "spec.servers[0].tls.credentialName".to_string(),
+                    "Referenced credentialName not found: \"shop-cert\"".to_string(),
+                ),
+                (
+                    "IST0101",
+                    "Gateway payments/no-credentials-here".to_string(),
+                    83,
+                    "spec.servers[0].tls.credentialName".to_string(),
+                    "Referenced credentialName not found: \"pay-cert\"".to_string(),
+                ),
+            ]
         );
     }
 }

@@ -255,10 +255,6 @@ impl<'a> Gateways<'a> {
         gateways
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.istio.is_empty() && self.kubernetes.is_empty()
-    }
-
     pub fn exists(&self, key: &(String, String)) -> bool {
         self.istio.contains_key(key) || self.kubernetes.contains_key(key)
     }
@@ -329,7 +325,6 @@ pub(crate) struct Credentials<'a> {
     secrets: HashMap<(String, String), &'a Object>,
     /// Secret names a cert-manager `Certificate` will write.
     issued: BTreeSet<(String, String)>,
-    namespaces: BTreeSet<String>,
 }
 
 /// What the inputs say about one credential.
@@ -338,11 +333,8 @@ pub(crate) enum Credential<'a> {
     Secret(&'a [String], &'a [CredentialProblem]),
     /// A cert-manager Certificate will create it; its keys are unknown.
     Issued,
-    /// The namespace holds other credentials, but not this one.
+    /// The inputs hold no such credential.
     Missing,
-    /// The inputs hold no credential in that namespace: it may be managed
-    /// outside them, so nothing can be said.
-    Unknown,
 }
 
 impl<'a> Credentials<'a> {
@@ -352,7 +344,6 @@ impl<'a> Credentials<'a> {
             let key = identity(object);
             match &object.spec {
                 Spec::Secret { .. } => {
-                    credentials.namespaces.insert(key.0.clone());
                     credentials.secrets.insert(key, object);
                 }
                 _ if object.kind() == "Certificate" && object.group() == "cert-manager.io" => {
@@ -362,7 +353,6 @@ impl<'a> Credentials<'a> {
                         .pointer("/spec/secretName")
                         .and_then(|s| s.as_str())
                     {
-                        credentials.namespaces.insert(key.0.clone());
                         credentials.issued.insert((key.0, secret.to_string()));
                     }
                 }
@@ -386,10 +376,8 @@ impl<'a> Credentials<'a> {
         }
         if self.issued.contains(&key) {
             Credential::Issued
-        } else if self.namespaces.contains(namespace) {
-            Credential::Missing
         } else {
-            Credential::Unknown
+            Credential::Missing
         }
     }
 }

@@ -1,10 +1,8 @@
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use crate::analyze::rules::ist::destination_rule::lookup::scopes_overlap;
+use super::declared::{by_host_and_port, Declared};
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
-use crate::index::DEFAULT_NAMESPACE;
-use crate::model::{Object, Spec};
 use crate::source::FieldPath;
 
 declare_rule! {
@@ -37,55 +35,15 @@ declare_rule! {
     pub static RULE = { code: "IST0177", name: "service-entry-conflicting-protocol", level: Warning, check: check };
 }
 
-/// One port of one host of one ServiceEntry.
-struct Declared<'a> {
-    object: &'a Object,
-    namespace: &'a str,
-    export_to: &'a [String],
-    port_index: usize,
-    protocol: String,
-}
-
 fn check(context: &Context<'_>, findings: &mut Findings) {
-    let index = context.index;
-    let mut by_host_port: BTreeMap<(String, u32), Vec<Declared<'_>>> = BTreeMap::new();
-    for object in &index.objects {
-        let Spec::ServiceEntry(entry) = &object.spec else {
-            continue;
-        };
-        let namespace = object.namespace_or(DEFAULT_NAMESPACE);
-        let export_to = index.export_to(object);
-        let hosts: BTreeSet<String> = entry
-            .hosts
-            .iter()
-            .map(|h| index.config_host_fqdn(h, namespace))
-            .collect();
-        for host in hosts {
-            for (port_index, port) in entry.ports.iter().enumerate() {
-                let (Some(number), Some(protocol)) = (
-                    port.number,
-                    port.protocol.as_deref().filter(|p| !p.is_empty()),
-                ) else {
-                    continue;
-                };
-                by_host_port
-                    .entry((host.clone(), number))
-                    .or_default()
-                    .push(Declared {
-                        object,
-                        namespace,
-                        export_to,
-                        port_index,
-                        protocol: protocol.to_ascii_uppercase(),
-                    });
-            }
-        }
-    }
+    let by_host_port = by_host_and_port(context.index);
     for ((host, number), declared) in &by_host_port {
+        // Ports without a protocol are not compared.
         let conflicts = |a: &Declared<'_>, b: &Declared<'_>| {
-            !std::ptr::eq(a.object, b.object)
+            a.protocol.is_some()
+                && b.protocol.is_some()
                 && a.protocol != b.protocol
-                && scopes_overlap(a.export_to, a.namespace, b.export_to, b.namespace)
+                && a.overlaps(b)
         };
         let involved: Vec<&Declared<'_>> = declared
             .iter()
@@ -98,7 +56,10 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             .iter()
             .map(|d| format!("{}/{}", d.namespace, d.object.display_name()))
             .collect();
-        let protocols: BTreeSet<&str> = involved.iter().map(|d| d.protocol.as_str()).collect();
+        let protocols: BTreeSet<&str> = involved
+            .iter()
+            .filter_map(|d| d.protocol.as_deref())
+            .collect();
         let message = format!(
             "Multiple ServiceEntries ({}) define the same host {host:?} and port {number} with conflicting protocols ({}).",
             names.into_iter().collect::<Vec<_>>().join(", "),

@@ -2,6 +2,7 @@
 
 mod addresses_required;
 mod conflicting_protocol;
+pub(crate) mod declared;
 
 use crate::analyze::registry::Rule;
 

@@ -1,3 +1,4 @@
+use crate::analyze::unresolved::Referenced;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 
@@ -16,8 +17,10 @@ declare_rule! {
     /// unset). Short names are taken relative to the VirtualService's namespace
     /// and the cluster domain (`--cluster-domain`). istioctl's IST0101 on
     /// `host` and `mirror host`. When the inputs hold no Service and no
-    /// ServiceEntry at all there is nothing to resolve hosts against, and the
-    /// rule stays silent.
+    /// ServiceEntry at all, these findings are set aside and counted in the
+    /// run summary; `--report-unresolved Service` reports them (as istioctl
+    /// does), `--ignore-unresolved Service` sets them aside even when the
+    /// inputs hold some (README, Partial inputs).
     ///
     /// ## Why it matters
     /// Istio builds no cluster for an unknown host: requests on that route
@@ -38,9 +41,6 @@ declare_rule! {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
-    if index.all_services().next().is_none() {
-        return;
-    }
     for (object, vs, namespace) in virtual_services(index) {
         let scope = Scope::of_routes(vs, namespace);
         for destination in route_destinations(vs)
@@ -66,10 +66,11 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 )
             };
             findings
-                .report(
+                .report_unresolved(
                     object,
                     &destination.host_path(),
                     format!("Referenced {what} not found: {host:?}"),
+                    Referenced::Service,
                 )
                 .help = Some(help);
         }
@@ -138,8 +139,11 @@ mod tests {
     }
 
     #[test]
-    fn silent_without_any_service_in_the_inputs() {
+    // Whether a run shows it, or sets it aside, is decided in `analyze::unresolved`.
+    fn the_rule_reports_it_without_any_service_in_the_inputs() {
         let text = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a, namespace: x}\nspec:\n  hosts: [a]\n  http: [{route: [{destination: {host: nowhere}}]}]\n";
-        assert!(run("virtual-service-destination-host-not-found", text).is_empty());
+        let found = run("virtual-service-destination-host-not-found", text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].4, "Referenced host not found: \"nowhere\"");
     }
 }

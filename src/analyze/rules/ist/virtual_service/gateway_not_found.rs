@@ -1,3 +1,4 @@
+use crate::analyze::unresolved::Referenced;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 
@@ -12,8 +13,10 @@ declare_rule! {
     /// or a Kubernetes Gateway (`ns/name`, `./name`, a name in the
     /// VirtualService's namespace, or the legacy `name.ns.svc.cluster.local`
     /// form), as istioctl's IST0101 on `gateway`. When the inputs hold no
-    /// gateway at all, the gateways are presumably managed elsewhere and nothing
-    /// is reported.
+    /// gateway at all, these findings are set aside and counted in the run
+    /// summary; `--report-unresolved Gateway` reports them (as istioctl
+    /// does), `--ignore-unresolved Gateway` sets them aside even when the
+    /// inputs hold some (README, Partial inputs).
     ///
     /// ## Why it matters
     /// Routes bound to a missing gateway are never programmed anywhere: the
@@ -33,18 +36,16 @@ declare_rule! {
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
     let gateways = Gateways::build(index);
-    if gateways.is_empty() {
-        return;
-    }
     for reference in gateway_refs(index) {
         if reference.internal || gateways.exists(&reference.key) {
             continue;
         }
         findings
-            .report(
+            .report_unresolved(
                 reference.object,
                 &reference.path,
                 format!("Referenced gateway not found: {:?}", reference.name),
+                Referenced::Gateway,
             )
             .help = Some(format!(
             "no Gateway named `{}` in namespace `{}`",

@@ -15,7 +15,7 @@ const INTERNAL_GATEWAY_MARKERS: [&str; 2] = [
 ];
 
 /// One `spec.gateways[i]` entry other than `mesh`.
-pub(super) struct GatewayRef<'a> {
+pub(crate) struct GatewayRef<'a> {
     pub object: &'a Object,
     pub vs: &'a VirtualServiceSpec,
     pub namespace: &'a str,
@@ -28,7 +28,7 @@ pub(super) struct GatewayRef<'a> {
     pub internal: bool,
 }
 
-pub(super) fn gateway_refs(index: &Index) -> Vec<GatewayRef<'_>> {
+pub(crate) fn gateway_refs(index: &Index) -> Vec<GatewayRef<'_>> {
     let mut refs = Vec::new();
     for (object, vs, namespace) in virtual_services(index) {
         for (i, name) in vs.gateways.iter().enumerate() {

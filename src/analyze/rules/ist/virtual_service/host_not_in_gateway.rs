@@ -1,3 +1,4 @@
+use crate::analyze::unresolved::Referenced;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 
@@ -14,8 +15,10 @@ declare_rule! {
     /// that admits VirtualServices of its namespace (`ns/host`, `./host`,
     /// `*/host`), or a Kubernetes Gateway listener hostname (istioctl's
     /// IST0132). A gateway missing from the inputs has no hosts, so it is
-    /// reported here too, as istioctl does; when the inputs hold no gateway at
-    /// all, nothing is reported.
+    /// reported here too, as istioctl does; such findings are set aside like
+    /// those of `virtual-service-gateway-not-found` when the inputs hold no
+    /// gateway at all (`--report-unresolved Gateway`, `--ignore-unresolved
+    /// Gateway`).
     ///
     /// ## Why it matters
     /// The gateway only accepts requests for its own hosts: the routes of this
@@ -36,9 +39,6 @@ declare_rule! {
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
     let gateways = Gateways::build(index);
-    if gateways.is_empty() {
-        return;
-    }
     for reference in gateway_refs(index) {
         if reference.internal {
             continue;
@@ -53,7 +53,8 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             continue;
         }
         let gateway = format!("{}/{}", reference.key.0, reference.key.1);
-        let help = if gateways.exists(&reference.key) {
+        let exists = gateways.exists(&reference.key);
+        let help = if exists {
             format!(
                 "{gateway} serves {} for VirtualServices in namespace `{}`",
                 if hosts.is_empty() {
@@ -66,17 +67,22 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         } else {
             format!("{gateway} is not in the inputs")
         };
-        findings
-            .report(
+        let message = format!(
+            "one or more host {} defined in VirtualService {} not found in Gateway {gateway}.",
+            go_list(&reference.vs.hosts),
+            full_name(reference.object)
+        );
+        let diagnostic = if exists {
+            findings.report(reference.object, &reference.path, message)
+        } else {
+            findings.report_unresolved(
                 reference.object,
                 &reference.path,
-                format!(
-                    "one or more host {} defined in VirtualService {} not found in Gateway {gateway}.",
-                    go_list(&reference.vs.hosts),
-                    full_name(reference.object)
-                ),
+                message,
+                Referenced::Gateway,
             )
-            .help = Some(help);
+        };
+        diagnostic.help = Some(help);
     }
 }
 

@@ -7,13 +7,13 @@ mod destination_host_not_found;
 mod destination_port_not_found;
 mod destination_port_required;
 mod gateway_not_found;
-mod gateway_refs;
+pub(crate) mod gateway_refs;
 mod gateway_route_without_subset;
 mod host_not_in_gateway;
 mod ineffective_match;
 mod internal_gateway;
 mod jwt_claim_route;
-mod lookup;
+pub(crate) mod lookup;
 mod route_order;
 mod subset_not_found;
 #[cfg(test)]

@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 
+use crate::analyze::unresolved::Referenced;
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::{Index, DEFAULT_NAMESPACE};
@@ -14,9 +15,12 @@ declare_rule! {
     /// Every route or mirror destination with a `subset` needs a
     /// DestinationRule for its host (exact, or a wildcard host covering it),
     /// visible where the VirtualService applies, that defines a subset of that
-    /// name (istioctl's IST0101 on `host+subset in destinationrule`). When the
-    /// inputs hold no DestinationRule at all, the rules are presumably applied
-    /// from elsewhere and nothing is reported.
+    /// name (istioctl's IST0101 on `host+subset in destinationrule`). When
+    /// the inputs hold no DestinationRule at all, these findings are set
+    /// aside and counted in the run summary; `--report-unresolved
+    /// DestinationRule` reports them (as istioctl does),
+    /// `--ignore-unresolved DestinationRule` sets them aside even when the
+    /// inputs hold some (README, Partial inputs).
     ///
     /// ## Why it matters
     /// A subset is a cluster Istio builds from a DestinationRule. Without it
@@ -76,13 +80,6 @@ fn covers(rule_host: &str, host: &str) -> bool {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
-    let has_rules = index
-        .objects
-        .iter()
-        .any(|o| o.kind() == "DestinationRule" && o.group() == "networking.istio.io");
-    if !has_rules {
-        return;
-    }
     let rules = destination_rules(index);
     // Exact hosts in a map, wildcards aside: a lookup per destination, not a scan.
     let mut by_host: HashMap<&str, Vec<&Rule<'_>>> = HashMap::new();
@@ -145,10 +142,11 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 )
             };
             findings
-                .report(
+                .report_unresolved(
                     object,
                     &destination.destination_path().field("subset"),
                     format!("Referenced {what}+subset in destinationrule not found: \"{host}+{subset}\""),
+                    Referenced::DestinationRule,
                 )
                 .help = Some(help);
         }
@@ -188,8 +186,14 @@ mod tests {
     }
 
     #[test]
-    fn silent_when_the_inputs_hold_no_destination_rule() {
+    // Whether a run shows it, or sets it aside, is decided in `analyze::unresolved`.
+    fn the_rule_reports_it_without_any_destination_rule_in_the_inputs() {
         let text = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a, namespace: x}\nspec:\n  http: [{route: [{destination: {host: a, subset: v1}}]}]\n";
-        assert!(run("virtual-service-subset-not-found", text).is_empty());
+        let found = run("virtual-service-subset-not-found", text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].4,
+            "Referenced host+subset in destinationrule not found: \"a+v1\""
+        );
     }
 }
