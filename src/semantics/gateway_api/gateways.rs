@@ -1517,19 +1517,10 @@ pub(super) fn selector_matches(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{convert, Conversion, Options};
+    use super::super::Conversion;
 
     fn run(yaml: &str) -> Conversion {
-        let loaded = crate::load::load_files(vec![crate::source::SourceFile::new(
-            "t.yaml",
-            yaml.to_string(),
-        )]);
-        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-        let options = Options {
-            domain_suffix: "cluster.local".into(),
-            features: Default::default(),
-        };
-        convert(&loaded.objects, &options)
+        super::super::convert_text(yaml, Default::default())
     }
 
     fn conditions(conversion: &Conversion) -> Vec<String> {

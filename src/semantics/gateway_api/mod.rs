@@ -276,21 +276,27 @@ pub fn convert(objects: &[Object], options: &Options) -> Conversion {
     out
 }
 
+/// Test support: the conversion of one YAML text, in `cluster.local`.
+#[cfg(test)]
+fn convert_text(yaml: &str, features: IstiodFeatures) -> Conversion {
+    let loaded = crate::load::load_files(vec![crate::source::SourceFile::new(
+        "t.yaml",
+        yaml.to_string(),
+    )]);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let options = Options {
+        domain_suffix: "cluster.local".into(),
+        features,
+    };
+    convert(&loaded.objects, &options)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn run(yaml: &str) -> Conversion {
-        let loaded = crate::load::load_files(vec![crate::source::SourceFile::new(
-            "t.yaml",
-            yaml.to_string(),
-        )]);
-        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-        let options = Options {
-            domain_suffix: "cluster.local".into(),
-            features: IstiodFeatures::default(),
-        };
-        convert(&loaded.objects, &options)
+        convert_text(yaml, IstiodFeatures::default())
     }
 
     const WORLD: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: echo, namespace: default}\nspec: {ports: [{name: grpc, port: 7070}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: gateway-istio, namespace: istio-system}\nspec: {ports: [{name: http, port: 80}]}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gateway, namespace: istio-system}\nspec:\n  gatewayClassName: istio\n  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}]\n";

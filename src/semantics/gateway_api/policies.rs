@@ -998,23 +998,17 @@ fn merge(world: &World<'_>, contributions: Vec<Contribution>) -> Vec<Generated> 
 
 #[cfg(test)]
 mod tests {
-    use super::super::{convert, Conversion, IstiodFeatures, Options};
+    use super::super::{Conversion, IstiodFeatures};
     use super::*;
 
     fn run(yaml: &str) -> Conversion {
-        let loaded = crate::load::load_files(vec![crate::source::SourceFile::new(
-            "t.yaml",
-            yaml.to_string(),
-        )]);
-        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-        let options = Options {
-            domain_suffix: "cluster.local".into(),
-            features: IstiodFeatures {
+        super::super::convert_text(
+            yaml,
+            IstiodFeatures {
                 alpha_gateway_api: true,
                 ..Default::default()
             },
-        };
-        convert(&loaded.objects, &options)
+        )
     }
 
     /// The DestinationRules as `name: spec` JSON, and the conditions as
