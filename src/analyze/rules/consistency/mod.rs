@@ -6,12 +6,14 @@ mod duplicate_subset;
 mod export_to_unknown_namespace;
 mod foreign_trust_domain_principal;
 mod gateway_host_in_several_virtual_services;
+mod principal_service_account_not_found;
 mod service_entry_host_port_overlap;
 mod sidecar_egress_host_matches_nothing;
 mod single_destination_weight;
 mod subset_without_labels;
 #[cfg(test)]
 mod testing;
+mod workload_without_authorization_policy;
 
 use crate::analyze::registry::Rule;
 
@@ -24,4 +26,6 @@ pub static RULES: &[&Rule] = &[
     &export_to_unknown_namespace::RULE,
     &sidecar_egress_host_matches_nothing::RULE,
     &foreign_trust_domain_principal::RULE,
+    &principal_service_account_not_found::RULE,
+    &workload_without_authorization_policy::RULE,
 ];
