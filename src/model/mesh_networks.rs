@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
-use super::mesh_config::MeshConfigError;
+use super::mesh_config::{read_config_file, MeshConfigError};
 use crate::source::{self, Document, SourceFile};
 
 /// The kind findings on the file name, as istioctl does.
@@ -35,21 +35,7 @@ pub struct Network {
 impl MeshNetworks {
     /// Reads `--mesh-networks FILE`.
     pub fn from_file(path: &Path) -> Result<MeshNetworks, MeshConfigError> {
-        let inputs = source::read_paths(&[path.to_path_buf()]);
-        if let Some(error) = inputs.errors.into_iter().next() {
-            return Err(MeshConfigError {
-                location: error.file.to_string(),
-                message: error.message,
-            });
-        }
-        let file = inputs
-            .files
-            .into_iter()
-            .next()
-            .ok_or_else(|| MeshConfigError {
-                location: path.display().to_string(),
-                message: "no mesh networks config read".into(),
-            })?;
+        let file = read_config_file(path, "no mesh networks config read")?;
         MeshNetworks::from_source(file)
     }
 

@@ -58,6 +58,17 @@ pub fn policies_for<'a>(
     found
 }
 
+/// The path of `spec.rules[rule].from[from].source`.
+pub fn source_path(rule: usize, from: usize) -> FieldPath {
+    FieldPath::root()
+        .field("spec")
+        .field("rules")
+        .index(rule)
+        .field("from")
+        .index(from)
+        .field("source")
+}
+
 /// A condition of an AuthorizationPolicy rule that reads the peer's mTLS
 /// certificate: istiod turns it into an `authenticated` matcher, which a
 /// plaintext connection never satisfies.

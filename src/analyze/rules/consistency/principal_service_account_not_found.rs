@@ -5,7 +5,7 @@ use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::index::Index;
 use crate::model::Spec;
-use crate::source::FieldPath;
+use crate::semantics::authorization::source_path;
 
 declare_rule! {
     /// An AuthorizationPolicy names a service account nothing in the inputs has.
@@ -88,15 +88,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         findings
                             .report_unresolved(
                                 object,
-                                &FieldPath::root()
-                                    .field("spec")
-                                    .field("rules")
-                                    .index(i)
-                                    .field("from")
-                                    .index(j)
-                                    .field("source")
-                                    .field(field)
-                                    .index(k),
+                                &source_path(i, j).field(field).index(k),
                                 format!(
                                     "{entry:?} names service account {namespace}/{account}, which no ServiceAccount or workload in the inputs has: it matches no caller"
                                 ),
