@@ -160,7 +160,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__analyze)
-            opts="-f -k -n -A -o -S -L -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --output --failure-threshold --output-threshold --color --strict --suppress --select --ignore --grpc --assume-proxyless --list-analyzers --list-rules --report-unresolved --ignore-unresolved --ignore-unknown --timeout --help"
+            opts="-f -k -n -A -o -S -L -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --output --failure-threshold --output-threshold --color --strict --suppress --select --ignore --grpc --assume-proxyless --list-analyzers --list-rules --report-unresolved --ignore-unresolved --ignore-unknown --mesh-networks --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -267,11 +267,15 @@ _mesh() {
                     return 0
                     ;;
                 --report-unresolved)
-                    COMPREPLY=($(compgen -W "all Service DestinationRule Gateway Secret Namespace" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "all Service DestinationRule Gateway Secret Namespace ServiceAccount" -- "${cur}"))
                     return 0
                     ;;
                 --ignore-unresolved)
-                    COMPREPLY=($(compgen -W "Service DestinationRule Gateway Secret Namespace" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "Service DestinationRule Gateway Secret Namespace ServiceAccount" -- "${cur}"))
+                    return 0
+                    ;;
+                --mesh-networks)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --timeout)

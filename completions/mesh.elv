@@ -62,6 +62,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --grpc 'The gRPC runtime of proxyless workloads: LANG@VERSION (cpp, python, ruby, php, java, go, node; e.g. go@1.66), LANG for a current release, or `any` (report what C++, Python, Java, Go or Node mis-handles, naming which; Ruby and PHP only when named). A workload''s `mesh.dev/grpc-runtime` annotation overrides it'
             cand --report-unresolved 'Report references to objects of these kinds (or `all`) that the inputs do not hold even when the inputs hold no object of the kind, as istioctl does. By default those findings are set aside (the inputs are evidently partial for that kind) and the run summary counts them'
             cand --ignore-unresolved 'Analyzing part of a mesh: set aside findings on references to objects of these kinds that the inputs do not hold, even when the inputs hold some of the kind (Service also covers ServiceEntry hosts). The run summary counts them'
+            cand --mesh-networks 'A MeshNetworks config file (`networks:` by name): IST0126 checks its `fromRegistry` endpoints'
             cand --timeout 'How long each request to the cluster may take, with --kube'
             cand -A 'Report findings in every namespace (the default for files)'
             cand --all-namespaces 'Report findings in every namespace (the default for files)'

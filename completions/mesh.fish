@@ -67,12 +67,15 @@ Service\t'A host: a Kubernetes Service or a ServiceEntry host'
 DestinationRule\t'A subset of a host\'s DestinationRule'
 Gateway\t'An Istio or Kubernetes Gateway a VirtualService is bound to'
 Secret\t'A TLS credential (Secret) a Gateway names'
-Namespace\t'A namespace an AuthorizationPolicy or an `exportTo` names'"
+Namespace\t'A namespace an AuthorizationPolicy or an `exportTo` names'
+ServiceAccount\t'A service account an AuthorizationPolicy principal names'"
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l ignore-unresolved -d 'Analyzing part of a mesh: set aside findings on references to objects of these kinds that the inputs do not hold, even when the inputs hold some of the kind (Service also covers ServiceEntry hosts). The run summary counts them' -r -f -a "Service\t'A host: a Kubernetes Service or a ServiceEntry host'
 DestinationRule\t'A subset of a host\'s DestinationRule'
 Gateway\t'An Istio or Kubernetes Gateway a VirtualService is bound to'
 Secret\t'A TLS credential (Secret) a Gateway names'
-Namespace\t'A namespace an AuthorizationPolicy or an `exportTo` names'"
+Namespace\t'A namespace an AuthorizationPolicy or an `exportTo` names'
+ServiceAccount\t'A service account an AuthorizationPolicy principal names'"
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l mesh-networks -d 'A MeshNetworks config file (`networks:` by name): IST0126 checks its `fromRegistry` endpoints' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l timeout -d 'How long each request to the cluster may take, with --kube' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'

@@ -116,7 +116,9 @@ impl Diagnostic {
         )
     }
 
-    fn in_document(
+    /// A finding on `path` of a located document that holds no object
+    /// (`--mesh-networks`), told as `origin`.
+    pub fn in_document(
         code: &'static str,
         level: Level,
         doc: &crate::source::Document,

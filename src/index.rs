@@ -109,6 +109,8 @@ impl PartialEq for Workload {
 pub struct Index {
     pub objects: Vec<Object>,
     pub mesh_config: MeshConfig,
+    /// `--mesh-networks`, when given.
+    pub mesh_networks: Option<crate::model::mesh_networks::MeshNetworks>,
     pub cluster_domain: String,
     namespaces: BTreeMap<String, NamespaceInfo>,
     services: HashMap<String, Vec<Service>>,

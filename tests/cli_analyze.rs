@@ -431,3 +431,31 @@ fn ignore_unknown_keeps_unreadable_documents_out_of_the_exit_code() {
     assert_eq!(code, 0, "{stdout}");
     assert!(stderr.contains("1 input could not be read"), "{stderr}");
 }
+
+#[test]
+fn mesh_networks_registries_are_checked_against_remote_secrets() {
+    let dir = "testdata/analyze/mesh-networks";
+    let networks = format!("{dir}/networks.yaml");
+    let secret = format!("{dir}/remote-secret.yaml");
+    let (code, stdout, _) = mesh(&[
+        "analyze",
+        "--select",
+        "IST0126",
+        "--mesh-networks",
+        &networks,
+        &secret,
+    ]);
+    assert_eq!(code, 79, "{stdout}");
+    assert!(stdout.contains("Error [IST0126] (MeshNetworks istio-system/meshnetworks testdata/analyze/mesh-networks/networks.yaml:8:7) Unknown service registry cluster-3 in network network2"), "{stdout}");
+    assert!(!stdout.contains("cluster-2"), "{stdout}");
+    // Without the flag there is nothing to check; an unreadable file is an input error.
+    let (code, stdout, _) = mesh(&["analyze", "--select", "IST0126", &secret]);
+    assert_eq!(code, 0, "{stdout}");
+    let (code, _, stderr) = mesh(&[
+        "analyze",
+        "--mesh-networks",
+        &format!("{dir}/missing.yaml"),
+        &secret,
+    ]);
+    assert_eq!(code, 65, "{stderr}");
+}

@@ -174,6 +174,28 @@ impl Findings {
         diagnostic
     }
 
+    /// A finding on `path` of a located document that holds no object,
+    /// such as the `--mesh-networks` file, told as `origin`.
+    pub fn report_in_document(
+        &mut self,
+        document: &crate::source::Document,
+        origin: crate::model::Origin,
+        path: &FieldPath,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.found.push(Diagnostic::in_document(
+            self.rule.code,
+            self.rule.level,
+            document,
+            origin,
+            path,
+            message.into(),
+            false,
+        ));
+        let last = self.found.len() - 1;
+        &mut self.found[last]
+    }
+
     /// Passes on a finding made elsewhere (validation) unchanged.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.found.push(diagnostic);

@@ -36,15 +36,19 @@ pub enum Referenced {
     /// A namespace an AuthorizationPolicy or an `exportTo` names.
     #[value(name = "Namespace")]
     Namespace,
+    /// A service account an AuthorizationPolicy principal names.
+    #[value(name = "ServiceAccount")]
+    ServiceAccount,
 }
 
 impl Referenced {
-    const ALL: [Referenced; 5] = [
+    const ALL: [Referenced; 6] = [
         Referenced::Service,
         Referenced::DestinationRule,
         Referenced::Gateway,
         Referenced::Secret,
         Referenced::Namespace,
+        Referenced::ServiceAccount,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +58,7 @@ impl Referenced {
             Referenced::Gateway => "Gateway",
             Referenced::Secret => "Secret",
             Referenced::Namespace => "Namespace",
+            Referenced::ServiceAccount => "ServiceAccount",
         }
     }
 
@@ -65,13 +70,21 @@ impl Referenced {
             Referenced::Gateway => "Gateways",
             Referenced::Secret => "Secrets",
             Referenced::Namespace => "Namespaces",
+            Referenced::ServiceAccount => "ServiceAccounts",
         }
     }
 
     /// Whether `object` is evidence that the inputs hold objects of this
-    /// kind: a ServiceEntry declares hosts as a Service does, and a
-    /// cert-manager Certificate writes a Secret.
+    /// kind: a ServiceEntry declares hosts as a Service does, a
+    /// cert-manager Certificate writes a Secret, and a pod naming its
+    /// `serviceAccountName` shows the accounts are part of the inputs.
     fn is_held_by(self, object: &Object) -> bool {
+        if self == Referenced::ServiceAccount
+            && crate::semantics::workload::pod_spec(object)
+                .is_some_and(|spec| spec.service_account_name.is_some())
+        {
+            return true;
+        }
         matches!(
             (self, object.group(), object.kind()),
             (Referenced::Service, "", "Service")
@@ -89,6 +102,7 @@ impl Referenced {
                 | (Referenced::Secret, "", "Secret")
                 | (Referenced::Secret, "cert-manager.io", "Certificate")
                 | (Referenced::Namespace, "", "Namespace")
+                | (Referenced::ServiceAccount, "", "ServiceAccount")
         )
     }
 }
@@ -109,6 +123,7 @@ impl clap::ValueEnum for KindOrAll {
             KindOrAll::Kind(Referenced::Gateway),
             KindOrAll::Kind(Referenced::Secret),
             KindOrAll::Kind(Referenced::Namespace),
+            KindOrAll::Kind(Referenced::ServiceAccount),
         ]
     }
 

@@ -68,6 +68,10 @@ pub struct Args {
     /// finding (MESH002) and do not make the exit code 65 (istioctl's flag).
     #[arg(long)]
     ignore_unknown: bool,
+    /// A MeshNetworks config file (`networks:` by name): IST0126 checks
+    /// its `fromRegistry` endpoints.
+    #[arg(long, value_name = "FILE")]
+    mesh_networks: Option<std::path::PathBuf>,
     /// How long each request to the cluster may take, with --kube.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = common::parse_timeout)]
     timeout: std::time::Duration,
@@ -126,6 +130,15 @@ pub fn run(mut args: Args) -> Result<Exit> {
         Ok(inputs) => inputs,
         Err(exit) => return Ok(exit),
     };
+    if let Some(path) = &args.mesh_networks {
+        match crate::model::mesh_networks::MeshNetworks::from_file(path) {
+            Ok(read) => inputs.index.mesh_networks = Some(read),
+            Err(error) => {
+                eprintln!("mesh: error: {error}");
+                return Ok(Exit::InputError);
+            }
+        }
+    }
     // The summary counts what the user wrote, not the assumed workloads.
     let mut account = std::mem::take(&mut inputs.account);
     if args.ignore_unknown {

@@ -117,25 +117,34 @@ pub struct MeshConfigError {
     pub message: String,
 }
 
+/// The one file a config flag names (`--mesh-config`, `--mesh-networks`);
+/// `nothing_read` when it holds none.
+pub fn read_config_file(
+    path: &Path,
+    nothing_read: &str,
+) -> Result<std::sync::Arc<SourceFile>, MeshConfigError> {
+    let inputs = source::read_paths(&[path.to_path_buf()]);
+    if let Some(error) = inputs.errors.into_iter().next() {
+        return Err(MeshConfigError {
+            location: error.file.to_string(),
+            message: error.message,
+        });
+    }
+    inputs
+        .files
+        .into_iter()
+        .next()
+        .ok_or_else(|| MeshConfigError {
+            location: path.display().to_string(),
+            message: nothing_read.into(),
+        })
+}
+
 impl MeshConfig {
     /// Reads `--mesh-config FILE`: a MeshConfig document, or an `istio` ConfigMap
     /// whose `data.mesh` holds one.
     pub fn from_file(path: &Path) -> Result<MeshConfig, MeshConfigError> {
-        let inputs = source::read_paths(&[path.to_path_buf()]);
-        if let Some(error) = inputs.errors.into_iter().next() {
-            return Err(MeshConfigError {
-                location: error.file.to_string(),
-                message: error.message,
-            });
-        }
-        let file = inputs
-            .files
-            .into_iter()
-            .next()
-            .ok_or_else(|| MeshConfigError {
-                location: path.display().to_string(),
-                message: "no mesh config read".into(),
-            })?;
+        let file = read_config_file(path, "no mesh config read")?;
         MeshConfig::from_source(&file)
     }
 

@@ -13,6 +13,7 @@ pub mod gateway_api;
 pub mod identity;
 pub mod kinds;
 pub mod mesh_config;
+pub mod mesh_networks;
 pub mod networking;
 pub mod pod;
 pub mod security;

@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::{Container, PodSpec};
 
 use crate::index::{labels_match, Index, Service, ServicePort};
 use crate::model::{Object, Spec};
+use crate::source::FieldPath;
 
 /// The pod spec of a Pod or of a workload controller's pod template.
 pub fn pod_spec(object: &Object) -> Option<&PodSpec> {
@@ -15,6 +16,19 @@ pub fn pod_spec(object: &Object) -> Option<&PodSpec> {
         Spec::Pod(pod) => pod.spec.as_ref(),
         spec => crate::index::pod_template(spec).and_then(|t| t.spec.as_ref()),
     }
+}
+
+/// Where a workload's pod metadata sits in its object: `metadata` for a
+/// Pod, the pod template's for a controller (a CronJob's is in its job
+/// template).
+pub fn pod_metadata_path(object: &Object) -> FieldPath {
+    let spec = FieldPath::root().field("spec");
+    let template = match &object.spec {
+        Spec::Pod(_) => return FieldPath::root().field("metadata"),
+        Spec::CronJob(_) => spec.field("jobTemplate").field("spec").field("template"),
+        _ => spec.field("template"),
+    };
+    template.field("metadata")
 }
 
 /// The containers whose ports a Service can target: the app containers and

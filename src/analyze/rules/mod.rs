@@ -25,6 +25,7 @@ pub static ALL: &[&[&Rule]] = &[
     ist::workload::RULES,
     ist::injection::RULES,
     ist::webhook::RULES,
+    ist::multicluster::RULES,
     ist::annotations::RULES,
     ist::deprecation::RULES,
     grpc::routing::RULES,

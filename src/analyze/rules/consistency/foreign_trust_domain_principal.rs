@@ -1,7 +1,7 @@
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::Spec;
-use crate::source::FieldPath;
+use crate::semantics::authorization::source_path;
 
 declare_rule! {
     /// An AuthorizationPolicy principal is in a trust domain the mesh does not have.
@@ -58,15 +58,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         findings
                             .report(
                                 object,
-                                &FieldPath::root()
-                                    .field("spec")
-                                    .field("rules")
-                                    .index(i)
-                                    .field("from")
-                                    .index(j)
-                                    .field("source")
-                                    .field(field)
-                                    .index(k),
+                                &source_path(i, j).field(field).index(k),
                                 format!(
                                     "Principal {principal:?} is in trust domain {domain:?}, not the mesh's {:?}: it never matches",
                                     mesh.trust_domain

@@ -9,6 +9,7 @@ pub mod envoy_filter;
 pub mod gateway;
 pub mod gateway_api;
 pub mod injection;
+pub mod multicluster;
 pub mod request_authentication;
 pub mod schema;
 pub mod service;

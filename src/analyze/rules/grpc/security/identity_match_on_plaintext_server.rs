@@ -1,6 +1,9 @@
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::AuthorizationPolicyAction;
+use crate::semantics::authorization::{
+    peer_identity_conditions, rule_matches_port, PeerIdentityCondition,
+};
 
 use super::scope::{authorization_policies, rule_path, server_ports};
 
@@ -41,24 +44,6 @@ declare_rule! {
     pub static RULE = { code: "GRPC059", name: "identity-match-on-plaintext-server", level: Error, check: check };
 }
 
-/// `when` keys that read the peer's certificate.
-const IDENTITY_KEYS: [&str; 3] = [
-    "source.principal",
-    "source.namespace",
-    "source.serviceAccount",
-];
-
-/// Whether a rule's `to` operations can match requests on container port `port`.
-fn rule_matches_port(rule: &crate::model::security::Rule, port: u32) -> bool {
-    let port = port.to_string();
-    rule.to.is_empty()
-        || rule.to.iter().any(|to| {
-            to.operation.as_ref().is_none_or(|op| {
-                (op.ports.is_empty() || op.ports.contains(&port)) && !op.not_ports.contains(&port)
-            })
-        })
-}
-
 fn effect(action: AuthorizationPolicyAction, negated: bool) -> &'static str {
     match (action, negated) {
         (AuthorizationPolicyAction::Deny, false) => "this DENY rule never denies",
@@ -93,40 +78,13 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 continue;
             }
             let servers = context.workload_names(&plaintext);
-            let mut hits = Vec::new();
-            for (j, from) in rule.from.iter().enumerate() {
-                let Some(source) = &from.source else { continue };
-                let base = rule_path(i).field("from").index(j).field("source");
-                for (field, values, negated) in [
-                    ("principals", &source.principals, false),
-                    ("notPrincipals", &source.not_principals, true),
-                    ("namespaces", &source.namespaces, false),
-                    ("notNamespaces", &source.not_namespaces, true),
-                    ("serviceAccounts", &source.service_accounts, false),
-                    ("notServiceAccounts", &source.not_service_accounts, true),
-                    ("trustDomains", &source.trust_domains, false),
-                    ("notTrustDomains", &source.not_trust_domains, true),
-                ] {
-                    if !values.is_empty() {
-                        hits.push((base.field(field), field.to_string(), negated));
-                    }
-                }
-            }
-            for (k, condition) in rule.when.iter().enumerate() {
-                let Some(key) = condition.key.as_deref() else {
-                    continue;
-                };
-                if !IDENTITY_KEYS.contains(&key) {
-                    continue;
-                }
-                let negated = condition.values.is_empty() && !condition.not_values.is_empty();
-                hits.push((
-                    rule_path(i).field("when").index(k).field("key"),
-                    key.to_string(),
-                    negated,
-                ));
-            }
-            for (path, what, negated) in hits {
+            let hits = peer_identity_conditions(rule, &rule_path(i));
+            for PeerIdentityCondition {
+                path,
+                name: what,
+                negated,
+            } in hits
+            {
                 let outcome = if negated {
                     "always matches"
                 } else {

@@ -29,7 +29,7 @@ pub(super) const PROXY_CONFIG_ANNOTATION: &str = "proxy.istio.io/config";
 /// The path of a workload's pod metadata (`metadata` for a Pod,
 /// `spec.template.metadata` for a controller).
 pub(super) fn metadata_path(object: &Object) -> FieldPath {
-    template_root(object).field("metadata")
+    crate::semantics::workload::pod_metadata_path(object)
 }
 
 /// The path of a workload's pod spec.

@@ -25,12 +25,7 @@ impl Selected<'_> {
 
     /// The pod template's labels, which the Services select on.
     pub fn labels_path(&self) -> FieldPath {
-        let spec = FieldPath::root().field("spec");
-        let template = match &self.object.spec {
-            Spec::CronJob(_) => spec.field("jobTemplate").field("spec").field("template"),
-            _ => spec.field("template"),
-        };
-        template.field("metadata").field("labels")
+        crate::semantics::workload::pod_metadata_path(self.object).field("labels")
     }
 
     /// A Service port's targetPort as a number where the pod template names it
