@@ -2727,6 +2727,11 @@ fn counterexample_mtls_destination_rule_shadowed() {
 }
 
 #[test]
+fn counterexample_mtls_grpc_route_to_tcp_port() {
+    counterexample("mtls-grpc-route-to-tcp-port.yaml", check_mtls);
+}
+
+#[test]
 fn counterexample_mtls_h2c_port() {
     counterexample("mtls-h2c-port.yaml", check_mtls);
 }
