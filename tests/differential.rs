@@ -53,7 +53,7 @@
 //!
 //! The run is reproducible: a fixed ChaCha seed, no failure persistence.
 //! `MESH_DIFF_CASES` sets the number of meshes per property (default
-//! [`DEFAULT_CASES`]: about 2 min for the six properties in a debug build on
+//! [`DEFAULT_CASES`]: about 3 min for the six properties in a debug build on
 //! 2 shared cores when they hold) and `MESH_DIFF_SEED` the seed (a number, or
 //! `random`, which prints the seed it picked). A longer random run:
 //!
