@@ -2,11 +2,13 @@
 //!
 //! A proptest strategy generates small random meshes (1-3 namespaces, 1-3
 //! Services, 1-4 workloads, PeerAuthentications, DestinationRules,
-//! VirtualServices, Sidecars, AuthorizationPolicies) as YAML. Each mesh is
-//! loaded and indexed once, analyzed once with every rule, and every
+//! VirtualServices, some with Gateway API semantics and `uri` matches,
+//! Sidecars, AuthorizationPolicies, GRPCRoutes attached to Services) as
+//! YAML. Each mesh is loaded and indexed once (which converts the GRPCRoutes
+//! into VirtualServices), analyzed once with every rule, and every
 //! proxyless workload is rendered with the default options (a client
 //! listener for every visible service port, plus its server listeners).
-//! Four properties then ask whether what analyze concludes is what the
+//! Six properties then ask whether what analyze concludes is what the
 //! renderer emits:
 //!
 //! 1. [`check_mtls`]: GRPC040 (istio-mutual-to-plaintext-server) is
@@ -26,6 +28,19 @@
 //!    `spec.http[i].corsPolicy` of a VirtualService iff a route configuration
 //!    rendered for some proxyless client holds a CORS override from that
 //!    route, and the clients the finding names are exactly those.
+//! 5. [`check_gateway_prefix`]: GRPC079 (path-separated-prefix-rejected) is
+//!    reported on `spec.http[i].match[j].uri.prefix` of a VirtualService iff
+//!    some proxyless client renders the route built from that match (route
+//!    metadata names the VirtualService, route name `r{i}.m{j}`) as a
+//!    `path_separated_prefix`, and the finding names exactly those clients.
+//!    Meshes annotate some VirtualServices
+//!    `internal.istio.io/route-semantics: gateway` and match on prefixes
+//!    with and without a trailing `/`, `/`, exact paths and a regex.
+//! 6. [`check_grpc_route_prefix`]: GRPC079 is reported on a GRPCRoute's
+//!    `spec.rules[r].matches[m]` (a match on a service alone) iff some
+//!    proxyless client renders, from a VirtualService generated from that
+//!    GRPCRoute, rule `r`'s route as the `path_separated_prefix` `/SERVICE`;
+//!    again naming exactly those clients.
 //!
 //! Every failure message starts each disagreement with a tag
 //! (`[grpc040-extra:no-virtual-host]`, `[cors-missed]`...) saying which side
@@ -38,8 +53,8 @@
 //!
 //! The run is reproducible: a fixed ChaCha seed, no failure persistence.
 //! `MESH_DIFF_CASES` sets the number of meshes per property (default
-//! [`DEFAULT_CASES`]: about 50 s for the four properties in a debug build on
-//! 2 cores when they hold) and `MESH_DIFF_SEED` the seed (a number, or
+//! [`DEFAULT_CASES`]: about 3 min for the six properties in a debug build on
+//! 2 shared cores when they hold) and `MESH_DIFF_SEED` the seed (a number, or
 //! `random`, which prints the seed it picked). A longer random run:
 //!
 //! ```text
@@ -149,6 +164,22 @@ const TIMESTAMPS: [&str; 4] = [
 ];
 /// Name stems whose order differs from the order objects are generated in.
 const NAME_STEMS: [&str; 3] = ["mid", "alpha", "zeta"];
+/// `uri` conditions of a match: (kind, value). A prefix with and without
+/// its trailing `/` and `/` itself (which Gateway API semantics leave a
+/// plain prefix) beside exact paths and a regex, which stay as written.
+const URI_MATCHES: [(&str, &str); 6] = [
+    ("prefix", "/"),
+    ("prefix", "/pkg.Svc/"),
+    ("prefix", "/pkg.Svc"),
+    ("exact", "/pkg.Svc/Call"),
+    ("exact", "/pkg.Svc/"),
+    ("regex", "/pkg.Svc/.+"),
+];
+/// The annotation istiod puts on VirtualServices it builds from Gateway API
+/// routes; users may write it too.
+const ROUTE_SEMANTICS: &str = "internal.istio.io/route-semantics";
+/// gRPC services a GRPCRoute method match names.
+const GRPC_SERVICES: [&str; 2] = ["pkg.Svc", "pkg.Other"];
 
 #[derive(Debug, Clone)]
 struct Mesh {
@@ -160,6 +191,7 @@ struct Mesh {
     virtual_services: Vec<VirtualServiceGen>,
     sidecars: Vec<SidecarGen>,
     authorization_policies: Vec<AuthzGen>,
+    grpc_routes: Vec<GrpcRouteGen>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -258,6 +290,7 @@ struct MatchGen {
     source_namespace: Option<usize>,
     port: Option<usize>,
     header: bool,
+    uri: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -280,7 +313,39 @@ struct VirtualServiceGen {
     host: HostRef,
     gateways: Gateways,
     export_to: Option<ExportTo>,
+    /// Annotated `internal.istio.io/route-semantics: gateway`.
+    gateway_semantics: bool,
     http: Vec<HttpGen>,
+}
+
+/// A GRPCRoute match and the `uri` istiod converts it to.
+#[derive(Debug, Clone, Copy)]
+enum GrpcMatchGen {
+    /// `method: {service: S}`: prefix `/S/`.
+    Service(usize),
+    /// `method: {service: S, method: Call}`: exact path `/S/Call`.
+    ServiceAndMethod(usize),
+    /// `method: {method: Call}`: regex `/[^/]+/Call`.
+    MethodOnly,
+    /// No `method`, a header condition: no `uri`.
+    Header,
+}
+
+#[derive(Debug, Clone)]
+struct GrpcRuleGen {
+    matches: Vec<GrpcMatchGen>,
+    /// (Service, which of its ports) of each backendRef.
+    backends: Vec<(usize, usize)>,
+}
+
+/// A GRPCRoute attached to a Service (GAMMA).
+#[derive(Debug, Clone)]
+struct GrpcRouteGen {
+    namespace: usize,
+    parent: usize,
+    /// Which of the parent's ports `parentRef.port` names, if any.
+    parent_port: Option<usize>,
+    rules: Vec<GrpcRuleGen>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -469,13 +534,26 @@ fn http_route() -> impl Strategy<Value = HttpGen> {
         prop::option::weighted(0.3, 0..3usize),
         prop::option::weighted(0.3, 0..SERVICE_PORTS.len()),
         prop::bool::weighted(0.3),
+        // Mostly prefixes other than `/`, what property 5 is about.
+        prop::option::weighted(
+            0.5,
+            prop_oneof![
+                1 => Just(0usize),
+                3 => Just(1usize),
+                2 => Just(2usize),
+                1 => 3..URI_MATCHES.len(),
+            ],
+        ),
     )
-        .prop_map(|(source_labels, source_namespace, port, header)| MatchGen {
-            source_labels,
-            source_namespace,
-            port,
-            header,
-        });
+        .prop_map(
+            |(source_labels, source_namespace, port, header, uri)| MatchGen {
+                source_labels,
+                source_namespace,
+                port,
+                header,
+                uri,
+            },
+        );
     let destination = (
         prop::option::of(0..VERSIONS.len()),
         prop::option::weighted(0.3, 0..SERVICE_PORTS.len()),
@@ -509,14 +587,16 @@ fn virtual_service() -> impl Strategy<Value = VirtualServiceGen> {
             1 => Just(Gateways::Both),
         ],
         export_to(),
+        prop::bool::weighted(0.4),
         prop::collection::vec(http_route(), 1..=2),
     )
         .prop_map(
-            |(namespace, host, gateways, export_to, http)| VirtualServiceGen {
+            |(namespace, host, gateways, export_to, gateway_semantics, http)| VirtualServiceGen {
                 namespace,
                 host,
                 gateways,
                 export_to,
+                gateway_semantics,
                 http,
             },
         )
@@ -584,6 +664,32 @@ fn authorization_policy() -> impl Strategy<Value = AuthzGen> {
         })
 }
 
+fn grpc_route() -> impl Strategy<Value = GrpcRouteGen> {
+    let matcher = prop_oneof![
+        3 => (0..GRPC_SERVICES.len()).prop_map(GrpcMatchGen::Service),
+        2 => (0..GRPC_SERVICES.len()).prop_map(GrpcMatchGen::ServiceAndMethod),
+        1 => Just(GrpcMatchGen::MethodOnly),
+        1 => Just(GrpcMatchGen::Header),
+    ];
+    let rule = (
+        prop::collection::vec(matcher, 0..=2),
+        prop::collection::vec((0..3usize, 0..3usize), 1..=2),
+    )
+        .prop_map(|(matches, backends)| GrpcRuleGen { matches, backends });
+    (
+        0..3usize,
+        0..3usize,
+        prop::option::of(0..3usize),
+        prop::collection::vec(rule, 1..=2),
+    )
+        .prop_map(|(namespace, parent, parent_port, rules)| GrpcRouteGen {
+            namespace,
+            parent,
+            parent_port,
+            rules,
+        })
+}
+
 fn mesh_strategy() -> impl Strategy<Value = Mesh> {
     (
         1..=3usize,
@@ -594,6 +700,7 @@ fn mesh_strategy() -> impl Strategy<Value = Mesh> {
         prop::collection::vec(virtual_service(), 0..=2),
         prop::collection::vec(sidecar(), 0..=1),
         prop::collection::vec(authorization_policy(), 0..=2),
+        prop::collection::vec(grpc_route(), 0..=2),
     )
         .prop_map(
             |(
@@ -605,6 +712,7 @@ fn mesh_strategy() -> impl Strategy<Value = Mesh> {
                 virtual_services,
                 sidecars,
                 authorization_policies,
+                grpc_routes,
             )| Mesh {
                 namespaces,
                 services,
@@ -614,6 +722,7 @@ fn mesh_strategy() -> impl Strategy<Value = Mesh> {
                 virtual_services,
                 sidecars,
                 authorization_policies,
+                grpc_routes,
             },
         )
 }
@@ -732,6 +841,7 @@ fn simplifications(m: &Mesh) -> Vec<Mesh> {
     each_removal!(virtual_services, 0);
     each_removal!(sidecars, 0);
     each_removal!(authorization_policies, 0);
+    each_removal!(grpc_routes, 0);
     if m.namespaces > 1 {
         let mut c = m.clone();
         c.namespaces -= 1;
@@ -878,6 +988,9 @@ fn simplifications(m: &Mesh) -> Vec<Mesh> {
         if !matches!(v.gateways, Gateways::Unset) {
             push(&|v| v.gateways = Gateways::Unset);
         }
+        if v.gateway_semantics {
+            push(&|v| v.gateway_semantics = false);
+        }
         if v.host.fqdn {
             push(&|v| v.host.fqdn = false);
         }
@@ -902,6 +1015,9 @@ fn simplifications(m: &Mesh) -> Vec<Mesh> {
                 }
                 if mm.header {
                     push(&|v| v.http[j].matches[k].header = false);
+                }
+                if mm.uri.is_some() {
+                    push(&|v| v.http[j].matches[k].uri = None);
                 }
             }
             if h.cors {
@@ -969,6 +1085,50 @@ fn simplifications(m: &Mesh) -> Vec<Mesh> {
         }
         if a.action != 0 {
             push(&|a| a.action = 0);
+        }
+    }
+    for i in 0..m.grpc_routes.len() {
+        let g = &m.grpc_routes[i];
+        let mut push = |f: &dyn Fn(&mut GrpcRouteGen)| {
+            let mut c = m.clone();
+            f(&mut c.grpc_routes[i]);
+            out.push(c);
+        };
+        if g.rules.len() > 1 {
+            for j in 0..g.rules.len() {
+                push(&|g| {
+                    g.rules.remove(j);
+                });
+            }
+        }
+        if g.parent_port.is_some() {
+            push(&|g| g.parent_port = None);
+        }
+        if g.namespace != 0 {
+            push(&|g| g.namespace = 0);
+        }
+        if g.parent != 0 {
+            push(&|g| g.parent = 0);
+        }
+        for j in 0..g.rules.len() {
+            let rule = &g.rules[j];
+            for k in 0..rule.matches.len() {
+                push(&|g| {
+                    g.rules[j].matches.remove(k);
+                });
+            }
+            if rule.backends.len() > 1 {
+                for k in 0..rule.backends.len() {
+                    push(&|g| {
+                        g.rules[j].backends.remove(k);
+                    });
+                }
+            }
+            for k in 0..rule.backends.len() {
+                if rule.backends[k] != (0, 0) {
+                    push(&|g| g.rules[j].backends[k] = (0, 0));
+                }
+            }
         }
     }
     out
@@ -1159,7 +1319,69 @@ impl Mesh {
         for (i, a) in self.authorization_policies.iter().enumerate() {
             doc(self.authorization_policy_yaml(i, a));
         }
+        for (i, g) in self.grpc_routes.iter().enumerate() {
+            doc(self.grpc_route_yaml(i, g));
+        }
         out
+    }
+
+    /// A reference to Service `service` on its `port`-th port (modulo):
+    /// `name`, `namespace` (when not `from`'s) and `port` fields.
+    fn service_port_ref(&self, from: &str, service: usize, port: Option<usize>) -> Vec<String> {
+        let i = service % self.services.len();
+        let s = &self.services[i];
+        let mut fields = vec![format!("name: {}", q(&Mesh::service_name(i)))];
+        let namespace = self.ns(s.namespace);
+        if namespace != from {
+            fields.push(format!("namespace: {}", q(namespace)));
+        }
+        if let Some(p) = port {
+            let number = SERVICE_PORTS[s.ports[p % s.ports.len()].number];
+            fields.push(format!("port: {number}"));
+        }
+        fields
+    }
+
+    fn grpc_route_yaml(&self, i: usize, g: &GrpcRouteGen) -> String {
+        let namespace = self.ns(g.namespace);
+        let mut parent = vec!["group: \"\"".to_string(), "kind: Service".to_string()];
+        parent.extend(self.service_port_ref(namespace, g.parent, g.parent_port));
+        let mut text = format!(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata:\n  name: gr{i}\n  namespace: {namespace}\nspec:\n  parentRefs:\n  - {{{}}}\n  rules:\n",
+            parent.join(", ")
+        );
+        for rule in &g.rules {
+            let mut first = true;
+            let mut line = |text: &mut String, body: String| {
+                let _ = writeln!(text, "  {} {body}", if first { "-" } else { " " });
+                first = false;
+            };
+            if !rule.matches.is_empty() {
+                line(&mut text, "matches:".to_string());
+                for m in &rule.matches {
+                    let body = match *m {
+                        GrpcMatchGen::Service(s) => {
+                            format!("method: {{service: {}}}", q(GRPC_SERVICES[s]))
+                        }
+                        GrpcMatchGen::ServiceAndMethod(s) => format!(
+                            "method: {{service: {}, method: \"Call\"}}",
+                            q(GRPC_SERVICES[s])
+                        ),
+                        GrpcMatchGen::MethodOnly => "method: {method: \"Call\"}".to_string(),
+                        GrpcMatchGen::Header => {
+                            "headers: [{name: \"x-user\", value: \"a\"}]".to_string()
+                        }
+                    };
+                    let _ = writeln!(text, "    - {{{body}}}");
+                }
+            }
+            line(&mut text, "backendRefs:".to_string());
+            for &(service, port) in &rule.backends {
+                let fields = self.service_port_ref(namespace, service, Some(port));
+                let _ = writeln!(text, "    - {{{}}}", fields.join(", "));
+            }
+        }
+        text
     }
 
     fn workload_yaml(&self, i: usize, w: &WorkloadGen) -> String {
@@ -1275,9 +1497,12 @@ impl Mesh {
         let namespace = self.ns(v.namespace);
         let host = self.host(v.host);
         let mut text = format!(
-            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: vs{i}\n  namespace: {namespace}\nspec:\n  hosts: [{}]\n",
-            q(&host)
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: vs{i}\n  namespace: {namespace}\n",
         );
+        if v.gateway_semantics {
+            let _ = writeln!(text, "  annotations: {{{ROUTE_SEMANTICS}: \"gateway\"}}");
+        }
+        let _ = writeln!(text, "spec:\n  hosts: [{}]", q(&host));
         match v.gateways {
             Gateways::Unset => {}
             Gateways::Mesh => text.push_str("  gateways: [\"mesh\"]\n"),
@@ -1296,8 +1521,14 @@ impl Mesh {
             let _ = writeln!(text, "  - name: r{j}");
             if !http.matches.is_empty() {
                 text.push_str("    match:\n");
-                for m in &http.matches {
-                    let mut fields = Vec::new();
+                for (k, m) in http.matches.iter().enumerate() {
+                    // Named, so that a rendered route (`r{j}.m{k}`) tells
+                    // which match it is built from.
+                    let mut fields = vec![format!("name: \"m{k}\"")];
+                    if let Some(u) = m.uri {
+                        let (kind, value) = URI_MATCHES[u];
+                        fields.push(format!("uri: {{{kind}: {}}}", q(value)));
+                    }
                     if let Some(s) = m.source_labels {
                         fields.push(format!("sourceLabels: {}", Mesh::selector_labels(s)));
                     }
@@ -2124,6 +2355,242 @@ fn check_cors(world: &World<'_>) -> Result<(), String> {
 }
 
 // ---------------------------------------------------------------------------
+// Property 5: GRPC079 (path-separated-prefix-rejected) against the path
+// specifiers of the rendered routes.
+//
+// GRPC079 reports `spec.http[i].match[j].uri.prefix` of a VirtualService
+// with Gateway API semantics (the `internal.istio.io/route-semantics:
+// gateway` annotation) bound to `mesh`, for the proxyless clients that get
+// a route built from that match, naming them. The renderer side: the
+// proxyless clients with a rendered route whose metadata names the
+// VirtualService, whose name is that of route `i` and match `j` (`r{i}.m{j}`
+// in generated meshes) and whose match is a `path_separated_prefix`.
+
+/// The `istio.config` route metadata of a VirtualService.
+fn virtual_service_config(namespace: &str, name: &str) -> String {
+    format!("/apis/networking.istio.io/v1/namespaces/{namespace}/virtual-service/{name}")
+}
+
+fn rendered_routes(
+    client: &Rendered,
+) -> impl Iterator<Item = &envoy_types::pb::envoy::config::route::v3::Route> {
+    client
+        .resources
+        .routes
+        .iter()
+        .flat_map(|r| &r.virtual_hosts)
+        .flat_map(|v| &v.routes)
+}
+
+fn is_path_separated_prefix(r: &envoy_types::pb::envoy::config::route::v3::Route) -> bool {
+    use envoy_types::pb::envoy::config::route::v3::route_match::PathSpecifier;
+    matches!(
+        r.r#match.as_ref().and_then(|m| m.path_specifier.as_ref()),
+        Some(PathSpecifier::PathSeparatedPrefix(_))
+    )
+}
+
+/// Whether `message` names exactly `clients` as the proxyless clients it
+/// affects (the list ends the message, or the note on a generated object
+/// follows it).
+fn names_clients(world: &World<'_>, message: &str, clients: &[&Rendered]) -> bool {
+    let workloads: Vec<&Workload> = clients.iter().map(|c| world.workload(&c.id())).collect();
+    let named = format!("affects proxyless clients {}", workload_names(&workloads));
+    message.match_indices(&named).any(|(at, _)| {
+        let rest = &message[at + named.len()..];
+        rest.is_empty() || rest.starts_with(" (in ")
+    })
+}
+
+fn check_gateway_prefix(world: &World<'_>) -> Result<(), String> {
+    let index = world.index;
+    let findings = world.findings("GRPC079", "VirtualService");
+    let mut checked: BTreeSet<(String, String, String)> = BTreeSet::new();
+    let mut disagreements = Vec::new();
+    for object in index.objects.iter().filter(|o| o.generated.is_none()) {
+        let Spec::VirtualService(vs) = &object.spec else {
+            continue;
+        };
+        let namespace = object.namespace_or("default").to_string();
+        let name = object.meta.name.clone();
+        let config = virtual_service_config(&namespace, &name);
+        for (i, http) in vs.http.iter().enumerate() {
+            let http_name = http.name.clone().unwrap_or_default();
+            for (j, matcher) in http.r#match.iter().enumerate() {
+                if matcher
+                    .uri
+                    .as_ref()
+                    .and_then(|u| u.prefix.as_ref())
+                    .is_none()
+                {
+                    continue;
+                }
+                let route_name = match &matcher.name {
+                    Some(match_name) => format!("{http_name}.{match_name}"),
+                    None => http_name.clone(),
+                };
+                let field = format!("spec.http[{i}].match[{j}].uri.prefix");
+                checked.insert((namespace.clone(), name.clone(), field.clone()));
+                let analyzed = findings
+                    .iter()
+                    .find(|(n, m, f, _)| *n == namespace && *m == name && *f == field)
+                    .map(|(_, _, _, message)| message);
+                let from_match = |r: &envoy_types::pb::envoy::config::route::v3::Route| {
+                    route_source(r).as_deref() == Some(config.as_str()) && r.name == route_name
+                };
+                let clients: Vec<&Rendered> = world
+                    .rendered
+                    .iter()
+                    .filter(|c| {
+                        rendered_routes(c).any(|r| from_match(r) && is_path_separated_prefix(r))
+                    })
+                    .collect();
+                let ids: Vec<String> = clients.iter().map(|c| c.id()).collect();
+                match (analyzed, clients.is_empty()) {
+                    (Some(message), true) => {
+                        let rendered = world.rendered.iter().any(|c| rendered_routes(c).any(from_match));
+                        let tag = if rendered { "plain-prefix" } else { "route-dropped" };
+                        disagreements.push(format!(
+                            "[gwprefix-extra:{tag}] GRPC079 on VirtualService {namespace}/{name} {field}, but no proxyless client renders route {route_name:?} from it as a path_separated_prefix ({message})"
+                        ));
+                    }
+                    (None, false) => disagreements.push(format!(
+                        "[gwprefix-missed] no GRPC079 on VirtualService {namespace}/{name} {field}, but proxyless clients {ids:?} render route {route_name:?} from it as a path_separated_prefix"
+                    )),
+                    (Some(message), false) if !names_clients(world, message, &clients) => {
+                        disagreements.push(format!(
+                            "[gwprefix-clients] GRPC079 on VirtualService {namespace}/{name} {field} names other clients than those rendering its path_separated_prefix {ids:?}: {message}"
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    for (namespace, name, field, message) in &findings {
+        if !checked.contains(&(namespace.clone(), name.clone(), field.clone())) {
+            disagreements.push(format!(
+                "[gwprefix-extra:not-a-prefix] GRPC079 on VirtualService {namespace}/{name} {field}, which is not the uri.prefix of a match ({message})"
+            ));
+        }
+    }
+    report(disagreements)
+}
+
+// ---------------------------------------------------------------------------
+// Property 6: GRPC079 on mesh-attached GRPCRoutes against the rendered
+// routes of the VirtualServices istiod generates from them.
+//
+// A GRPCRoute match on a service alone (`method: {service: S}`) becomes the
+// prefix `/S/` of a generated VirtualService with Gateway API semantics, and
+// GRPC079 on it is told at the route: origin `GRPCRoute ns/name`, field
+// `spec.rules[r].matches[m]`. The renderer side: the proxyless clients with
+// a rendered route whose metadata names a VirtualService generated from the
+// GRPCRoute (its `internal.istio.io/parents` annotation), whose name is the
+// rule's (`ns.name.r`) and whose match is the `path_separated_prefix` `/S`.
+
+const PARENTS_ANNOTATION: &str = "internal.istio.io/parents";
+
+fn check_grpc_route_prefix(world: &World<'_>) -> Result<(), String> {
+    use envoy_types::pb::envoy::config::route::v3::route_match::PathSpecifier;
+    use mesh::model::gateway_api::MatchType;
+    let index = world.index;
+    let findings = world.findings("GRPC079", "GRPCRoute");
+    let mut checked: BTreeSet<(String, String, String)> = BTreeSet::new();
+    let mut disagreements = Vec::new();
+    for object in &index.objects {
+        let Spec::GRPCRoute(route) = &object.spec else {
+            continue;
+        };
+        let namespace = object.namespace_or("default").to_string();
+        let name = object.meta.name.clone();
+        let parent = format!("GRPCRoute/{name}.{namespace}");
+        let generated: BTreeSet<String> = index
+            .objects
+            .iter()
+            .filter(|o| o.generated.is_some() && matches!(o.spec, Spec::VirtualService(_)))
+            .filter(|o| {
+                o.meta
+                    .annotations
+                    .get(PARENTS_ANNOTATION)
+                    .is_some_and(|parents| parents.split(',').any(|p| p == parent))
+            })
+            .map(|o| virtual_service_config(o.namespace_or("default"), &o.meta.name))
+            .collect();
+        for (r, rule) in route.rules.iter().enumerate() {
+            let rule_name = rule
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{namespace}.{name}.{r}"));
+            for (m, matcher) in rule.matches.iter().enumerate() {
+                let Some(method) = &matcher.method else {
+                    continue;
+                };
+                let (Some(service), None, None | Some(MatchType::Exact)) =
+                    (&method.service, &method.method, &method.r#type)
+                else {
+                    continue;
+                };
+                let separated = format!("/{service}");
+                let field = format!("spec.rules[{r}].matches[{m}]");
+                checked.insert((namespace.clone(), name.clone(), field.clone()));
+                let analyzed = findings
+                    .iter()
+                    .find(|(n, o, f, _)| *n == namespace && *o == name && *f == field)
+                    .map(|(_, _, _, message)| message);
+                let from_rule = |r: &envoy_types::pb::envoy::config::route::v3::Route| {
+                    route_source(r).is_some_and(|config| generated.contains(&config))
+                        && r.name == rule_name
+                };
+                let clients: Vec<&Rendered> = world
+                    .rendered
+                    .iter()
+                    .filter(|c| {
+                        rendered_routes(c).any(|r| {
+                            from_rule(r)
+                                && r.r#match.as_ref().and_then(|m| m.path_specifier.as_ref())
+                                    == Some(&PathSpecifier::PathSeparatedPrefix(separated.clone()))
+                        })
+                    })
+                    .collect();
+                let ids: Vec<String> = clients.iter().map(|c| c.id()).collect();
+                match (analyzed, clients.is_empty()) {
+                    (Some(message), true) => {
+                        let tag = if generated.is_empty() {
+                            "not-converted"
+                        } else if world.rendered.iter().any(|c| rendered_routes(c).any(from_rule)) {
+                            "match-dropped"
+                        } else {
+                            "route-dropped"
+                        };
+                        disagreements.push(format!(
+                            "[gwprefix-extra:{tag}] GRPC079 on GRPCRoute {namespace}/{name} {field}, but no proxyless client renders route {rule_name:?} of {generated:?} as path_separated_prefix {separated:?} ({message})"
+                        ));
+                    }
+                    (None, false) => disagreements.push(format!(
+                        "[gwprefix-missed] no GRPC079 on GRPCRoute {namespace}/{name} {field}, but proxyless clients {ids:?} render route {rule_name:?} of {generated:?} as path_separated_prefix {separated:?}"
+                    )),
+                    (Some(message), false) if !names_clients(world, message, &clients) => {
+                        disagreements.push(format!(
+                            "[gwprefix-clients] GRPC079 on GRPCRoute {namespace}/{name} {field} names other clients than those rendering its path_separated_prefix {ids:?}: {message}"
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    for (namespace, name, field, message) in &findings {
+        if !checked.contains(&(namespace.clone(), name.clone(), field.clone())) {
+            disagreements.push(format!(
+                "[gwprefix-extra:not-a-service-match] GRPC079 on GRPCRoute {namespace}/{name} {field}, which is not a match on a service alone ({message})"
+            ));
+        }
+    }
+    report(disagreements)
+}
+
+// ---------------------------------------------------------------------------
 // The properties over random meshes.
 
 fn run(mesh: &Mesh, check: fn(&World<'_>) -> Result<(), String>) -> Result<(), TestCaseError> {
@@ -2157,6 +2624,16 @@ proptest! {
     #[test]
     fn cors_nack_vs_rendered_override(mesh in Minimized(mesh_strategy())) {
         run(&mesh, check_cors)?;
+    }
+
+    #[test]
+    fn gateway_prefix_nack_vs_rendered_path_separated_prefix(mesh in Minimized(mesh_strategy())) {
+        run(&mesh, check_gateway_prefix)?;
+    }
+
+    #[test]
+    fn grpc_route_prefix_nack_vs_rendered_path_separated_prefix(mesh in Minimized(mesh_strategy())) {
+        run(&mesh, check_grpc_route_prefix)?;
     }
 }
 
@@ -2201,6 +2678,14 @@ fn counterexample_cors_two_virtual_services() {
 }
 
 #[test]
+fn counterexample_gwprefix_not_consumer_nor_producer() {
+    counterexample(
+        "gwprefix-not-consumer-nor-producer.yaml",
+        check_gateway_prefix,
+    );
+}
+
+#[test]
 fn counterexample_identity_port_level_mtls_second_policy() {
     counterexample(
         "identity-port-level-mtls-second-policy.yaml",
@@ -2239,6 +2724,11 @@ fn counterexample_mtls_destination_rule_not_exported() {
 #[test]
 fn counterexample_mtls_destination_rule_shadowed() {
     counterexample("mtls-destination-rule-shadowed.yaml", check_mtls);
+}
+
+#[test]
+fn counterexample_mtls_grpc_route_to_tcp_port() {
+    counterexample("mtls-grpc-route-to-tcp-port.yaml", check_mtls);
 }
 
 #[test]

@@ -108,6 +108,18 @@ spec:
     }
 
     #[test]
+    fn a_route_neither_consumer_nor_producer_reaches_no_client() {
+        // In `other`, for a Service in `ns`, whose only client is in `ns`:
+        // istiod builds no virtual host from it (spec gateway-api §3.2),
+        // even though it is the only VirtualService for the host.
+        let elsewhere = VS.replace(
+            "namespace: ns\n  annotations",
+            "namespace: other\n  annotations",
+        );
+        assert!(run_rule_as("GRPC079", "any", &mesh(&elsewhere)).is_empty());
+    }
+
+    #[test]
     fn plain_virtual_service_prefixes_are_fine() {
         let plain = VS.replace(
             "  annotations: {internal.istio.io/route-semantics: gateway}\n",

@@ -60,18 +60,23 @@ fn emitted_for<'a>(
     hosts: &[String],
     clients: &[&'a Workload],
 ) -> Emitted {
-    use crate::semantics::routing::{emitted_routes, virtual_service_for, RouteClient};
+    use crate::semantics::routing::{
+        emitted_routes, uses_gateway_semantics, virtual_service_for, RouteClient,
+    };
     let by_labels = spec
         .http
         .iter()
         .flat_map(|h| &h.r#match)
         .any(|m| !m.source_labels.is_empty());
-    // Hosts this VirtualService alone names: it applies wherever it is seen.
+    // Hosts this VirtualService alone names: it applies wherever it is seen,
+    // unless Gateway API semantics keep it to its consumers' and producers'
+    // namespaces (spec gateway-api §3.2), which `virtual_service_for` asks.
+    let gateway_semantics = uses_gateway_semantics(object);
     let sole: Vec<bool> = hosts
         .iter()
         .map(|host| {
             let ids = index.virtual_services_matching(host);
-            ids.len() == 1 && std::ptr::eq(index.object(ids[0]), object)
+            !gateway_semantics && ids.len() == 1 && std::ptr::eq(index.object(ids[0]), object)
         })
         .collect();
     let mut views: HashMap<ViewKey<'a>, RouteSet> = HashMap::new();

@@ -13,7 +13,9 @@ declare_rule! {
     /// ## What it checks
     /// What proxyless clients really receive: each client's clusters for the
     /// host, as istiod renders them (the DestinationRule that applies to the
-    /// client, port-level settings, subsets). A cluster with `ISTIO_MUTUAL`
+    /// client, port-level settings, subsets), whether the client calls the
+    /// host or another host whose routes send to it (a GRPCRoute attached to
+    /// one Service with backendRefs to another). A cluster with `ISTIO_MUTUAL`
     /// whose servers (a subset's pods for a subset cluster) take plaintext on
     /// the port the cluster's service port targets — no STRICT
     /// PeerAuthentication (port-level modes count) and no
@@ -148,77 +150,126 @@ fn rendered_host<'a>(
     found: &mut Vec<Mismatch<'a>>,
 ) {
     let index = context.index;
-    let service = index.services(host).first();
-    let Some(config) = service.map(|s| index.object(s.object)) else {
-        return;
-    };
-    let mut rendered_host = crate::analyze::rendered::RenderedHost::default();
-    for client in context.proxyless_clients(config, host).iter().copied() {
-        let rendered = rendered_host.for_client(context, client, host);
-        for cluster in rendered
-            .clusters
-            .iter()
-            .filter(|c| c.transport_socket.is_some())
-        {
-            let Some(key) = crate::xds::names::ClusterKey::parse(&cluster.name) else {
-                continue;
-            };
-            let client_view = crate::semantics::destination_rule::Client {
-                namespace: &client.namespace,
-                labels: Some(&client.labels),
-            };
-            let mut visible = index.services_visible(host, &client.namespace);
-            visible.sort_by_key(|s| s.namespace != client.namespace);
-            let Some(rule) = crate::semantics::destination_rule::applied(
-                index,
-                client_view,
-                host,
-                visible.first().map(|s| s.namespace.as_str()),
-            ) else {
-                continue;
-            };
-            let Some(source) = rule.tls_source(key.port, &key.subset) else {
-                continue;
-            };
-            // The servers behind the cluster: a subset's pods only.
-            let subset_labels = rule
-                .spec
-                .subsets
+    // Clients get clusters of `host` from its own routes and from the routes
+    // of other hosts that send to it (a GRPCRoute attached to one Service
+    // with backendRefs to another): render each such entry host.
+    let mut entries = vec![host.to_string()];
+    entries.extend(hosts_routing_to(index, host));
+    for entry in &entries {
+        let service = index.services(entry).first();
+        let Some(config) = service.map(|s| index.object(s.object)) else {
+            continue;
+        };
+        let mut rendered_entry = crate::analyze::rendered::RenderedHost::default();
+        for client in context.proxyless_clients(config, entry).iter().copied() {
+            let rendered = rendered_entry.for_client(context, client, entry);
+            judge_clusters(context, host, servers, client, &rendered.clusters, found);
+        }
+    }
+}
+
+/// The other hosts (FQDNs) of VirtualServices bound to `mesh` with a route
+/// to `host`.
+fn hosts_routing_to(index: &crate::index::Index, host: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for object in &index.objects {
+        let Spec::VirtualService(vs) = &object.spec else {
+            continue;
+        };
+        let namespace = object.namespace_or("default");
+        let routes_to_host = crate::semantics::routing::binds_mesh(&vs.gateways)
+            && vs
+                .http
                 .iter()
-                .find(|s| !key.subset.is_empty() && s.name.as_deref() == Some(key.subset.as_str()))
-                .map(|s| s.labels.clone())
-                .unwrap_or_default();
-            for &server in servers {
-                if !crate::index::labels_match(&subset_labels, &server.labels) {
-                    continue;
-                }
-                let mut targets: Vec<Option<u32>> = scope::listening_ports(context, server)
-                    .into_iter()
-                    .filter(|(_, service, position)| {
-                        service.host == host && service.ports[*position].port == key.port
-                    })
-                    .map(|(target, _, _)| Some(target))
-                    .collect();
-                if targets.is_empty() && server.assumed {
-                    // An assumed server's container ports are unknown: its
-                    // workload-wide mode decides.
-                    targets.push(None);
-                }
-                let plaintext = targets
-                    .into_iter()
-                    .map(|target| context.server_mtls(server, target))
-                    .find(|tls| !tls.mtls);
-                if let Some(tls) = plaintext {
-                    record(
-                        found,
-                        source.object,
-                        source.path.clone(),
-                        host,
-                        client,
-                        server,
-                        tls,
-                    );
-                }
+                .flat_map(|h| &h.route)
+                .filter_map(|d| d.destination.as_ref()?.host.as_deref())
+                .any(|h| index.config_host_fqdn(h, namespace) == host);
+        if !routes_to_host {
+            continue;
+        }
+        for vs_host in &vs.hosts {
+            let fqdn = index.config_host_fqdn(vs_host, namespace);
+            if fqdn != host && !out.contains(&fqdn) {
+                out.push(fqdn);
+            }
+        }
+    }
+    out
+}
+
+/// The clusters of `host` among those a client got with ISTIO_MUTUAL,
+/// against the servers behind the cluster's port (and subset).
+fn judge_clusters<'a>(
+    context: &Context<'a>,
+    host: &str,
+    servers: &[&'a Workload],
+    client: &'a Workload,
+    clusters: &[envoy_types::pb::envoy::config::cluster::v3::Cluster],
+    found: &mut Vec<Mismatch<'a>>,
+) {
+    let index = context.index;
+    for cluster in clusters.iter().filter(|c| c.transport_socket.is_some()) {
+        let Some(key) = crate::xds::names::ClusterKey::parse(&cluster.name) else {
+            continue;
+        };
+        if key.host != host {
+            continue;
+        }
+        let client_view = crate::semantics::destination_rule::Client {
+            namespace: &client.namespace,
+            labels: Some(&client.labels),
+        };
+        let mut visible = index.services_visible(host, &client.namespace);
+        visible.sort_by_key(|s| s.namespace != client.namespace);
+        let Some(rule) = crate::semantics::destination_rule::applied(
+            index,
+            client_view,
+            host,
+            visible.first().map(|s| s.namespace.as_str()),
+        ) else {
+            continue;
+        };
+        let Some(source) = rule.tls_source(key.port, &key.subset) else {
+            continue;
+        };
+        // The servers behind the cluster: a subset's pods only.
+        let subset_labels = rule
+            .spec
+            .subsets
+            .iter()
+            .find(|s| !key.subset.is_empty() && s.name.as_deref() == Some(key.subset.as_str()))
+            .map(|s| s.labels.clone())
+            .unwrap_or_default();
+        for &server in servers {
+            if !crate::index::labels_match(&subset_labels, &server.labels) {
+                continue;
+            }
+            let mut targets: Vec<Option<u32>> = scope::listening_ports(context, server)
+                .into_iter()
+                .filter(|(_, service, position)| {
+                    service.host == host && service.ports[*position].port == key.port
+                })
+                .map(|(target, _, _)| Some(target))
+                .collect();
+            if targets.is_empty() && server.assumed {
+                // An assumed server's container ports are unknown: its
+                // workload-wide mode decides.
+                targets.push(None);
+            }
+            let plaintext = targets
+                .into_iter()
+                .map(|target| context.server_mtls(server, target))
+                .find(|tls| !tls.mtls);
+            if let Some(tls) = plaintext {
+                record(
+                    found,
+                    source.object,
+                    source.path.clone(),
+                    host,
+                    client,
+                    server,
+                    tls,
+                );
             }
         }
     }
@@ -340,6 +391,27 @@ spec:
         assert!(found[0]
             .4
             .contains("every RPC from proxyless clients echo-grpc/echo-v1 fails"));
+    }
+
+    #[test]
+    fn clusters_reached_through_another_hosts_route_count() {
+        // No client calls echo itself (a TCP port); a GRPCRoute on `front`
+        // sends its RPCs to echo's ISTIO_MUTUAL cluster.
+        let routed = format!(
+            "{}---\napiVersion: v1\nkind: Service\nmetadata: {{name: front, namespace: echo-grpc}}\nspec:\n  selector: {{app: echo}}\n  ports: [{{name: grpc, port: 8080}}]\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata: {{name: to-echo, namespace: echo-grpc}}\nspec:\n  parentRefs: [{{group: \"\", kind: Service, name: front}}]\n  rules: [{{backendRefs: [{{name: echo, port: 7070}}]}}]\n",
+            SERVERS.replace("name: grpc, port: 7070", "name: tcp, port: 7070")
+        );
+        let found = run_rule("GRPC040", "t.yaml", &routed);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .4
+                .contains("every RPC from proxyless clients echo-grpc/echo-v1 fails"),
+            "{}",
+            found[0].4
+        );
+        let unrouted = SERVERS.replace("name: grpc, port: 7070", "name: tcp, port: 7070");
+        assert_eq!(run_rule("GRPC040", "t.yaml", &unrouted), vec![]);
     }
 
     #[test]
