@@ -30,6 +30,7 @@ mod sidecar;
 mod telemetry;
 mod virtual_service;
 mod wasm_plugin;
+mod workload_entry;
 
 /// One field rule violation.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +56,8 @@ pub fn check(object: &Object) -> Vec<FieldError> {
         Spec::PeerAuthentication(spec) => peer_authentication::check(spec, &mut out),
         Spec::AuthorizationPolicy(spec) => authorization_policy::check(spec, &mut out),
         Spec::RequestAuthentication(spec) => request_authentication::check(spec, &mut out),
+        Spec::WorkloadEntry(spec) => workload_entry::check_entry(spec, &mut out),
+        Spec::WorkloadGroup(spec) => workload_entry::check_group(spec, &mut out),
         // Kinds checked against their CRD schema only: their rules read the
         // document, once it fits the schema.
         Spec::Raw if object.schema_errors.is_empty() => {

@@ -6,7 +6,7 @@ use crate::model::networking::{ServiceEntryResolution, ServiceEntrySpec, Workloa
 use crate::model::Object;
 use crate::source::FieldPath;
 
-const UNIX_PREFIX: &str = "unix://";
+use super::workload_entry::UNIX_PREFIX;
 
 pub(super) fn check(object: &Object, spec: &ServiceEntrySpec, out: &mut Errors) {
     let root = spec_path();
@@ -200,15 +200,7 @@ fn check_endpoint(
             out.error(&address_path, "endpoint address is required");
         }
     } else if let Some(socket) = address.strip_prefix(UNIX_PREFIX) {
-        if !socket.starts_with('/') && !socket.starts_with('@') {
-            out.error(
-                &address_path,
-                format!("UDS must be an absolute path or abstract socket: {address:?}"),
-            );
-        }
-        if socket.ends_with('/') {
-            out.error(&address_path, format!("UDS may not be a dir: {address:?}"));
-        }
+        super::workload_entry::unix_socket(out, &address_path, address, socket);
         if !endpoint.ports.is_empty() {
             out.error(&path.field("ports"), "UDS may not include ports");
         }
