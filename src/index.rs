@@ -265,7 +265,7 @@ impl Index {
                         }),
                     })
                     .collect();
-                let host = format!("{name}.{namespace}.svc.{}", self.cluster_domain);
+                let host = service_host(&name, &namespace, &self.cluster_domain);
                 let export_to = annotation_list(object, "networking.istio.io/exportTo")
                     .unwrap_or_else(|| self.mesh_config.default_service_export_to.clone());
                 new_services.push(Service {
@@ -463,7 +463,7 @@ impl Index {
         if host.contains('.') || host == "*" {
             host.to_string()
         } else {
-            format!("{host}.{namespace}.svc.{}", self.cluster_domain)
+            service_host(host, namespace, &self.cluster_domain)
         }
     }
 
@@ -668,6 +668,11 @@ impl Index {
     pub fn virtual_services_matching(&self, host: &str) -> Vec<ObjectId> {
         self.virtual_services.matching(host)
     }
+}
+
+/// The host of a Kubernetes Service: `NAME.NAMESPACE.svc.DOMAIN`.
+pub fn service_host(name: &str, namespace: &str, cluster_domain: &str) -> String {
+    format!("{name}.{namespace}.svc.{cluster_domain}")
 }
 
 /// Configs (DestinationRules, VirtualServices) by the host they name, with

@@ -56,6 +56,37 @@ impl<'a> BackendFields<'a> {
     }
 }
 
+/// The parentRefs of a route and the backendRefs of all its rules; `None`
+/// for objects that are not routes.
+pub fn route_references(spec: &Spec) -> Option<(&[gw::ParentReference], Vec<BackendFields<'_>>)> {
+    fn all<'r, R, B: 'r>(
+        rules: &'r [R],
+        refs: impl Fn(&'r R) -> &'r [B],
+        fields: impl Fn(&'r B) -> BackendFields<'r>,
+    ) -> Vec<BackendFields<'r>> {
+        rules.iter().flat_map(refs).map(fields).collect()
+    }
+    Some(match spec {
+        Spec::HTTPRoute(route) => (
+            &route.parent_refs,
+            all(&route.rules, |r| &r.backend_refs, BackendFields::of_http),
+        ),
+        Spec::GRPCRoute(route) => (
+            &route.parent_refs,
+            all(&route.rules, |r| &r.backend_refs, BackendFields::of_grpc),
+        ),
+        Spec::TCPRoute(route) => (
+            &route.parent_refs,
+            all(&route.rules, |r| &r.backend_refs, BackendFields::of_l4),
+        ),
+        Spec::TLSRoute(route) => (
+            &route.parent_refs,
+            all(&route.rules, |r| &r.backend_refs, BackendFields::of_l4),
+        ),
+        _ => return None,
+    })
+}
+
 /// Who refers to a backend: for ReferenceGrant checks (gateway parents
 /// only; mesh routes skip them, as istiod does).
 pub(super) struct Referrer<'a> {
@@ -136,7 +167,7 @@ pub(super) fn destination(
                     )),
                 );
             }
-            let host = format!("{name}.{namespace}.svc.{}", world.domain);
+            let host = crate::index::service_host(name, namespace, &world.domain);
             let problem = world
                 .service(namespace, name)
                 .is_none()
@@ -158,7 +189,7 @@ pub(super) fn destination(
             port(name.to_string(), problem)
         }
         (group, "ServiceImport") if group == world.features.mcs_api_group => {
-            let local = format!("{name}.{namespace}.svc.{}", world.domain);
+            let local = crate::index::service_host(name, namespace, &world.domain);
             let host = if world.features.mcs_host {
                 format!("{name}.{namespace}.svc.clusterset.local")
             } else {
@@ -299,7 +330,7 @@ fn inference_pool(
         );
     }
     let service_name = inference_pool_service_name(name);
-    let host = format!("{service_name}.{namespace}.svc.{}", world.domain);
+    let host = crate::index::service_host(&service_name, namespace, &world.domain);
     let Some(service) = world.service(namespace, &service_name) else {
         return (
             net::Destination::default(),

@@ -695,7 +695,7 @@ impl<'a> GatewayContext<'a> {
                 .get("gateway.istio.io/name-override")
                 .cloned()
                 .unwrap_or_else(|| default_name.clone());
-            vec![format!("{name}.{namespace}.svc.{}", world.domain)]
+            vec![crate::index::service_host(&name, &namespace, &world.domain)]
         } else {
             spec.addresses
                 .iter()
@@ -705,7 +705,7 @@ impl<'a> GatewayContext<'a> {
                     if value.contains('.') {
                         value
                     } else {
-                        format!("{value}.{namespace}.svc.{}", world.domain)
+                        crate::index::service_host(&value, &namespace, &world.domain)
                     }
                 })
                 .collect()

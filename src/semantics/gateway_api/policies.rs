@@ -468,7 +468,7 @@ fn tls_policy(
                 } else {
                     let hosts = match &target_object.spec {
                         Spec::ServiceEntry(entry) => entry.hosts.clone(),
-                        _ => vec![format!("{name}.{namespace}.svc.{}", world.domain)],
+                        _ => vec![crate::index::service_host(name, namespace, &world.domain)],
                     };
                     for host in hosts {
                         contributions.push(Contribution {
@@ -614,7 +614,7 @@ fn traffic_policy(
                     namespace: namespace.to_string(),
                     name: name.to_string(),
                 },
-                host: format!("{name}.{namespace}.svc.{}", world.domain),
+                host: crate::index::service_host(name, namespace, &world.domain),
                 section_name: None,
                 port: None,
                 tls: None,
@@ -798,63 +798,23 @@ impl RouteAncestors {
         let mut pairs = BTreeSet::new();
         for object in world.objects {
             let namespace = object.namespace_or(DEFAULT_NAMESPACE);
-            // A backendRef's group, kind, namespace and name.
-            let key = |group: &Option<String>,
-                       kind: &Option<String>,
-                       backend_namespace: &Option<String>,
-                       name: &Option<String>| {
-                let kind = TargetKind::of(
-                    group.as_deref().unwrap_or_default(),
-                    kind.as_deref().unwrap_or("Service"),
-                )?;
-                Some(Target {
-                    kind,
-                    namespace: backend_namespace
-                        .as_deref()
-                        .unwrap_or(namespace)
-                        .to_string(),
-                    name: name.clone().unwrap_or_default(),
+            let Some((parents, backend_refs)) = super::backends::route_references(&object.spec)
+            else {
+                continue;
+            };
+            let backends: Vec<Target> = backend_refs
+                .iter()
+                .filter_map(|b| {
+                    Some(Target {
+                        kind: TargetKind::of(
+                            b.group.unwrap_or_default(),
+                            b.kind.unwrap_or("Service"),
+                        )?,
+                        namespace: b.namespace.unwrap_or(namespace).to_string(),
+                        name: b.name.to_string(),
+                    })
                 })
-            };
-            let (parents, backends): (&[gw::ParentReference], Vec<Target>) = match &object.spec {
-                Spec::HTTPRoute(route) => (
-                    &route.parent_refs,
-                    route
-                        .rules
-                        .iter()
-                        .flat_map(|r| &r.backend_refs)
-                        .filter_map(|b| key(&b.group, &b.kind, &b.namespace, &b.name))
-                        .collect(),
-                ),
-                Spec::GRPCRoute(route) => (
-                    &route.parent_refs,
-                    route
-                        .rules
-                        .iter()
-                        .flat_map(|r| &r.backend_refs)
-                        .filter_map(|b| key(&b.group, &b.kind, &b.namespace, &b.name))
-                        .collect(),
-                ),
-                Spec::TCPRoute(route) => (
-                    &route.parent_refs,
-                    route
-                        .rules
-                        .iter()
-                        .flat_map(|r| &r.backend_refs)
-                        .filter_map(|b| key(&b.group, &b.kind, &b.namespace, &b.name))
-                        .collect(),
-                ),
-                Spec::TLSRoute(route) => (
-                    &route.parent_refs,
-                    route
-                        .rules
-                        .iter()
-                        .flat_map(|r| &r.backend_refs)
-                        .filter_map(|b| key(&b.group, &b.kind, &b.namespace, &b.name))
-                        .collect(),
-                ),
-                _ => continue,
-            };
+                .collect();
             let gateways: Vec<(String, String)> = parents
                 .iter()
                 .filter(|p| {

@@ -291,7 +291,7 @@ impl<'a> Common<'a> {
                 Some(Spec::ServiceEntry(entry)) => entry.hosts.clone(),
                 _ => Vec::new(),
             },
-            _ => vec![format!("{name}.{namespace}.svc.{}", world.domain)],
+            _ => vec![crate::index::service_host(name, namespace, &world.domain)],
         }
     }
 

@@ -88,9 +88,11 @@ impl<'a> World<'a> {
             );
             match &object.spec {
                 Spec::Service(_) => {
-                    world
-                        .registry_hosts
-                        .insert(format!("{}.{}.svc.{}", key.1, key.0, options.domain_suffix));
+                    world.registry_hosts.insert(crate::index::service_host(
+                        &key.1,
+                        &key.0,
+                        &options.domain_suffix,
+                    ));
                     world.services.insert(key, id);
                 }
                 Spec::ServiceEntry(entry) => {

@@ -236,10 +236,7 @@ fn gather_kubernetes_services<'a>(context: &Context<'a>) -> Vec<GrpcService<'a>>
             continue;
         };
         let namespace = object.namespace_or("default");
-        let host = format!(
-            "{}.{namespace}.svc.{}",
-            object.meta.name, index.cluster_domain
-        );
+        let host = crate::index::service_host(&object.meta.name, namespace, &index.cluster_domain);
         let servers = context.proxyless_servers(&host);
         let configs = index
             .destination_rules_for(&host)
