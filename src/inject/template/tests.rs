@@ -2,14 +2,14 @@ use serde_json::json;
 
 use super::*;
 
-fn run(text: &str, data: Json) -> String {
+pub(super) fn run(text: &str, data: Json) -> String {
     match render("t", text, &data) {
         Ok(out) => out,
         Err(error) => panic!("{error}"),
     }
 }
 
-fn fails(text: &str, data: Json) -> String {
+pub(super) fn fails(text: &str, data: Json) -> String {
     match render("t", text, &data) {
         Ok(out) => panic!("expected an error, got {out:?}"),
         Err(error) => error.to_string(),
@@ -165,7 +165,7 @@ fn istio_functions() {
             "{{ toYaml .r | indent 2 }}",
             json!({"r": {"b": 1, "a": {"c": "x"}}})
         ),
-        "a:\n    c: x\n  b: 1"
+        "a:\n    c: x\n  b: 1\n  "
     );
     assert_eq!(
         run("{{ \"abcdef-\" | trunc 7 | trimAll \"-\" }}", json!({})),
