@@ -244,3 +244,16 @@ fn hostile_numbers_are_bounded() {
         assert!(run(text, json!({"t": "a\nb"})).len() <= 10_010, "{text}");
     }
 }
+
+#[test]
+fn set_changes_a_map_held_in_a_variable() {
+    let t = "{{ $d := dict \"a\" 1 }}{{ $_ := set $d \"b\" 2 }}{{ $d.b }}";
+    assert_eq!(run(t, json!({})), "2");
+    let nested = "{{ $n := dict \"in\" (dict) }}{{ $_ := set $n.in \"k\" \"v\" }}{{ $n.in.k }}";
+    assert_eq!(run(nested, json!({})), "v");
+    // It also returns the map, as sprig's does.
+    assert_eq!(
+        run("{{ set (dict \"a\" 1) \"b\" 2 | toJson }}", json!({})),
+        r#"{"a":1,"b":2}"#
+    );
+}
