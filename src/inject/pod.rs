@@ -5,6 +5,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::gojson::{self, GoType};
 use super::kinds::normalize_container;
+use super::template::Template;
 use super::{default_proxy_config, merge, Injector};
 
 pub const PROXY: &str = "istio-proxy";
@@ -143,7 +144,9 @@ fn proxy_config(injector: &Injector, pod: &Json) -> Result<Json, PodError> {
     Ok(config)
 }
 
-fn deep_merge(target: &mut Json, overlay: &Json) {
+/// Merges `overlay` into `target` map by map; anything else in `overlay`
+/// (lists, scalars, null) replaces what was there.
+pub(super) fn deep_merge(target: &mut Json, overlay: &Json) {
     match (target, overlay) {
         (Json::Object(t), Json::Object(o)) => {
             for (k, v) in o {
@@ -362,6 +365,7 @@ fn render_templates(injector: &Injector, pod: &Json, data: &Json) -> Result<Vec<
         let text = template
             .render(data)
             .map_err(|e| pod_error(None, format!("cannot render injection template: {e}")))?;
+        check_values_used(injector, &name, template, data, &text)?;
         let stream = crate::source::yaml::parse_values(&text);
         if let Some(error) = stream.errors.first() {
             let line = text
@@ -398,6 +402,136 @@ fn render_templates(injector: &Injector, pod: &Json, data: &Json) -> Result<Vec<
         overlays.push(overlay);
     }
     Ok(overlays)
+}
+
+/// Go prints a null as `<nil>`.
+const GO_NIL: &str = "<nil>";
+
+/// Refuses a rendering that used values the user's values file left null
+/// or empty: `<nil>` in the output, or a proxy image with no hub or tag.
+/// Istio would write such a pod; it would never start.
+fn check_values_used(
+    injector: &Injector,
+    name: &str,
+    template: &Template,
+    data: &Json,
+    text: &str,
+) -> Result<(), PodError> {
+    let source = &injector.values_source;
+    let global = injector.values.get("global");
+    let unset_image_parts: Vec<String> = ["hub", "tag"]
+        .iter()
+        .filter(|key| {
+            global
+                .and_then(|g| g.get(**key))
+                .map(super::template::funcs::print)
+                .unwrap_or_default()
+                .is_empty()
+        })
+        .map(|key| format!("global.{key}"))
+        .collect();
+    if !unset_image_parts.is_empty() {
+        let used_image = ["ProxyImage", "ProxyInitImage"]
+            .iter()
+            .filter_map(|key| data.get(*key).and_then(Json::as_str))
+            .find(|image| text.contains(*image));
+        if let Some(image) = used_image {
+            let (subject, plural) = listed(&unset_image_parts);
+            let (verb, them) = if plural {
+                ("are", "them")
+            } else {
+                ("is", "it")
+            };
+            return Err(pod_error(
+                None,
+                format!(
+                    "{source}: {subject} {verb} null or empty, so template {name:?} would use the image {image:?}; set {them}"
+                ),
+            ));
+        }
+    }
+    if !text.contains(GO_NIL) || pod_mentions_nil(data) {
+        return Ok(());
+    }
+    let printed = text.matches(GO_NIL).count();
+    let mut nulls = Vec::new();
+    if let Some(values) = data.get("Values") {
+        null_paths(values, &[], &mut nulls);
+    }
+    // A null the template prints is one whose replacement by "" (as falsy
+    // as null, so the same branches run) removes a `<nil>`.
+    let culprits: Vec<String> = nulls
+        .into_iter()
+        .filter(|path| {
+            let mut probe = data.clone();
+            if let Some(slot) = probe
+                .get_mut("Values")
+                .and_then(|values| values.pointer_mut(&to_pointer(path)))
+            {
+                *slot = json!("");
+            }
+            template
+                .render(&probe)
+                .is_ok_and(|again| again.matches(GO_NIL).count() < printed)
+        })
+        .map(|path| path.join("."))
+        .collect();
+    let message = if culprits.is_empty() {
+        let line = text.lines().find(|l| l.contains(GO_NIL)).unwrap_or("");
+        format!(
+            "template {name:?} printed a null value ({:?}); check {source} for a null or missing value",
+            line.trim()
+        )
+    } else {
+        let (subject, plural) = listed(&culprits);
+        let (verb, them, default) = if plural {
+            ("are", "them", "defaults")
+        } else {
+            ("is", "it", "default")
+        };
+        format!(
+            "{source}: {subject} {verb} null, but template {name:?} needs {them}; set {them}, or leave {them} out to take the {default}"
+        )
+    };
+    Err(pod_error(None, message))
+}
+
+/// `a`, `a and b`, `a, b and c`; and whether that is more than one.
+fn listed(items: &[String]) -> (String, bool) {
+    let text = match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    (text, items.len() > 1)
+}
+
+/// Whether the pod itself holds the text `<nil>` (then it proves nothing).
+fn pod_mentions_nil(data: &Json) -> bool {
+    ["ObjectMeta", "Spec"].iter().any(|key| {
+        data.get(*key)
+            .is_some_and(|part| part.to_string().contains(GO_NIL))
+    })
+}
+
+/// The key paths of the nulls inside maps.
+fn null_paths(value: &Json, prefix: &[String], out: &mut Vec<Vec<String>>) {
+    let Json::Object(map) = value else { return };
+    for (key, child) in map {
+        let mut path = prefix.to_vec();
+        path.push(key.clone());
+        match child {
+            Json::Null => out.push(path),
+            Json::Object(_) => null_paths(child, &path, out),
+            _ => {}
+        }
+    }
+}
+
+fn to_pointer(path: &[String]) -> String {
+    path.iter()
+        .map(|key| format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+        .collect()
 }
 
 /// Lays the user's containers that share a name with template containers

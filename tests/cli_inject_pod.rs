@@ -1,0 +1,174 @@
+//! `mesh kube-inject` on pods whose injection Istio adjusts beyond its
+//! templates: a user's proxy uid, the owning workload, lifecycle hooks,
+//! init container order and values files that leave values out.
+
+use std::path::PathBuf;
+
+use serde_json::Value as Json;
+
+mod runner;
+
+use runner::{assert_contains, Run};
+
+const POD_DATA: &str = "testdata/inject/pod";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `mesh kube-inject -f FILE ARGS...` from the repository root.
+fn inject(file: &str, args: &[&str]) -> Run {
+    inject_input(file, args, None)
+}
+
+fn inject_input(file: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut all = vec!["kube-inject", "-f", file];
+    all.extend_from_slice(args);
+    runner::mesh_in(&repo(), &all, stdin.map(str::as_bytes))
+}
+
+fn fixture(name: &str) -> String {
+    format!("{POD_DATA}/{name}")
+}
+
+/// A fixture's text with each `(from, to)` replaced; each must be there.
+#[track_caller]
+fn edited(text: &str, edits: &[(&str, &str)]) -> String {
+    let mut text = text.to_string();
+    for (from, to) in edits {
+        assert!(text.contains(from), "{from:?} not in:\n{text}");
+        text = text.replace(from, to);
+    }
+    text
+}
+
+fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(repo().join(fixture(name))).unwrap()
+}
+
+#[track_caller]
+fn succeeded(run: &Run) -> Vec<Json> {
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    mesh::source::yaml::parse_values(&run.stdout)
+        .documents
+        .into_iter()
+        .filter_map(|d| d.root)
+        .filter(|root| !root.is_null())
+        .collect()
+}
+
+/// The pod spec of a Pod or of a workload's pod template.
+fn pod_spec(doc: &Json) -> &Json {
+    match doc.pointer("/spec/template/spec") {
+        Some(spec) => spec,
+        None => &doc["spec"],
+    }
+}
+
+#[track_caller]
+fn container<'d>(spec: &'d Json, name: &str) -> &'d Json {
+    ["containers", "initContainers"]
+        .iter()
+        .filter_map(|list| spec[*list].as_array())
+        .flatten()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no container {name} in {spec}"))
+}
+
+#[track_caller]
+fn env<'d>(container: &'d Json, name: &str) -> &'d str {
+    container["env"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["name"] == name)
+        .and_then(|e| e["value"].as_str())
+        .unwrap_or_else(|| panic!("no env {name} in {container}"))
+}
+
+/// The value after `flag` in a container's args.
+#[track_caller]
+fn arg_after<'d>(container: &'d Json, flag: &str) -> &'d str {
+    let args = container["args"].as_array().expect("args");
+    let at = args
+        .iter()
+        .position(|a| a == flag)
+        .unwrap_or_else(|| panic!("no {flag} in {args:?}"));
+    args[at + 1].as_str().expect("a string argument")
+}
+
+// --- 5. Values files ----------------------------------------------------------
+
+fn init_order_with_values(values: &str) -> Run {
+    inject(&fixture("init-order.yaml"), &["--values", &fixture(values)])
+}
+
+#[test]
+fn a_partial_values_file_keeps_the_defaults_it_leaves_out() {
+    let run = init_order_with_values("partial-values.json");
+    let docs = succeeded(&run);
+    assert!(!run.stdout.contains("<nil>"), "{}", run.stdout);
+    let spec = pod_spec(&docs[0]);
+    let image = container(spec, "istio-proxy")["image"].as_str().unwrap();
+    let tag = image
+        .strip_prefix("registry.example.com/istio/proxyv2:")
+        .unwrap_or_else(|| panic!("the given hub is used: {image}"));
+    assert!(!tag.is_empty(), "the default tag is kept: {image}");
+    let init = container(spec, "istio-init");
+    assert_eq!(init["image"], image);
+    assert_eq!(arg_after(init, "-i"), "*");
+    assert_eq!(arg_after(init, "-b"), "*");
+    assert_eq!(arg_after(init, "-d"), "15090,15021,15020");
+    let proxy = container(spec, "istio-proxy");
+    assert_eq!(
+        proxy["args"][3], "$(POD_NAMESPACE).svc.cluster.local",
+        "{proxy}"
+    );
+    assert_eq!(env(proxy, "CA_ADDR"), "istiod.istio-system.svc:15012");
+}
+
+#[test]
+fn a_value_set_to_null_that_a_template_prints_is_an_error_naming_it() {
+    let run = init_order_with_values("null-value.json");
+    assert_eq!(run.code, 65, "stdout: {}", run.stdout);
+    assert_eq!(run.stdout, "");
+    assert_contains(
+        &run.stderr,
+        "null-value.json: global.proxy.logLevel is null, but template \"sidecar\" needs it",
+    );
+}
+
+#[test]
+fn a_null_no_template_prints_is_no_error() {
+    let run = init_order_with_values("unprinted-nulls.json");
+    succeeded(&run);
+    assert!(!run.stdout.contains("<nil>"));
+}
+
+#[test]
+fn an_empty_hub_is_an_error_naming_it() {
+    let run = init_order_with_values("empty-hub.json");
+    assert_eq!(run.code, 65, "stdout: {}", run.stdout);
+    assert_contains(&run.stderr, "empty-hub.json: global.hub is null or empty");
+    assert_contains(&run.stderr, "\"/proxyv2:");
+}
+
+#[test]
+fn an_image_given_in_full_needs_no_hub() {
+    let input = edited(
+        &fixture_text("init-order.yaml"),
+        &[(
+            "  name: api\n",
+            "  name: api\n  annotations:\n    sidecar.istio.io/proxyImage: registry.example.com/istio/proxyv2:9.9.9\n",
+        )],
+    );
+    let docs = succeeded(&inject_input(
+        "-",
+        &["--values", &fixture("empty-hub.json")],
+        Some(&input),
+    ));
+    assert_eq!(
+        container(pod_spec(&docs[0]), "istio-proxy")["image"],
+        "registry.example.com/istio/proxyv2:9.9.9"
+    );
+}
