@@ -65,6 +65,24 @@ fn pod_spec(doc: &Json) -> &Json {
     }
 }
 
+/// The metadata of a Pod or of a workload's pod template.
+fn pod_metadata(doc: &Json) -> &Json {
+    match doc.pointer("/spec/template/metadata") {
+        Some(meta) => meta,
+        None => &doc["metadata"],
+    }
+}
+
+/// The names in a container list, in order.
+fn names(spec: &Json, list: &str) -> Vec<String> {
+    spec[list]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| c["name"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
 #[track_caller]
 fn container<'d>(spec: &'d Json, name: &str) -> &'d Json {
     ["containers", "initContainers"]
@@ -95,6 +113,99 @@ fn arg_after<'d>(container: &'d Json, flag: &str) -> &'d str {
         .position(|a| a == flag)
         .unwrap_or_else(|| panic!("no {flag} in {args:?}"));
     args[at + 1].as_str().expect("a string argument")
+}
+
+// --- 1. The proxy's user id -------------------------------------------------
+
+#[test]
+fn a_users_proxy_uid_is_the_one_iptables_lets_out() {
+    for native in ["--native-sidecars=false", "--native-sidecars=true"] {
+        let docs = succeeded(&inject(&fixture("proxy-user.yaml"), &[native]));
+        let spec = pod_spec(&docs[0]);
+        assert_eq!(arg_after(container(spec, "istio-init"), "-u"), "2001");
+        let proxy = container(spec, "istio-proxy");
+        assert_eq!(proxy["securityContext"]["runAsUser"], 2001, "{native}");
+        assert_eq!(proxy["securityContext"]["runAsGroup"], 3001, "{native}");
+        // The iptables setup itself still runs as root.
+        let init = container(spec, "istio-init");
+        assert_eq!(init["securityContext"]["runAsUser"], 0);
+        assert_contains(
+            pod_metadata(&docs[0])["annotations"]["proxy.istio.io/overrides"]
+                .as_str()
+                .unwrap(),
+            r#""securityContext":{"runAsUser":2001,"runAsGroup":3001}"#,
+        );
+    }
+}
+
+#[test]
+fn with_the_cni_the_validation_container_takes_the_proxys_uid_and_gid() {
+    let docs = succeeded(&inject(
+        &fixture("proxy-user.yaml"),
+        &["--values", &fixture("cni-values.json")],
+    ));
+    let spec = pod_spec(&docs[0]);
+    assert_eq!(
+        names(spec, "initContainers"),
+        vec!["istio-validation".to_string()]
+    );
+    let validation = container(spec, "istio-validation");
+    assert_eq!(arg_after(validation, "-u"), "2001");
+    assert_eq!(validation["securityContext"]["runAsUser"], 2001);
+    assert_eq!(validation["securityContext"]["runAsGroup"], 3001);
+}
+
+#[test]
+fn with_tproxy_the_proxy_stays_root_but_its_uid_still_reaches_iptables() {
+    // Istio forces the proxy back to uid 0 for TPROXY, yet still writes the
+    // user's uid into `-u`; we do the same.
+    let input = edited(
+        &fixture_text("proxy-user.yaml"),
+        &[(
+            "      labels:\n        app: payments\n",
+            "      labels:\n        app: payments\n      annotations:\n        sidecar.istio.io/interceptionMode: TPROXY\n",
+        )],
+    );
+    let docs = succeeded(&inject_input("-", &[], Some(&input)));
+    let spec = pod_spec(&docs[0]);
+    assert_eq!(arg_after(container(spec, "istio-init"), "-m"), "TPROXY");
+    assert_eq!(arg_after(container(spec, "istio-init"), "-u"), "2001");
+    let proxy = container(spec, "istio-proxy");
+    assert_eq!(proxy["securityContext"]["runAsUser"], 0);
+    assert_eq!(proxy["securityContext"]["runAsGroup"], 3001);
+}
+
+#[test]
+fn root_or_a_pod_level_uid_leaves_the_default_owner() {
+    let input = fixture_text("proxy-user.yaml");
+    // A proxy asked to run as root: `-u 0` is never written.
+    let as_root = edited(&input, &[("runAsUser: 2001", "runAsUser: 0")]);
+    let docs = succeeded(&inject_input("-", &[], Some(&as_root)));
+    assert_eq!(
+        arg_after(container(pod_spec(&docs[0]), "istio-init"), "-u"),
+        "1337"
+    );
+    // Only the istio-proxy container's own securityContext counts, as in Istio.
+    let pod_level = edited(
+        &input,
+        &[
+            (
+                "      - name: istio-proxy\n        image: auto\n        securityContext:\n          runAsUser: 2001\n          runAsGroup: 3001\n",
+                "",
+            ),
+            (
+                "    spec:\n      containers:\n",
+                "    spec:\n      securityContext:\n        runAsUser: 2001\n      containers:\n",
+            ),
+        ],
+    );
+    let docs = succeeded(&inject_input("-", &[], Some(&pod_level)));
+    let spec = pod_spec(&docs[0]);
+    assert_eq!(arg_after(container(spec, "istio-init"), "-u"), "1337");
+    assert_eq!(
+        container(spec, "istio-proxy")["securityContext"]["runAsUser"],
+        1337
+    );
 }
 
 // --- 5. Values files ----------------------------------------------------------

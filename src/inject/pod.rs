@@ -19,6 +19,8 @@ const SCRAPE: &str = "prometheus.io/scrape";
 const PORT: &str = "prometheus.io/port";
 const PATH: &str = "prometheus.io/path";
 const SCRAPE_TARGETS: &str = "prometheus.istio.io/scrape-targets";
+/// The uid and gid the proxy runs as unless the pod says otherwise.
+const DEFAULT_PROXY_ID: i64 = 1337;
 
 /// What a pod's injection needs besides the pod.
 pub struct Context {
@@ -309,8 +311,11 @@ pub fn inject(
         "ProxyInitImage".into(),
         Json::String(image_url(values, "proxy_init", pod)),
     );
-    data.insert("ProxyUID".into(), json!(1337));
-    data.insert("ProxyGID".into(), json!(1337));
+    // Istio takes these from an OpenShift namespace's annotations, which only
+    // the webhook reads; offline they are the default. A user's istio-proxy
+    // `runAsUser` reaches the iptables rules later (`adjust_init_container_user`).
+    data.insert("ProxyUID".into(), json!(DEFAULT_PROXY_ID));
+    data.insert("ProxyGID".into(), json!(DEFAULT_PROXY_ID));
     data.insert(
         "NativeSidecars".into(),
         Json::Bool(injector.native_sidecars),
@@ -336,6 +341,7 @@ pub fn inject(
         merge::apply(&mut merged, &overlay);
     }
     reapply_overwritten_containers(&mut merged, pod, &template_pod)?;
+    adjust_init_container_user(&mut merged, pod, &proxy_config);
     post_process(
         injector,
         &mut merged,
@@ -622,6 +628,63 @@ fn reapply_overwritten_containers(
         annotations_mut(merged).insert(OVERRIDES_ANNOTATION.into(), Json::String(text));
     }
     Ok(())
+}
+
+/// Istio's `adjustInitContainerUser`: a user's `istio-proxy` that sets
+/// `runAsUser` (or `runAsGroup`) moves the iptables rules' `-u` owner to that
+/// uid, and the CNI validation container to that uid and gid. With TPROXY
+/// interception the proxy itself must stay root.
+fn adjust_init_container_user(merged: &mut Json, original: &Json, proxy_config: &Json) {
+    let Some(user) = containers(original, "containers")
+        .iter()
+        .chain(containers(original, "initContainers"))
+        .find(|c| name_of(c) == PROXY)
+    else {
+        return;
+    };
+    let id_of = |key: &str| {
+        user.get("securityContext")
+            .and_then(|context| context.get(key))
+            .and_then(Json::as_i64)
+    };
+    let (run_as_user, run_as_group) = (id_of("runAsUser"), id_of("runAsGroup"));
+    if run_as_user.is_none() && run_as_group.is_none() {
+        return;
+    }
+    let tproxy = proxy_config.get("interceptionMode").and_then(Json::as_str) == Some("TPROXY")
+        || annotation(merged, "sidecar.istio.io/interceptionMode") == Some("TPROXY");
+    if tproxy && run_as_user.is_some() {
+        if let Some(sidecar) = find_sidecar_mut(merged) {
+            object_entry(sidecar, "securityContext").insert("runAsUser".into(), json!(0));
+        }
+    }
+    let Some(init) = containers_mut(merged, "initContainers").and_then(|items| {
+        let position = [INIT, VALIDATION]
+            .iter()
+            .find_map(|name| items.iter().position(|c| name_of(c) == *name))?;
+        items.get_mut(position)
+    }) else {
+        return;
+    };
+    if !tproxy && name_of(init) == VALIDATION {
+        let context = object_entry(init, "securityContext");
+        for (key, id) in [("runAsUser", run_as_user), ("runAsGroup", run_as_group)] {
+            if let Some(id) = id {
+                context.insert(key.into(), json!(id));
+            }
+        }
+    }
+    // Root is never written as the exempt owner; the template's uid stays.
+    let Some(uid) = run_as_user.filter(|uid| *uid != 0) else {
+        return;
+    };
+    if let Some(args) = init.get_mut("args").and_then(Json::as_array_mut) {
+        if let Some(i) = args.iter().position(|a| a.as_str() == Some("-u")) {
+            if let Some(owner) = args.get_mut(i + 1) {
+                *owner = json!(uid.to_string());
+            }
+        }
+    }
 }
 
 fn parse_go_bool(text: &str) -> Option<bool> {
