@@ -208,6 +208,75 @@ fn root_or_a_pod_level_uid_leaves_the_default_owner() {
     );
 }
 
+// --- 2. Owners ----------------------------------------------------------------
+
+#[test]
+fn a_generated_pod_takes_its_workload_from_its_controller() {
+    let docs = succeeded(&inject(&fixture("owners.yaml"), &[]));
+    let identity: Vec<(String, String)> = docs
+        .iter()
+        .map(|doc| {
+            let proxy = container(pod_spec(doc), "istio-proxy");
+            (
+                env(proxy, "ISTIO_META_WORKLOAD_NAME").to_string(),
+                env(proxy, "ISTIO_META_OWNER").to_string(),
+            )
+        })
+        .collect();
+    let long = "inventory-reconciliation-worker-for-the-eu-central-region-shar-0007";
+    let expected = [
+        // A custom controller kind, found past an owner that is not the controller.
+        (
+            "builder",
+            "kubernetes://apis/foo.example.com/v1/namespaces/ci/foos/builder".to_string(),
+        ),
+        // A ReplicaSet named after the template hash stands for its Deployment.
+        (
+            "web",
+            "kubernetes://apis/apps/v1/namespaces/shop/deployments/web".to_string(),
+        ),
+        // A Job named <cronjob>-<timestamp> stands for its CronJob.
+        (
+            "nightly",
+            "kubernetes://apis/batch/v1/namespaces/ops/cronjobs/nightly".to_string(),
+        ),
+        // Not generated: the pod is its own workload.
+        (
+            "debug-shell",
+            "kubernetes://apis/v1/namespaces/ops/pods/debug-shell".to_string(),
+        ),
+        // No namespace: the owner URL says `default`.
+        (
+            long,
+            format!("kubernetes://apis/foo.example.com/v1/namespaces/default/foos/{long}"),
+        ),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .into_iter()
+        .map(|(name, owner)| (name.to_string(), owner))
+        .collect();
+    assert_eq!(identity, expected);
+    // The ownerReferences themselves are kept.
+    assert_eq!(docs[0]["metadata"]["ownerReferences"][1]["kind"], "Foo");
+}
+
+#[test]
+fn a_canonical_name_from_a_long_owner_is_cut_to_a_valid_label_value() {
+    let docs = succeeded(&inject(&fixture("owners.yaml"), &[]));
+    let labels = |i: usize| &docs[i]["metadata"]["labels"];
+    assert_eq!(labels(0)["service.istio.io/canonical-name"], "builder");
+    assert_eq!(labels(2)["service.istio.io/canonical-name"], "nightly");
+    // 63 characters at most, and a label value may not end in a dash.
+    let cut = labels(4)["service.istio.io/canonical-name"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        cut,
+        "inventory-reconciliation-worker-for-the-eu-central-region-shar"
+    );
+    assert!(cut.len() <= 63);
+}
+
 // --- 5. Values files ----------------------------------------------------------
 
 fn init_order_with_values(values: &str) -> Run {
