@@ -277,6 +277,79 @@ fn a_canonical_name_from_a_long_owner_is_cut_to_a_valid_label_value() {
     assert!(cut.len() <= 63);
 }
 
+// --- 3. Lifecycle hooks -------------------------------------------------------
+
+const HOOKS: &str = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: cache
+spec:
+  containers:
+  - name: cache
+    image: registry.example.com/cache:1
+    ports:
+    - name: admin
+      containerPort: 9090
+    readinessProbe:
+      httpGet:
+        path: /ready
+        port: admin
+      timeoutSeconds: 2
+    lifecycle:
+      postStart:
+        tcpSocket:
+          port: 6379
+      preStop:
+        httpGet:
+          path: /drain
+          port: admin
+          scheme: HTTPS
+";
+
+#[test]
+fn lifecycle_hooks_go_through_the_agent_like_probes() {
+    let docs = succeeded(&inject_input("-", &[], Some(HOOKS)));
+    let spec = pod_spec(&docs[0]);
+    let cache = container(spec, "cache");
+    assert_eq!(
+        cache["lifecycle"]["postStart"],
+        serde_json::json!({"httpGet": {"path": "/app-lifecycle/cache/poststartz", "port": 15020}})
+    );
+    assert_eq!(
+        cache["lifecycle"]["preStop"],
+        serde_json::json!({"httpGet": {"path": "/app-lifecycle/cache/prestopz", "port": 15020, "scheme": "HTTP"}})
+    );
+    // The agent learns the originals, named ports resolved, keys sorted;
+    // hooks carry no timeout.
+    assert_eq!(
+        env(container(spec, "istio-proxy"), "ISTIO_KUBE_APP_PROBERS"),
+        concat!(
+            r#"{"/app-health/cache/readyz":{"httpGet":{"path":"/ready","port":9090},"timeoutSeconds":2},"#,
+            r#""/app-lifecycle/cache/poststartz":{"tcpSocket":{"port":6379}},"#,
+            r#""/app-lifecycle/cache/prestopz":{"httpGet":{"path":"/drain","port":9090,"scheme":"HTTPS"}}}"#
+        )
+    );
+}
+
+#[test]
+fn lifecycle_hooks_stay_as_written_when_probe_rewriting_is_off() {
+    let input = edited(
+        HOOKS,
+        &[(
+            "  name: cache\n",
+            "  name: cache\n  annotations:\n    sidecar.istio.io/rewriteAppHTTPProbers: \"false\"\n",
+        )],
+    );
+    let docs = succeeded(&inject_input("-", &[], Some(&input)));
+    let spec = pod_spec(&docs[0]);
+    let cache = container(spec, "cache");
+    assert_eq!(cache["lifecycle"]["postStart"]["tcpSocket"]["port"], 6379);
+    assert_eq!(cache["lifecycle"]["preStop"]["httpGet"]["path"], "/drain");
+    let proxy_env = container(spec, "istio-proxy")["env"].to_string();
+    assert!(!proxy_env.contains("ISTIO_KUBE_APP_PROBERS"), "{proxy_env}");
+}
+
 // --- 5. Values files ----------------------------------------------------------
 
 fn init_order_with_values(values: &str) -> Run {

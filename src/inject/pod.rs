@@ -895,9 +895,10 @@ fn apply_probe_rewrite(injector: &Injector, pod: &mut Json, default_port: &str) 
         None => default_port.parse().unwrap_or(15020),
     };
     let target_port: i64 = default_port.parse().unwrap_or(15020);
-    // Dump the original probes first.
+    // Dump the original checks first, init containers before the others
+    // as Istio lists them (a later name wins).
     let mut probers: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
-    for list in ["containers", "initContainers"] {
+    for list in ["initContainers", "containers"] {
         for container in containers(pod, list) {
             let name = name_of(container);
             if name == PROXY {
@@ -916,16 +917,13 @@ fn apply_probe_rewrite(injector: &Injector, pod: &mut Json, default_port: &str) 
                 })
                 .filter(|(n, _)| !n.is_empty())
                 .collect();
-            for (field, suffix) in [
-                ("readinessProbe", "readyz"),
-                ("livenessProbe", "livez"),
-                ("startupProbe", "startupz"),
-            ] {
-                let Some(probe) = container.get(field).filter(|p| p.is_object()) else {
+            for check in agent_checks(name) {
+                let Some(handler) = container.pointer(check.pointer).filter(|h| h.is_object())
+                else {
                     continue;
                 };
-                if let Some(dumped) = dump_prober(probe, &named_ports, target_port) {
-                    probers.insert(format!("/app-health/{name}/{suffix}"), dumped);
+                if let Some(dumped) = dump_prober(handler, &named_ports, target_port, check.probe) {
+                    probers.insert(check.url, dumped);
                 }
             }
         }
@@ -949,65 +947,106 @@ fn apply_probe_rewrite(injector: &Injector, pod: &mut Json, default_port: &str) 
             if name == PROXY {
                 continue;
             }
-            for (field, suffix) in [
-                ("readinessProbe", "readyz"),
-                ("livenessProbe", "livez"),
-                ("startupProbe", "startupz"),
-            ] {
-                let Some(probe) = container.get_mut(field).and_then(Json::as_object_mut) else {
+            for check in agent_checks(&name) {
+                let Some(handler) = container
+                    .pointer_mut(check.pointer)
+                    .and_then(Json::as_object_mut)
+                else {
                     continue;
                 };
-                let url = format!("/app-health/{name}/{suffix}");
-                if let Some(Json::Object(http)) = probe.get_mut("httpGet") {
+                if let Some(Json::Object(http)) = handler.get_mut("httpGet") {
                     http.insert("port".into(), json!(status_port));
-                    http.insert("path".into(), json!(url));
+                    http.insert("path".into(), json!(check.url));
                     if http.get("scheme").and_then(Json::as_str) == Some("HTTPS") {
                         http.insert("scheme".into(), json!("HTTP"));
                     }
-                } else if probe.get("tcpSocket").is_some_and(Json::is_object)
-                    || probe.get("grpc").is_some_and(Json::is_object)
+                } else if handler.get("tcpSocket").is_some_and(Json::is_object)
+                    || (check.probe && handler.get("grpc").is_some_and(Json::is_object))
                 {
-                    probe.remove("tcpSocket");
-                    probe.remove("grpc");
-                    probe.insert("httpGet".into(), json!({"path": url, "port": status_port}));
+                    handler.remove("tcpSocket");
+                    if check.probe {
+                        handler.remove("grpc");
+                    }
+                    handler.insert(
+                        "httpGet".into(),
+                        json!({"path": check.url, "port": status_port}),
+                    );
                 }
             }
         }
     }
 }
 
+/// A container's probe or lifecycle hook that the agent can take over.
+struct AgentCheck {
+    /// Where it sits in the container.
+    pointer: &'static str,
+    /// The agent's status-port path that stands in for it.
+    url: String,
+    /// A probe (may be gRPC, has a timeout) rather than a lifecycle hook.
+    probe: bool,
+}
+
+/// The checks of container `name`, with the URLs Istio's agent serves them on.
+fn agent_checks(name: &str) -> [AgentCheck; 5] {
+    let probe = |pointer, suffix| AgentCheck {
+        pointer,
+        url: format!("/app-health/{name}/{suffix}"),
+        probe: true,
+    };
+    let hook = |pointer, suffix| AgentCheck {
+        pointer,
+        url: format!("/app-lifecycle/{name}/{suffix}"),
+        probe: false,
+    };
+    [
+        probe("/readinessProbe", "readyz"),
+        probe("/livenessProbe", "livez"),
+        probe("/startupProbe", "startupz"),
+        hook("/lifecycle/preStop", "prestopz"),
+        hook("/lifecycle/postStart", "poststartz"),
+    ]
+}
+
 /// One entry of `ISTIO_KUBE_APP_PROBERS` (Istio's `Prober`), or `None`
-/// when the probe needs no rewrite.
-fn dump_prober(probe: &Json, named_ports: &[(String, Json)], target_port: i64) -> Option<String> {
-    let timeout = probe
+/// when the check needs no rewrite. Lifecycle hooks carry neither a gRPC
+/// action nor a timeout.
+fn dump_prober(
+    handler: &Json,
+    named_ports: &[(String, Json)],
+    target_port: i64,
+    probe: bool,
+) -> Option<String> {
+    let timeout = handler
         .get("timeoutSeconds")
         .and_then(Json::as_i64)
-        .filter(|t| *t != 0);
+        .filter(|t| probe && *t != 0);
+    let action = |field| handler.get(field).filter(|a| a.is_object());
     let mut out = String::from("{");
-    if let Some(grpc) = probe.get("grpc").filter(|g| g.is_object()) {
+    if let Some((field, ty, found)) = [
+        ("httpGet", GoType::HttpGet),
+        ("tcpSocket", GoType::TcpSocket),
+    ]
+    .into_iter()
+    .find_map(|(field, ty)| Some((field, ty, action(field)?)))
+    {
+        let mut found = found.clone();
+        match found.get("port") {
+            Some(Json::String(name)) => {
+                let number = named_ports.iter().find(|(n, _)| n == name)?.1.clone();
+                found.as_object_mut()?.insert("port".into(), number);
+            }
+            Some(Json::Number(n)) if n.as_i64() == Some(target_port) => return None,
+            _ => {}
+        }
+        out.push_str(&format!("\"{field}\":{}", gojson::to_string(&found, ty)));
+    } else if let Some(grpc) = action("grpc").filter(|_| probe) {
         out.push_str(&format!(
             "\"grpc\":{}",
             gojson::to_string(grpc, GoType::Grpc)
         ));
     } else {
-        let (field, ty) = if probe.get("httpGet").is_some_and(Json::is_object) {
-            ("httpGet", GoType::HttpGet)
-        } else if probe.get("tcpSocket").is_some_and(Json::is_object) {
-            ("tcpSocket", GoType::TcpSocket)
-        } else {
-            return None;
-        };
-        let mut action = probe.get(field)?.clone();
-        let port = action.get("port").cloned().unwrap_or(Json::Null);
-        match &port {
-            Json::String(name) => {
-                let number = named_ports.iter().find(|(n, _)| n == name)?.1.clone();
-                action.as_object_mut()?.insert("port".into(), number);
-            }
-            Json::Number(n) if n.as_i64() == Some(target_port) => return None,
-            _ => {}
-        }
-        out.push_str(&format!("\"{field}\":{}", gojson::to_string(&action, ty)));
+        return None;
     }
     if let Some(timeout) = timeout {
         out.push_str(&format!(",\"timeoutSeconds\":{timeout}"));
