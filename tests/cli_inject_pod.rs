@@ -350,6 +350,45 @@ fn lifecycle_hooks_stay_as_written_when_probe_rewriting_is_off() {
     assert!(!proxy_env.contains("ISTIO_KUBE_APP_PROBERS"), "{proxy_env}");
 }
 
+// --- 4. Init container order --------------------------------------------------
+
+#[test]
+fn without_native_sidecars_iptables_setup_runs_after_the_users_init_containers() {
+    let docs = succeeded(&inject(&fixture("init-order.yaml"), &[]));
+    assert_eq!(
+        names(pod_spec(&docs[0]), "initContainers"),
+        vec!["migrate", "log-shipper", "istio-init"]
+    );
+    assert_eq!(
+        names(pod_spec(&docs[0]), "containers"),
+        vec!["api", "istio-proxy"]
+    );
+}
+
+#[test]
+fn with_native_sidecars_the_mesh_starts_before_the_users_init_containers() {
+    let docs = succeeded(&inject(
+        &fixture("init-order.yaml"),
+        &["--native-sidecars=true"],
+    ));
+    assert_eq!(
+        names(pod_spec(&docs[0]), "initContainers"),
+        vec!["istio-init", "istio-proxy", "migrate", "log-shipper"]
+    );
+}
+
+#[test]
+fn the_cni_validation_container_runs_first() {
+    let docs = succeeded(&inject(
+        &fixture("init-order.yaml"),
+        &["--values", &fixture("cni-values.json")],
+    ));
+    assert_eq!(
+        names(pod_spec(&docs[0]), "initContainers"),
+        vec!["istio-validation", "migrate", "log-shipper"]
+    );
+}
+
 // --- 5. Values files ----------------------------------------------------------
 
 fn init_order_with_values(values: &str) -> Run {

@@ -19,6 +19,7 @@ const SCRAPE: &str = "prometheus.io/scrape";
 const PORT: &str = "prometheus.io/port";
 const PATH: &str = "prometheus.io/path";
 const SCRAPE_TARGETS: &str = "prometheus.istio.io/scrape-targets";
+const ENABLE_CORE_DUMP: &str = "enable-core-dump";
 /// The uid and gid the proxy runs as unless the pod says otherwise.
 const DEFAULT_PROXY_ID: i64 = 1337;
 
@@ -771,23 +772,34 @@ fn post_process(
         .any(|c| name_of(c) == PROXY);
     if let Some(list) = containers_mut(pod, "initContainers") {
         if native {
-            move_container(list, PROXY, false);
-            move_container(list, VALIDATION, false);
-            move_container(list, INIT, false);
+            // Init containers run inside the mesh: iptables setup, then the
+            // proxy, then everything else.
+            for name in [ENABLE_CORE_DUMP, PROXY, VALIDATION, INIT] {
+                move_container(list, name, false);
+            }
         } else {
-            move_container(list, INIT, false);
+            // The CNI check blocks everything; the iptables setup comes last
+            // so the user's init containers (restartPolicy: Always ones too)
+            // reach the network before capture starts.
+            move_container(list, VALIDATION, false);
+            move_container(list, INIT, true);
+            move_container(list, ENABLE_CORE_DUMP, true);
         }
     }
 }
 
+/// Istio's `modifyContainers`: puts the container called `name` first or
+/// last, the others keeping their order (of duplicates, only the last stays).
 fn move_container(list: &mut Vec<Json>, name: &str, last: bool) {
-    if let Some(i) = list.iter().position(|c| name_of(c) == name) {
-        let item = list.remove(i);
-        if last {
-            list.push(item);
-        } else {
-            list.insert(0, item);
-        }
+    let Some(found) = list.iter().rposition(|c| name_of(c) == name) else {
+        return;
+    };
+    let item = list.remove(found);
+    list.retain(|c| name_of(c) != name);
+    if last {
+        list.push(item);
+    } else {
+        list.insert(0, item);
     }
 }
 
