@@ -297,12 +297,7 @@ fn inject_object(
         return Ok(());
     }
     let (type_meta, deploy_meta) = if kind == "Pod" {
-        let mut meta = metadata.clone();
-        if let Some(map) = meta.as_object_mut() {
-            map.remove("ownerReferences");
-            map.remove("managedFields");
-        }
-        (json!({"kind": "Pod", "apiVersion": "v1"}), meta)
+        pod_workload(&metadata)
     } else {
         (
             json!({"kind": kind, "apiVersion": api_version}),
@@ -334,6 +329,74 @@ fn inject_object(
     normalize_object(root, kind, meta_ptr, spec_ptr);
     out.injected += 1;
     Ok(())
+}
+
+/// Istio's `GetDeployMetaFromPod`: the workload a pod belongs to, as
+/// (TypeMeta, DeploymentMeta). Only a pod with a generated name is traced to
+/// its controlling owner: a ReplicaSet named after the pod's template hash
+/// stands for its Deployment (or Argo Rollout), an OpenShift
+/// ReplicationController for its DeploymentConfig, a Job named
+/// `<name>-<8 to 10 digits>` for its CronJob, and any other controller for
+/// itself. The templates derive the workload name and `ISTIO_META_OWNER`
+/// from these.
+fn pod_workload(metadata: &Json) -> (Json, Json) {
+    let text = |value: Option<&Json>| value.and_then(Json::as_str).unwrap_or("").to_string();
+    let label = |key: &str| text(metadata.get("labels").and_then(|labels| labels.get(key)));
+    let pod_name = text(metadata.get("name"));
+    let namespace = text(metadata.get("namespace"));
+    let (mut api_version, mut kind, mut name) =
+        ("v1".to_string(), "Pod".to_string(), pod_name.clone());
+    let generated = !text(metadata.get("generateName")).is_empty();
+    let controller = metadata
+        .get("ownerReferences")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .find(|owner| owner.get("controller").and_then(Json::as_bool) == Some(true))
+        .filter(|_| generated);
+    if let Some(owner) = controller {
+        api_version = text(owner.get("apiVersion"));
+        kind = text(owner.get("kind"));
+        name = text(owner.get("name"));
+        let template_hash = label("pod-template-hash");
+        let rollout_hash = label("rollouts-pod-template-hash");
+        if kind == "ReplicaSet" && !template_hash.is_empty() && name.ends_with(&template_hash) {
+            name = trim_suffix(&name, &format!("-{template_hash}"));
+            kind = "Deployment".into();
+        } else if kind == "ReplicaSet" && !rollout_hash.is_empty() && name.ends_with(&rollout_hash)
+        {
+            name = trim_suffix(&name, &format!("-{rollout_hash}"));
+            kind = "Rollout".into();
+            api_version = "v1alpha1".into();
+        } else if kind == "ReplicationController" && !label("deploymentconfig").is_empty() {
+            name = label("deploymentconfig");
+            kind = "DeploymentConfig".into();
+        } else if kind == "Job" {
+            if let Some(cron_job) = cron_job_name(&name) {
+                name = cron_job.to_string();
+                kind = "CronJob".into();
+                api_version = "batch/v1".into();
+            }
+        }
+    }
+    if name.is_empty() {
+        name = pod_name;
+    }
+    (
+        json!({"kind": kind, "apiVersion": api_version}),
+        json!({"name": name, "namespace": namespace}),
+    )
+}
+
+fn trim_suffix(text: &str, suffix: &str) -> String {
+    text.strip_suffix(suffix).unwrap_or(text).to_string()
+}
+
+/// The CronJob that named a Job `<name>-<8 to 10 digit timestamp>`.
+fn cron_job_name(job: &str) -> Option<&str> {
+    let (name, stamp) = job.rsplit_once('-')?;
+    let stamped = (8..=10).contains(&stamp.len()) && stamp.bytes().all(|b| b.is_ascii_digit());
+    (stamped && !name.is_empty() && !name.contains('\n')).then_some(name)
 }
 
 fn pointer_to_path(pointer: &str) -> String {
@@ -600,6 +663,51 @@ mod tests {
         let texts: Vec<&str> = chunks.iter().map(|c| c.text).collect();
         assert_eq!(texts, vec!["a: 1\n", "b: '---'\n", "c: 3\n"]);
         assert_eq!(chunks[2].first_line, 4);
+    }
+
+    #[test]
+    fn a_cron_jobs_name_is_a_jobs_name_less_an_8_to_10_digit_stamp() {
+        assert_eq!(cron_job_name("nightly-29012345"), Some("nightly"));
+        assert_eq!(cron_job_name("a-b-1234567890"), Some("a-b"));
+        assert_eq!(cron_job_name("nightly-1234567"), None);
+        assert_eq!(cron_job_name("nightly-12345678901"), None);
+        assert_eq!(cron_job_name("nightly-2901234x"), None);
+        assert_eq!(cron_job_name("-29012345"), None);
+    }
+
+    #[test]
+    fn owners_istio_recognises_by_their_labels() {
+        let owned = |kind: &str, name: &str, labels: Json| {
+            pod_workload(&json!({
+                "name": "p", "generateName": "p-", "namespace": "ns", "labels": labels,
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": kind, "name": name, "controller": true}],
+            }))
+        };
+        let (type_meta, deploy_meta) = owned(
+            "ReplicaSet",
+            "api-5f6d",
+            json!({"rollouts-pod-template-hash": "5f6d"}),
+        );
+        assert_eq!(
+            type_meta,
+            json!({"kind": "Rollout", "apiVersion": "v1alpha1"})
+        );
+        assert_eq!(deploy_meta, json!({"name": "api", "namespace": "ns"}));
+        let (type_meta, deploy_meta) = owned(
+            "ReplicationController",
+            "legacy-3",
+            json!({"deploymentconfig": "legacy"}),
+        );
+        assert_eq!(type_meta["kind"], "DeploymentConfig");
+        assert_eq!(deploy_meta["name"], "legacy");
+        // A ReplicaSet whose name does not end in the hash stays itself.
+        let (type_meta, deploy_meta) = owned(
+            "ReplicaSet",
+            "api-other",
+            json!({"pod-template-hash": "5f6d"}),
+        );
+        assert_eq!(type_meta["kind"], "ReplicaSet");
+        assert_eq!(deploy_meta["name"], "api-other");
     }
 
     #[test]

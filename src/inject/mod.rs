@@ -4,6 +4,15 @@
 //! (overrides, Prometheus merge, probe rewrite, status annotation, container
 //! order). Documents are worked on as whole JSON values, so fields we do not
 //! know are kept; documents of other kinds pass through as written.
+//!
+//! **Values.** The chart's default values lie under whatever values are given
+//! (`--values`, or the ConfigMap's `data.values`), merged map by map, as Helm
+//! renders the cluster's ConfigMap from the chart's defaults: a partial file
+//! such as `{"global": {"hub": "example.com/istio"}}` changes the hub and keeps
+//! every other default. A value set to `null` stays null. Where a template
+//! then prints a null value (Go prints `<nil>`), or the proxy image would be
+//! built from an empty `global.hub` or `global.tag`, injection fails (exit 65)
+//! naming the value to set, where Istio would write the broken pod.
 
 mod builtin;
 pub mod gojson;
@@ -34,6 +43,8 @@ pub struct Injector {
     templates: BTreeMap<String, Result<Template, String>>,
     aliases: BTreeMap<String, Vec<String>>,
     values: Json,
+    /// Where the values came from, for messages about them.
+    values_source: String,
     mesh: Json,
     mesh_config: MeshConfig,
     /// `--revision`; `default` means none.
@@ -187,12 +198,12 @@ impl Injector {
                 aliases.insert(alias.clone(), names);
             }
         }
-        let values = match settings.values.as_ref().or(values_from_config_map.as_ref()) {
+        let mut values = builtin::values();
+        let values_source = match settings.values.as_ref().or(values_from_config_map.as_ref()) {
             Some((name, text)) => {
-                let values = parse_document(name, text)?;
-                match values {
-                    Json::Object(_) => values,
-                    Json::Null => Json::Object(Default::default()),
+                match parse_document(name, text)? {
+                    given @ Json::Object(_) => pod::deep_merge(&mut values, &given),
+                    Json::Null => {}
                     _ => {
                         return Err(config_error(
                             name,
@@ -201,8 +212,9 @@ impl Injector {
                         ))
                     }
                 }
+                name.clone()
             }
-            None => builtin::values(),
+            None => "the built-in values".to_string(),
         };
         let mesh_config = settings.mesh_config.clone().unwrap_or_default();
         let mesh = serde_json::to_value(&mesh_config).unwrap_or(Json::Null);
@@ -214,6 +226,7 @@ impl Injector {
             templates,
             aliases,
             values,
+            values_source,
             mesh,
             mesh_config,
             revision,

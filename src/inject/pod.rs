@@ -5,6 +5,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::gojson::{self, GoType};
 use super::kinds::normalize_container;
+use super::template::Template;
 use super::{default_proxy_config, merge, Injector};
 
 pub const PROXY: &str = "istio-proxy";
@@ -18,6 +19,9 @@ const SCRAPE: &str = "prometheus.io/scrape";
 const PORT: &str = "prometheus.io/port";
 const PATH: &str = "prometheus.io/path";
 const SCRAPE_TARGETS: &str = "prometheus.istio.io/scrape-targets";
+const ENABLE_CORE_DUMP: &str = "enable-core-dump";
+/// The uid and gid the proxy runs as unless the pod says otherwise.
+const DEFAULT_PROXY_ID: i64 = 1337;
 
 /// What a pod's injection needs besides the pod.
 pub struct Context {
@@ -143,7 +147,9 @@ fn proxy_config(injector: &Injector, pod: &Json) -> Result<Json, PodError> {
     Ok(config)
 }
 
-fn deep_merge(target: &mut Json, overlay: &Json) {
+/// Merges `overlay` into `target` map by map; anything else in `overlay`
+/// (lists, scalars, null) replaces what was there.
+pub(super) fn deep_merge(target: &mut Json, overlay: &Json) {
     match (target, overlay) {
         (Json::Object(t), Json::Object(o)) => {
             for (k, v) in o {
@@ -306,8 +312,11 @@ pub fn inject(
         "ProxyInitImage".into(),
         Json::String(image_url(values, "proxy_init", pod)),
     );
-    data.insert("ProxyUID".into(), json!(1337));
-    data.insert("ProxyGID".into(), json!(1337));
+    // Istio takes these from an OpenShift namespace's annotations, which only
+    // the webhook reads; offline they are the default. A user's istio-proxy
+    // `runAsUser` reaches the iptables rules later (`adjust_init_container_user`).
+    data.insert("ProxyUID".into(), json!(DEFAULT_PROXY_ID));
+    data.insert("ProxyGID".into(), json!(DEFAULT_PROXY_ID));
     data.insert(
         "NativeSidecars".into(),
         Json::Bool(injector.native_sidecars),
@@ -333,6 +342,7 @@ pub fn inject(
         merge::apply(&mut merged, &overlay);
     }
     reapply_overwritten_containers(&mut merged, pod, &template_pod)?;
+    adjust_init_container_user(&mut merged, pod, &proxy_config);
     post_process(
         injector,
         &mut merged,
@@ -362,6 +372,7 @@ fn render_templates(injector: &Injector, pod: &Json, data: &Json) -> Result<Vec<
         let text = template
             .render(data)
             .map_err(|e| pod_error(None, format!("cannot render injection template: {e}")))?;
+        check_values_used(injector, &name, template, data, &text)?;
         let stream = crate::source::yaml::parse_values(&text);
         if let Some(error) = stream.errors.first() {
             let line = text
@@ -398,6 +409,136 @@ fn render_templates(injector: &Injector, pod: &Json, data: &Json) -> Result<Vec<
         overlays.push(overlay);
     }
     Ok(overlays)
+}
+
+/// Go prints a null as `<nil>`.
+const GO_NIL: &str = "<nil>";
+
+/// Refuses a rendering that used values the user's values file left null
+/// or empty: `<nil>` in the output, or a proxy image with no hub or tag.
+/// Istio would write such a pod; it would never start.
+fn check_values_used(
+    injector: &Injector,
+    name: &str,
+    template: &Template,
+    data: &Json,
+    text: &str,
+) -> Result<(), PodError> {
+    let source = &injector.values_source;
+    let global = injector.values.get("global");
+    let unset_image_parts: Vec<String> = ["hub", "tag"]
+        .iter()
+        .filter(|key| {
+            global
+                .and_then(|g| g.get(**key))
+                .map(super::template::funcs::print)
+                .unwrap_or_default()
+                .is_empty()
+        })
+        .map(|key| format!("global.{key}"))
+        .collect();
+    if !unset_image_parts.is_empty() {
+        let used_image = ["ProxyImage", "ProxyInitImage"]
+            .iter()
+            .filter_map(|key| data.get(*key).and_then(Json::as_str))
+            .find(|image| text.contains(*image));
+        if let Some(image) = used_image {
+            let (subject, plural) = listed(&unset_image_parts);
+            let (verb, them) = if plural {
+                ("are", "them")
+            } else {
+                ("is", "it")
+            };
+            return Err(pod_error(
+                None,
+                format!(
+                    "{source}: {subject} {verb} null or empty, so template {name:?} would use the image {image:?}; set {them}"
+                ),
+            ));
+        }
+    }
+    if !text.contains(GO_NIL) || pod_mentions_nil(data) {
+        return Ok(());
+    }
+    let printed = text.matches(GO_NIL).count();
+    let mut nulls = Vec::new();
+    if let Some(values) = data.get("Values") {
+        null_paths(values, &[], &mut nulls);
+    }
+    // A null the template prints is one whose replacement by "" (as falsy
+    // as null, so the same branches run) removes a `<nil>`.
+    let culprits: Vec<String> = nulls
+        .into_iter()
+        .filter(|path| {
+            let mut probe = data.clone();
+            if let Some(slot) = probe
+                .get_mut("Values")
+                .and_then(|values| values.pointer_mut(&to_pointer(path)))
+            {
+                *slot = json!("");
+            }
+            template
+                .render(&probe)
+                .is_ok_and(|again| again.matches(GO_NIL).count() < printed)
+        })
+        .map(|path| path.join("."))
+        .collect();
+    let message = if culprits.is_empty() {
+        let line = text.lines().find(|l| l.contains(GO_NIL)).unwrap_or("");
+        format!(
+            "template {name:?} printed a null value ({:?}); check {source} for a null or missing value",
+            line.trim()
+        )
+    } else {
+        let (subject, plural) = listed(&culprits);
+        let (verb, them, default) = if plural {
+            ("are", "them", "defaults")
+        } else {
+            ("is", "it", "default")
+        };
+        format!(
+            "{source}: {subject} {verb} null, but template {name:?} needs {them}; set {them}, or leave {them} out to take the {default}"
+        )
+    };
+    Err(pod_error(None, message))
+}
+
+/// `a`, `a and b`, `a, b and c`; and whether that is more than one.
+fn listed(items: &[String]) -> (String, bool) {
+    let text = match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    (text, items.len() > 1)
+}
+
+/// Whether the pod itself holds the text `<nil>` (then it proves nothing).
+fn pod_mentions_nil(data: &Json) -> bool {
+    ["ObjectMeta", "Spec"].iter().any(|key| {
+        data.get(*key)
+            .is_some_and(|part| part.to_string().contains(GO_NIL))
+    })
+}
+
+/// The key paths of the nulls inside maps.
+fn null_paths(value: &Json, prefix: &[String], out: &mut Vec<Vec<String>>) {
+    let Json::Object(map) = value else { return };
+    for (key, child) in map {
+        let mut path = prefix.to_vec();
+        path.push(key.clone());
+        match child {
+            Json::Null => out.push(path),
+            Json::Object(_) => null_paths(child, &path, out),
+            _ => {}
+        }
+    }
+}
+
+fn to_pointer(path: &[String]) -> String {
+    path.iter()
+        .map(|key| format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+        .collect()
 }
 
 /// Lays the user's containers that share a name with template containers
@@ -490,6 +631,63 @@ fn reapply_overwritten_containers(
     Ok(())
 }
 
+/// Istio's `adjustInitContainerUser`: a user's `istio-proxy` that sets
+/// `runAsUser` (or `runAsGroup`) moves the iptables rules' `-u` owner to that
+/// uid, and the CNI validation container to that uid and gid. With TPROXY
+/// interception the proxy itself must stay root.
+fn adjust_init_container_user(merged: &mut Json, original: &Json, proxy_config: &Json) {
+    let Some(user) = containers(original, "containers")
+        .iter()
+        .chain(containers(original, "initContainers"))
+        .find(|c| name_of(c) == PROXY)
+    else {
+        return;
+    };
+    let id_of = |key: &str| {
+        user.get("securityContext")
+            .and_then(|context| context.get(key))
+            .and_then(Json::as_i64)
+    };
+    let (run_as_user, run_as_group) = (id_of("runAsUser"), id_of("runAsGroup"));
+    if run_as_user.is_none() && run_as_group.is_none() {
+        return;
+    }
+    let tproxy = proxy_config.get("interceptionMode").and_then(Json::as_str) == Some("TPROXY")
+        || annotation(merged, "sidecar.istio.io/interceptionMode") == Some("TPROXY");
+    if tproxy && run_as_user.is_some() {
+        if let Some(sidecar) = find_sidecar_mut(merged) {
+            object_entry(sidecar, "securityContext").insert("runAsUser".into(), json!(0));
+        }
+    }
+    let Some(init) = containers_mut(merged, "initContainers").and_then(|items| {
+        let position = [INIT, VALIDATION]
+            .iter()
+            .find_map(|name| items.iter().position(|c| name_of(c) == *name))?;
+        items.get_mut(position)
+    }) else {
+        return;
+    };
+    if !tproxy && name_of(init) == VALIDATION {
+        let context = object_entry(init, "securityContext");
+        for (key, id) in [("runAsUser", run_as_user), ("runAsGroup", run_as_group)] {
+            if let Some(id) = id {
+                context.insert(key.into(), json!(id));
+            }
+        }
+    }
+    // Root is never written as the exempt owner; the template's uid stays.
+    let Some(uid) = run_as_user.filter(|uid| *uid != 0) else {
+        return;
+    };
+    if let Some(args) = init.get_mut("args").and_then(Json::as_array_mut) {
+        if let Some(i) = args.iter().position(|a| a.as_str() == Some("-u")) {
+            if let Some(owner) = args.get_mut(i + 1) {
+                *owner = json!(uid.to_string());
+            }
+        }
+    }
+}
+
 fn parse_go_bool(text: &str) -> Option<bool> {
     match text {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
@@ -574,23 +772,34 @@ fn post_process(
         .any(|c| name_of(c) == PROXY);
     if let Some(list) = containers_mut(pod, "initContainers") {
         if native {
-            move_container(list, PROXY, false);
-            move_container(list, VALIDATION, false);
-            move_container(list, INIT, false);
+            // Init containers run inside the mesh: iptables setup, then the
+            // proxy, then everything else.
+            for name in [ENABLE_CORE_DUMP, PROXY, VALIDATION, INIT] {
+                move_container(list, name, false);
+            }
         } else {
-            move_container(list, INIT, false);
+            // The CNI check blocks everything; the iptables setup comes last
+            // so the user's init containers (restartPolicy: Always ones too)
+            // reach the network before capture starts.
+            move_container(list, VALIDATION, false);
+            move_container(list, INIT, true);
+            move_container(list, ENABLE_CORE_DUMP, true);
         }
     }
 }
 
+/// Istio's `modifyContainers`: puts the container called `name` first or
+/// last, the others keeping their order (of duplicates, only the last stays).
 fn move_container(list: &mut Vec<Json>, name: &str, last: bool) {
-    if let Some(i) = list.iter().position(|c| name_of(c) == name) {
-        let item = list.remove(i);
-        if last {
-            list.push(item);
-        } else {
-            list.insert(0, item);
-        }
+    let Some(found) = list.iter().rposition(|c| name_of(c) == name) else {
+        return;
+    };
+    let item = list.remove(found);
+    list.retain(|c| name_of(c) != name);
+    if last {
+        list.push(item);
+    } else {
+        list.insert(0, item);
     }
 }
 
@@ -698,9 +907,10 @@ fn apply_probe_rewrite(injector: &Injector, pod: &mut Json, default_port: &str) 
         None => default_port.parse().unwrap_or(15020),
     };
     let target_port: i64 = default_port.parse().unwrap_or(15020);
-    // Dump the original probes first.
+    // Dump the original checks first, init containers before the others
+    // as Istio lists them (a later name wins).
     let mut probers: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
-    for list in ["containers", "initContainers"] {
+    for list in ["initContainers", "containers"] {
         for container in containers(pod, list) {
             let name = name_of(container);
             if name == PROXY {
@@ -719,16 +929,13 @@ fn apply_probe_rewrite(injector: &Injector, pod: &mut Json, default_port: &str) 
                 })
                 .filter(|(n, _)| !n.is_empty())
                 .collect();
-            for (field, suffix) in [
-                ("readinessProbe", "readyz"),
-                ("livenessProbe", "livez"),
-                ("startupProbe", "startupz"),
-            ] {
-                let Some(probe) = container.get(field).filter(|p| p.is_object()) else {
+            for check in agent_checks(name) {
+                let Some(handler) = container.pointer(check.pointer).filter(|h| h.is_object())
+                else {
                     continue;
                 };
-                if let Some(dumped) = dump_prober(probe, &named_ports, target_port) {
-                    probers.insert(format!("/app-health/{name}/{suffix}"), dumped);
+                if let Some(dumped) = dump_prober(handler, &named_ports, target_port, check.probe) {
+                    probers.insert(check.url, dumped);
                 }
             }
         }
@@ -752,65 +959,106 @@ fn apply_probe_rewrite(injector: &Injector, pod: &mut Json, default_port: &str) 
             if name == PROXY {
                 continue;
             }
-            for (field, suffix) in [
-                ("readinessProbe", "readyz"),
-                ("livenessProbe", "livez"),
-                ("startupProbe", "startupz"),
-            ] {
-                let Some(probe) = container.get_mut(field).and_then(Json::as_object_mut) else {
+            for check in agent_checks(&name) {
+                let Some(handler) = container
+                    .pointer_mut(check.pointer)
+                    .and_then(Json::as_object_mut)
+                else {
                     continue;
                 };
-                let url = format!("/app-health/{name}/{suffix}");
-                if let Some(Json::Object(http)) = probe.get_mut("httpGet") {
+                if let Some(Json::Object(http)) = handler.get_mut("httpGet") {
                     http.insert("port".into(), json!(status_port));
-                    http.insert("path".into(), json!(url));
+                    http.insert("path".into(), json!(check.url));
                     if http.get("scheme").and_then(Json::as_str) == Some("HTTPS") {
                         http.insert("scheme".into(), json!("HTTP"));
                     }
-                } else if probe.get("tcpSocket").is_some_and(Json::is_object)
-                    || probe.get("grpc").is_some_and(Json::is_object)
+                } else if handler.get("tcpSocket").is_some_and(Json::is_object)
+                    || (check.probe && handler.get("grpc").is_some_and(Json::is_object))
                 {
-                    probe.remove("tcpSocket");
-                    probe.remove("grpc");
-                    probe.insert("httpGet".into(), json!({"path": url, "port": status_port}));
+                    handler.remove("tcpSocket");
+                    if check.probe {
+                        handler.remove("grpc");
+                    }
+                    handler.insert(
+                        "httpGet".into(),
+                        json!({"path": check.url, "port": status_port}),
+                    );
                 }
             }
         }
     }
 }
 
+/// A container's probe or lifecycle hook that the agent can take over.
+struct AgentCheck {
+    /// Where it sits in the container.
+    pointer: &'static str,
+    /// The agent's status-port path that stands in for it.
+    url: String,
+    /// A probe (may be gRPC, has a timeout) rather than a lifecycle hook.
+    probe: bool,
+}
+
+/// The checks of container `name`, with the URLs Istio's agent serves them on.
+fn agent_checks(name: &str) -> [AgentCheck; 5] {
+    let probe = |pointer, suffix| AgentCheck {
+        pointer,
+        url: format!("/app-health/{name}/{suffix}"),
+        probe: true,
+    };
+    let hook = |pointer, suffix| AgentCheck {
+        pointer,
+        url: format!("/app-lifecycle/{name}/{suffix}"),
+        probe: false,
+    };
+    [
+        probe("/readinessProbe", "readyz"),
+        probe("/livenessProbe", "livez"),
+        probe("/startupProbe", "startupz"),
+        hook("/lifecycle/preStop", "prestopz"),
+        hook("/lifecycle/postStart", "poststartz"),
+    ]
+}
+
 /// One entry of `ISTIO_KUBE_APP_PROBERS` (Istio's `Prober`), or `None`
-/// when the probe needs no rewrite.
-fn dump_prober(probe: &Json, named_ports: &[(String, Json)], target_port: i64) -> Option<String> {
-    let timeout = probe
+/// when the check needs no rewrite. Lifecycle hooks carry neither a gRPC
+/// action nor a timeout.
+fn dump_prober(
+    handler: &Json,
+    named_ports: &[(String, Json)],
+    target_port: i64,
+    probe: bool,
+) -> Option<String> {
+    let timeout = handler
         .get("timeoutSeconds")
         .and_then(Json::as_i64)
-        .filter(|t| *t != 0);
+        .filter(|t| probe && *t != 0);
+    let action = |field| handler.get(field).filter(|a| a.is_object());
     let mut out = String::from("{");
-    if let Some(grpc) = probe.get("grpc").filter(|g| g.is_object()) {
+    if let Some((field, ty, found)) = [
+        ("httpGet", GoType::HttpGet),
+        ("tcpSocket", GoType::TcpSocket),
+    ]
+    .into_iter()
+    .find_map(|(field, ty)| Some((field, ty, action(field)?)))
+    {
+        let mut found = found.clone();
+        match found.get("port") {
+            Some(Json::String(name)) => {
+                let number = named_ports.iter().find(|(n, _)| n == name)?.1.clone();
+                found.as_object_mut()?.insert("port".into(), number);
+            }
+            Some(Json::Number(n)) if n.as_i64() == Some(target_port) => return None,
+            _ => {}
+        }
+        out.push_str(&format!("\"{field}\":{}", gojson::to_string(&found, ty)));
+    } else if let Some(grpc) = action("grpc").filter(|_| probe) {
         out.push_str(&format!(
             "\"grpc\":{}",
             gojson::to_string(grpc, GoType::Grpc)
         ));
     } else {
-        let (field, ty) = if probe.get("httpGet").is_some_and(Json::is_object) {
-            ("httpGet", GoType::HttpGet)
-        } else if probe.get("tcpSocket").is_some_and(Json::is_object) {
-            ("tcpSocket", GoType::TcpSocket)
-        } else {
-            return None;
-        };
-        let mut action = probe.get(field)?.clone();
-        let port = action.get("port").cloned().unwrap_or(Json::Null);
-        match &port {
-            Json::String(name) => {
-                let number = named_ports.iter().find(|(n, _)| n == name)?.1.clone();
-                action.as_object_mut()?.insert("port".into(), number);
-            }
-            Json::Number(n) if n.as_i64() == Some(target_port) => return None,
-            _ => {}
-        }
-        out.push_str(&format!("\"{field}\":{}", gojson::to_string(&action, ty)));
+        return None;
     }
     if let Some(timeout) = timeout {
         out.push_str(&format!(",\"timeoutSeconds\":{timeout}"));
