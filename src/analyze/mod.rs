@@ -8,6 +8,7 @@
 pub mod proxyless;
 pub mod registry;
 pub mod rendered;
+pub mod route_model;
 pub mod rules;
 pub mod suppress;
 #[cfg(test)]

@@ -17,7 +17,7 @@ mod lds;
 pub mod names;
 pub mod proxy;
 mod rbac;
-mod rds;
+pub(crate) mod rds;
 pub mod render;
 pub mod serve;
 mod tls;

@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
-use envoy_types::pb::envoy::config::core::v3::{data_source, DataSource, Metadata};
+use envoy_types::pb::envoy::config::core::v3::{
+    data_source, header_value_option, DataSource, HeaderValue, HeaderValueOption, Metadata,
+    RuntimeFractionalPercent,
+};
 use envoy_types::pb::envoy::config::route::v3::{
     header_matcher::HeaderMatchSpecifier, query_parameter_matcher, redirect_action, retry_policy,
     route, route_action, route_match::PathSpecifier, weighted_cluster, Decorator,
@@ -17,7 +20,7 @@ use envoy_types::pb::envoy::extensions::filters::http::fault::v3::{
 };
 use envoy_types::pb::envoy::extensions::retry::host::previous_hosts::v3::PreviousHostsPredicate;
 use envoy_types::pb::envoy::r#type::matcher::v3::{
-    string_matcher::MatchPattern, RegexMatcher, StringMatcher,
+    string_matcher::MatchPattern, RegexMatchAndSubstitute, RegexMatcher, StringMatcher,
 };
 use envoy_types::pb::envoy::r#type::v3::{fractional_percent::DenominatorType, FractionalPercent};
 use envoy_types::pb::google::protobuf::{
@@ -26,8 +29,8 @@ use envoy_types::pb::google::protobuf::{
 
 use crate::index::{ObjectId, Service};
 use crate::model::networking::{
-    HTTPFaultInjection, HTTPMatchRequest, HTTPRetry, HTTPRoute, Percent, StringMatch,
-    VirtualServiceSpec,
+    HTTPFaultInjection, HTTPMatchRequest, HTTPRetry, HTTPRoute, HeaderOperations, Headers, Percent,
+    StringMatch, VirtualServiceSpec,
 };
 use crate::model::{Object, Spec};
 use crate::source::FieldPath;
@@ -293,6 +296,26 @@ fn vs_routes(
     object: &Object,
     spec: &VirtualServiceSpec,
 ) -> Result<Vec<Route>, XdsError> {
+    let client = crate::semantics::routing::RouteClient {
+        namespace: &renderer.proxy.namespace,
+        labels: &renderer.proxy.labels,
+        port: Some(port),
+    };
+    crate::semantics::routing::emitted_routes(spec, client)
+        .into_iter()
+        .map(|emitted| emitted_route(renderer, port, object, emitted))
+        .collect()
+}
+
+/// The route istiod builds from one match of a VirtualService (or from a
+/// route without matches) for a client dialling `port`: also what the
+/// rules hand the gRPC client model, field for field what clients get.
+pub fn emitted_route(
+    renderer: &Renderer<'_>,
+    port: u32,
+    object: &Object,
+    emitted: crate::semantics::routing::EmittedRoute<'_>,
+) -> Result<Route, XdsError> {
     let vs_namespace = object.namespace_or(crate::index::DEFAULT_NAMESPACE);
     let metadata = Metadata {
         filter_metadata: HashMap::from([(
@@ -312,83 +335,153 @@ fn vs_routes(
         ..Default::default()
     };
     let gateway_semantics = crate::semantics::routing::uses_gateway_semantics(object);
-    let mut out = Vec::new();
-    let client = crate::semantics::routing::RouteClient {
-        namespace: &renderer.proxy.namespace,
-        labels: &renderer.proxy.labels,
-        port: Some(port),
+    let (i, http, m) = (emitted.http_index, emitted.http, emitted.matcher);
+    let at = |field: &str| format!("spec.http[{i}].{field}");
+    let bad = |field: &str, value: &str| {
+        bad_field(
+            object,
+            &at(field),
+            &format!("{value:?} is not a duration such as \"1.5s\" or \"100ms\""),
+        )
     };
-    for emitted in crate::semantics::routing::emitted_routes(spec, client) {
-        let (i, http, m) = (emitted.http_index, emitted.http, emitted.matcher);
-        let at = |field: &str| format!("spec.http[{i}].{field}");
-        let bad = |field: &str, value: &str| {
-            bad_field(
-                object,
-                &at(field),
-                &format!("{value:?} is not a duration such as \"1.5s\" or \"100ms\""),
-            )
-        };
-        {
-            let mut route = Route {
-                name: match m.and_then(|m| m.name.as_deref()) {
-                    Some(match_name) => {
-                        format!("{}.{match_name}", http.name.as_deref().unwrap_or_default())
-                    }
-                    None => http.name.clone().unwrap_or_default(),
-                },
-                r#match: Some(route_match(m, gateway_semantics)),
-                metadata: Some(metadata.clone()),
-                ..Default::default()
-            };
-            route.action = Some(route_action(
-                renderer,
-                http,
-                vs_namespace,
-                port,
-                gateway_semantics,
-                &bad,
-            )?);
-            if let Some(fault) = &http.fault {
-                route
-                    .typed_per_filter_config
-                    .insert(FAULT_FILTER.into(), pack(&fault_config(fault)));
+    let mut route = Route {
+        name: match m.and_then(|m| m.name.as_deref()) {
+            Some(match_name) => {
+                format!("{}.{match_name}", http.name.as_deref().unwrap_or_default())
             }
-            if let Some(cors) = &http.cors_policy {
-                let policy = CorsPolicy {
-                    allow_origin_string_match: cors
-                        .allow_origins
-                        .iter()
-                        .filter_map(convert_string_match)
-                        .chain(
-                            cors.allow_origin
-                                .iter()
-                                .map(|o| string_matcher(MatchPattern::Exact(o.clone()))),
-                        )
-                        .collect(),
-                    allow_methods: cors.allow_methods.join(","),
-                    allow_headers: cors.allow_headers.join(","),
-                    expose_headers: cors.expose_headers.join(","),
-                    max_age: cors
-                        .max_age
-                        .as_deref()
-                        .and_then(parse_duration)
-                        .map(|d| d.seconds.to_string())
-                        .unwrap_or_default(),
-                    allow_credentials: cors.allow_credentials.map(|value| BoolValue { value }),
-                    ..Default::default()
-                };
-                route
-                    .typed_per_filter_config
-                    .insert(CORS_FILTER.into(), pack(&policy));
-            }
-            route.decorator = Some(Decorator {
-                operation: operation(&route, &object.meta.name, port),
-                ..Default::default()
-            });
-            out.push(route);
-        }
+            None => http.name.clone().unwrap_or_default(),
+        },
+        r#match: Some(route_match(m, gateway_semantics)),
+        metadata: Some(metadata),
+        ..Default::default()
+    };
+    route.action = Some(route_action(
+        renderer,
+        http,
+        vs_namespace,
+        port,
+        gateway_semantics,
+        &bad,
+    )?);
+    // Header operations: gRPC ignores them, but istiod sends them, so the
+    // client gets them (§3.4). A single destination's own go on the route.
+    let mut operations: Vec<&Headers> = http.headers.iter().collect();
+    if http.route.len() == 1 {
+        operations.extend(http.route[0].headers.iter());
     }
-    Ok(out)
+    for headers in operations {
+        let (add, remove) = header_operations(headers.request.as_ref());
+        route.request_headers_to_add.extend(add);
+        route.request_headers_to_remove.extend(remove);
+        let (add, remove) = header_operations(headers.response.as_ref());
+        route.response_headers_to_add.extend(add);
+        route.response_headers_to_remove.extend(remove);
+    }
+    if let Some(fault) = &http.fault {
+        route
+            .typed_per_filter_config
+            .insert(FAULT_FILTER.into(), pack(&fault_config(fault)));
+    }
+    if let Some(cors) = &http.cors_policy {
+        let policy = CorsPolicy {
+            allow_origin_string_match: cors
+                .allow_origins
+                .iter()
+                .filter_map(convert_string_match)
+                .chain(
+                    cors.allow_origin
+                        .iter()
+                        .map(|o| string_matcher(MatchPattern::Exact(o.clone()))),
+                )
+                .collect(),
+            allow_methods: cors.allow_methods.join(","),
+            allow_headers: cors.allow_headers.join(","),
+            expose_headers: cors.expose_headers.join(","),
+            max_age: cors
+                .max_age
+                .as_deref()
+                .and_then(parse_duration)
+                .map(|d| d.seconds.to_string())
+                .unwrap_or_default(),
+            allow_credentials: cors.allow_credentials.map(|value| BoolValue { value }),
+            ..Default::default()
+        };
+        route
+            .typed_per_filter_config
+            .insert(CORS_FILTER.into(), pack(&policy));
+    }
+    route.decorator = Some(Decorator {
+        operation: operation(&route, &object.meta.name, port),
+        ..Default::default()
+    });
+    Ok(route)
+}
+
+/// Envoy's header operations for a VirtualService's `set`, `add` and
+/// `remove` (istiod's `translateHeadersOperations`; `:authority` and `host`
+/// become a host rewrite instead, see [`host_rewrite`]).
+fn header_operations(
+    operations: Option<&HeaderOperations>,
+) -> (Vec<HeaderValueOption>, Vec<String>) {
+    let Some(operations) = operations else {
+        return (Vec::new(), Vec::new());
+    };
+    let is_authority =
+        |name: &str| name.eq_ignore_ascii_case(":authority") || name.eq_ignore_ascii_case("host");
+    let option = |name: &str, value: &str, action: header_value_option::HeaderAppendAction| {
+        HeaderValueOption {
+            header: Some(HeaderValue {
+                key: name.to_string(),
+                value: value.to_string(),
+                ..Default::default()
+            }),
+            append_action: action as i32,
+            ..Default::default()
+        }
+    };
+    let mut add: Vec<HeaderValueOption> = operations
+        .set
+        .iter()
+        .filter(|(name, _)| !is_authority(name))
+        .map(|(name, value)| {
+            option(
+                name,
+                value,
+                header_value_option::HeaderAppendAction::OverwriteIfExistsOrAdd,
+            )
+        })
+        .collect();
+    add.extend(operations.add.iter().map(|(name, value)| {
+        option(
+            name,
+            value,
+            header_value_option::HeaderAppendAction::AppendIfExistsOrAdd,
+        )
+    }));
+    (add, operations.remove.clone())
+}
+
+/// The authority a route's `headers.request.set` or `rewrite.authority`
+/// asks for: Envoy's `host_rewrite_literal`.
+fn host_rewrite(http: &HTTPRoute) -> Option<String> {
+    let from_headers = http
+        .headers
+        .iter()
+        .chain(if http.route.len() == 1 {
+            http.route[0].headers.as_ref()
+        } else {
+            None
+        })
+        .filter_map(|h| h.request.as_ref())
+        .flat_map(|r| &r.set)
+        .find(|(name, _)| {
+            name.eq_ignore_ascii_case(":authority") || name.eq_ignore_ascii_case("host")
+        })
+        .map(|(_, value)| value.clone());
+    http.rewrite
+        .as_ref()
+        .and_then(|r| r.authority.clone())
+        .or(from_headers)
 }
 
 fn bad_field(object: &Object, field: &str, message: &str) -> XdsError {
@@ -563,7 +656,7 @@ fn route_action(
         .route
         .iter()
         .find(|d| d.destination.as_ref().is_some_and(|d| d.host.is_none()));
-    let destinations: Vec<(ClusterKey, u32)> = http
+    let destinations: Vec<(ClusterKey, u32, Option<&Headers>)> = http
         .route
         .iter()
         .filter_map(|d| {
@@ -584,12 +677,13 @@ fn route_action(
             Some((
                 ClusterKey::new(&host, dest_port, &subset),
                 d.weight.unwrap_or(0).max(0) as u32,
+                d.headers.as_ref(),
             ))
         })
         .collect();
     let policies: Vec<EffectivePolicy> = destinations
         .iter()
-        .map(|(key, _)| cds::effective_policy(renderer, &key.host, key.port, &key.subset))
+        .map(|(key, _, _)| cds::effective_policy(renderer, &key.host, key.port, &key.subset))
         .collect();
     let hashes: Vec<_> = policies.iter().map(hash_policy).collect();
     // A weighted route hashes only when every destination hashes alike.
@@ -597,14 +691,15 @@ fn route_action(
         Some((first, rest)) if rest.iter().all(|h| h == first) => first.clone(),
         _ => Vec::new(),
     };
-    let mut clusters: Vec<(String, u32)> = destinations
+    let mut clusters: Vec<(String, u32, Option<&Headers>)> = destinations
         .iter()
-        .map(|(key, weight)| (key.to_string(), *weight))
+        .map(|(key, weight, headers)| (key.to_string(), *weight, *headers))
         .collect();
     if let Some(route) = unknown_service {
         clusters.push((
             UNKNOWN_SERVICE_CLUSTER.to_string(),
             route.weight.unwrap_or(0).max(0) as u32,
+            route.headers.as_ref(),
         ));
     }
     let cluster_specifier = if clusters.len() == 1 {
@@ -613,11 +708,21 @@ fn route_action(
         route_action::ClusterSpecifier::WeightedClusters(WeightedCluster {
             clusters: clusters
                 .into_iter()
-                .filter(|(_, weight)| *weight > 0)
-                .map(|(name, weight)| weighted_cluster::ClusterWeight {
-                    name,
-                    weight: Some(UInt32Value { value: weight }),
-                    ..Default::default()
+                .filter(|(_, weight, _)| *weight > 0)
+                .map(|(name, weight, headers)| {
+                    let (request_add, request_remove) =
+                        header_operations(headers.and_then(|h| h.request.as_ref()));
+                    let (response_add, response_remove) =
+                        header_operations(headers.and_then(|h| h.response.as_ref()));
+                    weighted_cluster::ClusterWeight {
+                        name,
+                        weight: Some(UInt32Value { value: weight }),
+                        request_headers_to_add: request_add,
+                        request_headers_to_remove: request_remove,
+                        response_headers_to_add: response_add,
+                        response_headers_to_remove: response_remove,
+                        ..Default::default()
+                    }
                 })
                 .collect(),
             ..Default::default()
@@ -634,7 +739,74 @@ fn route_action(
         .get("defaultHttpRetryPolicy")
         .and_then(|v| serde_json::from_value::<HTTPRetry>(v.clone()).ok());
     let retries = http.retries.as_ref().or(mesh_default.as_ref());
+    // Mirrors: one `mirror` with `mirrorPercentage` (or the old integer
+    // percent), then each of `mirrors` with its own percentage.
+    let mirror_policy = |destination: &crate::model::networking::Destination,
+                         percent: Option<f64>| {
+        let host = renderer.index.config_host_fqdn(
+            destination.host.as_deref().unwrap_or_default(),
+            vs_namespace,
+        );
+        let mirror_port = destination
+            .port
+            .as_ref()
+            .and_then(|p| p.number)
+            .unwrap_or(port);
+        route_action::RequestMirrorPolicy {
+            cluster: ClusterKey::new(
+                &host,
+                mirror_port,
+                destination.subset.as_deref().unwrap_or_default(),
+            )
+            .to_string(),
+            runtime_fraction: percent.map(|value| RuntimeFractionalPercent {
+                default_value: Some(FractionalPercent {
+                    numerator: (value * 10_000.0).round() as u32,
+                    denominator: DenominatorType::Million as i32,
+                }),
+                ..Default::default()
+            }),
+            trace_sampled: Some(BoolValue { value: false }),
+            ..Default::default()
+        }
+    };
+    let mut request_mirror_policies = Vec::new();
+    if let Some(mirror) = &http.mirror {
+        let percent = http
+            .mirror_percentage
+            .as_ref()
+            .and_then(|p| p.value)
+            .or(http
+                .mirror_percent
+                .or(http.mirror_percent_snake)
+                .map(f64::from));
+        request_mirror_policies.push(mirror_policy(mirror, percent));
+    }
+    for mirror in &http.mirrors {
+        if let Some(destination) = &mirror.destination {
+            request_mirror_policies.push(mirror_policy(
+                destination,
+                mirror.percentage.as_ref().and_then(|p| p.value),
+            ));
+        }
+    }
+    let rewrite = http.rewrite.as_ref();
+    let regex_rewrite =
+        rewrite
+            .and_then(|r| r.uri_regex_rewrite.as_ref())
+            .map(|r| RegexMatchAndSubstitute {
+                pattern: Some(RegexMatcher {
+                    regex: r.r#match.clone().unwrap_or_default(),
+                    ..Default::default()
+                }),
+                substitution: r.rewrite.clone().unwrap_or_default(),
+            });
     Ok(route::Action::Route(RouteAction {
+        request_mirror_policies,
+        prefix_rewrite: rewrite.and_then(|r| r.uri.clone()).unwrap_or_default(),
+        regex_rewrite,
+        host_rewrite_specifier: host_rewrite(http)
+            .map(route_action::HostRewriteSpecifier::HostRewriteLiteral),
         cluster_specifier: Some(cluster_specifier),
         timeout: Some(timeout),
         max_stream_duration: Some(route_action::MaxStreamDuration {

@@ -22,6 +22,32 @@ pub struct FieldVerdict {
     pub runtimes: String,
     /// The rule that explains it (`mesh explain GRPC001`).
     pub rule: &'static str,
+    /// What part of the route or cluster, for mapping it back to the config
+    /// it comes from.
+    #[serde(skip)]
+    pub part: Part,
+}
+
+/// The part of a rendered route (or cluster) a verdict is about.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Part {
+    #[default]
+    Other,
+    PathSeparatedPrefix,
+    CaseInsensitivePath,
+    /// A header condition sent as `string_match`, by header name.
+    HeaderStringMatch(String),
+    /// A per-route filter override, by filter name.
+    FilterOverride(String),
+    HeaderOperations,
+    MaxStreamDuration,
+    RetryPolicy,
+    Mirrors,
+    Rewrite,
+    /// Header operations of one weighted cluster, by its position.
+    WeightedClusterHeaderOperations(usize),
+    LbPolicy,
+    CircuitBreakers,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -32,7 +58,13 @@ pub enum Effect {
 }
 
 impl FieldVerdict {
-    fn of(field: String, feature: Feature, runtime: Runtime, rule: &'static str) -> Option<Self> {
+    fn of(
+        field: String,
+        part: Part,
+        feature: Feature,
+        runtime: Runtime,
+        rule: &'static str,
+    ) -> Option<Self> {
         let gaps = runtime.gaps(feature);
         if gaps.is_empty() {
             return None;
@@ -46,16 +78,18 @@ impl FieldVerdict {
             effect,
             runtimes: describe_gaps(&gaps),
             rule,
+            part,
         })
     }
 
     /// A field no gRPC runtime reads.
-    fn ignored_everywhere(field: String, rule: &'static str) -> Self {
+    fn ignored_everywhere(field: String, part: Part, rule: &'static str) -> Self {
         FieldVerdict {
             field,
             effect: Effect::Ignored,
             runtimes: "every gRPC runtime".into(),
             rule,
+            part,
         }
     }
 }
@@ -68,13 +102,14 @@ const STATEFUL_SESSION_FILTER: &str = "envoy.filters.http.stateful_session";
 pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdict> {
     let mut out = Vec::new();
     let mut everywhere = Vec::new();
-    let mut check = |field: String, feature: Feature, rule: &'static str| {
-        out.extend(FieldVerdict::of(field, feature, runtime, rule));
+    let mut check = |field: String, part: Part, feature: Feature, rule: &'static str| {
+        out.extend(FieldVerdict::of(field, part, feature, runtime, rule));
     };
     if let Some(conditions) = &route.r#match {
         if let Some(PathSpecifier::PathSeparatedPrefix(_)) = conditions.path_specifier {
             check(
                 format!("{at}.match.path_separated_prefix"),
+                Part::PathSeparatedPrefix,
                 Feature::PathSeparatedPrefix,
                 "GRPC079",
             );
@@ -82,6 +117,7 @@ pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdi
         if conditions.case_sensitive.as_ref().is_some_and(|b| !b.value) {
             check(
                 format!("{at}.match.case_sensitive"),
+                Part::CaseInsensitivePath,
                 Feature::CaseInsensitivePathMatching,
                 "GRPC016",
             );
@@ -90,6 +126,7 @@ pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdi
             if let Some(HeaderMatchSpecifier::StringMatch(_)) = header.header_match_specifier {
                 check(
                     format!("{at}.match.headers[{i}].string_match"),
+                    Part::HeaderStringMatch(header.name.clone()),
                     Feature::HeaderStringMatcher,
                     "GRPC008",
                 );
@@ -98,10 +135,11 @@ pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdi
     }
     for name in route.typed_per_filter_config.keys() {
         let field = format!("{at}.typed_per_filter_config[{name}]");
+        let part = Part::FilterOverride(name.clone());
         match name.as_str() {
-            CORS_FILTER => check(field, Feature::Cors, "GRPC001"),
-            STATEFUL_SESSION_FILTER => check(field, Feature::StatefulSession, "GRPC038"),
-            FAULT_FILTER => check(field, Feature::FaultInjection, "GRPC017"),
+            CORS_FILTER => check(field, part, Feature::Cors, "GRPC001"),
+            STATEFUL_SESSION_FILTER => check(field, part, Feature::StatefulSession, "GRPC038"),
+            FAULT_FILTER => check(field, part, Feature::FaultInjection, "GRPC017"),
             _ => {}
         }
     }
@@ -112,6 +150,7 @@ pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdi
     {
         everywhere.push(FieldVerdict::ignored_everywhere(
             format!("{at}.request/response_headers_to_add/remove"),
+            Part::HeaderOperations,
             "GRPC004",
         ));
     }
@@ -119,6 +158,7 @@ pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdi
         if action.max_stream_duration.is_some() {
             check(
                 format!("{at}.route.max_stream_duration"),
+                Part::MaxStreamDuration,
                 Feature::MaxStreamDuration,
                 "GRPC019",
             );
@@ -126,6 +166,7 @@ pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdi
         if action.retry_policy.is_some() {
             check(
                 format!("{at}.route.retry_policy"),
+                Part::RetryPolicy,
                 Feature::Retry,
                 "GRPC018",
             );
@@ -133,6 +174,7 @@ pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdi
         if !action.request_mirror_policies.is_empty() {
             check(
                 format!("{at}.route.request_mirror_policies"),
+                Part::Mirrors,
                 Feature::Mirroring,
                 "GRPC003",
             );
@@ -141,7 +183,12 @@ pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdi
             || action.regex_rewrite.is_some()
             || action.host_rewrite_specifier.is_some();
         if rewrites {
-            check(format!("{at}.route.rewrite"), Feature::Rewrites, "GRPC002");
+            check(
+                format!("{at}.route.rewrite"),
+                Part::Rewrite,
+                Feature::Rewrites,
+                "GRPC002",
+            );
         }
         if let Some(envoy_types::pb::envoy::config::route::v3::route_action::ClusterSpecifier::WeightedClusters(weighted)) =
             &action.cluster_specifier
@@ -155,6 +202,7 @@ pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdi
                 {
                     everywhere.push(FieldVerdict::ignored_everywhere(
                         format!("{at}.route.weighted_clusters.clusters[{i}] header operations"),
+                        Part::WeightedClusterHeaderOperations(i),
                         "GRPC004",
                     ));
                 }
@@ -195,6 +243,7 @@ pub fn cluster_fields(cluster: &Cluster, runtime: Runtime) -> Vec<FieldVerdict> 
     if let Some((feature, rule)) = feature {
         out.extend(FieldVerdict::of(
             format!("lb_policy {}", lb.as_str_name()),
+            Part::LbPolicy,
             feature,
             runtime,
             rule,
@@ -203,6 +252,7 @@ pub fn cluster_fields(cluster: &Cluster, runtime: Runtime) -> Vec<FieldVerdict> 
     if cluster.circuit_breakers.is_some() {
         out.extend(FieldVerdict::of(
             "circuit_breakers".into(),
+            Part::CircuitBreakers,
             Feature::CircuitBreaking,
             runtime,
             "GRPC028",

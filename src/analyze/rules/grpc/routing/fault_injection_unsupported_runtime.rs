@@ -35,11 +35,13 @@ declare_rule! {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for vs in mesh_virtual_services(context) {
-        for (i, route, clients) in vs.routes() {
-            if route.fault.is_none() {
+        for (i, _, clients) in vs.routes() {
+            let Some(ignoring) =
+                context.route_model_says(vs.object, vs.spec, i, None, &clients, RULE.code)
+            else {
                 continue;
-            }
-            let Some(impact) = context.feature_gaps(&clients, Feature::FaultInjection) else {
+            };
+            let Some(impact) = context.feature_gaps(&ignoring, Feature::FaultInjection) else {
                 continue;
             };
             findings

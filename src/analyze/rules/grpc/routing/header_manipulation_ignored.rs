@@ -94,7 +94,15 @@ fn report(
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for vs in mesh_virtual_services(context) {
         for (i, route, clients) in vs.routes() {
-            let who = clients_text(context, &clients);
+            // A `host` or `:authority` set becomes a host rewrite, which
+            // the model tells as GRPC002's: ignored all the same.
+            let says = |code| context.route_model_says(vs.object, vs.spec, i, None, &clients, code);
+            let Some(ignoring) = says(RULE.code)
+                .or_else(|| route.rewrite.is_none().then(|| says("GRPC002")).flatten())
+            else {
+                continue;
+            };
+            let who = clients_text(context, &ignoring);
             if let Some(headers) = &route.headers {
                 report(
                     findings,

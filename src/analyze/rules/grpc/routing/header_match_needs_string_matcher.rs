@@ -52,7 +52,13 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 (None, Some(first)) => ("withoutHeaders", first),
                 (None, None) => continue,
             };
-            let Some(impact) = context.feature_gaps(&clients, Feature::HeaderStringMatcher) else {
+            let Some(rejecting) =
+                context.route_model_says(vs.object, vs.spec, i, Some(j), &clients, RULE.code)
+            else {
+                continue;
+            };
+            let Some(impact) = context.feature_gaps(&rejecting, Feature::HeaderStringMatcher)
+            else {
                 continue;
             };
             let mut names = headers.clone();

@@ -43,6 +43,11 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             } else {
                 continue;
             };
+            let Some(ignoring) =
+                context.route_model_says(vs.object, vs.spec, i, None, &clients, RULE.code)
+            else {
+                continue;
+            };
             let targets: Vec<String> = route
                 .mirror
                 .iter()
@@ -60,7 +65,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     &http_path(i).field(field),
                     format!(
                         "{field} is ignored by every gRPC runtime (no gRFC supports request mirroring): {} send no mirrored copy{target}",
-                        clients_text(context, &clients)
+                        clients_text(context, &ignoring)
                     ),
                 )
                 .help = Some("mirror in the application, or accept that proxyless clients are not mirrored".into());

@@ -55,7 +55,13 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             let Some(separated) = path_separated_prefix(prefix, true) else {
                 continue;
             };
-            let Some(impact) = context.feature_gaps(&clients, Feature::PathSeparatedPrefix) else {
+            let Some(rejecting) =
+                context.route_model_says(vs.object, vs.spec, i, Some(j), &clients, RULE.code)
+            else {
+                continue;
+            };
+            let Some(impact) = context.feature_gaps(&rejecting, Feature::PathSeparatedPrefix)
+            else {
                 continue;
             };
             findings

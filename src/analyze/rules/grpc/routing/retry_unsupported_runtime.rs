@@ -37,6 +37,8 @@ declare_rule! {
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for vs in mesh_virtual_services(context) {
         for (i, route, clients) in vs.routes() {
+            // Only retries the route asks for: istiod's default policy is
+            // GRPC012's.
             if route
                 .retries
                 .as_ref()
@@ -45,7 +47,12 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             {
                 continue;
             }
-            let Some(impact) = context.feature_gaps(&clients, Feature::Retry) else {
+            let Some(ignoring) =
+                context.route_model_says(vs.object, vs.spec, i, None, &clients, RULE.code)
+            else {
+                continue;
+            };
+            let Some(impact) = context.feature_gaps(&ignoring, Feature::Retry) else {
                 continue;
             };
             findings

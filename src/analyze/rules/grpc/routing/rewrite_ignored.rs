@@ -40,7 +40,12 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             let Some(rewrite) = &route.rewrite else {
                 continue;
             };
-            let who = clients_text(context, &clients);
+            let Some(ignoring) =
+                context.route_model_says(vs.object, vs.spec, i, None, &clients, RULE.code)
+            else {
+                continue;
+            };
+            let who = clients_text(context, &ignoring);
             let path = http_path(i).field("rewrite");
             if let Some(uri) = &rewrite.uri {
                 findings

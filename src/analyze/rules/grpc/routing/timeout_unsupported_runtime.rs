@@ -50,7 +50,12 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
             let Some(timeout) = route.timeout.as_deref().filter(|t| !is_zero(t)) else {
                 continue;
             };
-            let Some(impact) = context.feature_gaps(&clients, Feature::MaxStreamDuration) else {
+            let Some(ignoring) =
+                context.route_model_says(vs.object, vs.spec, i, None, &clients, RULE.code)
+            else {
+                continue;
+            };
+            let Some(impact) = context.feature_gaps(&ignoring, Feature::MaxStreamDuration) else {
                 continue;
             };
             findings
