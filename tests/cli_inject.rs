@@ -362,7 +362,8 @@ fn stdin_output_file_and_diff() {
         ],
         None,
     );
-    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    // Like `git diff --exit-code`: 1 when the injection changes the file.
+    assert_eq!(diff.code, 1, "{}", diff.stderr);
     assert!(diff.stdout.starts_with("--- testdata/inject/grpc-simple.yaml\n+++ testdata/inject/grpc-simple.yaml (injected)\n"), "{}", diff.stdout);
     assert!(
         diff.stdout.contains("\n+  - name: grpc-bootstrap-init\n")
@@ -418,10 +419,21 @@ fn hostile_templates_fail_fast_instead_of_hanging() {
 }
 
 #[test]
-fn help_has_an_example() {
+fn help_has_an_example_the_exit_codes_and_the_istio_version() {
     let run = mesh(&["kube-inject", "--help"], None);
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("Example"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("1 with --diff: the injection changes the input"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("86c9f01") && run.stdout.contains("proxyv2:1.28.0"),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains("--injectConfigFile")
             && run.stdout.contains("--valuesFile")
