@@ -373,6 +373,128 @@ fn stdin_output_file_and_diff() {
     );
 }
 
+/// A file with nothing to inject: a List of non-workloads (comments, key
+/// order and flow style that a re-serialisation would lose), a
+/// comment-only document, `--- # comment` and `...` markers, a leading `---`
+/// and no final newline.
+const NOTHING_TO_INJECT: &str = r#"---
+# settings for the echo namespace
+--- # the list
+kind: List   # kind first
+apiVersion: v1
+items:
+- {kind: ConfigMap, apiVersion: v1, metadata: {name: echo-settings}, data: {level: debug}}
+- apiVersion: v1
+  kind: Service
+  metadata:
+    name: echo   # the service
+...
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: token}
+stringData: {token: "---"}"#;
+
+#[test]
+fn a_file_with_nothing_to_inject_comes_out_byte_for_byte() {
+    let run = mesh(&["kube-inject", "-f", "-"], Some(NOTHING_TO_INJECT));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, NOTHING_TO_INJECT);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+
+    let diff = mesh(
+        &["kube-inject", "-f", "-", "--diff"],
+        Some(NOTHING_TO_INJECT),
+    );
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert_eq!(diff.stdout, "");
+}
+
+/// A Pod between two documents that stay as written: `kind` + `apiVersion`.
+const POD_BETWEEN_OTHERS: &str = r#"# leading comment-only document
+--- # the service
+kind: Service
+apiVersion: v1
+metadata: {name: echo}
+--- # the pod
+apiVersion: v1
+kind: Pod
+metadata:
+  name: echo
+spec:
+  containers:
+  - name: echo
+    image: example.com/echo:1
+--- # the secret
+kind: Secret
+apiVersion: v1
+metadata: {name: token}
+...
+"#;
+
+/// The marker lines of a file, in order.
+fn markers(text: &str) -> Vec<&str> {
+    text.lines()
+        .map(|line| line.trim_end_matches('\r'))
+        .filter(|line| line.starts_with("---") || *line == "...")
+        .collect()
+}
+
+#[test]
+fn injected_documents_keep_the_markers_around_them_and_others_their_bytes() {
+    let run = mesh(&["kube-inject", "-f", "-"], Some(POD_BETWEEN_OTHERS));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (head, rest) = POD_BETWEEN_OTHERS
+        .split_once("apiVersion: v1\nkind: Pod")
+        .unwrap();
+    let (_, tail) = rest.split_once("--- # the secret\n").unwrap();
+    assert!(run.stdout.starts_with(head), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with(&format!("--- # the secret\n{tail}")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(markers(&run.stdout), markers(POD_BETWEEN_OTHERS));
+    assert!(run.stdout.contains("name: istio-proxy\n"), "{}", run.stdout);
+
+    // The last document, when injected, is closed with `---` as istioctl does.
+    let pod_last = &POD_BETWEEN_OTHERS[..POD_BETWEEN_OTHERS.find("--- # the secret").unwrap()];
+    let run = mesh(&["kube-inject", "-f", "-"], Some(pod_last));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.ends_with("status: {}\n---\n"), "{}", run.stdout);
+}
+
+#[test]
+fn a_list_holding_a_workload_is_written_anew_and_one_without_as_it_was() {
+    let input = fs::read_to_string(repo().join("testdata/inject/mixed.yaml")).unwrap();
+    let list_at = input.find("apiVersion: v1\nkind: List").unwrap();
+    let without_daemon_set: String = input[list_at..]
+        .split("\n- ")
+        .filter(|item| !item.contains("kind: DaemonSet"))
+        .collect::<Vec<_>>()
+        .join("\n- ");
+    assert!(without_daemon_set.contains("kind: ConfigMap"));
+    let run = mesh(&["kube-inject", "-f", "-"], Some(&without_daemon_set));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, without_daemon_set);
+
+    let run = mesh(&["kube-inject", "-f", "-"], Some(&input[list_at..]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_ne!(run.stdout, &input[list_at..]);
+    assert!(run.stdout.contains("name: istio-proxy"), "{}", run.stdout);
+}
+
+#[test]
+fn a_crlf_file_gets_crlf_injected_documents() {
+    let input = POD_BETWEEN_OTHERS.replace('\n', "\r\n");
+    let run = mesh(&["kube-inject", "-f", "-"], Some(&input));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("istio-proxy"), "{}", run.stdout);
+    let bare_newlines = run.stdout.matches('\n').count() - run.stdout.matches("\r\n").count();
+    assert_eq!(bare_newlines, 0, "{}", run.stdout);
+    assert_eq!(markers(&run.stdout), markers(&input));
+}
+
 #[test]
 fn hostile_templates_fail_fast_instead_of_hanging() {
     let dir = tempfile::tempdir().unwrap();
