@@ -496,6 +496,38 @@ fn a_crlf_file_gets_crlf_injected_documents() {
 }
 
 #[test]
+fn fields_kubernetes_does_not_define_are_kept_and_noted_once() {
+    let run = inject("testdata/inject/sidecar.yaml");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let notes: Vec<&str> = run.stderr.lines().filter(|l| l.contains("kept")).collect();
+    assert_eq!(
+        notes,
+        vec![
+            "mesh: note: testdata/inject/sidecar.yaml: kept 1 field Kubernetes does not define \
+             (StatefulSet \"web\" at spec.template.spec.containers[0].x-vendor-extension); a \
+             cluster that does not know it rejects it under kubectl's default --validate=strict"
+        ]
+    );
+
+    // Two documents with unknown fields: still one note, naming the first.
+    let input = fs::read_to_string(repo().join("testdata/inject/sidecar.yaml")).unwrap();
+    let twice = format!("{input}---\n{}", input.replace("name: web", "name: web2"));
+    let run = mesh(&["kube-inject", "-f", "-"], Some(&twice));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let notes: Vec<&str> = run.stderr.lines().filter(|l| l.contains("kept")).collect();
+    assert_eq!(notes.len(), 1, "{}", run.stderr);
+    assert!(
+        notes[0]
+            .contains("kept 2 fields Kubernetes does not define (first: StatefulSet \"web\" at"),
+        "{}",
+        notes[0]
+    );
+    // Workloads without such fields get no note.
+    let run = inject("testdata/inject/grpc-agent.yaml");
+    assert!(!run.stderr.contains("kept"), "{}", run.stderr);
+}
+
+#[test]
 fn hostile_templates_fail_fast_instead_of_hanging() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.yaml");

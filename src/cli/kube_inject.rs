@@ -114,6 +114,9 @@ pub fn run(args: Args) -> Result<Exit> {
     for note in &injected.notes {
         eprintln!("mesh: note: {}: {note}", file.name);
     }
+    if let Some(note) = unknown_fields_note(&injected.unknown_fields) {
+        eprintln!("mesh: note: {}: {note}", file.name);
+    }
     // Like `git diff --exit-code`: 1 says the injection changes the file.
     let mut exit = Exit::Ok;
     let text = if args.diff {
@@ -135,6 +138,25 @@ pub fn run(args: Args) -> Result<Exit> {
         }
     }
     Ok(exit)
+}
+
+/// One line for all the fields Kubernetes does not define: they are kept,
+/// and whether a cluster accepts them depends on its version and on how
+/// they are applied.
+fn unknown_fields_note(fields: &[String]) -> Option<String> {
+    let first = fields.first()?;
+    let count = match fields.len() {
+        1 => "1 field".to_string(),
+        n => format!("{n} fields"),
+    };
+    let (which, them) = match fields.len() {
+        1 => ("", "it"),
+        _ => ("first: ", "them"),
+    };
+    Some(format!(
+        "kept {count} Kubernetes does not define ({which}{first}); a cluster that does not \
+         know {them} rejects {them} under kubectl's default --validate=strict"
+    ))
 }
 
 /// Writes through a temporary file in the same directory, then renames it

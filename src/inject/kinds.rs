@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::pod::{self, object_entry, Context, PodError};
 use super::{goyaml, quantity, InjectError, Injector};
+use crate::model;
 use crate::source::{self, FieldPath, Pos};
 
 /// Namespaces Istio never injects into.
@@ -24,6 +25,9 @@ pub struct InjectedFile {
     pub notes: Vec<String>,
     /// Objects injected.
     pub injected: usize,
+    /// Fields Kubernetes does not define in the objects written anew, kept
+    /// as they were (`StatefulSet "web" at spec.template...`), in input order.
+    pub unknown_fields: Vec<String>,
 }
 
 /// One document of the input and the marker line that ends it.
@@ -161,6 +165,7 @@ pub fn inject_text(
         out.text.push_str(&part.text);
         out.notes.extend(part.notes);
         out.injected += part.injected;
+        out.unknown_fields.extend(part.unknown_fields);
     }
     Ok(out)
 }
@@ -247,6 +252,7 @@ fn inject_chunk(
         copy_as_written(out);
         return Ok(());
     }
+    note_unknown_fields(&root, out);
     let yaml = goyaml::to_yaml(&root);
     if line_break == "\n" {
         out.text.push_str(&yaml);
@@ -272,6 +278,42 @@ fn type_of(object: &Json) -> (String, String) {
             .to_string()
     };
     (text("apiVersion"), text("kind"))
+}
+
+/// Records the fields of an object written anew (or of a List's items) that
+/// Kubernetes does not define, judged by the schemas `mesh validate` uses.
+fn note_unknown_fields(root: &Json, out: &mut InjectedFile) {
+    let (api_version, kind) = type_of(root);
+    if api_version == "v1" && kind == "List" {
+        if let Some(items) = root.get("items").and_then(Json::as_array) {
+            for (i, item) in items.iter().enumerate() {
+                let at = FieldPath::root().field("items").index(i);
+                note_object_unknown_fields(item, &at, out);
+            }
+        }
+    } else {
+        note_object_unknown_fields(root, &FieldPath::root(), out);
+    }
+}
+
+fn note_object_unknown_fields(object: &Json, at: &FieldPath, out: &mut InjectedFile) {
+    let (api_version, kind) = type_of(object);
+    let (group, version) = model::split_api_version(&api_version);
+    let Some(info) = model::find_kind(group, version, &kind) else {
+        return;
+    };
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Json::as_str)
+        .unwrap_or("");
+    for error in model::kinds::check_schema(info, version, object) {
+        if error.is_unknown_field() {
+            let mut path = at.clone();
+            path.0.extend(error.path.0);
+            out.unknown_fields
+                .push(format!("{kind} {name:?} at {path}"));
+        }
+    }
 }
 
 /// A located failure inside an object: (field path, message).
