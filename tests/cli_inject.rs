@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 mod runner;
 
-use runner::Run;
+use runner::{documents, Run};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -23,16 +23,6 @@ fn mesh(args: &[&str], stdin: Option<&str>) -> Run {
 
 fn inject(file: &str) -> Run {
     mesh(&["kube-inject", "-f", file], None)
-}
-
-/// The documents of YAML output, parsed.
-fn documents(text: &str) -> Vec<Json> {
-    mesh::source::yaml::parse_values(text)
-        .documents
-        .into_iter()
-        .filter_map(|d| d.root)
-        .filter(|root| !root.is_null())
-        .collect()
 }
 
 fn container_names(pod_spec: &Json, list: &str) -> Vec<String> {
