@@ -32,7 +32,8 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('kube-inject', 'kube-inject', [CompletionResultType]::ParameterValue, 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Convert config as istiod does: `gateway-api` prints the Istio config istiod generates from Gateway API objects')
-            [CompletionResult]::new('xds', 'xds', [CompletionResultType]::ParameterValue, 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve')
+            [CompletionResult]::new('xds', 'xds', [CompletionResultType]::ParameterValue, 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run routing tests: RPCs and where they must go, checked offline')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the version of mesh')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -196,6 +197,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('bootstrap', 'bootstrap', [CompletionResultType]::ParameterValue, 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'How a config change changes what a workload receives')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files')
+            [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Where an RPC goes, and what gRPC applies to it, for one client')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -303,11 +305,47 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'mesh;xds;route' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A file or directory to read (repeatable), as kubectl spells it')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A file or directory to read (repeatable), as kubectl spells it')
+            [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too')
+            [CompletionResult]::new('--meshConfigFile', '--meshConfigFile', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)')
+            [CompletionResult]::new('--domain-suffix', '--domain-suffix', [CompletionResultType]::ParameterName, 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl''s `-k=false`) reads files only, the default')
+            [CompletionResult]::new('--kube', '--kube', [CompletionResultType]::ParameterName, 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl''s `-k=false`) reads files only, the default')
+            [CompletionResult]::new('--use-kube', '--use-kube', [CompletionResultType]::ParameterName, 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl''s `-k=false`) reads files only, the default')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context''s by default; a POD''s namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context''s by default; a POD''s namespace')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable')
+            [CompletionResult]::new('--istiod-env', '--istiod-env', [CompletionResultType]::ParameterName, 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod''s defaults')
+            [CompletionResult]::new('--workload', '--workload', [CompletionResultType]::ParameterName, 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME')
+            [CompletionResult]::new('--pod', '--pod', [CompletionResultType]::ParameterName, 'A Pod: NS/NAME')
+            [CompletionResult]::new('--node-id', '--node-id', [CompletionResultType]::ParameterName, 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local')
+            [CompletionResult]::new('--client-namespace', '--client-namespace', [CompletionResultType]::ParameterName, 'The namespace of the assumed client (default: the namespace of the --target host, `NAME.NS...`)')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The target the client dials, HOST:PORT as in xds:///HOST:PORT')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'The RPC''s method path, /package.Service/Method')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request metadata, NAME=VALUE (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request metadata, NAME=VALUE (repeatable)')
+            [CompletionResult]::new('--grpc', '--grpc', [CompletionResultType]::ParameterName, 'The client''s gRPC runtime, LANG@VERSION (e.g. go@1.66), LANG, or `any` (current releases of C++, Python, Java, Go and Node)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Report findings in every namespace (the default for files)')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Report findings in every namespace (the default for files)')
+            [CompletionResult]::new('--no-ignore', '--no-ignore', [CompletionResultType]::ParameterName, 'Read files that `.gitignore` files list when walking directories')
+            [CompletionResult]::new('--assume-proxyless', '--assume-proxyless', [CompletionResultType]::ParameterName, 'For configuration-only inputs: a proxyless client assumed in --client-namespace, with no labels')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'mesh;xds;help' {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS')
             [CompletionResult]::new('bootstrap', 'bootstrap', [CompletionResultType]::ParameterValue, 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'How a config change changes what a workload receives')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files')
+            [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Where an RPC goes, and what gRPC applies to it, for one client')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -323,7 +361,25 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
         'mesh;xds;help;serve' {
             break
         }
+        'mesh;xds;help;route' {
+            break
+        }
         'mesh;xds;help;help' {
+            break
+        }
+        'mesh;test' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Config file or directory the tests run against (repeatable), beside each test file''s own `config`')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Config file or directory the tests run against (repeatable), beside each test file''s own `config`')
+            [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap)')
+            [CompletionResult]::new('--meshConfigFile', '--meshConfigFile', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap)')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'The cluster''s DNS domain')
+            [CompletionResult]::new('--domain-suffix', '--domain-suffix', [CompletionResultType]::ParameterName, 'The cluster''s DNS domain')
+            [CompletionResult]::new('--istiod-env', '--istiod-env', [CompletionResultType]::ParameterName, 'An istiod setting by its environment name (repeatable)')
+            [CompletionResult]::new('--min-coverage', '--min-coverage', [CompletionResultType]::ParameterName, 'Fail (exit 79) when fewer than PCT percent of the routes are reached')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'mesh;proxy-config' {
@@ -379,7 +435,8 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('kube-inject', 'kube-inject', [CompletionResultType]::ParameterValue, 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Convert config as istiod does: `gateway-api` prints the Istio config istiod generates from Gateway API objects')
-            [CompletionResult]::new('xds', 'xds', [CompletionResultType]::ParameterValue, 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve')
+            [CompletionResult]::new('xds', 'xds', [CompletionResultType]::ParameterValue, 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run routing tests: RPCs and where they must go, checked offline')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the version of mesh')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -415,6 +472,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('bootstrap', 'bootstrap', [CompletionResultType]::ParameterValue, 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'How a config change changes what a workload receives')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files')
+            [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Where an RPC goes, and what gRPC applies to it, for one client')
             break
         }
         'mesh;help;xds;render' {
@@ -427,6 +485,12 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             break
         }
         'mesh;help;xds;serve' {
+            break
+        }
+        'mesh;help;xds;route' {
+            break
+        }
+        'mesh;help;test' {
             break
         }
         'mesh;help;proxy-config' {

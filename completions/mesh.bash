@@ -40,6 +40,9 @@ _mesh() {
             mesh,schema)
                 cmd="mesh__subcmd__schema"
                 ;;
+            mesh,test)
+                cmd="mesh__subcmd__test"
+                ;;
             mesh,validate)
                 cmd="mesh__subcmd__validate"
                 ;;
@@ -85,6 +88,9 @@ _mesh() {
             mesh__subcmd__help,schema)
                 cmd="mesh__subcmd__help__subcmd__schema"
                 ;;
+            mesh__subcmd__help,test)
+                cmd="mesh__subcmd__help__subcmd__test"
+                ;;
             mesh__subcmd__help,validate)
                 cmd="mesh__subcmd__help__subcmd__validate"
                 ;;
@@ -106,6 +112,9 @@ _mesh() {
             mesh__subcmd__help__subcmd__xds,render)
                 cmd="mesh__subcmd__help__subcmd__xds__subcmd__render"
                 ;;
+            mesh__subcmd__help__subcmd__xds,route)
+                cmd="mesh__subcmd__help__subcmd__xds__subcmd__route"
+                ;;
             mesh__subcmd__help__subcmd__xds,serve)
                 cmd="mesh__subcmd__help__subcmd__xds__subcmd__serve"
                 ;;
@@ -120,6 +129,9 @@ _mesh() {
                 ;;
             mesh__subcmd__xds,render)
                 cmd="mesh__subcmd__xds__subcmd__render"
+                ;;
+            mesh__subcmd__xds,route)
+                cmd="mesh__subcmd__xds__subcmd__route"
                 ;;
             mesh__subcmd__xds,serve)
                 cmd="mesh__subcmd__xds__subcmd__serve"
@@ -136,6 +148,9 @@ _mesh() {
             mesh__subcmd__xds__subcmd__help,render)
                 cmd="mesh__subcmd__xds__subcmd__help__subcmd__render"
                 ;;
+            mesh__subcmd__xds__subcmd__help,route)
+                cmd="mesh__subcmd__xds__subcmd__help__subcmd__route"
+                ;;
             mesh__subcmd__xds__subcmd__help,serve)
                 cmd="mesh__subcmd__xds__subcmd__help__subcmd__serve"
                 ;;
@@ -146,7 +161,7 @@ _mesh() {
 
     case "${cmd}" in
         mesh)
-            opts="-h -V --help --version analyze validate explain schema completions kube-inject convert xds proxy-config version help"
+            opts="-h -V --help --version analyze validate explain schema completions kube-inject convert xds test proxy-config version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,7 +471,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__help)
-            opts="analyze validate explain schema completions kube-inject convert xds proxy-config version help"
+            opts="analyze validate explain schema completions kube-inject convert xds test proxy-config version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -595,6 +610,20 @@ _mesh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mesh__subcmd__help__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mesh__subcmd__help__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -624,7 +653,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__help__subcmd__xds)
-            opts="render bootstrap diff serve"
+            opts="render bootstrap diff serve route"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -666,6 +695,20 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__help__subcmd__xds__subcmd__render)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mesh__subcmd__help__subcmd__xds__subcmd__route)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -923,6 +966,60 @@ _mesh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mesh__subcmd__test)
+            opts="-f -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --istiod-env --min-coverage --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mesh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --meshConfigFile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --domain-suffix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istiod-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-coverage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json junit sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json junit sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mesh__subcmd__validate)
             opts="-f -k -n -A -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --output --failure-threshold --output-threshold --color --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1032,7 +1129,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds)
-            opts="-h --help render bootstrap diff serve help"
+            opts="-h --help render bootstrap diff serve route help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1182,7 +1279,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds__subcmd__help)
-            opts="render bootstrap diff serve help"
+            opts="render bootstrap diff serve route help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1238,6 +1335,20 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds__subcmd__help__subcmd__render)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mesh__subcmd__xds__subcmd__help__subcmd__route)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1366,6 +1477,124 @@ _mesh() {
                     ;;
                 --server-address)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mesh__subcmd__xds__subcmd__route)
+            opts="-f -k -n -A -H -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --workload --pod --node-id --assume-proxyless --client-namespace --target --method --header --grpc --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mesh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --meshConfigFile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --domain-suffix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --use-kube)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istiod-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --grpc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -29,7 +29,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand kube-inject 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline'
             cand convert 'Convert config as istiod does: `gateway-api` prints the Istio config istiod generates from Gateway API objects'
-            cand xds 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
+            cand xds 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route'
+            cand test 'Run routing tests: RPCs and where they must go, checked offline'
             cand proxy-config 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
             cand version 'Print the version of mesh'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -181,6 +182,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand bootstrap 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
             cand diff 'How a config change changes what a workload receives'
             cand serve 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'
+            cand route 'Where an RPC goes, and what gRPC applies to it, for one client'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mesh;xds;render'= {
@@ -283,11 +285,46 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'mesh;xds;route'= {
+            cand -f 'A file or directory to read (repeatable), as kubectl spells it'
+            cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
+            cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
+            cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
+            cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
+            cand --domain-suffix 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
+            cand -k 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl''s `-k=false`) reads files only, the default'
+            cand --kube 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl''s `-k=false`) reads files only, the default'
+            cand --use-kube 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl''s `-k=false`) reads files only, the default'
+            cand --kubeconfig 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context''s by default; a POD''s namespace'
+            cand --namespace 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context''s by default; a POD''s namespace'
+            cand --exclude 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable'
+            cand --istiod-env 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod''s defaults'
+            cand --workload 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME'
+            cand --pod 'A Pod: NS/NAME'
+            cand --node-id 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local'
+            cand --client-namespace 'The namespace of the assumed client (default: the namespace of the --target host, `NAME.NS...`)'
+            cand --target 'The target the client dials, HOST:PORT as in xds:///HOST:PORT'
+            cand --method 'The RPC''s method path, /package.Service/Method'
+            cand -H 'Request metadata, NAME=VALUE (repeatable)'
+            cand --header 'Request metadata, NAME=VALUE (repeatable)'
+            cand --grpc 'The client''s gRPC runtime, LANG@VERSION (e.g. go@1.66), LANG, or `any` (current releases of C++, Python, Java, Go and Node)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -A 'Report findings in every namespace (the default for files)'
+            cand --all-namespaces 'Report findings in every namespace (the default for files)'
+            cand --no-ignore 'Read files that `.gitignore` files list when walking directories'
+            cand --assume-proxyless 'For configuration-only inputs: a proxyless client assumed in --client-namespace, with no labels'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'mesh;xds;help'= {
             cand render 'What the workload''s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
             cand bootstrap 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
             cand diff 'How a config change changes what a workload receives'
             cand serve 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'
+            cand route 'Where an RPC goes, and what gRPC applies to it, for one client'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mesh;xds;help;render'= {
@@ -298,7 +335,23 @@ set edit:completion:arg-completer[mesh] = {|@words|
         }
         &'mesh;xds;help;serve'= {
         }
+        &'mesh;xds;help;route'= {
+        }
         &'mesh;xds;help;help'= {
+        }
+        &'mesh;test'= {
+            cand -f 'Config file or directory the tests run against (repeatable), beside each test file''s own `config`'
+            cand --filename 'Config file or directory the tests run against (repeatable), beside each test file''s own `config`'
+            cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap)'
+            cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap)'
+            cand --cluster-domain 'The cluster''s DNS domain'
+            cand --domain-suffix 'The cluster''s DNS domain'
+            cand --istiod-env 'An istiod setting by its environment name (repeatable)'
+            cand --min-coverage 'Fail (exit 79) when fewer than PCT percent of the routes are reached'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mesh;proxy-config'= {
             cand --addr 'A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT'
@@ -351,7 +404,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand completions 'Print shell completions (bash, zsh, fish, powershell, elvish)'
             cand kube-inject 'Inject Istio''s sidecar, gateway or proxyless gRPC templates into manifests, offline'
             cand convert 'Convert config as istiod does: `gateway-api` prints the Istio config istiod generates from Gateway API objects'
-            cand xds 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
+            cand xds 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route'
+            cand test 'Run routing tests: RPCs and where they must go, checked offline'
             cand proxy-config 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
             cand version 'Print the version of mesh'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -378,6 +432,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand bootstrap 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
             cand diff 'How a config change changes what a workload receives'
             cand serve 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'
+            cand route 'Where an RPC goes, and what gRPC applies to it, for one client'
         }
         &'mesh;help;xds;render'= {
         }
@@ -386,6 +441,10 @@ set edit:completion:arg-completer[mesh] = {|@words|
         &'mesh;help;xds;diff'= {
         }
         &'mesh;help;xds;serve'= {
+        }
+        &'mesh;help;xds;route'= {
+        }
+        &'mesh;help;test'= {
         }
         &'mesh;help;proxy-config'= {
         }

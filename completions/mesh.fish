@@ -33,7 +33,8 @@ complete -c mesh -n "__fish_mesh_needs_command" -f -a "schema" -d 'Print the JSO
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "kube-inject" -d 'Inject Istio\'s sidecar, gateway or proxyless gRPC templates into manifests, offline'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "convert" -d 'Convert config as istiod does: `gateway-api` prints the Istio config istiod generates from Gateway API objects'
-complete -c mesh -n "__fish_mesh_needs_command" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
+complete -c mesh -n "__fish_mesh_needs_command" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route'
+complete -c mesh -n "__fish_mesh_needs_command" -f -a "test" -d 'Run routing tests: RPCs and where they must go, checked offline'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "proxy-config" -d 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "version" -d 'Print the version of mesh'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -144,12 +145,13 @@ complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subco
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s h -l help -d 'Print help'
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from help" -f -a "gateway-api" -d 'The Istio Gateways, VirtualServices and DestinationRules istiod generates from Gateway API objects (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ListenerSet, ReferenceGrant...), with the Services, ServiceEntries and Namespaces around them'
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -s h -l help -d 'Print help'
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "diff" -d 'How a config change changes what a workload receives'
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "serve" -d 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'
-complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve route help" -s h -l help -d 'Print help'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve route help" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve route help" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve route help" -f -a "diff" -d 'How a config change changes what a workload receives'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve route help" -f -a "serve" -d 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve route help" -f -a "route" -d 'Where an RPC goes, and what gRPC applies to it, for one client'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and not __fish_seen_subcommand_from render bootstrap diff serve route help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
@@ -230,11 +232,47 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l watch -d 'Read the input files again when one changes, and push what changed'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -s k -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl\'s `-k=false`) reads files only, the default' -r -f -a "true\t''
+false\t''"
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l kubeconfig -d 'The kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l context -d 'The kubeconfig context to use' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l exclude -d 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l istiod-env -d 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod\'s defaults' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l workload -d 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l pod -d 'A Pod: NS/NAME' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l node-id -d 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l client-namespace -d 'The namespace of the assumed client (default: the namespace of the --target host, `NAME.NS...`)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l target -d 'The target the client dials, HOST:PORT as in xds:///HOST:PORT' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l method -d 'The RPC\'s method path, /package.Service/Method' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -s H -l header -d 'Request metadata, NAME=VALUE (repeatable)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l grpc -d 'The client\'s gRPC runtime, LANG@VERSION (e.g. go@1.66), LANG, or `any` (current releases of C++, Python, Java, Go and Node)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -s o -l output -d 'Output format' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l assume-proxyless -d 'For configuration-only inputs: a proxyless client assumed in --client-namespace, with no labels'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "diff" -d 'How a config change changes what a workload receives'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "serve" -d 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "route" -d 'Where an RPC goes, and what gRPC applies to it, for one client'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mesh -n "__fish_mesh_using_subcommand test" -s f -l filename -d 'Config file or directory the tests run against (repeatable), beside each test file\'s own `config`' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand test" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand test" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain' -r
+complete -c mesh -n "__fish_mesh_using_subcommand test" -l istiod-env -d 'An istiod setting by its environment name (repeatable)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand test" -l min-coverage -d 'Fail (exit 79) when fewer than PCT percent of the routes are reached' -r
+complete -c mesh -n "__fish_mesh_using_subcommand test" -s o -l output -d 'Output format' -r -f -a "text\t''
+json\t''
+junit\t''
+sarif\t''"
+complete -c mesh -n "__fish_mesh_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l addr -d 'A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l file -d 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s o -l output -d 'Output format (`dump` always prints JSON) [default: short; json for bootstrap]' -r -f -a "short\t''
@@ -269,19 +307,21 @@ complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s A -l all-name
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand version" -s h -l help -d 'Print help'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "analyze" -d 'Find what istioctl analyze finds, at the exact line, without its false positives'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "validate" -d 'Check Istio and Kubernetes YAML against schemas and Istio\'s field rules'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "explain" -d 'Print the documentation of a rule, by code (IST0101) or name'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "schema" -d 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "kube-inject" -d 'Inject Istio\'s sidecar, gateway or proxyless gRPC templates into manifests, offline'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "convert" -d 'Convert config as istiod does: `gateway-api` prints the Istio config istiod generates from Gateway API objects'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "proxy-config" -d 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "version" -d 'Print the version of mesh'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds proxy-config version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "analyze" -d 'Find what istioctl analyze finds, at the exact line, without its false positives'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "validate" -d 'Check Istio and Kubernetes YAML against schemas and Istio\'s field rules'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "explain" -d 'Print the documentation of a rule, by code (IST0101) or name'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "schema" -d 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "kube-inject" -d 'Inject Istio\'s sidecar, gateway or proxyless gRPC templates into manifests, offline'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "convert" -d 'Convert config as istiod does: `gateway-api` prints the Istio config istiod generates from Gateway API objects'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "test" -d 'Run routing tests: RPCs and where they must go, checked offline'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "proxy-config" -d 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "version" -d 'Print the version of mesh'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from convert" -f -a "gateway-api" -d 'The Istio Gateways, VirtualServices and DestinationRules istiod generates from Gateway API objects (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ListenerSet, ReferenceGrant...), with the Services, ServiceEntries and Namespaces around them'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "diff" -d 'How a config change changes what a workload receives'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "serve" -d 'An xDS server (ADS, state of the world or incremental) for real gRPC clients, on files'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "route" -d 'Where an RPC goes, and what gRPC applies to it, for one client'

@@ -17,6 +17,7 @@ pub mod model;
 pub mod output;
 pub mod parallel;
 pub mod proxyconfig;
+pub mod routetest;
 pub mod semantics;
 pub mod source;
 pub mod validate;

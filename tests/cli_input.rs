@@ -17,7 +17,7 @@ fn bundled_examples_are_valid() {
     assert_eq!(run.stdout, "");
     assert_contains(
         &run.stderr,
-        "No validation issues found in 30 objects from 12 files",
+        "No validation issues found in 30 objects from 14 files",
     );
 }
 

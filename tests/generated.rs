@@ -39,6 +39,11 @@ fn schemas_are_current() {
             expected.push(name);
         }
     }
+    // The routing test files of `mesh test`.
+    let name = "mesh-test.json".to_string();
+    let text = serde_json::to_string_pretty(&mesh::routetest::file::schema()).unwrap() + "\n";
+    check(&dir.join(&name), &text, &mut stale);
+    expected.push(name);
     // No schema left behind for a kind that is gone.
     for entry in fs::read_dir(&dir).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();

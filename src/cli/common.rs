@@ -82,7 +82,7 @@ pub struct InputArgs {
 }
 
 /// A `--istiod-env` setting: KEY=VALUE with a KEY istiod reads here.
-fn parse_istiod_setting(text: &str) -> Result<(String, String), String> {
+pub fn parse_istiod_setting(text: &str) -> Result<(String, String), String> {
     let (key, value) = text
         .split_once('=')
         .ok_or_else(|| format!("{text:?}: expected KEY=VALUE"))?;
@@ -91,6 +91,31 @@ fn parse_istiod_setting(text: &str) -> Result<(String, String), String> {
 }
 
 impl InputArgs {
+    /// Files only, as a command that takes its PATHs for something else
+    /// (`mesh test`) reads its config.
+    pub fn files_only(
+        files: Vec<PathBuf>,
+        mesh_config: Option<PathBuf>,
+        cluster_domain: String,
+        istiod_env: Vec<(String, String)>,
+    ) -> InputArgs {
+        InputArgs {
+            paths: Vec::new(),
+            files,
+            mesh_config,
+            cluster_domain,
+            kube: false,
+            cluster_timeout: None,
+            kubeconfig: None,
+            context: None,
+            namespace: None,
+            all_namespaces: false,
+            exclude: Vec::new(),
+            no_ignore: false,
+            istiod_env,
+        }
+    }
+
     /// The istiod `--istiod-env` describes (each setting was checked by clap).
     pub fn istiod(&self) -> IstiodFeatures {
         let mut features = IstiodFeatures::default();
@@ -204,6 +229,7 @@ impl InputAccount {
                     eprintln!("mesh: note: {error}");
                     account.summary.skipped += 1;
                 }
+                InputSeverity::NotConfig => eprintln!("mesh: note: {error}"),
             }
         }
         account.summary.files = files.len();
@@ -415,8 +441,14 @@ fn read_any_sources(args: &InputArgs, command: &str) -> Result<Sources, Exit> {
 }
 
 /// Prints every input that could not be read or parsed, once, in input order.
+/// Commands that render rather than report (xds, proxy-config) pass over
+/// `mesh test` files beside the config without a word: they are not config,
+/// and these commands keep no account of files read.
 pub fn print_input_errors(errors: &[crate::source::InputError]) {
     for error in errors {
+        if error.severity == InputSeverity::NotConfig {
+            continue;
+        }
         eprintln!("mesh: {}: {error}", error.severity.word());
     }
 }

@@ -9,9 +9,11 @@ mod explain;
 mod kube_inject;
 mod proxy_config;
 mod proxy_config_diff;
+mod route_test;
 mod schema;
 mod validate;
 mod xds;
+mod xds_route;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -66,11 +68,12 @@ pub enum Command {
     /// istiod generates from Gateway API objects.
     #[command(after_help = "Example:\n  mesh convert gateway-api routes/ services.yaml")]
     Convert(convert::Args),
-    /// What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve.
+    /// What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route.
     #[command(
         after_help = "Examples:\n  mesh xds render testdata/echo-grpc/ --workload echo-grpc/echo-v1\n  mesh xds bootstrap testdata/echo-grpc/ --workload echo-grpc/echo-v1"
     )]
     Xds(xds::Args),
+    Test(route_test::Args),
     /// The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status.
     ProxyConfig(proxy_config::Args),
     /// Print the version of mesh.
@@ -99,6 +102,7 @@ pub fn run() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Xds(args) => xds::run(args),
+        Command::Test(args) => route_test::run(args),
         Command::ProxyConfig(args) => proxy_config::run(args),
         Command::KubeInject(args) => kube_inject::run(args),
         Command::Convert(args) => convert::run(args),

@@ -11,7 +11,8 @@ use crate::model::{KindInfo, KINDS};
     after_help = "Examples:\n  mesh schema                       # list kinds and versions\n  \
     mesh schema VirtualService        # networking.istio.io/v1\n  \
     mesh schema DestinationRule --api-version networking.istio.io/v1beta1\n  \
-    mesh schema deployment-apps-v1    # by file name, as in schemas/"
+    mesh schema deployment-apps-v1    # by file name, as in schemas/\n  \
+    mesh schema mesh-test             # the routing test files of `mesh test`"
 )]
 pub struct Args {
     /// Kind (case-insensitive) or schema file stem such as `virtualservice-networking-v1`.
@@ -20,6 +21,9 @@ pub struct Args {
     #[arg(long, value_name = "VERSION")]
     api_version: Option<String>,
 }
+
+/// The name (and file stem under schemas/) of the `mesh test` file schema.
+pub const ROUTE_TEST_SCHEMA: &str = "mesh-test";
 
 /// Finds the kind and version a user named.
 pub fn lookup(name: &str, api_version: Option<&str>) -> Option<(&'static KindInfo, &'static str)> {
@@ -53,8 +57,18 @@ pub fn run(args: Args) -> Result<Exit> {
             let versions: Vec<String> = info.versions.iter().map(|v| info.api_version(v)).collect();
             out.push_str(&format!("{:<22} {}\n", info.kind, versions.join(", ")));
         }
+        out.push_str(&format!(
+            "\n{ROUTE_TEST_SCHEMA:<22} the routing test files of `mesh test`\n"
+        ));
         return print_stdout(&out);
     };
+    if name
+        .trim_end_matches(".json")
+        .eq_ignore_ascii_case(ROUTE_TEST_SCHEMA)
+    {
+        let text = serde_json::to_string_pretty(&crate::routetest::file::schema())?;
+        return print_stdout(&(text + "\n"));
+    }
     match lookup(&name, args.api_version.as_deref()) {
         Some((info, version)) => {
             let text = serde_json::to_string_pretty(&info.schema(version))?;

@@ -26,6 +26,7 @@ enum Command {
     Bootstrap(BootstrapArgs),
     Diff(DiffArgs),
     Serve(ServeArgs),
+    Route(super::xds_route::RouteArgs),
 }
 
 /// Which workload, as istiod would identify it.
@@ -44,7 +45,7 @@ pub struct WorkloadArgs {
 }
 
 impl WorkloadArgs {
-    fn reference(&self) -> Result<WorkloadRef, XdsError> {
+    pub(super) fn reference(&self) -> Result<WorkloadRef, XdsError> {
         if let Some(text) = &self.workload {
             let (namespace, name) = WorkloadRef::parse_namespaced(text)?;
             return Ok(WorkloadRef::Workload { namespace, name });
@@ -266,6 +267,7 @@ pub fn run(args: Args) -> Result<Exit> {
         Command::Bootstrap(args) => bootstrap_command(args),
         Command::Diff(args) => diff(args),
         Command::Serve(args) => serve(args),
+        Command::Route(args) => super::xds_route::run(args),
     }
 }
 
@@ -294,12 +296,16 @@ fn render_index(
 }
 
 /// The node of a proxyless client assumed in `--client-namespace`, or in
-/// the namespace of the first `--target` host.
-fn assumed_client(args: &RenderArgs, index: &crate::index::Index) -> Option<WorkloadRef> {
-    let namespace = match &args.client_namespace {
-        Some(namespace) => namespace.clone(),
+/// the namespace of the first `--target` host (`NAME.NS...`).
+pub(super) fn assumed_client(
+    client_namespace: Option<&str>,
+    first_target: Option<&str>,
+    index: &crate::index::Index,
+) -> Option<WorkloadRef> {
+    let namespace = match client_namespace {
+        Some(namespace) => namespace.to_string(),
         None => {
-            let host = args.target.first()?.split(':').next()?;
+            let host = first_target?.split(':').next()?;
             host.split('.').nth(1)?.to_string()
         }
     };
@@ -333,7 +339,11 @@ fn render(args: RenderArgs) -> Result<Exit> {
         return render_all(&inputs, &options, &args);
     }
     let reference = if args.assume_proxyless {
-        match assumed_client(&args, &inputs.index) {
+        match assumed_client(
+            args.client_namespace.as_deref(),
+            args.target.first().map(String::as_str),
+            &inputs.index,
+        ) {
             Some(reference) => Ok(reference),
             None => {
                 eprintln!("mesh: error: --assume-proxyless needs --client-namespace, or a --target HOST of the form NAME.NS");

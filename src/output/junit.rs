@@ -5,7 +5,7 @@
 use crate::diagnostic::{Diagnostic, Level};
 use crate::output::RunSummary;
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

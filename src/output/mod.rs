@@ -2,8 +2,10 @@
 
 pub mod github;
 pub mod junit;
+pub mod route_tests;
 pub mod sarif;
 pub mod summary;
+pub mod verdict;
 pub mod yaml;
 
 use std::fmt::Write as _;

@@ -106,6 +106,9 @@ pub enum InputSeverity {
     /// Read, but not as every tool would read it (non-standard YAML).
     Warning,
     Note,
+    /// A file of ours that is not config (a `mesh test` file beside the
+    /// config it tests): told once, and not a path skipped.
+    NotConfig,
 }
 
 impl InputSeverity {
@@ -114,7 +117,7 @@ impl InputSeverity {
         match self {
             InputSeverity::Error => "error",
             InputSeverity::Warning => "warning",
-            InputSeverity::Note => "note",
+            InputSeverity::Note | InputSeverity::NotConfig => "note",
         }
     }
 }
@@ -678,11 +681,25 @@ pub fn documents(file: &Arc<SourceFile>) -> (Vec<Document>, Vec<InputError>) {
                     });
                 }
             }
+            Err(_) if is_route_test_file(&root) => errors.push(InputError {
+                file: file.name.clone(),
+                pos: None,
+                message: "a routing test file of `mesh test`, not config: skipped (run it with `mesh test`)".into(),
+                severity: InputSeverity::NotConfig,
+            }),
             Err((pos, message)) => errors.push(InputError::error(&file.name, Some(pos), message)),
         }
     }
     errors.sort_by_key(|e| e.pos);
     (documents, errors)
+}
+
+/// A `mesh test` file (`tests:` and no `kind`), which may sit beside the
+/// config it tests.
+fn is_route_test_file(root: &Json) -> bool {
+    root.get("kind").is_none()
+        && root.get("apiVersion").is_none()
+        && root.get("tests").is_some_and(Json::is_array)
 }
 
 /// JSON by name, or by content as kubectl sniffs it (its first character).

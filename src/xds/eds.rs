@@ -62,6 +62,22 @@ pub fn service_workloads<'a>(renderer: &Renderer<'a>, service: &'a Service) -> V
     out
 }
 
+/// The pod templates (Deployments and the like) behind a cluster: istiod
+/// takes no endpoints from them, only from their running pods, so offline
+/// they say which workloads would serve it.
+pub fn template_workloads<'a>(renderer: &Renderer<'a>, key: &ClusterKey) -> Vec<&'a Workload> {
+    let Some(service) = renderer.service(&key.host) else {
+        return Vec::new();
+    };
+    let Some(subset) = subset_labels(renderer, key) else {
+        return Vec::new();
+    };
+    service_workloads(renderer, service)
+        .into_iter()
+        .filter(|w| w.kind == WorkloadKind::PodTemplate && labels_match(&subset, &w.labels))
+        .collect()
+}
+
 fn locality_of(labels: &BTreeMap<String, String>) -> String {
     if let Some(value) = labels.get("istio-locality") {
         return value.replace('.', "/");

@@ -8,9 +8,10 @@
 
 pub mod bootstrap;
 mod cds;
+pub mod client;
 mod connections;
 pub mod diff;
-mod eds;
+pub(crate) mod eds;
 pub mod json;
 mod lds;
 pub mod names;

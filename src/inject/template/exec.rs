@@ -308,6 +308,13 @@ impl<'a> Exec<'a> {
             }
             let result = funcs::call(name, args)
                 .map_err(|m| self.error(line, format!("error calling {name}: {m}")))?;
+            // sprig's `set` changes the map it is given; a map held in a
+            // variable is changed in place here too (data is not).
+            if name == "set" {
+                if let Some(target) = cmd.args.get(1) {
+                    self.store_in_variable(target, &result);
+                }
+            }
             return Ok(chain(result, &first.chain));
         }
         if cmd.args.len() > 1 || piped.is_some() {
@@ -351,6 +358,26 @@ impl<'a> Exec<'a> {
 }
 
 impl Exec<'_> {
+    /// Replaces the value `$var.a.b` names (a variable or a map inside
+    /// one) with `value`; other operands are left alone.
+    fn store_in_variable(&mut self, operand: &Operand, value: &Json) {
+        let Term::Var(name) = &operand.term else {
+            return;
+        };
+        let Some((_, slot)) = self.vars.iter_mut().rev().find(|(n, _)| n == name) else {
+            return;
+        };
+        let mut at = Some(slot);
+        for field in &operand.chain {
+            at = at
+                .and_then(|v| v.as_object_mut())
+                .and_then(|m| m.get_mut(field));
+        }
+        if let Some(place) = at {
+            *place = value.clone();
+        }
+    }
+
     /// A field of dot or of a variable, by reference; `None` for other terms.
     fn operand_ref<'x>(
         &'x self,

@@ -1,8 +1,16 @@
 //! The functions Istio's injection templates call: Go's builtins, the sprig
 //! functions the templates use, and Istio's own (`pkg/kube/inject/template.go`).
 
+mod duration;
+mod escape;
+mod istio;
+mod semver;
+#[cfg(test)]
+mod tests;
+
 use serde_json::{Map, Value as Json};
 
+use crate::inject::gojson::{self, GoType};
 use crate::inject::goyaml;
 
 /// Every function name templates may call; checked when a template is parsed.
@@ -25,8 +33,7 @@ pub const NAMES: &[&str] = &[
     "html",
     "js",
     "urlquery",
-    "slice",
-    "call",
+    "slice", // sprig's, which replaces Go's
     // sprig
     "default",
     "empty",
@@ -88,7 +95,6 @@ pub const NAMES: &[&str] = &[
     "omit",
     "pick",
     "fromJson",
-    "toUpper",
     "trimall",
     "nospace",
     "semverCompare",
@@ -117,10 +123,44 @@ pub const NAMES: &[&str] = &[
     "formatDuration",
     "otelResourceAttributes",
     "toJsonMap",
+    "mergeMaps",
 ];
 
-pub fn is_known(name: &str) -> bool {
-    NAMES.contains(&name)
+/// sprig functions Istio's injector offers that we do not: a template
+/// calling one is refused when parsed, saying that it is sprig's.
+const SPRIG_NOT_IMPLEMENTED: &str = "\
+    hello ago date date_in_zone date_modify dateInZone dateModify duration durationRound \
+    htmlDate htmlDateInZone must_date_modify mustDateModify mustToDate now toDate unixEpoch \
+    abbrev abbrevboth untitle initials randAlphaNum randAlpha randAscii randNumeric swapcase \
+    shuffle snakecase camelcase kebabcase wrap wrapWith plural sha1sum sha256sum sha512sum \
+    adler32sum atoi seq toDecimal splitn until untilStep randInt add1f addf subf divf mulf \
+    biggest maxf minf ceil floor round all any mustCompact toRawJson mustFromJson mustToJson \
+    mustToPrettyJson mustToRawJson deepCopy mustDeepCopy typeIs typeIsLike kindOf deepEqual \
+    expandenv getHostByName base dir clean ext isAbs osBase osClean osDir osExt osIsAbs \
+    b32enc b32dec tuple unset pluck merge mergeOverwrite mustMerge mustMergeOverwrite values \
+    mustAppend prepend mustPrepend mustFirst rest mustRest mustLast initial mustInitial \
+    reverse mustReverse mustUniq without mustWithout mustHas mustSlice concat dig chunk \
+    mustChunk bcrypt htpasswd genPrivateKey derivePassword buildCustomCert genCA \
+    genCAWithKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert \
+    genSignedCertWithKey encryptAES decryptAES randBytes uuidv4 semver fail mustRegexMatch \
+    regexFindAll mustRegexFindAll regexFind mustRegexFind regexReplaceAll \
+    mustRegexReplaceAll regexReplaceAllLiteral mustRegexReplaceAllLiteral regexSplit \
+    mustRegexSplit regexQuoteMeta urlParse urlJoin";
+
+/// Whether a template may call `name`, checked when it is parsed: every
+/// name accepted here runs; the rest are refused with the reason.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if NAMES.contains(&name) {
+        Ok(())
+    } else if name == "call" {
+        Err("`call` is not supported: injection data holds no functions".into())
+    } else if SPRIG_NOT_IMPLEMENTED.split_whitespace().any(|n| n == name) {
+        Err(format!(
+            "function {name:?} not defined (sprig has it; mesh's template engine does not)"
+        ))
+    } else {
+        Err(format!("function {name:?} not defined"))
+    }
 }
 
 /// Go's truth: false, 0, nil and empty strings, lists and maps are false.
@@ -498,74 +538,6 @@ fn omit_nil(value: &Json) -> Json {
     }
 }
 
-/// Istio's `indent`: every line but the first.
-fn istio_indent(spaces: usize, text: &str) -> String {
-    let pad = " ".repeat(spaces);
-    text.split('\n')
-        .enumerate()
-        .map(|(i, line)| {
-            if i == 0 {
-                line.to_string()
-            } else {
-                format!("{pad}{line}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// `excludeInboundPort`: adds the status port to the excluded inbound ports.
-fn exclude_inbound_port(port: &Json, excluded: &str) -> String {
-    let port = print(port).trim().to_string();
-    if port.is_empty() || port == "0" {
-        return excluded.to_string();
-    }
-    let mut out = Vec::new();
-    for item in excluded.split(',') {
-        if item == port {
-            return excluded.to_string();
-        }
-        let item = item.trim();
-        if !item.is_empty() {
-            out.push(item.to_string());
-        }
-    }
-    out.push(port);
-    out.join(",")
-}
-
-/// `appendMultusNetwork`: adds Istio's CNI network to a pod's Multus list,
-/// either comma-separated names or a JSON list.
-fn append_multus_network(existing: &str, network: &str) -> String {
-    if existing.is_empty() {
-        return network.to_string();
-    }
-    let trimmed = existing.trim();
-    if trimmed.starts_with('[') {
-        if let Ok(Json::Array(mut items)) = serde_json::from_str::<Json>(trimmed) {
-            let present = items.iter().any(|i| {
-                i.get("name").and_then(Json::as_str)
-                    == Some(network.rsplit('/').next().unwrap_or(network))
-            });
-            if !present {
-                let (namespace, name) = network.split_once('/').unwrap_or(("", network));
-                let mut entry = Map::new();
-                entry.insert("name".into(), Json::String(name.into()));
-                if !namespace.is_empty() {
-                    entry.insert("namespace".into(), Json::String(namespace.into()));
-                }
-                items.push(Json::Object(entry));
-            }
-            return serde_json::to_string(&items).unwrap_or_else(|_| existing.to_string());
-        }
-        return existing.to_string();
-    }
-    if existing.split(',').any(|n| n.trim() == network) {
-        return existing.to_string();
-    }
-    format!("{existing}, {network}")
-}
-
 /// Go's `index`: map keys and list positions, by reference.
 pub fn index_ref<'v>(value: &'v Json, keys: &[Json]) -> Result<Option<&'v Json>, String> {
     let mut at = value;
@@ -618,56 +590,34 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
                 .unwrap_or(Json::Null)
         }
         "slice" => {
+            // sprig's `slice` replaces Go's: lists only, an empty one gives nil.
             want_at_least(&args, 1)?;
+            let Json::Array(items) = &args[0] else {
+                return Err(format!(
+                    "list should be type of slice or array but {}",
+                    kind_name(&args[0])
+                ));
+            };
+            if items.is_empty() {
+                return Ok(Json::Null);
+            }
             let start = if args.len() > 1 {
-                int_arg(&args, 1)? as usize
+                int_arg(&args, 1)?
             } else {
                 0
             };
-            match &args[0] {
-                Json::String(text) => {
-                    let end = if args.len() > 2 {
-                        int_arg(&args, 2)? as usize
-                    } else {
-                        text.len()
-                    };
-                    Json::String(
-                        text.get(start..end)
-                            .ok_or("slice index out of range")?
-                            .to_string(),
-                    )
-                }
-                Json::Array(items) => {
-                    let end = if args.len() > 2 {
-                        int_arg(&args, 2)? as usize
-                    } else {
-                        items.len()
-                    };
-                    Json::Array(
-                        items
-                            .get(start..end)
-                            .ok_or("slice index out of range")?
-                            .to_vec(),
-                    )
-                }
-                _ => return Err("can't slice this value".into()),
+            let end = if args.len() > 2 {
+                int_arg(&args, 2)?
+            } else {
+                items.len() as i64
+            };
+            let range = usize::try_from(start).ok().zip(usize::try_from(end).ok());
+            match range.and_then(|(start, end)| items.get(start..end)) {
+                Some(part) => Json::Array(part.to_vec()),
+                None => return Err(format!("slice index out of range: [{start}:{end}]")),
             }
         }
-        "print" => {
-            // Go's Sprint adds spaces between operands when neither is a string.
-            let mut out = String::new();
-            for (i, arg) in args.iter().enumerate() {
-                if i > 0 && !arg.is_string() && !args[i - 1].is_string() {
-                    out.push(' ');
-                }
-                out.push_str(&if arg.is_null() {
-                    "<nil>".into()
-                } else {
-                    print(arg)
-                });
-            }
-            Json::String(out)
-        }
+        "print" => Json::String(sprint(&args)),
         "println" => Json::String(format!(
             "{}\n",
             args.iter().map(go_value).collect::<Vec<_>>().join(" ")
@@ -695,8 +645,9 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
                 _ => order != Less,
             })
         }
-        "html" | "js" | "urlquery" => Json::String(args.iter().map(print).collect()),
-        "call" => return Err("call is not supported".into()),
+        "html" => Json::String(escape::html_escape(&escape::escaper_text(&args))),
+        "js" => Json::String(escape::js_escape(&escape::escaper_text(&args))),
+        "urlquery" => Json::String(escape::query_escape(&escape::escaper_text(&args))),
         "default" => {
             want_at_least(&args, 1)?;
             match args.get(1) {
@@ -800,12 +751,7 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
         }
         "join" => {
             want(&args, 2)?;
-            let items = match &args[1] {
-                Json::Array(items) => items.iter().map(print).collect::<Vec<_>>(),
-                Json::Null => Vec::new(),
-                other => vec![print(other)],
-            };
-            Json::String(items.join(&s(0)))
+            Json::String(string_list(&args[1]).join(&s(0)))
         }
         "split" | "splitList" => {
             want(&args, 2)?;
@@ -827,7 +773,8 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
         }
         "indent" => {
             want(&args, 2)?;
-            Json::String(istio_indent(pad_arg(&args, 0)?, &s(1)))
+            let spaces = int_arg(&args, 0)?.unsigned_abs().min(MAX_PAD as u64) as usize;
+            Json::String(istio::indent(spaces, &s(1)))
         }
         "nindent" => {
             want(&args, 2)?;
@@ -838,18 +785,8 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
             ))
         }
         "lower" | "toLower" => Json::String(s(0).to_lowercase()),
-        "upper" | "toUpper" => Json::String(s(0).to_uppercase()),
-        "title" => Json::String(
-            s(0).split(' ')
-                .map(|w| {
-                    let mut chars = w.chars();
-                    chars.next().map_or(String::new(), |c| {
-                        c.to_uppercase().collect::<String>() + chars.as_str()
-                    })
-                })
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
+        "upper" => Json::String(s(0).to_uppercase()),
+        "title" => Json::String(go_title(&s(0))),
         "replace" => {
             want(&args, 3)?;
             Json::String(s(2).replace(&s(0), &s(1)))
@@ -878,19 +815,16 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
                 .join(" "),
         ),
         "dict" | "strdict" => {
+            // A key without a value maps to "".
             let mut map = Map::new();
             for pair in args.chunks(2) {
-                let value = pair.get(1).cloned().unwrap_or(if name == "strdict" {
-                    Json::String(String::new())
-                } else {
-                    Json::Null
-                });
+                let value = pair.get(1).cloned().unwrap_or(Json::String(String::new()));
                 let value = if name == "strdict" {
                     Json::String(print(&value))
                 } else {
                     value
                 };
-                map.insert(print(&pair[0]), value);
+                map.insert(go_value(&pair[0]), value);
             }
             Json::Object(map)
         }
@@ -904,15 +838,13 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
             .and_then(|m| m.get(s(1)))
             .cloned()
             .unwrap_or(Json::String(String::new())),
-        "keys" => {
-            let mut keys: Vec<Json> = args
-                .iter()
+        // Every map's keys, repeats kept, as sprig's.
+        "keys" => Json::Array(
+            args.iter()
                 .filter_map(Json::as_object)
                 .flat_map(|m| m.keys().map(|k| Json::String(k.clone())))
-                .collect();
-            keys.dedup();
-            Json::Array(keys)
-        }
+                .collect(),
+        ),
         "has" => Json::Bool(
             args.get(1)
                 .and_then(Json::as_array)
@@ -949,25 +881,27 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
                 .collect(),
         ),
         "sortAlpha" => {
-            let mut items: Vec<String> = args
-                .first()
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-                .map(print)
-                .collect();
+            want(&args, 1)?;
+            let mut items = match &args[0] {
+                list @ Json::Array(_) => string_list(list),
+                other => vec![go_value(other)],
+            };
             items.sort();
             Json::Array(items.into_iter().map(Json::String).collect())
         }
-        "toStrings" => Json::Array(
-            args.first()
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-                .map(|i| Json::String(print(i)))
-                .collect(),
-        ),
-        "toString" => Json::String(s(0)),
+        "toStrings" => {
+            want(&args, 1)?;
+            Json::Array(
+                string_list(&args[0])
+                    .into_iter()
+                    .map(Json::String)
+                    .collect(),
+            )
+        }
+        "toString" => {
+            want(&args, 1)?;
+            Json::String(go_value(&args[0]))
+        }
         "int" | "int64" => Json::from(int_arg(&args, 0)?),
         "float64" => match args.first() {
             Some(Json::Number(n)) => Json::Number(n.clone()),
@@ -1020,10 +954,11 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
             Json::String(String::from_utf8_lossy(&bytes).into_owned())
         }
         "kindIs" => Json::Bool(kind_name(args.get(1).unwrap_or(&Json::Null)) == s(0)),
-        "typeOf" => Json::String(kind_name(args.first().unwrap_or(&Json::Null)).into()),
+        "typeOf" => Json::String(go_type_name(args.first().unwrap_or(&Json::Null)).into()),
+        // sprig's: a pattern that does not compile matches nothing.
         "regexMatch" => {
-            let re = regex::Regex::new(&s(0)).map_err(|e| e.to_string())?;
-            Json::Bool(re.is_match(&s(1)))
+            want(&args, 2)?;
+            Json::Bool(regex::Regex::new(&s(0)).is_ok_and(|re| re.is_match(&s(1))))
         }
         "omit" | "pick" => {
             let mut map = args
@@ -1044,32 +979,26 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
             map.insert(s(1), args.get(2).cloned().unwrap_or(Json::Null));
             Json::Object(map)
         }
-        "semverCompare" => return Err("semverCompare is not supported".into()),
+        "semverCompare" => {
+            want(&args, 2)?;
+            Json::Bool(semver::semver_compare(&s(0), &s(1))?)
+        }
         "toJson" | "toJSON" => Json::String(match args.first() {
             None | Some(Json::Null) if name == "toJSON" => "{}".into(),
-            Some(value) => serde_json::to_string(&sorted_json(value)).map_err(|e| e.to_string())?,
+            Some(value) => gojson::to_string(value, GoType::Unknown),
             None => "null".into(),
         }),
-        "toJsonMap" => {
-            // Istio's: the maps merged, later ones winning, as JSON.
-            let mut merged = Map::new();
-            for arg in &args {
-                if let Json::Object(map) = arg {
-                    for (k, v) in map {
-                        merged.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-            Json::String(
-                serde_json::to_string(&sorted_json(&Json::Object(merged)))
-                    .map_err(|e| e.to_string())?,
-            )
-        }
-        "toPrettyJson" => Json::String(
-            serde_json::to_string_pretty(&sorted_json(args.first().unwrap_or(&Json::Null)))
+        // Istio's: the maps merged, later ones winning; nil without any.
+        "mergeMaps" => merge_maps(&args),
+        "toJsonMap" => Json::String(gojson::to_string(&merge_maps(&args), GoType::Unknown)),
+        "toPrettyJson" => Json::String(go_html_safe(
+            &serde_json::to_string_pretty(&sorted_json(args.first().unwrap_or(&Json::Null)))
                 .map_err(|e| e.to_string())?,
-        ),
-        "fromJSON" | "fromJson" => serde_json::from_str(&s(0)).unwrap_or(Json::Null),
+        )),
+        // Istio's `fromJSON` gives the string "{}" for text that is not JSON;
+        // sprig's `fromJson` gives nil.
+        "fromJSON" => serde_json::from_str(&s(0)).unwrap_or_else(|_| Json::String("{}".into())),
+        "fromJson" => serde_json::from_str(&s(0)).unwrap_or(Json::Null),
         "structToJSON" => Json::String(match args.first() {
             None | Some(Json::Null) => "{}".into(),
             Some(value) => {
@@ -1079,11 +1008,8 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
         "protoToJSON" => Json::String(crate::inject::proxy_config_json(
             args.first().unwrap_or(&Json::Null),
         )),
-        "toYaml" => Json::String(
-            goyaml::to_yaml(args.first().unwrap_or(&Json::Null))
-                .trim_end_matches('\n')
-                .to_string(),
-        ),
+        // Istio's, not sprig's: the final newline is kept.
+        "toYaml" => Json::String(goyaml::to_yaml(args.first().unwrap_or(&Json::Null))),
         "omitNil" => omit_nil(args.first().unwrap_or(&Json::Null)),
         "isset" => {
             want(&args, 2)?;
@@ -1111,43 +1037,37 @@ pub fn call(name: &str, args: Vec<Json>) -> Result<Json, String> {
         }
         "excludeInboundPort" => {
             want(&args, 2)?;
-            Json::String(exclude_inbound_port(&args[0], &s(1)))
+            Json::String(istio::exclude_inbound_port(&args[0], &s(1)))
         }
         "includeInboundPorts" | "applicationPorts" => {
-            // The container ports, comma-separated, as Istio lists them.
-            let mut ports = Vec::new();
-            for container in args.first().and_then(Json::as_array).into_iter().flatten() {
-                for port in container
-                    .get("ports")
-                    .and_then(Json::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(p) = port.get("containerPort") {
-                        ports.push(print(p));
-                    }
-                }
-            }
-            Json::String(ports.join(","))
+            want(&args, 1)?;
+            Json::String(istio::container_ports(&args[0], name == "applicationPorts"))
         }
+        // Istio's are the identity: kept for templates that still call them.
         "kubevirtInterfaces" | "excludeInterfaces" => Json::String(s(0)),
-        "formatDuration" => Json::String(s(0)),
-        "directory" => {
-            let path = s(0);
-            Json::String(match path.rfind('/') {
-                Some(0) => "/".into(),
-                Some(i) => path[..i].to_string(),
-                None => ".".into(),
-            })
+        "formatDuration" => {
+            want(&args, 1)?;
+            Json::String(duration::format_duration(&args[0])?)
         }
+        "directory" => Json::String(istio::directory(&s(0))),
         "appendMultusNetwork" => {
             want(&args, 2)?;
-            Json::String(append_multus_network(&s(0), &s(1)))
+            Json::String(istio::append_multus_network(&s(0), &s(1)))
         }
-        // Offline there is no istiod environment to read.
-        "env" => args.get(1).cloned().unwrap_or(Json::String(String::new())),
-        // Only set when the mesh config enables OpenTelemetry resource detection.
-        "otelResourceAttributes" => Json::String(String::new()),
+        "env" => {
+            want(&args, 2)?;
+            istio::env_or_default(&s(0), &args[1], istio::process_env)
+        }
+        "otelResourceAttributes" => {
+            want(&args, 5)?;
+            Json::String(istio::otel_resource_attributes(
+                &args[0],
+                &args[1],
+                &args[2],
+                &s(3),
+                &args[4],
+            ))
+        }
         other => return Err(format!("function {other:?} not defined")),
     })
 }
@@ -1162,4 +1082,103 @@ fn kind_name(value: &Json) -> &'static str {
         Json::Array(_) => "slice",
         Json::Object(_) => "map",
     }
+}
+
+/// Go's `%T` of the value as a Go template would hold it.
+fn go_type_name(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "<nil>",
+        Json::Array(_) => "[]interface {}",
+        Json::Object(_) => "map[string]interface {}",
+        other => kind_name(other),
+    }
+}
+
+/// Go's `fmt.Sprint`: operands as `%v`, a space between two operands when
+/// neither is a string.
+fn sprint(args: &[Json]) -> String {
+    let mut out = String::new();
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 && !arg.is_string() && !args[i - 1].is_string() {
+            out.push(' ');
+        }
+        out.push_str(&go_value(arg));
+    }
+    out
+}
+
+/// sprig's `strslice`: a list's non-nil items as strings (`%v`); nil is an
+/// empty list and any other value a list of itself.
+fn string_list(value: &Json) -> Vec<String> {
+    match value {
+        Json::Array(items) => items
+            .iter()
+            .filter(|item| !item.is_null())
+            .map(go_value)
+            .collect(),
+        Json::Null => Vec::new(),
+        other => vec![go_value(other)],
+    }
+}
+
+/// Go's `strings.Title`: the first letter after each separator (anything
+/// but ASCII letters, digits and `_`, non-ASCII letters and digits) upper
+/// case, the rest as it is.
+fn go_title(text: &str) -> String {
+    use unicode_general_category::{get_general_category, GeneralCategory::*};
+    let separator = |c: char| {
+        if c.is_ascii() {
+            !(c.is_ascii_alphanumeric() || c == '_')
+        } else {
+            !matches!(
+                get_general_category(c),
+                UppercaseLetter
+                    | LowercaseLetter
+                    | TitlecaseLetter
+                    | ModifierLetter
+                    | OtherLetter
+                    | DecimalNumber
+            ) && c.is_whitespace()
+        }
+    };
+    let mut previous = ' ';
+    text.chars()
+        .map(|c| {
+            let title = if separator(previous) {
+                // Go maps one rune to one rune; a longer upper case stays as is.
+                let mut upper = c.to_uppercase();
+                match (upper.next(), upper.next()) {
+                    (Some(single), None) => single,
+                    _ => c,
+                }
+            } else {
+                c
+            };
+            previous = c;
+            title
+        })
+        .collect()
+}
+
+/// Istio's `mergeMaps`: the maps merged, later keys winning; nil when
+/// given none.
+fn merge_maps(maps: &[Json]) -> Json {
+    if maps.is_empty() {
+        return Json::Null;
+    }
+    let mut merged = Map::new();
+    for map in maps.iter().filter_map(Json::as_object) {
+        for (key, value) in map {
+            merged.insert(key.clone(), value.clone());
+        }
+    }
+    Json::Object(merged)
+}
+
+/// JSON text with `<`, `>` and `&` escaped as Go's encoder writes them
+/// (they only occur inside strings).
+fn go_html_safe(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }

@@ -47,7 +47,7 @@ impl Template {
     pub fn parse(name: &str, text: &str) -> Result<Template, TemplateError> {
         Ok(Template {
             name: name.to_string(),
-            parsed: parse::parse(name, text, &funcs::is_known)?,
+            parsed: parse::parse(name, text, &funcs::check_name)?,
         })
     }
 

@@ -115,7 +115,7 @@ pub struct Parsed {
 pub fn parse(
     name: &str,
     text: &str,
-    known_func: &dyn Fn(&str) -> bool,
+    check_func: &dyn Fn(&str) -> Result<(), String>,
 ) -> Result<Parsed, TemplateError> {
     let items = lex(name, text)?;
     let mut parser = Parser {
@@ -123,7 +123,7 @@ pub fn parse(
         items,
         at: 0,
         defines: HashMap::new(),
-        known_func,
+        check_func,
         depth: 0,
     };
     let (root, end) = parser.list()?;
@@ -432,7 +432,8 @@ struct Parser<'a> {
     items: Vec<Item>,
     at: usize,
     defines: HashMap<String, Vec<Node>>,
-    known_func: &'a dyn Fn(&str) -> bool,
+    /// Whether a function name may be called, or why not.
+    check_func: &'a dyn Fn(&str) -> Result<(), String>,
     depth: usize,
 }
 
@@ -688,9 +689,7 @@ impl Parser<'_> {
                     "false" => Term::Bool(false),
                     "nil" => Term::Nil,
                     name => {
-                        if !(self.known_func)(name) {
-                            return Err(self.error(line, format!("function {name:?} not defined")));
-                        }
+                        (self.check_func)(name).map_err(|why| self.error(line, why))?;
                         Term::Func(name.to_string())
                     }
                 },

@@ -2,14 +2,14 @@ use serde_json::json;
 
 use super::*;
 
-fn run(text: &str, data: Json) -> String {
+pub(super) fn run(text: &str, data: Json) -> String {
     match render("t", text, &data) {
         Ok(out) => out,
         Err(error) => panic!("{error}"),
     }
 }
 
-fn fails(text: &str, data: Json) -> String {
+pub(super) fn fails(text: &str, data: Json) -> String {
     match render("t", text, &data) {
         Ok(out) => panic!("expected an error, got {out:?}"),
         Err(error) => error.to_string(),
@@ -165,7 +165,7 @@ fn istio_functions() {
             "{{ toYaml .r | indent 2 }}",
             json!({"r": {"b": 1, "a": {"c": "x"}}})
         ),
-        "a:\n    c: x\n  b: 1"
+        "a:\n    c: x\n  b: 1\n  "
     );
     assert_eq!(
         run("{{ \"abcdef-\" | trunc 7 | trimAll \"-\" }}", json!({})),
@@ -243,4 +243,17 @@ fn hostile_numbers_are_bounded() {
     ] {
         assert!(run(text, json!({"t": "a\nb"})).len() <= 10_010, "{text}");
     }
+}
+
+#[test]
+fn set_changes_a_map_held_in_a_variable() {
+    let t = "{{ $d := dict \"a\" 1 }}{{ $_ := set $d \"b\" 2 }}{{ $d.b }}";
+    assert_eq!(run(t, json!({})), "2");
+    let nested = "{{ $n := dict \"in\" (dict) }}{{ $_ := set $n.in \"k\" \"v\" }}{{ $n.in.k }}";
+    assert_eq!(run(nested, json!({})), "v");
+    // It also returns the map, as sprig's does.
+    assert_eq!(
+        run("{{ set (dict \"a\" 1) \"b\" 2 | toJson }}", json!({})),
+        r#"{"a":1,"b":2}"#
+    );
 }

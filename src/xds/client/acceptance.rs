@@ -1,0 +1,217 @@
+//! What a gRPC runtime does with a rendered resource: accepts it, ignores a
+//! field, or rejects (NACKs) the whole resource. Each verdict comes from the
+//! feature matrix (`grpc_support`), never from a version compared here, and
+//! names the GRPC rule that explains it to users.
+
+use envoy_types::pb::envoy::config::cluster::v3::{cluster, Cluster};
+use envoy_types::pb::envoy::config::route::v3::{
+    header_matcher::HeaderMatchSpecifier, route, route_match::PathSpecifier, Route,
+    RouteConfiguration,
+};
+
+use crate::grpc_support::{describe_gaps, row, Feature, Runtime, Unsupported};
+
+/// What the client does with one field of a resource.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldVerdict {
+    /// Where in the resource: `routes[2].typed_per_filter_config[envoy.filters.http.cors]`.
+    pub field: String,
+    /// `ignored` or `rejected`.
+    pub effect: Effect,
+    /// Which runtimes, in words (`gRPC Go before 1.56`, `every gRPC runtime`).
+    pub runtimes: String,
+    /// The rule that explains it (`mesh explain GRPC001`).
+    pub rule: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Effect {
+    Ignored,
+    Rejected,
+}
+
+impl FieldVerdict {
+    fn of(field: String, feature: Feature, runtime: Runtime, rule: &'static str) -> Option<Self> {
+        let gaps = runtime.gaps(feature);
+        if gaps.is_empty() {
+            return None;
+        }
+        let effect = match row(feature).when_unsupported {
+            Unsupported::Ignored => Effect::Ignored,
+            Unsupported::Rejected | Unsupported::Fails => Effect::Rejected,
+        };
+        Some(FieldVerdict {
+            field,
+            effect,
+            runtimes: describe_gaps(&gaps),
+            rule,
+        })
+    }
+
+    /// A field no gRPC runtime reads.
+    fn ignored_everywhere(field: String, rule: &'static str) -> Self {
+        FieldVerdict {
+            field,
+            effect: Effect::Ignored,
+            runtimes: "every gRPC runtime".into(),
+            rule,
+        }
+    }
+}
+
+const CORS_FILTER: &str = "envoy.filters.http.cors";
+const FAULT_FILTER: &str = "envoy.filters.http.fault";
+const STATEFUL_SESSION_FILTER: &str = "envoy.filters.http.stateful_session";
+
+/// The verdicts on one route's fields (`at` prefixes each field).
+pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdict> {
+    let mut out = Vec::new();
+    let mut everywhere = Vec::new();
+    let mut check = |field: String, feature: Feature, rule: &'static str| {
+        out.extend(FieldVerdict::of(field, feature, runtime, rule));
+    };
+    if let Some(conditions) = &route.r#match {
+        if let Some(PathSpecifier::PathSeparatedPrefix(_)) = conditions.path_specifier {
+            check(
+                format!("{at}.match.path_separated_prefix"),
+                Feature::PathSeparatedPrefix,
+                "GRPC079",
+            );
+        }
+        if conditions.case_sensitive.as_ref().is_some_and(|b| !b.value) {
+            check(
+                format!("{at}.match.case_sensitive"),
+                Feature::CaseInsensitivePathMatching,
+                "GRPC016",
+            );
+        }
+        for (i, header) in conditions.headers.iter().enumerate() {
+            if let Some(HeaderMatchSpecifier::StringMatch(_)) = header.header_match_specifier {
+                check(
+                    format!("{at}.match.headers[{i}].string_match"),
+                    Feature::HeaderStringMatcher,
+                    "GRPC008",
+                );
+            }
+        }
+    }
+    for name in route.typed_per_filter_config.keys() {
+        let field = format!("{at}.typed_per_filter_config[{name}]");
+        match name.as_str() {
+            CORS_FILTER => check(field, Feature::Cors, "GRPC001"),
+            STATEFUL_SESSION_FILTER => check(field, Feature::StatefulSession, "GRPC038"),
+            FAULT_FILTER => check(field, Feature::FaultInjection, "GRPC017"),
+            _ => {}
+        }
+    }
+    if !route.request_headers_to_add.is_empty()
+        || !route.request_headers_to_remove.is_empty()
+        || !route.response_headers_to_add.is_empty()
+        || !route.response_headers_to_remove.is_empty()
+    {
+        everywhere.push(FieldVerdict::ignored_everywhere(
+            format!("{at}.request/response_headers_to_add/remove"),
+            "GRPC004",
+        ));
+    }
+    if let Some(route::Action::Route(action)) = &route.action {
+        if action.max_stream_duration.is_some() {
+            check(
+                format!("{at}.route.max_stream_duration"),
+                Feature::MaxStreamDuration,
+                "GRPC019",
+            );
+        }
+        if action.retry_policy.is_some() {
+            check(
+                format!("{at}.route.retry_policy"),
+                Feature::Retry,
+                "GRPC018",
+            );
+        }
+        if !action.request_mirror_policies.is_empty() {
+            check(
+                format!("{at}.route.request_mirror_policies"),
+                Feature::Mirroring,
+                "GRPC003",
+            );
+        }
+        let rewrites = !action.prefix_rewrite.is_empty()
+            || action.regex_rewrite.is_some()
+            || action.host_rewrite_specifier.is_some();
+        if rewrites {
+            check(format!("{at}.route.rewrite"), Feature::Rewrites, "GRPC002");
+        }
+        if let Some(envoy_types::pb::envoy::config::route::v3::route_action::ClusterSpecifier::WeightedClusters(weighted)) =
+            &action.cluster_specifier
+        {
+            for (i, cluster) in weighted.clusters.iter().enumerate() {
+                if !cluster.request_headers_to_add.is_empty()
+                    || !cluster.request_headers_to_remove.is_empty()
+                    || !cluster.response_headers_to_add.is_empty()
+                    || !cluster.response_headers_to_remove.is_empty()
+                    || cluster.host_rewrite_specifier.is_some()
+                {
+                    everywhere.push(FieldVerdict::ignored_everywhere(
+                        format!("{at}.route.weighted_clusters.clusters[{i}] header operations"),
+                        "GRPC004",
+                    ));
+                }
+            }
+        }
+    }
+    out.extend(everywhere);
+    out
+}
+
+/// The verdicts on every route of a route configuration: one rejected field
+/// rejects the whole configuration (gRPC validates every route).
+pub fn route_configuration(config: &RouteConfiguration, runtime: Runtime) -> Vec<FieldVerdict> {
+    let mut out = Vec::new();
+    for (h, host) in config.virtual_hosts.iter().enumerate() {
+        for (r, route) in host.routes.iter().enumerate() {
+            out.extend(route_fields(
+                route,
+                &format!("virtual_hosts[{h}].routes[{r}]"),
+                runtime,
+            ));
+        }
+    }
+    out
+}
+
+/// The verdicts on a cluster's fields.
+pub fn cluster_fields(cluster: &Cluster, runtime: Runtime) -> Vec<FieldVerdict> {
+    let mut out = Vec::new();
+    let lb =
+        cluster::LbPolicy::try_from(cluster.lb_policy).unwrap_or(cluster::LbPolicy::RoundRobin);
+    let feature = match lb {
+        cluster::LbPolicy::RingHash => Some((Feature::RingHash, "GRPC026")),
+        cluster::LbPolicy::LeastRequest => Some((Feature::LeastRequest, "GRPC022")),
+        cluster::LbPolicy::Maglev => Some((Feature::Maglev, "GRPC024")),
+        _ => None,
+    };
+    if let Some((feature, rule)) = feature {
+        out.extend(FieldVerdict::of(
+            format!("lb_policy {}", lb.as_str_name()),
+            feature,
+            runtime,
+            rule,
+        ));
+    }
+    if cluster.circuit_breakers.is_some() {
+        out.extend(FieldVerdict::of(
+            "circuit_breakers".into(),
+            Feature::CircuitBreaking,
+            runtime,
+            "GRPC028",
+        ));
+    }
+    out
+}
+
+/// The fields that get a resource rejected.
+pub fn rejections(verdicts: &[FieldVerdict]) -> impl Iterator<Item = &FieldVerdict> {
+    verdicts.iter().filter(|v| v.effect == Effect::Rejected)
+}

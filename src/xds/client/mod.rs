@@ -1,0 +1,935 @@
+//! The gRPC client model: what a proxyless client of a given runtime does
+//! with the resources istiod sends it — which it accepts, which fields it
+//! ignores, which it rejects ([`acceptance`]) — and where an RPC goes
+//! ([`matching`], [`route_verdict`]). Route verdicts, `mesh test` and the
+//! rules that judge rendered resources all ask this one model.
+
+pub mod acceptance;
+pub mod matching;
+
+use envoy_types::pb::envoy::config::endpoint::v3::ClusterLoadAssignment;
+use envoy_types::pb::envoy::config::route::v3::{route, route_action, Route, RouteAction};
+use envoy_types::pb::envoy::extensions::filters::http::fault::v3::{fault_abort, HttpFault};
+use envoy_types::pb::envoy::r#type::v3::{fractional_percent::DenominatorType, FractionalPercent};
+use envoy_types::pb::google::protobuf::Duration;
+use serde::Serialize;
+
+use crate::grpc_support::{Feature, Runtime, STATUS_NAMES};
+use crate::index::Index;
+use crate::source::FieldPath;
+
+pub use acceptance::{Effect, FieldVerdict};
+pub use matching::{RouteMatch, Rpc};
+
+use super::names::ClusterKey;
+use super::render::{RenderOptions, Renderer};
+use super::{lds, Proxy, Resources, XdsError};
+
+/// The share of a fractional percent, 0–100.
+pub fn fraction_percent(percent: &FractionalPercent) -> f64 {
+    let denominator = match DenominatorType::try_from(percent.denominator) {
+        Ok(DenominatorType::TenThousand) => 10_000.0,
+        Ok(DenominatorType::Million) => 1_000_000.0,
+        _ => 100.0,
+    };
+    (f64::from(percent.numerator) * 100.0 / denominator).min(100.0)
+}
+
+/// What one RPC of one client meets.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteVerdict {
+    /// `HOST:PORT`, as in `xds:///HOST:PORT`.
+    pub target: String,
+    pub method: String,
+    /// The client, as istiod identifies it.
+    pub client: String,
+    /// The `--grpc` runtime the verdict is for.
+    pub runtime: String,
+    pub listener: Option<String>,
+    pub route_configuration: Option<String>,
+    pub virtual_host: Option<String>,
+    /// Routes tried before the one that matched, with why each did not.
+    pub tried: Vec<TriedRoute>,
+    pub matched: Option<MatchedRoute>,
+    pub destinations: Vec<Destination>,
+    /// What gRPC applies on the matched route, in words.
+    pub applied: Vec<Applied>,
+    /// The route's deadline gRPC applies, in seconds; `None`: the
+    /// application's own.
+    pub timeout_seconds: Option<f64>,
+    /// The retries gRPC makes on the matched route.
+    pub retry: Option<RetryVerdict>,
+    /// Fields of the matched route (and its clusters) gRPC ignores or rejects.
+    pub fields: Vec<FieldVerdict>,
+    /// Whether the RPC reaches a backend, or the status it fails with.
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TriedRoute {
+    pub index: usize,
+    pub name: String,
+    pub source: Option<RouteSource>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchedRoute {
+    pub index: usize,
+    pub name: String,
+    pub source: Option<RouteSource>,
+    /// `prefix "/pkg.Svc/"` and header conditions, as gRPC evaluates them.
+    pub conditions: Vec<String>,
+    /// Below 100 when a runtime fraction lets only part of the RPCs match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub match_percent: Option<f64>,
+}
+
+/// Where a route comes from: the rule a user wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RouteSource {
+    /// `VirtualService ns/name`, `GRPCRoute ns/name`, or `istiod default route`.
+    pub origin: String,
+    /// `spec.http[1].match[0]`, `spec.rules[2]`; empty for the default route.
+    pub field: String,
+    /// `file:line:column`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+impl std::fmt::Display for RouteSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.origin)?;
+        if !self.field.is_empty() {
+            write!(f, " {}", self.field)?;
+        }
+        if let Some(location) = &self.location {
+            write!(f, " ({location})")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Destination {
+    pub cluster: String,
+    /// Share of the RPCs in percent.
+    pub weight_percent: f64,
+    pub host: Option<String>,
+    pub subset: Option<String>,
+    pub lb_policy: Option<String>,
+    pub endpoints: Vec<EndpointInfo>,
+    /// Workloads whose pods would be the endpoints once they run (the
+    /// inputs hold their templates, not their pods' addresses).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pods_of: Vec<String>,
+    /// Why RPCs sent here fail, when they do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EndpointInfo {
+    pub address: String,
+    pub locality: String,
+    pub weight: u32,
+    pub health: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Applied {
+    /// `timeout`, `retry`, `fault delay`, `fault abort`, `hash`.
+    pub what: String,
+    pub detail: String,
+}
+
+/// A route's retry policy as gRPC runs it (gRFC A44).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RetryVerdict {
+    /// Attempts in all, the first included (at most 5).
+    pub attempts: u32,
+    /// The statuses retried.
+    pub on: Vec<String>,
+    pub initial_backoff_ms: f64,
+    pub max_backoff_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub reaches_backend: bool,
+    /// The status RPCs fail with, when they do (`UNAVAILABLE`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    pub reason: String,
+}
+
+/// Where `rpc` to `target` goes for `proxy`'s client of `runtime`, read
+/// from the resources istiod would send it.
+pub fn route_verdict(
+    index: &Index,
+    proxy: &Proxy,
+    target: &str,
+    rpc: &Rpc,
+    runtime: Runtime,
+) -> Result<RouteVerdict, XdsError> {
+    let resources = super::render(
+        index,
+        proxy,
+        &RenderOptions {
+            targets: vec![target.to_string()],
+            server_address: None,
+        },
+    )?;
+    Ok(verdict_on(index, proxy, &resources, target, rpc, runtime))
+}
+
+fn failing(verdict: &mut RouteVerdict, status: &str, reason: String) {
+    verdict.outcome = Outcome {
+        reaches_backend: false,
+        status: Some(status.to_string()),
+        reason,
+    };
+}
+
+/// [`route_verdict`] on resources already rendered for `target`.
+pub fn verdict_on(
+    index: &Index,
+    proxy: &Proxy,
+    resources: &Resources,
+    target: &str,
+    rpc: &Rpc,
+    runtime: Runtime,
+) -> RouteVerdict {
+    let mut verdict = RouteVerdict {
+        target: target.to_string(),
+        method: rpc.path.clone(),
+        client: proxy.id.clone(),
+        runtime: runtime.to_string(),
+        listener: None,
+        route_configuration: None,
+        virtual_host: None,
+        tried: Vec::new(),
+        matched: None,
+        destinations: Vec::new(),
+        applied: Vec::new(),
+        timeout_seconds: None,
+        retry: None,
+        fields: Vec::new(),
+        outcome: Outcome {
+            reaches_backend: true,
+            status: None,
+            reason: String::new(),
+        },
+    };
+    let Some(listener) = resources.listeners.iter().find(|l| l.name == target) else {
+        let why = resources.notes.join("; ");
+        failing(
+            &mut verdict,
+            "UNAVAILABLE",
+            format!(
+                "istiod sends no listener {target}: the channel cannot resolve the target{}",
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({why})")
+                }
+            ),
+        );
+        return verdict;
+    };
+    verdict.listener = Some(listener.name.clone());
+    let Some(config_name) = lds::route_names(std::slice::from_ref(listener))
+        .into_iter()
+        .next()
+    else {
+        failing(
+            &mut verdict,
+            "UNAVAILABLE",
+            "the listener names no route configuration".into(),
+        );
+        return verdict;
+    };
+    verdict.route_configuration = Some(config_name.clone());
+    let Some(config) = resources.routes.iter().find(|r| r.name == config_name) else {
+        failing(
+            &mut verdict,
+            "UNAVAILABLE",
+            format!("istiod sends no route configuration {config_name}"),
+        );
+        return verdict;
+    };
+    let rejected: Vec<FieldVerdict> =
+        acceptance::rejections(&acceptance::route_configuration(config, runtime))
+            .cloned()
+            .collect();
+    let Some(host) = matching::select_virtual_host(&config.virtual_hosts, target) else {
+        failing(
+            &mut verdict,
+            "UNAVAILABLE",
+            format!(
+                "no virtual host of {config_name} has a domain matching {target}{}",
+                if config.virtual_hosts.is_empty() {
+                    " (it has none: the port is not HTTP or gRPC, or no Service is visible)"
+                } else {
+                    ""
+                }
+            ),
+        );
+        return verdict;
+    };
+    verdict.virtual_host = Some(host.name.clone());
+    let sources = route_sources(index, proxy, &config_name, host.routes.len());
+    let source_of = |i: usize| sources.get(i).cloned().flatten();
+    let mut chosen: Option<(usize, &Route)> = None;
+    for (i, candidate) in host.routes.iter().enumerate() {
+        match matching::match_route(candidate, rpc) {
+            RouteMatch::Matched => {
+                chosen = Some((i, candidate));
+                break;
+            }
+            RouteMatch::MatchedSometimes(percent) => {
+                verdict.matched = Some(matched_route(i, candidate, source_of(i), Some(percent)));
+                chosen = Some((i, candidate));
+                break;
+            }
+            RouteMatch::PathDiffers(why)
+            | RouteMatch::HeaderDiffers(why)
+            | RouteMatch::Skipped(why) => verdict.tried.push(TriedRoute {
+                index: i,
+                name: candidate.name.clone(),
+                source: source_of(i),
+                reason: why,
+            }),
+        }
+    }
+    let Some((index_in_host, route)) = chosen else {
+        failing(
+            &mut verdict,
+            "UNAVAILABLE",
+            format!(
+                "no route of {} matches {}{}",
+                host.name,
+                rpc.path,
+                if host.routes.is_empty() {
+                    " (it has no routes)"
+                } else {
+                    ""
+                }
+            ),
+        );
+        reject_if(&mut verdict, &rejected, &config_name);
+        return verdict;
+    };
+    if verdict.matched.is_none() {
+        verdict.matched = Some(matched_route(
+            index_in_host,
+            route,
+            source_of(index_in_host),
+            None,
+        ));
+    }
+    let host_at = config
+        .virtual_hosts
+        .iter()
+        .position(|h| std::ptr::eq(h, host))
+        .unwrap_or_default();
+    verdict.fields = acceptance::route_fields(
+        route,
+        &format!("virtual_hosts[{host_at}].routes[{index_in_host}]"),
+        runtime,
+    );
+    let action = match &route.action {
+        Some(route::Action::Route(action)) => action,
+        Some(other) => {
+            let kind = match other {
+                route::Action::Redirect(_) => "a redirect",
+                route::Action::DirectResponse(_) => "a direct response",
+                _ => "a non-forwarding action",
+            };
+            failing(
+                &mut verdict,
+                "UNAVAILABLE",
+                format!("the route's action is {kind}, which gRPC cannot carry out (GRPC005)"),
+            );
+            reject_if(&mut verdict, &rejected, &config_name);
+            return verdict;
+        }
+        None => {
+            failing(
+                &mut verdict,
+                "UNAVAILABLE",
+                "the route has no action".into(),
+            );
+            return verdict;
+        }
+    };
+    verdict.destinations = destinations(
+        &Renderer::new(index, proxy),
+        resources,
+        action,
+        runtime,
+        &mut verdict.fields,
+    );
+    verdict.timeout_seconds = effective_timeout(action, runtime);
+    verdict.retry = effective_retry(action, runtime);
+    verdict.applied = applied(route, action, runtime);
+    settle_outcome(&mut verdict, route, runtime);
+    reject_if(&mut verdict, &rejected, &config_name);
+    verdict
+}
+
+/// A rejected route configuration overrides every other outcome: the
+/// client never holds it.
+fn reject_if(verdict: &mut RouteVerdict, rejected: &[FieldVerdict], config_name: &str) {
+    let Some(first) = rejected.first() else {
+        return;
+    };
+    let fields: Vec<String> = rejected
+        .iter()
+        .map(|r| format!("{} ({}, {})", r.field, r.rule, r.runtimes))
+        .collect();
+    failing(
+        verdict,
+        "UNAVAILABLE",
+        format!(
+            "{} rejects (NACKs) route configuration {config_name} for {}: the client keeps the copy it had before, or with none its RPCs fail UNAVAILABLE",
+            first.runtimes,
+            fields.join("; ")
+        ),
+    );
+    for field in rejected {
+        if !verdict.fields.contains(field) {
+            verdict.fields.push(field.clone());
+        }
+    }
+}
+
+fn matched_route(
+    index: usize,
+    route: &Route,
+    source: Option<RouteSource>,
+    match_percent: Option<f64>,
+) -> MatchedRoute {
+    let mut conditions = Vec::new();
+    if let Some(m) = &route.r#match {
+        let case_sensitive = m.case_sensitive.as_ref().is_none_or(|b| b.value);
+        conditions.push(matching::describe_path(
+            m.path_specifier.as_ref(),
+            case_sensitive,
+        ));
+        conditions.extend(m.headers.iter().map(matching::describe_header));
+    }
+    MatchedRoute {
+        index,
+        name: route.name.clone(),
+        source,
+        conditions,
+        match_percent,
+    }
+}
+
+/// The clusters a route action sends RPCs to, with their shares and the
+/// endpoints behind each.
+fn destinations(
+    renderer: &Renderer<'_>,
+    resources: &Resources,
+    action: &RouteAction,
+    runtime: Runtime,
+    fields: &mut Vec<FieldVerdict>,
+) -> Vec<Destination> {
+    let targets: Vec<(String, f64)> = match &action.cluster_specifier {
+        Some(route_action::ClusterSpecifier::Cluster(name)) => vec![(name.clone(), 100.0)],
+        Some(route_action::ClusterSpecifier::WeightedClusters(weighted)) => {
+            let total: u64 = weighted
+                .clusters
+                .iter()
+                .map(|c| u64::from(c.weight.as_ref().map_or(0, |w| w.value)))
+                .sum();
+            weighted
+                .clusters
+                .iter()
+                .map(|c| {
+                    let weight = u64::from(c.weight.as_ref().map_or(0, |w| w.value));
+                    let share = if total == 0 {
+                        0.0
+                    } else {
+                        weight as f64 * 100.0 / total as f64
+                    };
+                    (c.name.clone(), share)
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    targets
+        .into_iter()
+        .map(|(name, share)| {
+            let key = ClusterKey::parse(&name);
+            let mut destination = Destination {
+                cluster: name.clone(),
+                weight_percent: share,
+                host: key.as_ref().map(|k| k.host.clone()),
+                subset: key.as_ref().map(|k| k.subset.clone()).filter(|s| !s.is_empty()),
+                lb_policy: None,
+                endpoints: Vec::new(),
+                pods_of: Vec::new(),
+                failure: None,
+            };
+            let Some(cluster) = resources.clusters.iter().find(|c| c.name == name) else {
+                destination.failure = Some(format!(
+                    "istiod sends no cluster {name}{}: RPCs sent here fail UNAVAILABLE",
+                    if name == super::rds::UNKNOWN_SERVICE_CLUSTER {
+                        " (the route names a backend istiod could not resolve)"
+                    } else {
+                        ""
+                    }
+                ));
+                return destination;
+            };
+            let lb = envoy_types::pb::envoy::config::cluster::v3::cluster::LbPolicy::try_from(
+                cluster.lb_policy,
+            )
+            .map(|p| p.as_str_name().to_string())
+            .unwrap_or_else(|_| cluster.lb_policy.to_string());
+            destination.lb_policy = Some(lb);
+            let cluster_verdicts = acceptance::cluster_fields(cluster, runtime);
+            if let Some(rejected) = acceptance::rejections(&cluster_verdicts).next() {
+                destination.failure = Some(format!(
+                    "{} rejects (NACKs) cluster {name} ({}, {}): RPCs sent here fail UNAVAILABLE",
+                    rejected.runtimes, rejected.field, rejected.rule
+                ));
+            }
+            for mut verdict in cluster_verdicts {
+                verdict.field = format!("cluster {name}: {}", verdict.field);
+                fields.push(verdict);
+            }
+            let service_name = cluster
+                .eds_cluster_config
+                .as_ref()
+                .map(|e| e.service_name.clone())
+                .unwrap_or_else(|| name.clone());
+            match resources.endpoints.iter().find(|e| e.cluster_name == service_name) {
+                Some(assignment) => destination.endpoints = endpoints_of(assignment),
+                None => {
+                    destination.failure.get_or_insert_with(|| {
+                        format!("istiod sends no endpoints for {service_name}: RPCs sent here fail UNAVAILABLE")
+                    });
+                }
+            }
+            if destination.endpoints.is_empty() && destination.failure.is_none() {
+                destination.pods_of = key
+                    .as_ref()
+                    .map(|key| super::eds::template_workloads(renderer, key))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|w| renderer.index.object(w.object).origin().to_string())
+                    .collect();
+            }
+            if destination.endpoints.is_empty()
+                && destination.pods_of.is_empty()
+                && destination.failure.is_none()
+            {
+                destination.failure = Some(format!(
+                    "cluster {name} has no endpoints: RPCs sent here fail UNAVAILABLE"
+                ));
+            }
+            destination
+        })
+        .collect()
+}
+
+fn endpoints_of(assignment: &ClusterLoadAssignment) -> Vec<EndpointInfo> {
+    use envoy_types::pb::envoy::config::core::v3::{address, HealthStatus};
+    let mut out = Vec::new();
+    for group in &assignment.endpoints {
+        let locality = group
+            .locality
+            .as_ref()
+            .map(|l| {
+                [l.region.as_str(), l.zone.as_str(), l.sub_zone.as_str()]
+                    .iter()
+                    .filter(|p| !p.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .unwrap_or_default();
+        for endpoint in &group.lb_endpoints {
+            let address = match endpoint.host_identifier.as_ref() {
+                Some(envoy_types::pb::envoy::config::endpoint::v3::lb_endpoint::HostIdentifier::Endpoint(e)) => {
+                    match e.address.as_ref().and_then(|a| a.address.as_ref()) {
+                        Some(address::Address::SocketAddress(s)) => {
+                            let port = match &s.port_specifier {
+                                Some(envoy_types::pb::envoy::config::core::v3::socket_address::PortSpecifier::PortValue(p)) => *p,
+                                _ => 0,
+                            };
+                            super::names::join_host_port(&s.address, port)
+                        }
+                        _ => "?".into(),
+                    }
+                }
+                _ => "?".into(),
+            };
+            out.push(EndpointInfo {
+                address,
+                locality: locality.clone(),
+                weight: endpoint
+                    .load_balancing_weight
+                    .as_ref()
+                    .map_or(1, |w| w.value),
+                health: HealthStatus::try_from(endpoint.health_status)
+                    .map(|h| h.as_str_name().to_string())
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    out
+}
+
+fn seconds(duration: &Duration) -> f64 {
+    duration.seconds as f64 + f64::from(duration.nanos) / 1e9
+}
+
+/// `1.5s`, `100ms`.
+fn show_duration(duration: &Duration) -> String {
+    let s = seconds(duration);
+    if s != 0.0 && s < 1.0 {
+        format!("{}ms", (s * 1000.0).round())
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// gRPC's retry codes (A44): only these `retry_on` values mean anything to it.
+const GRPC_RETRY_CONDITIONS: [(&str, &str); 5] = [
+    ("cancelled", "CANCELLED"),
+    ("deadline-exceeded", "DEADLINE_EXCEEDED"),
+    ("internal", "INTERNAL"),
+    ("resource-exhausted", "RESOURCE_EXHAUSTED"),
+    ("unavailable", "UNAVAILABLE"),
+];
+
+/// The route's deadline gRPC applies (A31): `max_stream_duration` when
+/// above zero and the runtime reads it; `route.timeout` never.
+fn effective_timeout(action: &RouteAction, runtime: Runtime) -> Option<f64> {
+    let duration = action
+        .max_stream_duration
+        .as_ref()
+        .and_then(|m| m.max_stream_duration.as_ref())
+        .map(seconds)
+        .filter(|s| *s > 0.0)?;
+    runtime
+        .supports(Feature::MaxStreamDuration)
+        .then_some(duration)
+}
+
+/// The retry policy gRPC builds from the route's (A44): only gRPC status
+/// conditions count, attempts are capped at 5, backoff defaults to 25 ms
+/// rising to ten times the base.
+fn effective_retry(action: &RouteAction, runtime: Runtime) -> Option<RetryVerdict> {
+    let policy = action.retry_policy.as_ref()?;
+    if !runtime.supports(Feature::Retry) {
+        return None;
+    }
+    let on: Vec<String> = policy
+        .retry_on
+        .split(',')
+        .filter_map(|c| {
+            GRPC_RETRY_CONDITIONS
+                .iter()
+                .find(|(name, _)| *name == c.trim())
+                .map(|(_, code)| code.to_string())
+        })
+        .collect();
+    if on.is_empty() {
+        return None;
+    }
+    let retries = policy.num_retries.as_ref().map_or(1, |n| n.value);
+    let base = policy
+        .retry_back_off
+        .as_ref()
+        .and_then(|b| b.base_interval.as_ref())
+        .map_or(0.025, seconds);
+    let max = policy
+        .retry_back_off
+        .as_ref()
+        .and_then(|b| b.max_interval.as_ref())
+        .map_or(base * 10.0, seconds);
+    Some(RetryVerdict {
+        attempts: retries.saturating_add(1).min(5),
+        on,
+        initial_backoff_ms: (base * 1000.0).round(),
+        max_backoff_ms: (max * 1000.0).round(),
+    })
+}
+
+/// What gRPC applies on the route: the deadline, retries, faults, hashing.
+fn applied(route: &Route, action: &RouteAction, runtime: Runtime) -> Vec<Applied> {
+    let mut out = Vec::new();
+    let timeout = action
+        .max_stream_duration
+        .as_ref()
+        .and_then(|m| m.max_stream_duration.as_ref())
+        .filter(|d| seconds(d) > 0.0);
+    out.push(Applied {
+        what: "timeout".into(),
+        detail: match timeout {
+            Some(d) if runtime.supports(Feature::MaxStreamDuration) => format!(
+                "deadline is the smaller of the application's and {} (max_stream_duration)",
+                show_duration(d)
+            ),
+            Some(d) => format!(
+                "max_stream_duration {} is ignored by this runtime (GRPC019): the application's deadline only",
+                show_duration(d)
+            ),
+            None => "the application's deadline (the route sets no max_stream_duration above 0; gRPC ignores route.timeout)".into(),
+        },
+    });
+    if let Some(policy) = &action.retry_policy {
+        let detail = if !runtime.supports(Feature::Retry) {
+            "ignored by this runtime (GRPC018): no retries".to_string()
+        } else {
+            match effective_retry(action, runtime) {
+                Some(retry) => format!(
+                    "on {} up to {} attempts in all, backoff {}ms to {}ms",
+                    retry.on.join(", "),
+                    retry.attempts,
+                    retry.initial_backoff_ms,
+                    retry.max_backoff_ms
+                ),
+                None => format!(
+                    "none: retry_on {:?} names no gRPC status (GRPC011)",
+                    policy.retry_on
+                ),
+            }
+        };
+        out.push(Applied {
+            what: "retry".into(),
+            detail,
+        });
+    }
+    if let Some(fault) = fault_of(route) {
+        let supported = runtime.supports(Feature::FaultInjection);
+        if let Some(delay) = &fault.delay {
+            let fixed = match &delay.fault_delay_secifier {
+                Some(envoy_types::pb::envoy::extensions::filters::common::fault::v3::fault_delay::FaultDelaySecifier::FixedDelay(d)) => show_duration(d),
+                _ => "a header-given delay".into(),
+            };
+            let share = delay.percentage.as_ref().map_or(100.0, fraction_percent);
+            out.push(Applied {
+                what: "fault delay".into(),
+                detail: if supported {
+                    format!("{fixed} on {share}% of RPCs")
+                } else {
+                    "ignored by this runtime (GRPC017)".into()
+                },
+            });
+        }
+        if let Some(abort) = &fault.abort {
+            let share = abort.percentage.as_ref().map_or(100.0, fraction_percent);
+            out.push(Applied {
+                what: "fault abort".into(),
+                detail: if supported {
+                    format!(
+                        "{} on {share}% of RPCs",
+                        abort_status(abort.error_type.as_ref())
+                    )
+                } else {
+                    "ignored by this runtime (GRPC017)".into()
+                },
+            });
+        }
+    }
+    for policy in &action.hash_policy {
+        use route_action::hash_policy::PolicySpecifier;
+        let detail = match &policy.policy_specifier {
+            Some(PolicySpecifier::Header(h)) => format!("ring hash on metadata {}", h.header_name),
+            Some(PolicySpecifier::FilterState(f)) if f.key == "io.grpc.channel_id" => {
+                "ring hash on the channel".into()
+            }
+            _ => "a key gRPC cannot read: each RPC gets a random hash (GRPC025)".into(),
+        };
+        out.push(Applied {
+            what: "hash".into(),
+            detail,
+        });
+    }
+    out
+}
+
+fn fault_of(route: &Route) -> Option<HttpFault> {
+    let any = route
+        .typed_per_filter_config
+        .get("envoy.filters.http.fault")?;
+    prost::Message::decode(any.value.as_slice()).ok()
+}
+
+/// The gRPC status an abort fault gives: its `grpc_status`, or its HTTP
+/// status mapped as gRPC maps HTTP statuses.
+fn abort_status(error: Option<&fault_abort::ErrorType>) -> String {
+    match error {
+        Some(fault_abort::ErrorType::GrpcStatus(code)) => STATUS_NAMES
+            .get(*code as usize)
+            .map_or_else(|| format!("status {code}"), |n| n.to_string()),
+        Some(fault_abort::ErrorType::HttpStatus(code)) => http_to_grpc(*code).to_string(),
+        _ => "UNKNOWN".into(),
+    }
+}
+
+/// gRPC's HTTP-to-status mapping (doc/http-grpc-status-mapping.md).
+pub fn http_to_grpc(code: u32) -> &'static str {
+    match code {
+        400 => "INTERNAL",
+        401 => "UNAUTHENTICATED",
+        403 => "PERMISSION_DENIED",
+        404 => "UNIMPLEMENTED",
+        429 | 502 | 503 | 504 => "UNAVAILABLE",
+        _ => "UNKNOWN",
+    }
+}
+
+/// The outcome once the route is known: a certain abort, or destinations
+/// that all fail, fail the RPC.
+fn settle_outcome(verdict: &mut RouteVerdict, route: &Route, runtime: Runtime) {
+    if runtime.supports(Feature::FaultInjection) {
+        if let Some(abort) = fault_of(route).and_then(|f| f.abort) {
+            let share = abort.percentage.as_ref().map_or(100.0, fraction_percent);
+            if share >= 100.0 {
+                let status = abort_status(abort.error_type.as_ref());
+                failing(
+                    verdict,
+                    &status,
+                    "the route's fault injection aborts every RPC".to_string(),
+                );
+                return;
+            }
+        }
+    }
+    if verdict.destinations.is_empty() {
+        failing(
+            verdict,
+            "UNAVAILABLE",
+            "the route names no cluster gRPC can use".into(),
+        );
+        return;
+    }
+    let reachable: Vec<&Destination> = verdict
+        .destinations
+        .iter()
+        .filter(|d| d.failure.is_none() && d.weight_percent > 0.0)
+        .collect();
+    if reachable.is_empty() {
+        let reasons: Vec<String> = verdict
+            .destinations
+            .iter()
+            .filter_map(|d| d.failure.clone())
+            .collect();
+        failing(verdict, "UNAVAILABLE", reasons.join("; "));
+        return;
+    }
+    let failing_share: f64 = verdict
+        .destinations
+        .iter()
+        .filter(|d| d.failure.is_some())
+        .map(|d| d.weight_percent)
+        .sum();
+    let mut reason = String::from("reaches a backend");
+    if failing_share > 0.0 {
+        reason.push_str(&format!(
+            "; {failing_share:.0}% of RPCs go to clusters that fail UNAVAILABLE"
+        ));
+    }
+    if runtime.supports(Feature::FaultInjection) {
+        if let Some(abort) = fault_of(route).and_then(|f| f.abort) {
+            let share = abort.percentage.as_ref().map_or(100.0, fraction_percent);
+            reason.push_str(&format!(
+                "; {share}% of RPCs are aborted with {} (fault injection)",
+                abort_status(abort.error_type.as_ref())
+            ));
+        }
+    }
+    verdict.outcome.reason = reason;
+}
+
+/// The source of each route of the virtual host gRPC gets for a route
+/// configuration, in order: asked of the semantics layer, which decided
+/// the routes istiod builds. `None` where it cannot be told.
+fn route_sources(
+    index: &Index,
+    proxy: &Proxy,
+    config_name: &str,
+    count: usize,
+) -> Vec<Option<RouteSource>> {
+    let Some(key) = ClusterKey::parse(config_name) else {
+        return vec![None; count];
+    };
+    let renderer = Renderer::new(index, proxy);
+    let Some(service) = renderer.service(&key.host) else {
+        return vec![None; count];
+    };
+    let Some((id, spec)) =
+        crate::semantics::routing::virtual_service_for(index, &proxy.namespace, &service.host)
+    else {
+        let default = RouteSource {
+            origin: format!(
+                "istiod's default route for {}:{} (no VirtualService applies)",
+                service.host, key.port
+            ),
+            field: String::new(),
+            location: None,
+        };
+        return vec![Some(default); count];
+    };
+    let object = index.object(id);
+    let client = crate::semantics::routing::RouteClient {
+        namespace: &proxy.namespace,
+        labels: &proxy.labels,
+        port: Some(key.port),
+    };
+    let emitted = crate::semantics::routing::emitted_routes(spec, client);
+    if emitted.len() != count {
+        return vec![None; count];
+    }
+    emitted
+        .iter()
+        .map(|route| {
+            let field = match route.match_index {
+                Some(j) => format!("spec.http[{}].match[{j}]", route.http_index),
+                None => format!("spec.http[{}]", route.http_index),
+            };
+            Some(source_of(object, &field))
+        })
+        .collect()
+}
+
+/// A field of an object, told at what the user wrote: a generated
+/// VirtualService's route at the Gateway API rule it comes from.
+fn source_of(object: &crate::model::Object, field: &str) -> RouteSource {
+    let Ok(path) = FieldPath::parse(field) else {
+        return RouteSource {
+            origin: object.origin().to_string(),
+            field: field.to_string(),
+            location: None,
+        };
+    };
+    if let Some(part) = object.generated.as_ref().and_then(|g| g.part_for(&path)) {
+        let pos = part.source.locate(&part.source_field).value;
+        return RouteSource {
+            origin: part.source_origin.to_string(),
+            field: part.source_field.to_string(),
+            location: Some(format!(
+                "{}:{}:{}",
+                part.source.file.name, pos.line, pos.column
+            )),
+        };
+    }
+    let pos = object.doc.locate(&path).value;
+    RouteSource {
+        origin: object.origin().to_string(),
+        field: field.to_string(),
+        location: Some(format!(
+            "{}:{}:{}",
+            object.doc.file.name, pos.line, pos.column
+        )),
+    }
+}
