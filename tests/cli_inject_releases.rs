@@ -6,7 +6,8 @@
 //! For every release, the workloads under testdata/inject (sidecar, gateway,
 //! grpc-agent, grpc-simple, and the CronJob and List of mixed.yaml) must
 //! inject into well-formed pods, and injecting the result again must change
-//! nothing.
+//! nothing. A release whose sidecar template calls `otelResourceAttributes`
+//! must give the proxy OTEL_RESOURCE_ATTRIBUTES when the mesh asks for them.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -262,4 +263,62 @@ fn releases_inject_well_formed_pods_and_are_idempotent() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A mesh config whose OpenTelemetry provider asks for the OTel semantic
+/// conventions, which 1.30's sidecar template turns into the proxy's
+/// OTEL_RESOURCE_ATTRIBUTES (templates without `otelResourceAttributes`
+/// must not set it).
+const OTEL_MESH_CONFIG: &str = "extensionProviders:
+- name: otel
+  opentelemetry:
+    service: otel.observability.svc.cluster.local
+    port: 4317
+    serviceAttributeEnrichment: OTEL_SEMANTIC_CONVENTIONS
+";
+
+#[test]
+fn releases_that_call_otel_resource_attributes_set_them_on_the_proxy() {
+    let out = tempfile::tempdir().unwrap();
+    let Some(releases) = release_configs(&out.path().join("releases")) else {
+        return;
+    };
+    let mesh_config = out.path().join("mesh.yaml");
+    std::fs::write(&mesh_config, OTEL_MESH_CONFIG).unwrap();
+    let mut callers = 0;
+    for (version, config) in &releases {
+        let calls = std::fs::read_to_string(config)
+            .unwrap()
+            .contains("otelResourceAttributes");
+        callers += usize::from(calls);
+        let run = runner::mesh(&[
+            "kube-inject",
+            "-f",
+            "testdata/inject/sidecar.yaml",
+            "--inject-config",
+            config.to_str().unwrap(),
+            "--mesh-config",
+            mesh_config.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "Istio {version}: {}", run.stderr);
+        let docs = documents(&run.stdout);
+        let proxy = docs[0]["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "istio-proxy")
+            .unwrap_or_else(|| panic!("Istio {version}: no istio-proxy"));
+        let attributes = proxy["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == "OTEL_RESOURCE_ATTRIBUTES")
+            .map(|e| e["value"].as_str().unwrap_or(""));
+        // The StatefulSet names no namespace: no service.namespace, and an
+        // empty one leads the instance id; its one container's image tag
+        // is the service version.
+        let want = calls.then_some("service.version=2.0,service.instance.id=.$(POD_NAME).web");
+        assert_eq!(attributes, want, "Istio {version}");
+    }
+    assert!(callers > 0, "no release calls otelResourceAttributes");
 }
