@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 mod runner;
 
-use runner::Run;
+use runner::{documents, Run};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -23,16 +23,6 @@ fn mesh(args: &[&str], stdin: Option<&str>) -> Run {
 
 fn inject(file: &str) -> Run {
     mesh(&["kube-inject", "-f", file], None)
-}
-
-/// The documents of YAML output, parsed.
-fn documents(text: &str) -> Vec<Json> {
-    mesh::source::yaml::parse_values(text)
-        .documents
-        .into_iter()
-        .filter_map(|d| d.root)
-        .filter(|root| !root.is_null())
-        .collect()
 }
 
 fn container_names(pod_spec: &Json, list: &str) -> Vec<String> {
@@ -362,7 +352,8 @@ fn stdin_output_file_and_diff() {
         ],
         None,
     );
-    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    // Like `git diff --exit-code`: 1 when the injection changes the file.
+    assert_eq!(diff.code, 1, "{}", diff.stderr);
     assert!(diff.stdout.starts_with("--- testdata/inject/grpc-simple.yaml\n+++ testdata/inject/grpc-simple.yaml (injected)\n"), "{}", diff.stdout);
     assert!(
         diff.stdout.contains("\n+  - name: grpc-bootstrap-init\n")
@@ -370,6 +361,160 @@ fn stdin_output_file_and_diff() {
         "{}",
         diff.stdout
     );
+}
+
+/// A file with nothing to inject: a List of non-workloads (comments, key
+/// order and flow style that a re-serialisation would lose), a
+/// comment-only document, `--- # comment` and `...` markers, a leading `---`
+/// and no final newline.
+const NOTHING_TO_INJECT: &str = r#"---
+# settings for the echo namespace
+--- # the list
+kind: List   # kind first
+apiVersion: v1
+items:
+- {kind: ConfigMap, apiVersion: v1, metadata: {name: echo-settings}, data: {level: debug}}
+- apiVersion: v1
+  kind: Service
+  metadata:
+    name: echo   # the service
+...
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: token}
+stringData: {token: "---"}"#;
+
+#[test]
+fn a_file_with_nothing_to_inject_comes_out_byte_for_byte() {
+    let run = mesh(&["kube-inject", "-f", "-"], Some(NOTHING_TO_INJECT));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, NOTHING_TO_INJECT);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+
+    let diff = mesh(
+        &["kube-inject", "-f", "-", "--diff"],
+        Some(NOTHING_TO_INJECT),
+    );
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert_eq!(diff.stdout, "");
+}
+
+/// A Pod between two documents that stay as written: `kind` + `apiVersion`.
+const POD_BETWEEN_OTHERS: &str = r#"# leading comment-only document
+--- # the service
+kind: Service
+apiVersion: v1
+metadata: {name: echo}
+--- # the pod
+apiVersion: v1
+kind: Pod
+metadata:
+  name: echo
+spec:
+  containers:
+  - name: echo
+    image: example.com/echo:1
+--- # the secret
+kind: Secret
+apiVersion: v1
+metadata: {name: token}
+...
+"#;
+
+/// The marker lines of a file, in order.
+fn markers(text: &str) -> Vec<&str> {
+    text.lines()
+        .map(|line| line.trim_end_matches('\r'))
+        .filter(|line| line.starts_with("---") || *line == "...")
+        .collect()
+}
+
+#[test]
+fn injected_documents_keep_the_markers_around_them_and_others_their_bytes() {
+    let run = mesh(&["kube-inject", "-f", "-"], Some(POD_BETWEEN_OTHERS));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (head, rest) = POD_BETWEEN_OTHERS
+        .split_once("apiVersion: v1\nkind: Pod")
+        .unwrap();
+    let (_, tail) = rest.split_once("--- # the secret\n").unwrap();
+    assert!(run.stdout.starts_with(head), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with(&format!("--- # the secret\n{tail}")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(markers(&run.stdout), markers(POD_BETWEEN_OTHERS));
+    assert!(run.stdout.contains("name: istio-proxy\n"), "{}", run.stdout);
+
+    // The last document, when injected, is closed with `---` as istioctl does.
+    let pod_last = &POD_BETWEEN_OTHERS[..POD_BETWEEN_OTHERS.find("--- # the secret").unwrap()];
+    let run = mesh(&["kube-inject", "-f", "-"], Some(pod_last));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.ends_with("status: {}\n---\n"), "{}", run.stdout);
+}
+
+#[test]
+fn a_list_holding_a_workload_is_written_anew_and_one_without_as_it_was() {
+    let input = fs::read_to_string(repo().join("testdata/inject/mixed.yaml")).unwrap();
+    let list_at = input.find("apiVersion: v1\nkind: List").unwrap();
+    let without_daemon_set: String = input[list_at..]
+        .split("\n- ")
+        .filter(|item| !item.contains("kind: DaemonSet"))
+        .collect::<Vec<_>>()
+        .join("\n- ");
+    assert!(without_daemon_set.contains("kind: ConfigMap"));
+    let run = mesh(&["kube-inject", "-f", "-"], Some(&without_daemon_set));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, without_daemon_set);
+
+    let run = mesh(&["kube-inject", "-f", "-"], Some(&input[list_at..]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_ne!(run.stdout, &input[list_at..]);
+    assert!(run.stdout.contains("name: istio-proxy"), "{}", run.stdout);
+}
+
+#[test]
+fn a_crlf_file_gets_crlf_injected_documents() {
+    let input = POD_BETWEEN_OTHERS.replace('\n', "\r\n");
+    let run = mesh(&["kube-inject", "-f", "-"], Some(&input));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("istio-proxy"), "{}", run.stdout);
+    let bare_newlines = run.stdout.matches('\n').count() - run.stdout.matches("\r\n").count();
+    assert_eq!(bare_newlines, 0, "{}", run.stdout);
+    assert_eq!(markers(&run.stdout), markers(&input));
+}
+
+#[test]
+fn fields_kubernetes_does_not_define_are_kept_and_noted_once() {
+    let run = inject("testdata/inject/sidecar.yaml");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let notes: Vec<&str> = run.stderr.lines().filter(|l| l.contains("kept")).collect();
+    assert_eq!(
+        notes,
+        vec![
+            "mesh: note: testdata/inject/sidecar.yaml: kept 1 field Kubernetes does not define \
+             (StatefulSet \"web\" at spec.template.spec.containers[0].x-vendor-extension); a \
+             cluster that does not know it rejects it under kubectl's default --validate=strict"
+        ]
+    );
+
+    // Two documents with unknown fields: still one note, naming the first.
+    let input = fs::read_to_string(repo().join("testdata/inject/sidecar.yaml")).unwrap();
+    let twice = format!("{input}---\n{}", input.replace("name: web", "name: web2"));
+    let run = mesh(&["kube-inject", "-f", "-"], Some(&twice));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let notes: Vec<&str> = run.stderr.lines().filter(|l| l.contains("kept")).collect();
+    assert_eq!(notes.len(), 1, "{}", run.stderr);
+    assert!(
+        notes[0]
+            .contains("kept 2 fields Kubernetes does not define (first: StatefulSet \"web\" at"),
+        "{}",
+        notes[0]
+    );
+    // Workloads without such fields get no note.
+    let run = inject("testdata/inject/grpc-agent.yaml");
+    assert!(!run.stderr.contains("kept"), "{}", run.stderr);
 }
 
 #[test]
@@ -418,10 +563,21 @@ fn hostile_templates_fail_fast_instead_of_hanging() {
 }
 
 #[test]
-fn help_has_an_example() {
+fn help_has_an_example_the_exit_codes_and_the_istio_version() {
     let run = mesh(&["kube-inject", "--help"], None);
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("Example"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("1 with --diff: the injection changes the input"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("86c9f01") && run.stdout.contains("proxyv2:1.28.0"),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains("--injectConfigFile")
             && run.stdout.contains("--valuesFile")

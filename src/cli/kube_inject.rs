@@ -14,17 +14,26 @@ use crate::source::{self, InputSeverity};
 ///
 /// Injects Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs,
 /// CronJobs, ReplicationControllers, DeploymentConfigs and Lists; other
-/// documents pass through as written. Each pod gets the templates named by
+/// documents pass through byte for byte. Each pod gets the templates named by
 /// its `inject.istio.io/templates` annotation (`sidecar` by default). With no
 /// config flags the built-in templates and values are used; give the
 /// cluster's own injector config, values and mesh config to match it.
+///
+/// The built-in templates follow Istio's istio-discovery chart on master at
+/// commit 86c9f01 (2026-08-22, after the 1.31 branch): the same output as
+/// 1.29 and 1.30 except that the proxy no longer gets GOMAXPROCS. The
+/// built-in values name the image docker.io/istio/proxyv2:1.28.0. For a
+/// cluster on a release, pass its `istio-sidecar-injector` ConfigMap
+/// (`kubectl get cm -n istio-system istio-sidecar-injector -o yaml`) to
+/// --inject-config.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  mesh kube-inject -f testdata/inject/grpc-agent.yaml\n  \
     mesh kube-inject -f deploy.yaml --inject-config inject-config.yaml \\\n    \
     --values values.json --mesh-config mesh.yaml -o deploy.injected.yaml\n  \
     kubectl get deploy app -o yaml | mesh kube-inject -f - --diff\n\n\
-    Exit codes: 0 done, 65 an input or config could not be read or injected, 64 bad usage, 1 other errors."
+    Exit codes: 0 done (with --diff: no change), 1 with --diff: the injection changes the input \
+    (and on other errors), 65 an input or config could not be read or injected, 64 bad usage."
 )]
 pub struct Args {
     /// The manifest to inject, or `-` for stdin.
@@ -105,7 +114,15 @@ pub fn run(args: Args) -> Result<Exit> {
     for note in &injected.notes {
         eprintln!("mesh: note: {}: {note}", file.name);
     }
+    if let Some(note) = unknown_fields_note(&injected.unknown_fields) {
+        eprintln!("mesh: note: {}: {note}", file.name);
+    }
+    // Like `git diff --exit-code`: 1 says the injection changes the file.
+    let mut exit = Exit::Ok;
     let text = if args.diff {
+        if injected.text != file.text {
+            exit = Exit::Failure;
+        }
         similar::TextDiff::from_lines(&file.text, &injected.text)
             .unified_diff()
             .context_radius(3)
@@ -120,7 +137,26 @@ pub fn run(args: Args) -> Result<Exit> {
             print_stdout(&text)?;
         }
     }
-    Ok(Exit::Ok)
+    Ok(exit)
+}
+
+/// One line for all the fields Kubernetes does not define: they are kept,
+/// and whether a cluster accepts them depends on its version and on how
+/// they are applied.
+fn unknown_fields_note(fields: &[String]) -> Option<String> {
+    let first = fields.first()?;
+    let count = match fields.len() {
+        1 => "1 field".to_string(),
+        n => format!("{n} fields"),
+    };
+    let (which, them) = match fields.len() {
+        1 => ("", "it"),
+        _ => ("first: ", "them"),
+    };
+    Some(format!(
+        "kept {count} Kubernetes does not define ({which}{first}); a cluster that does not \
+         know {them} rejects {them} under kubectl's default --validate=strict"
+    ))
 }
 
 /// Writes through a temporary file in the same directory, then renames it

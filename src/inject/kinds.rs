@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::pod::{self, object_entry, Context, PodError};
 use super::{goyaml, quantity, InjectError, Injector};
+use crate::model;
 use crate::source::{self, FieldPath, Pos};
 
 /// Namespaces Istio never injects into.
@@ -24,29 +25,34 @@ pub struct InjectedFile {
     pub notes: Vec<String>,
     /// Objects injected.
     pub injected: usize,
+    /// Fields Kubernetes does not define in the objects written anew, kept
+    /// as they were (`StatefulSet "web" at spec.template...`), in input order.
+    pub unknown_fields: Vec<String>,
 }
 
-/// One `---`-separated chunk of the input.
+/// One document of the input and the marker line that ends it.
 struct Chunk<'a> {
+    /// The document, up to the marker.
     text: &'a str,
+    /// The `---` or `...` line that ends the document, as written; empty for
+    /// the last document when the file does not end with a marker.
+    end: &'a str,
     /// 0-based line of its first line in the file.
     first_line: usize,
 }
 
+/// Cuts a file at its `---` and `...` lines. The pieces, with their markers,
+/// add up to the whole file, so a document left alone is copied exactly.
 fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut start_line = 0usize;
     let mut offset = 0usize;
     for (line_number, line) in text.split_inclusive('\n').enumerate() {
-        let bare = line.trim_end_matches(['\n', '\r']);
-        let is_separator = bare == "---"
-            || bare.starts_with("--- ")
-            || bare.starts_with("---\t")
-            || bare.starts_with("--- #");
-        if is_separator {
+        if is_document_marker(line) {
             chunks.push(Chunk {
                 text: &text[start..offset],
+                end: line,
                 first_line: start_line,
             });
             start = offset + line.len();
@@ -56,18 +62,38 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     }
     chunks.push(Chunk {
         text: &text[start..],
+        end: "",
         first_line: start_line,
     });
     chunks
 }
 
-fn is_blank(text: &str) -> bool {
-    text.lines().all(|l| {
-        let l = l.trim();
-        l.is_empty() || l.starts_with('#')
+/// `---` (a document starts) or `...` (one ends), alone on its line or
+/// followed by a blank.
+fn is_document_marker(line: &str) -> bool {
+    let bare = line.trim_end_matches(['\n', '\r']);
+    ["---", "..."].iter().any(|marker| {
+        bare.strip_prefix(marker)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
     })
 }
 
+/// Nothing but blank lines, comments and directives (`%YAML`).
+fn is_blank(text: &str) -> bool {
+    text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l.starts_with('%')
+    })
+}
+
+/// The line break a file uses, judged by its first line: documents written
+/// anew use it too.
+fn line_break_of(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(end) if text[..end].ends_with('\r') => "\r\n",
+        _ => "\n",
+    }
+}
 /// Where a kind keeps its pod template: (pod metadata, pod spec) pointers.
 fn template_paths(api_version: &str, kind: &str) -> Option<(&'static str, &'static str)> {
     let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
@@ -90,18 +116,18 @@ fn template_paths(api_version: &str, kind: &str) -> Option<(&'static str, &'stat
     }
 }
 
-/// Injects every document of a file; other kinds are copied as written.
-/// Documents are independent, so they are injected on all cores and joined
-/// in input order (the first error in input order wins).
+/// Injects every document of a file. Documents that are not workloads (nor
+/// Lists holding one) are copied byte for byte with the markers around them;
+/// a document written anew ends with the marker it had, or `---` as
+/// istioctl writes it. Documents are independent, so they are injected on
+/// all cores and joined in input order (the first error in input order wins).
 pub fn inject_text(
     injector: &Injector,
     file: &str,
     text: &str,
 ) -> Result<InjectedFile, InjectError> {
-    let chunks: Vec<Chunk<'_>> = split_documents(text)
-        .into_iter()
-        .filter(|chunk| !is_blank(chunk.text))
-        .collect();
+    let chunks = split_documents(text);
+    let line_break = line_break_of(text);
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(chunks.len().max(1));
@@ -114,7 +140,7 @@ pub fn inject_text(
                     let mut out = InjectedFile::default();
                     let mut shared = Map::new();
                     for chunk in part {
-                        inject_chunk(injector, file, chunk, &mut out, &mut shared)?;
+                        inject_chunk(injector, file, chunk, line_break, &mut out, &mut shared)?;
                     }
                     Ok(out)
                 })
@@ -139,6 +165,7 @@ pub fn inject_text(
         out.text.push_str(&part.text);
         out.notes.extend(part.notes);
         out.injected += part.injected;
+        out.unknown_fields.extend(part.unknown_fields);
     }
     Ok(out)
 }
@@ -148,61 +175,61 @@ fn inject_chunk(
     injector: &Injector,
     file: &str,
     chunk: &Chunk<'_>,
+    line_break: &str,
     out: &mut InjectedFile,
     shared: &mut Map<String, Json>,
 ) -> Result<(), InjectError> {
-    let out = &mut *out;
-    {
-        let located = |pos: Pos| Pos {
-            line: pos.line + chunk.first_line as u32,
-            column: pos.column,
-        };
-        let stream = source::yaml::parse_values(chunk.text);
-        if let Some(error) = stream.errors.first() {
-            return Err(InjectError {
-                file: file.to_string(),
-                pos: Some(located(error.pos)),
-                message: error.message.clone(),
-            });
+    let copy_as_written = |out: &mut InjectedFile| {
+        out.text.push_str(chunk.text);
+        out.text.push_str(chunk.end);
+    };
+    if is_blank(chunk.text) {
+        copy_as_written(out);
+        return Ok(());
+    }
+    let located = |pos: Pos| Pos {
+        line: pos.line + chunk.first_line as u32,
+        column: pos.column,
+    };
+    let stream = source::yaml::parse_values(chunk.text);
+    if let Some(error) = stream.errors.first() {
+        return Err(InjectError {
+            file: file.to_string(),
+            pos: Some(located(error.pos)),
+            message: error.message.clone(),
+        });
+    }
+    let Some(mut root) = stream.documents.into_iter().find_map(|d| d.root) else {
+        copy_as_written(out);
+        return Ok(());
+    };
+    let (api_version, kind) = type_of(&root);
+    let error_at = |path: &str, message: String| -> InjectError {
+        let pos = FieldPath::parse(path).ok().and_then(|path| {
+            let trees = source::yaml::parse_stream(chunk.text);
+            let node = trees.documents.into_iter().find_map(|d| d.root)?;
+            Some(node.locate_nearest(&path).value)
+        });
+        InjectError {
+            file: file.to_string(),
+            pos: pos.map(located),
+            message,
         }
-        let Some(mut root) = stream.documents.into_iter().find_map(|d| d.root) else {
-            return Ok(());
-        };
-        let api_version = root
-            .get("apiVersion")
-            .and_then(Json::as_str)
-            .unwrap_or("")
-            .to_string();
-        let kind = root
-            .get("kind")
-            .and_then(Json::as_str)
-            .unwrap_or("")
-            .to_string();
-        let error_at = |path: &str, message: String| -> InjectError {
-            let pos = FieldPath::parse(path).ok().and_then(|path| {
-                let trees = source::yaml::parse_stream(chunk.text);
-                let node = trees.documents.into_iter().find_map(|d| d.root)?;
-                Some(node.locate_nearest(&path).value)
-            });
-            InjectError {
-                file: file.to_string(),
-                pos: pos.map(located),
-                message,
-            }
-        };
-        let handled = if api_version == "v1" && kind == "List" {
+    };
+    let is_workload = |object: &Json| {
+        let (api_version, kind) = type_of(object);
+        template_paths(&api_version, &kind).is_some()
+    };
+    let handled = if api_version == "v1" && kind == "List" {
+        // Istio writes every List anew; one without a workload is left as written.
+        let holds_workload = root
+            .get("items")
+            .and_then(Json::as_array)
+            .is_some_and(|items| items.iter().any(is_workload));
+        if holds_workload {
             if let Some(Json::Array(items)) = root.get_mut("items") {
                 for (i, item) in items.iter_mut().enumerate() {
-                    let item_api = item
-                        .get("apiVersion")
-                        .and_then(Json::as_str)
-                        .unwrap_or("")
-                        .to_string();
-                    let item_kind = item
-                        .get("kind")
-                        .and_then(Json::as_str)
-                        .unwrap_or("")
-                        .to_string();
+                    let (item_api, item_kind) = type_of(item);
                     if template_paths(&item_api, &item_kind).is_some() {
                         inject_object(injector, item, &item_api, &item_kind, out, shared)
                             .map_err(|e| error_at(&format!("items[{i}].{}", e.0), e.1))?;
@@ -212,25 +239,81 @@ fn inject_chunk(
             if let Json::Object(map) = &mut root {
                 map.entry("metadata").or_insert_with(|| json!({}));
             }
-            true
-        } else if template_paths(&api_version, &kind).is_some() {
-            inject_object(injector, &mut root, &api_version, &kind, out, shared)
-                .map_err(|e| error_at(&e.0, e.1))?;
-            true
-        } else {
-            false
-        };
-        if handled {
-            out.text.push_str(&goyaml::to_yaml(&root));
-        } else {
-            out.text.push_str(chunk.text);
-            if !chunk.text.ends_with('\n') {
-                out.text.push('\n');
-            }
         }
-        out.text.push_str("---\n");
+        holds_workload
+    } else if is_workload(&root) {
+        inject_object(injector, &mut root, &api_version, &kind, out, shared)
+            .map_err(|e| error_at(&e.0, e.1))?;
+        true
+    } else {
+        false
+    };
+    if !handled {
+        copy_as_written(out);
+        return Ok(());
+    }
+    note_unknown_fields(&root, out);
+    let yaml = goyaml::to_yaml(&root);
+    if line_break == "\n" {
+        out.text.push_str(&yaml);
+    } else {
+        out.text.push_str(&yaml.replace('\n', line_break));
+    }
+    if chunk.end.is_empty() {
+        out.text.push_str("---");
+        out.text.push_str(line_break);
+    } else {
+        out.text.push_str(chunk.end);
     }
     Ok(())
+}
+
+/// An object's `apiVersion` and `kind` (empty when missing).
+fn type_of(object: &Json) -> (String, String) {
+    let text = |key: &str| {
+        object
+            .get(key)
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    (text("apiVersion"), text("kind"))
+}
+
+/// Records the fields of an object written anew (or of a List's items) that
+/// Kubernetes does not define, judged by the schemas `mesh validate` uses.
+fn note_unknown_fields(root: &Json, out: &mut InjectedFile) {
+    let (api_version, kind) = type_of(root);
+    if api_version == "v1" && kind == "List" {
+        if let Some(items) = root.get("items").and_then(Json::as_array) {
+            for (i, item) in items.iter().enumerate() {
+                let at = FieldPath::root().field("items").index(i);
+                note_object_unknown_fields(item, &at, out);
+            }
+        }
+    } else {
+        note_object_unknown_fields(root, &FieldPath::root(), out);
+    }
+}
+
+fn note_object_unknown_fields(object: &Json, at: &FieldPath, out: &mut InjectedFile) {
+    let (api_version, kind) = type_of(object);
+    let (group, version) = model::split_api_version(&api_version);
+    let Some(info) = model::find_kind(group, version, &kind) else {
+        return;
+    };
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Json::as_str)
+        .unwrap_or("");
+    for error in model::kinds::check_schema(info, version, object) {
+        if error.is_unknown_field() {
+            let mut path = at.clone();
+            path.0.extend(error.path.0);
+            out.unknown_fields
+                .push(format!("{kind} {name:?} at {path}"));
+        }
+    }
 }
 
 /// A located failure inside an object: (field path, message).
@@ -658,11 +741,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn documents_split_on_separator_lines_only() {
-        let chunks = split_documents("a: 1\n---\nb: '---'\n--- # c\nc: 3\n");
-        let texts: Vec<&str> = chunks.iter().map(|c| c.text).collect();
-        assert_eq!(texts, vec!["a: 1\n", "b: '---'\n", "c: 3\n"]);
+    fn documents_split_on_marker_lines_only_and_add_up_to_the_file() {
+        let text = "a: 1\n---\nb: '---'\n--- # c\nc: 3\n...\n---word: 4\n";
+        let chunks = split_documents(text);
+        let pieces: Vec<(&str, &str)> = chunks.iter().map(|c| (c.text, c.end)).collect();
+        assert_eq!(
+            pieces,
+            vec![
+                ("a: 1\n", "---\n"),
+                ("b: '---'\n", "--- # c\n"),
+                ("c: 3\n", "...\n"),
+                ("---word: 4\n", ""),
+            ]
+        );
         assert_eq!(chunks[2].first_line, 4);
+        let joined: String = pieces.iter().map(|(t, e)| format!("{t}{e}")).collect();
+        assert_eq!(joined, text);
     }
 
     #[test]

@@ -759,6 +759,9 @@ fn allow_null_type(map: &mut serde_json::Map<String, Json>) {
     }
 }
 
+/// How an unknown field's error message starts.
+pub(crate) const UNKNOWN_FIELD: &str = "unknown field";
+
 type CompiledSchema = Result<jsonschema::Validator, String>;
 
 /// Compiled validators, one per kind and version, built on first use.
@@ -834,7 +837,7 @@ fn collect_error(
             for name in unexpected {
                 errors.push(SchemaError::at(
                     path.field(name),
-                    format!("unknown field {name:?}"),
+                    format!("{UNKNOWN_FIELD} {name:?}"),
                 ));
             }
             return;

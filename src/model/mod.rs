@@ -114,6 +114,13 @@ pub struct SchemaError {
     pub substitute: Option<Json>,
 }
 
+impl SchemaError {
+    /// A field the kind's schema does not define.
+    pub fn is_unknown_field(&self) -> bool {
+        self.message.starts_with(kinds::UNKNOWN_FIELD)
+    }
+}
+
 /// One Kubernetes object with its source, metadata and typed spec.
 #[derive(Debug)]
 pub struct Object {

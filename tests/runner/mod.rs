@@ -68,3 +68,13 @@ pub fn assert_contains(haystack: &str, needle: &str) {
         "expected {needle:?} in:\n{haystack}"
     );
 }
+
+/// The documents of YAML output, parsed (empty ones left out).
+pub fn documents(text: &str) -> Vec<serde_json::Value> {
+    mesh::source::yaml::parse_values(text)
+        .documents
+        .into_iter()
+        .filter_map(|d| d.root)
+        .filter(|root| !root.is_null())
+        .collect()
+}
