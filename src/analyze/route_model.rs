@@ -8,7 +8,7 @@ use crate::index::Workload;
 use crate::model::networking::VirtualServiceSpec;
 use crate::model::Object;
 use crate::semantics::routing::EmittedRoute;
-use crate::xds::client::acceptance::{self, FieldVerdict, Part};
+use crate::xds::client::acceptance::{self, FieldVerdict};
 
 use super::Context;
 
@@ -107,22 +107,5 @@ impl<'a> Context<'a> {
         found.sort_by_key(|w| (w.namespace.as_str(), w.name.as_str()));
         found.dedup_by(|a, b| std::ptr::eq(*a, *b));
         (!found.is_empty()).then_some(found)
-    }
-
-    /// The parts of the route the model gives `rule` on.
-    pub fn route_model_parts(
-        &self,
-        object: &Object,
-        spec: &VirtualServiceSpec,
-        http_index: usize,
-        match_index: Option<usize>,
-        clients: &[&'a Workload],
-        rule: &str,
-    ) -> Vec<Part> {
-        self.route_model(object, spec, http_index, match_index, clients)
-            .into_iter()
-            .filter(|v| v.verdict.rule == rule)
-            .map(|v| v.verdict.part)
-            .collect()
     }
 }

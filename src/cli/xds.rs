@@ -45,7 +45,7 @@ pub struct WorkloadArgs {
 }
 
 impl WorkloadArgs {
-    pub(super) fn reference(&self) -> Result<WorkloadRef, XdsError> {
+    fn reference(&self) -> Result<WorkloadRef, XdsError> {
         if let Some(text) = &self.workload {
             let (namespace, name) = WorkloadRef::parse_namespaced(text)?;
             return Ok(WorkloadRef::Workload { namespace, name });
@@ -297,7 +297,7 @@ fn render_index(
 
 /// The node of a proxyless client assumed in `--client-namespace`, or in
 /// the namespace of the first `--target` host (`NAME.NS...`).
-pub(super) fn assumed_client(
+fn assumed_client(
     client_namespace: Option<&str>,
     first_target: Option<&str>,
     index: &crate::index::Index,
@@ -315,6 +315,28 @@ pub(super) fn assumed_client(
         &namespace,
         &index.cluster_domain,
     )))
+}
+
+/// The client a command renders for: a proxyless client assumed in a
+/// namespace (`--assume-proxyless`), or the one the workload flags name.
+/// `Err` (usage) when an assumed client has no namespace to live in.
+pub(super) fn client_reference(
+    assume_proxyless: bool,
+    client_namespace: Option<&str>,
+    first_target: Option<&str>,
+    workload: &WorkloadArgs,
+    index: &crate::index::Index,
+) -> Result<Result<WorkloadRef, XdsError>, Exit> {
+    if !assume_proxyless {
+        return Ok(workload.reference());
+    }
+    match assumed_client(client_namespace, first_target, index) {
+        Some(reference) => Ok(Ok(reference)),
+        None => {
+            eprintln!("mesh: error: --assume-proxyless needs --client-namespace, or a --target HOST of the form NAME.NS");
+            Err(Exit::Usage)
+        }
+    }
 }
 
 fn render(args: RenderArgs) -> Result<Exit> {
@@ -338,20 +360,15 @@ fn render(args: RenderArgs) -> Result<Exit> {
     if args.all_proxyless {
         return render_all(&inputs, &options, &args);
     }
-    let reference = if args.assume_proxyless {
-        match assumed_client(
-            args.client_namespace.as_deref(),
-            args.target.first().map(String::as_str),
-            &inputs.index,
-        ) {
-            Some(reference) => Ok(reference),
-            None => {
-                eprintln!("mesh: error: --assume-proxyless needs --client-namespace, or a --target HOST of the form NAME.NS");
-                return Ok(Exit::Usage);
-            }
-        }
-    } else {
-        args.workload.reference()
+    let reference = match client_reference(
+        args.assume_proxyless,
+        args.client_namespace.as_deref(),
+        args.target.first().map(String::as_str),
+        &args.workload,
+        &inputs.index,
+    ) {
+        Ok(reference) => reference,
+        Err(exit) => return Ok(exit),
     };
     let rendered = reference.and_then(|reference| {
         let proxy = Proxy::find(&inputs.index, &reference, None)?;

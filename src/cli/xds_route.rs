@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 
 use super::common::{self, InputArgs};
-use super::xds::{assumed_client, report_error, WorkloadArgs};
+use super::xds::{client_reference, report_error, WorkloadArgs};
 use super::{print_stdout, Exit};
 use crate::xds::client::{self, Rpc};
 use crate::xds::Proxy;
@@ -105,20 +105,15 @@ pub fn run(args: RouteArgs) -> Result<Exit> {
         Ok(inputs) => inputs,
         Err(exit) => return Ok(exit),
     };
-    let reference = if args.assume_proxyless {
-        match assumed_client(
-            args.client_namespace.as_deref(),
-            Some(&args.target),
-            &inputs.index,
-        ) {
-            Some(reference) => Ok(reference),
-            None => {
-                eprintln!("mesh: error: --assume-proxyless needs --client-namespace, or a --target HOST of the form NAME.NS");
-                return Ok(Exit::Usage);
-            }
-        }
-    } else {
-        args.workload.reference()
+    let reference = match client_reference(
+        args.assume_proxyless,
+        args.client_namespace.as_deref(),
+        Some(&args.target),
+        &args.workload,
+        &inputs.index,
+    ) {
+        Ok(reference) => reference,
+        Err(exit) => return Ok(exit),
     };
     let rpc = Rpc {
         path: method,
