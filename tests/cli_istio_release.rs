@@ -219,3 +219,45 @@ fn the_upgrade_diff_renders_the_same_inputs_for_both_releases() {
     let (code, _, _) = mesh(&["xds", "diff", FIXTURE, "--workload", "demo/client"]);
     assert_eq!(code, 64);
 }
+
+#[test]
+fn another_services_cors_breaks_this_route_only_before_1_31() {
+    // grpc-go accepts LEAST_REQUEST, so only the route configuration differs.
+    let route = |release: &str| {
+        let (code, out, err) = mesh(&[
+            "xds",
+            "route",
+            FIXTURE,
+            "--workload",
+            "demo/client",
+            "--target",
+            "echo.demo.svc.cluster.local:7070",
+            "--method",
+            "/pkg.Svc/Call",
+            "--grpc",
+            "go",
+            "--istio",
+            release,
+        ]);
+        let result = out
+            .lines()
+            .find(|l| l.starts_with("result:"))
+            .unwrap_or_else(|| panic!("{err}"))
+            .to_string();
+        (code, result)
+    };
+    let (code, old) = route("1.30");
+    // 79: the RPC fails.
+    assert_eq!(code, 79);
+    assert!(
+        old.contains("gRPC Go rejects (NACKs) route configuration outbound|7070||echo.demo.svc.cluster.local for virtual_hosts[1].routes[0].typed_per_filter_config[envoy.filters.http.cors]"),
+        "{old}"
+    );
+    assert_eq!(route("1.31"), (0, "result: reaches a backend".to_string()));
+    // analyze predicts the same, naming billing's VirtualService.
+    let (code, out, _) = mesh(&["analyze", FIXTURE, "--select", "GRPC082", "--istio", "1.30"]);
+    assert_eq!(code, 79);
+    assert!(out.contains("VirtualService demo/billing-cors"), "{out}");
+    let (code, _, _) = mesh(&["analyze", FIXTURE, "--select", "GRPC082", "--istio", "1.31"]);
+    assert_eq!(code, 0);
+}

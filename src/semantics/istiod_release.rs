@@ -342,6 +342,31 @@ mod tests {
     }
 
     #[test]
+    fn the_running_istiod_is_read_from_its_discovery_image() {
+        let yaml = "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod, namespace: istio-system}
+spec:
+  selector: {matchLabels: {app: istiod}}
+  template:
+    metadata: {labels: {app: istiod}}
+    spec:
+      containers: [{name: discovery, image: docker.io/istio/pilot:1.28.2-distroless}]
+";
+        let index = |text: &str| {
+            let loaded = crate::load::load_files(vec![crate::source::SourceFile::new(
+                "t.yaml",
+                text.to_string(),
+            )]);
+            crate::index::Index::build(loaded.objects, Default::default())
+        };
+        assert_eq!(running_istiod(&index(yaml)), Some(release("1.28.2")));
+        let elsewhere = yaml.replace("istio-system", "apps");
+        assert_eq!(running_istiod(&index(&elsewhere)), None);
+    }
+
+    #[test]
     fn a_minor_alone_means_its_newest_patch() {
         const PATCHED: Switch = Switch {
             name: "patched",
