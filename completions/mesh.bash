@@ -175,7 +175,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__analyze)
-            opts="-f -k -n -A -o -S -L -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --output --failure-threshold --output-threshold --color --strict --suppress --select --ignore --grpc --assume-proxyless --list-analyzers --list-rules --report-unresolved --ignore-unresolved --ignore-unknown --mesh-networks --timeout --help"
+            opts="-f -k -n -A -o -S -L -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --istio --output --failure-threshold --output-threshold --color --strict --suppress --select --ignore --grpc --assume-proxyless --list-analyzers --list-rules --report-unresolved --ignore-unresolved --ignore-unknown --mesh-networks --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -238,6 +238,10 @@ _mesh() {
                     return 0
                     ;;
                 --istiod-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istio)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -333,7 +337,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__convert__subcmd__gateway__subcmd__api)
-            opts="-f -k -n -A -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --output --help"
+            opts="-f -k -n -A -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --istio --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -396,6 +400,10 @@ _mesh() {
                     return 0
                     ;;
                 --istiod-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istio)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -807,7 +815,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__proxy__subcmd__config)
-            opts="-o -f -k -n -A -h --addr --file --output --protocol --admin-port --scope --name --fqdn --port --subset --direction --address --cluster --status --timeout --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --workload --help all listener route cluster endpoint secret bootstrap status dump diff"
+            opts="-o -f -k -n -A -h --addr --file --output --protocol --admin-port --scope --name --fqdn --port --subset --direction --address --cluster --status --timeout --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --istio --workload --help all listener route cluster endpoint secret bootstrap status dump diff"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -937,6 +945,10 @@ _mesh() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --istio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --workload)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -967,7 +979,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__test)
-            opts="-f -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --istiod-env --min-coverage --output --help"
+            opts="-f -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --istiod-env --istio --min-coverage --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1001,6 +1013,10 @@ _mesh() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --istio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --min-coverage)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1021,7 +1037,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__validate)
-            opts="-f -k -n -A -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --output --failure-threshold --output-threshold --color --strict --help"
+            opts="-f -k -n -A -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --istio --output --failure-threshold --output-threshold --color --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1084,6 +1100,10 @@ _mesh() {
                     return 0
                     ;;
                 --istiod-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istio)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1143,7 +1163,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds__subcmd__bootstrap)
-            opts="-f -k -n -A -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --workload --pod --node-id --xds-address --flavour --cert-dir --help"
+            opts="-f -k -n -A -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --istio --workload --pod --node-id --xds-address --flavour --cert-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1209,6 +1229,10 @@ _mesh() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --istio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --workload)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1241,12 +1265,20 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds__subcmd__diff)
-            opts="-h --workload --pod --node-id --target --type --cluster-domain --help"
+            opts="-h --istio --to-istio --workload --pod --node-id --target --type --cluster-domain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --istio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to-istio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --workload)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1377,7 +1409,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds__subcmd__render)
-            opts="-f -k -n -A -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --workload --pod --node-id --all-proxyless --assume-proxyless --client-namespace --timings --target --type --output --server-address --help"
+            opts="-f -k -n -A -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --istio --workload --pod --node-id --all-proxyless --assume-proxyless --client-namespace --timings --target --type --output --server-address --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1440,6 +1472,10 @@ _mesh() {
                     return 0
                     ;;
                 --istiod-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istio)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1487,7 +1523,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds__subcmd__route)
-            opts="-f -k -n -A -H -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --workload --pod --node-id --assume-proxyless --client-namespace --target --method --header --grpc --output --help"
+            opts="-f -k -n -A -H -o -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --istio --workload --pod --node-id --assume-proxyless --client-namespace --target --method --header --grpc --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1550,6 +1586,10 @@ _mesh() {
                     return 0
                     ;;
                 --istiod-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istio)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1605,7 +1645,7 @@ _mesh() {
             return 0
             ;;
         mesh__subcmd__xds__subcmd__serve)
-            opts="-f -k -n -A -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --listen --watch --max-request-bytes --max-resource-names --max-connections --idle-timeout --help"
+            opts="-f -k -n -A -h --filename --meshConfigFile --mesh-config --domain-suffix --cluster-domain --use-kube --kube --kubeconfig --context --namespace --all-namespaces --exclude --no-ignore --istiod-env --istio --listen --watch --max-request-bytes --max-resource-names --max-connections --idle-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1668,6 +1708,10 @@ _mesh() {
                     return 0
                     ;;
                 --istiod-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istio)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -48,6 +48,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l context -d 'The ku
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l exclude -d 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l istiod-env -d 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod\'s defaults' -r
+complete -c mesh -n "__fish_mesh_using_subcommand analyze" -l istio -d 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod\'s image tag, else the newest, 1.31]' -r
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s line per finding, with a source snippet and help'
 json\t'An array of objects with istioctl\'s keys plus file, line, column, field'
 yaml\t'The same objects as YAML'
@@ -95,6 +96,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand validate" -l context -d 'The k
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l exclude -d 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable' -r
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -l istiod-env -d 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod\'s defaults' -r
+complete -c mesh -n "__fish_mesh_using_subcommand validate" -l istio -d 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod\'s image tag, else the newest, 1.31]' -r
 complete -c mesh -n "__fish_mesh_using_subcommand validate" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s line per finding, with a source snippet and help'
 json\t'An array of objects with istioctl\'s keys plus file, line, column, field'
 yaml\t'The same objects as YAML'
@@ -138,6 +140,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subco
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l exclude -d 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable' -r
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l istiod-env -d 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod\'s defaults' -r
+complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -l istio -d 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod\'s image tag, else the newest, 1.31]' -r
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s o -l output -d 'Output format' -r -f -a "yaml\t''
 json\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand convert; and __fish_seen_subcommand_from gateway-api" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
@@ -162,6 +165,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l exclude -d 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l istiod-env -d 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod\'s defaults' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l istio -d 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod\'s image tag, else the newest, 1.31]' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l workload -d 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l pod -d 'A Pod: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from render" -l node-id -d 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local' -r
@@ -192,6 +196,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l exclude -d 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l istiod-env -d 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod\'s defaults' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l istio -d 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod\'s image tag, else the newest, 1.31]' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l workload -d 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l pod -d 'A Pod: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l node-id -d 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local' -r
@@ -202,6 +207,8 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from bootstrap" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from diff" -l istio -d 'The istiod release OLD is rendered for: 1.22 … 1.31 [default: MESH_ISTIO_VERSION, else the newest, 1.31]' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from diff" -l to-istio -d 'The istiod release NEW is rendered for [default: that of --istio]' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from diff" -l workload -d 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from diff" -l pod -d 'A Pod: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from diff" -l node-id -d 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local' -r
@@ -223,6 +230,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l exclude -d 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l istiod-env -d 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod\'s defaults' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l istio -d 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod\'s image tag, else the newest, 1.31]' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l listen -d 'The address to listen on' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l max-request-bytes -d 'The largest request accepted, in bytes, decoded (4 MiB, gRPC\'s own default)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from serve" -l max-resource-names -d 'The most resource names one request, or one incremental subscription of a type, may hold' -r
@@ -242,6 +250,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcomman
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l exclude -d 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l istiod-env -d 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod\'s defaults' -r
+complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l istio -d 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod\'s image tag, else the newest, 1.31]' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l workload -d 'A Deployment (or other workload with a pod template), Pod or WorkloadEntry: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l pod -d 'A Pod: NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand xds; and __fish_seen_subcommand_from route" -l node-id -d 'An Istio node id: sidecar~IP~POD.NS~NS.svc.cluster.local' -r
@@ -267,6 +276,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand test" -s f -l filename -d 'Con
 complete -c mesh -n "__fish_mesh_using_subcommand test" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap)' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand test" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain' -r
 complete -c mesh -n "__fish_mesh_using_subcommand test" -l istiod-env -d 'An istiod setting by its environment name (repeatable)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand test" -l istio -d 'The istiod release to test against: 1.22 … 1.31 [default: MESH_ISTIO_VERSION, else the newest, 1.31]' -r
 complete -c mesh -n "__fish_mesh_using_subcommand test" -l min-coverage -d 'Fail (exit 79) when fewer than PCT percent of the routes are reached' -r
 complete -c mesh -n "__fish_mesh_using_subcommand test" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''
@@ -302,6 +312,7 @@ complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l context -d 'T
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s n -l namespace -d 'The namespace of objects that name none (default: `default`), and the one findings are reported for; with --kube, the context\'s by default; a POD\'s namespace' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l exclude -d 'Leave out paths matching GLOB (`.gitignore` syntax: `values.yaml` at any depth, `charts/` a directory); repeatable' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l istiod-env -d 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod\'s defaults' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l istio -d 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod\'s image tag, else the newest, 1.31]' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l workload -d 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'

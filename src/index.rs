@@ -136,6 +136,8 @@ pub struct Index {
     pub gateway_api: crate::semantics::gateway_api::Conversion,
     /// The istiod settings (`--istiod-env`) its decisions follow.
     pub istiod: IstiodFeatures,
+    /// The istiod release (`--istio`) whose output is rendered and linted.
+    pub istio_release: crate::semantics::IstioRelease,
 }
 
 /// The [`Index::workloads_by_label`] key of a label in a namespace.

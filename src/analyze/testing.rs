@@ -34,6 +34,37 @@ pub(crate) fn run_rule(
     found
 }
 
+/// [`run_rule`] (file `t.yaml`) for an istiod release (`--istio`).
+pub(crate) fn run_rule_with(
+    rule: &str,
+    release: &str,
+    text: &str,
+) -> Vec<(String, String, u32, String, String)> {
+    let loaded = crate::load::load_files(vec![crate::source::SourceFile::new(
+        "t.yaml",
+        text.to_string(),
+    )]);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let mut index = crate::index::Index::build(loaded.objects, Default::default());
+    index.istio_release = crate::semantics::IstioRelease::parse(release).unwrap();
+    let selection = crate::analyze::Selection {
+        select: vec![rule.into()],
+        ignore: vec![],
+    };
+    crate::analyze::analyze(&index, &selection)
+        .into_iter()
+        .map(|d| {
+            (
+                d.code.to_string(),
+                d.origin.map(|o| o.to_string()).unwrap_or_default(),
+                d.pos.map_or(0, |p| p.line),
+                d.field.map(|f| f.to_string()).unwrap_or_default(),
+                d.message,
+            )
+        })
+        .collect()
+}
+
 /// The expected finding tuple, for tests.
 pub(crate) fn finding(
     code: &str,

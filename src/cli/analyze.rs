@@ -151,7 +151,10 @@ pub fn run(mut args: Args) -> Result<Exit> {
         &args.ignore_unresolved,
     );
     if args.assume_proxyless {
+        let release = inputs.index.istio_release;
         inputs.index = crate::semantics::assumed::with_assumed_proxyless(inputs.index);
+        // The rebuilt index keeps the istiod settings, not the release.
+        inputs.index.istio_release = release;
     } else if analyze::proxyless::nothing_to_check(&inputs.index, &selection) {
         eprintln!(
             "mesh: note: no proxyless gRPC workload in the inputs, so the GRPC rules had nothing to check; \

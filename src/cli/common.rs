@@ -15,6 +15,7 @@ use crate::load::{load_inputs, Census};
 use crate::model::MeshConfig;
 use crate::output::{self, Format, RunSummary, Style};
 use crate::semantics::gateway_api::IstiodFeatures;
+use crate::semantics::IstioRelease;
 use crate::source::kube::{read_cluster, ClusterOptions};
 use crate::source::{InputError, InputSeverity, PathFilter, SourceFile};
 
@@ -79,6 +80,37 @@ pub struct InputArgs {
     /// PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod's defaults.
     #[arg(long = "istiod-env", value_name = "KEY=VALUE", value_parser = parse_istiod_setting)]
     istiod_env: Vec<(String, String)>,
+    /// The istiod release to render and lint for: 1.22 … 1.31, or a patch
+    /// such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube
+    /// istiod's image tag, else the newest, 1.31].
+    #[arg(long = "istio", value_name = "VERSION", value_parser = parse_istio_release)]
+    istio: Option<IstioRelease>,
+}
+
+/// The environment variable naming the istiod release when `--istio` does not.
+pub const ISTIO_VERSION_ENV: &str = "MESH_ISTIO_VERSION";
+
+/// An `--istio` value.
+pub fn parse_istio_release(text: &str) -> Result<IstioRelease, String> {
+    IstioRelease::parse(text)
+}
+
+/// The release `--istio` names, else `MESH_ISTIO_VERSION`; `None` when
+/// neither does. A bad `MESH_ISTIO_VERSION` is a usage error (exit 64).
+pub fn named_release(flag: Option<IstioRelease>) -> Result<Option<IstioRelease>, Exit> {
+    if flag.is_some() {
+        return Ok(flag);
+    }
+    match std::env::var(ISTIO_VERSION_ENV) {
+        Ok(text) if !text.trim().is_empty() => match IstioRelease::parse(&text) {
+            Ok(release) => Ok(Some(release)),
+            Err(error) => {
+                eprintln!("mesh: error: {ISTIO_VERSION_ENV}: {error}");
+                Err(Exit::Usage)
+            }
+        },
+        _ => Ok(None),
+    }
 }
 
 /// A `--istiod-env` setting: KEY=VALUE with a KEY istiod reads here.
@@ -98,6 +130,7 @@ impl InputArgs {
         mesh_config: Option<PathBuf>,
         cluster_domain: String,
         istiod_env: Vec<(String, String)>,
+        istio: Option<IstioRelease>,
     ) -> InputArgs {
         InputArgs {
             paths: Vec::new(),
@@ -113,6 +146,7 @@ impl InputArgs {
             exclude: Vec::new(),
             no_ignore: false,
             istiod_env,
+            istio,
         }
     }
 
@@ -125,9 +159,24 @@ impl InputArgs {
         features
     }
 
-    /// The index of `objects` for the cluster and istiod these flags name.
-    fn index(&self, objects: Vec<crate::model::Object>, mesh_config: MeshConfig) -> Index {
-        Index::build_for(objects, mesh_config, &self.cluster_domain, self.istiod())
+    /// The index of `objects` for the cluster and istiod these flags name:
+    /// the release `--istio` or `MESH_ISTIO_VERSION` names, else with
+    /// `--kube` the one istiod runs, else the newest.
+    fn index(
+        &self,
+        objects: Vec<crate::model::Object>,
+        mesh_config: MeshConfig,
+    ) -> Result<Index, Exit> {
+        let named = named_release(self.istio)?;
+        let mut index = Index::build_for(objects, mesh_config, &self.cluster_domain, self.istiod());
+        index.istio_release = match named {
+            Some(release) => release,
+            None if self.kube => {
+                crate::semantics::istiod_release::running_istiod(&index).unwrap_or_default()
+            }
+            None => IstioRelease::default(),
+        };
+        Ok(index)
     }
 }
 
@@ -329,7 +378,7 @@ pub fn load_for_report(args: &InputArgs, command: &str) -> Result<Inputs, Exit> 
     account.summary.skipped += left_out;
     let mesh_config = crate::validate::mesh_config_for(&loaded.objects, sources.mesh_config);
     Ok(Inputs {
-        index: args.index(loaded.objects, mesh_config),
+        index: args.index(loaded.objects, mesh_config)?,
         account,
     })
 }
@@ -361,7 +410,7 @@ pub fn load_with_cluster_flags(args: &InputArgs, command: &str) -> Result<Inputs
     };
     let mesh_config = crate::validate::mesh_config_for(&loaded.objects, sources.mesh_config);
     Ok(Inputs {
-        index: args.index(loaded.objects, mesh_config),
+        index: args.index(loaded.objects, mesh_config)?,
         account,
     })
 }
@@ -483,6 +532,8 @@ pub fn reloader(args: &InputArgs) -> impl Fn() -> Result<Index, Vec<String>> + S
     let mesh_config_path = args.mesh_config.clone();
     let cluster_domain = args.cluster_domain.clone();
     let istiod = args.istiod();
+    // A bad MESH_ISTIO_VERSION was refused when the inputs were first read.
+    let release = named_release(args.istio).ok().flatten().unwrap_or_default();
     // A bad `--exclude` was refused when the inputs were first read.
     let filter = args.path_filter().unwrap_or_default();
     move || {
@@ -506,12 +557,10 @@ pub fn reloader(args: &InputArgs) -> impl Fn() -> Result<Index, Vec<String>> + S
             return Err(errors);
         }
         let mesh_config = crate::validate::mesh_config_for(&loaded.objects, mesh_config);
-        Ok(Index::build_for(
-            loaded.objects,
-            mesh_config,
-            &cluster_domain,
-            istiod.clone(),
-        ))
+        let mut index =
+            Index::build_for(loaded.objects, mesh_config, &cluster_domain, istiod.clone());
+        index.istio_release = release;
+        Ok(index)
     }
 }
 

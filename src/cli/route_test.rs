@@ -44,6 +44,10 @@ pub struct Args {
     /// An istiod setting by its environment name (repeatable).
     #[arg(long = "istiod-env", value_name = "KEY=VALUE", value_parser = parse_istiod_setting)]
     istiod_env: Vec<(String, String)>,
+    /// The istiod release to test against: 1.22 … 1.31 [default:
+    /// MESH_ISTIO_VERSION, else the newest, 1.31].
+    #[arg(long = "istio", value_name = "VERSION", value_parser = common::parse_istio_release)]
+    istio: Option<crate::semantics::IstioRelease>,
     /// Fail (exit 79) when fewer than PCT percent of the routes are reached.
     #[arg(long, value_name = "PCT", value_parser = parse_percent)]
     min_coverage: Option<f64>,
@@ -170,6 +174,7 @@ pub fn run(args: Args) -> Result<Exit> {
             args.mesh_config.clone(),
             args.cluster_domain.clone(),
             args.istiod_env.clone(),
+            args.istio,
         );
         let inputs = match common::load(&input, "test") {
             Ok(inputs) => inputs,

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use super::common::{self, InputArgs};
 use super::{print_stdout, Exit};
 use crate::index::Index;
+use crate::semantics::IstioRelease;
 use crate::xds::bootstrap::{self, BootstrapOptions, Flavour};
 use crate::xds::render::RenderOptions;
 use crate::xds::serve::Limits;
@@ -176,14 +177,24 @@ pub struct BootstrapArgs {
 /// resource that was added, removed or changed.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  \
-    mesh xds diff main/k8s/ pr/k8s/ --workload echo-grpc/echo-v1\n\n\
+    mesh xds diff main/k8s/ pr/k8s/ --workload echo-grpc/echo-v1\n  \
+    mesh xds diff k8s/ --istio 1.28 --to-istio 1.29 --workload echo-grpc/echo-v1\n\n\
     Exit codes: 0 no change, 1 changes (or an error), 65 an input could not \
     be read or translated, 64 bad usage.")]
 pub struct DiffArgs {
     /// The config before (a file or directory).
     old: PathBuf,
-    /// The config after (a file or directory).
-    new: PathBuf,
+    /// The config after (a file or directory); with --to-istio and no NEW,
+    /// OLD again (what an upgrade changes for the workload).
+    #[arg(required_unless_present = "to_istio")]
+    new: Option<PathBuf>,
+    /// The istiod release OLD is rendered for: 1.22 … 1.31 [default:
+    /// MESH_ISTIO_VERSION, else the newest, 1.31].
+    #[arg(long = "istio", value_name = "VERSION", value_parser = common::parse_istio_release)]
+    istio: Option<IstioRelease>,
+    /// The istiod release NEW is rendered for [default: that of --istio].
+    #[arg(long = "to-istio", value_name = "VERSION", value_parser = common::parse_istio_release)]
+    to_istio: Option<IstioRelease>,
     #[command(flatten)]
     workload: WorkloadArgs,
     /// A listener gRPC asks for, HOST:PORT (repeatable).
@@ -575,11 +586,19 @@ fn load_side(path: &PathBuf, cluster_domain: &str) -> (Index, bool) {
 }
 
 fn diff(args: DiffArgs) -> Result<Exit> {
-    let (old, old_failed) = load_side(&args.old, &args.cluster_domain);
-    let (new, new_failed) = load_side(&args.new, &args.cluster_domain);
+    let from = match common::named_release(args.istio) {
+        Ok(release) => release.unwrap_or_default(),
+        Err(exit) => return Ok(exit),
+    };
+    let to = args.to_istio.unwrap_or(from);
+    let new_path = args.new.as_ref().unwrap_or(&args.old);
+    let (mut old, old_failed) = load_side(&args.old, &args.cluster_domain);
+    let (mut new, new_failed) = load_side(new_path, &args.cluster_domain);
     if old_failed || new_failed {
         return Ok(Exit::InputError);
     }
+    old.istio_release = from;
+    new.istio_release = to;
     let options = RenderOptions {
         targets: args.target.clone(),
         server_address: None,

@@ -23,7 +23,9 @@
 //! - [`telemetry`]: what a Telemetry resource attaches to (selector,
 //!   target references, or its whole namespace);
 //! - [`assumed`]: the proxyless workloads `--assume-proxyless` takes the
-//!   inputs to imply.
+//!   inputs to imply;
+//! - [`istiod_release`]: the istiod release (`--istio`) and what changed
+//!   in what it sends, release by release.
 //!
 //! Nothing here depends on `analyze` or `xds`.
 
@@ -31,6 +33,7 @@ pub mod assumed;
 pub mod authorization;
 pub mod destination_rule;
 pub mod gateway_api;
+pub mod istiod_release;
 pub mod peer_authentication;
 pub mod protocol;
 pub mod routing;
@@ -38,6 +41,7 @@ pub mod telemetry;
 pub mod visibility;
 pub mod workload;
 
+pub use istiod_release::IstioRelease;
 pub use peer_authentication::ServerMtls;
 pub use protocol::Protocol;
 

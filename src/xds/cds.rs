@@ -15,6 +15,7 @@ use crate::model::networking::{
     Subset,
 };
 use crate::model::Spec;
+use crate::semantics::IstioRelease;
 
 use super::lds::ads;
 use super::names::ClusterKey;
@@ -117,9 +118,14 @@ pub fn cluster(
         return None;
     }
     let policy = effective_policy(renderer, &key.host, key.port, &key.subset);
+    let release = renderer.index.istio_release;
     let mut out = Cluster {
         name: name.clone(),
-        alt_stat_name: format!("{name};"),
+        alt_stat_name: if release.alt_stat_name() {
+            format!("{name};")
+        } else {
+            String::new()
+        },
         cluster_discovery_type: Some(cluster::ClusterDiscoveryType::Type(
             cluster::DiscoveryType::Eds as i32,
         )),
@@ -129,18 +135,25 @@ pub fn cluster(
         }),
         ..Default::default()
     };
-    apply_load_balancer(&mut out, policy.load_balancer.as_ref());
-    apply_circuit_breakers(&mut out, policy.connection_pool.as_ref());
+    apply_load_balancer(&mut out, policy.load_balancer.as_ref(), release);
+    if release.circuit_breakers() {
+        apply_circuit_breakers(&mut out, policy.connection_pool.as_ref());
+    }
     if policy.tls.as_ref().and_then(|t| t.mode) == Some(ClientTLSMode::IstioMutual) {
-        out.transport_socket = Some(tls::upstream_transport_socket(&service_accounts(
-            renderer, service,
-        )));
+        out.transport_socket = Some(tls::upstream_transport_socket(
+            &service_accounts(renderer, service),
+            release.tls_fields(),
+        ));
     }
     Some(out)
 }
 
 /// `applyLoadBalancing` (§4.3).
-fn apply_load_balancer(cluster: &mut Cluster, lb: Option<&LoadBalancerSettings>) {
+fn apply_load_balancer(
+    cluster: &mut Cluster,
+    lb: Option<&LoadBalancerSettings>,
+    release: IstioRelease,
+) {
     let Some(lb) = lb else { return };
     if let Some(hash) = &lb.consistent_hash {
         if let Some(maglev) = &hash.maglev {
@@ -165,8 +178,9 @@ fn apply_load_balancer(cluster: &mut Cluster, lb: Option<&LoadBalancerSettings>)
         }
         return;
     }
-    // LEAST_CONN is not mapped for proxyless (§12 quirk 11): round robin.
-    if lb.simple == Some(SimpleLB::LeastRequest) {
+    // LEAST_CONN is not mapped for proxyless (§12 quirk 11): round robin;
+    // so was LEAST_REQUEST before the switch.
+    if lb.simple == Some(SimpleLB::LeastRequest) && release.least_request() {
         cluster.lb_policy = cluster::LbPolicy::LeastRequest as i32;
     }
 }

@@ -197,7 +197,9 @@ pub fn server_listener(
                 name: format!("inbound-hcm{suffix}"),
                 config_type: Some(filter::ConfigType::TypedConfig(pack(&manager))),
             }],
-            transport_socket: mtls.then(tls::downstream_transport_socket),
+            transport_socket: mtls.then(|| {
+                tls::downstream_transport_socket(renderer.index.istio_release.tls_fields())
+            }),
             ..Default::default()
         }],
         ..Default::default()

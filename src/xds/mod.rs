@@ -18,6 +18,8 @@ pub mod names;
 pub mod proxy;
 mod rbac;
 pub(crate) mod rds;
+#[cfg(test)]
+mod release_tests;
 pub mod render;
 pub mod serve;
 mod tls;

@@ -33,6 +33,7 @@ use crate::model::networking::{
     StringMatch, VirtualServiceSpec,
 };
 use crate::model::{Object, Spec};
+use crate::semantics::istiod_release::{IstioRelease, RdsScope};
 use crate::source::FieldPath;
 
 use super::cds::{self, EffectivePolicy};
@@ -80,17 +81,75 @@ pub fn route_configuration(
         ));
         return Ok(config);
     }
+    config
+        .virtual_hosts
+        .push(virtual_host(renderer, service, key.port)?);
+    if renderer.index.istio_release.rds_scope() == RdsScope::Port {
+        config
+            .virtual_hosts
+            .extend(port_neighbours(renderer, service, key.port, name, notes));
+    }
+    Ok(config)
+}
+
+/// The virtual host of a service port: the VirtualService's routes, or
+/// istiod's default route.
+fn virtual_host(
+    renderer: &Renderer<'_>,
+    service: &Service,
+    port: u32,
+) -> Result<VirtualHost, XdsError> {
     let routes = match virtual_service(renderer, &service.host) {
-        Some((id, spec)) => vs_routes(renderer, key.port, renderer.index.object(id), spec)?,
-        None => vec![default_route(renderer, service, key.port)],
+        Some((id, spec)) => vs_routes(renderer, port, renderer.index.object(id), spec)?,
+        None => vec![default_route(renderer, service, port)],
     };
-    config.virtual_hosts.push(VirtualHost {
-        name: join_host_port(&service.host, key.port),
-        domains: domains(renderer, service, key.port),
+    Ok(VirtualHost {
+        name: join_host_port(&service.host, port),
+        domains: domains(renderer, service, port),
         routes,
         ..Default::default()
-    });
-    Ok(config)
+    })
+}
+
+/// Before Istio 1.31 a RouteConfiguration named for one host carried the
+/// virtual hosts of every HTTP service on its port that the client sees
+/// ([`crate::semantics::istiod_release::HOST_SCOPED_RDS`]), so one that a
+/// client rejects takes the others down with it. In host order.
+fn port_neighbours(
+    renderer: &Renderer<'_>,
+    requested: &Service,
+    port: u32,
+    name: &str,
+    notes: &mut Vec<String>,
+) -> Vec<VirtualHost> {
+    let mut neighbours: Vec<&Service> = renderer
+        .index
+        .all_services()
+        .filter(|s| s.host != requested.host && !s.host.starts_with('*'))
+        .filter(|s| renderer.visible(s))
+        .filter(|s| {
+            s.ports
+                .iter()
+                .any(|p| p.port == port && p.protocol.is_http_or_sniffed())
+        })
+        .collect();
+    neighbours.sort_by(|a, b| (&a.host, &a.namespace).cmp(&(&b.host, &b.namespace)));
+    // The service a host names for this client, once per host.
+    neighbours.dedup_by(|a, b| a.host == b.host);
+    let mut out = Vec::new();
+    for neighbour in neighbours {
+        let Some(service) = renderer.service(&neighbour.host) else {
+            continue;
+        };
+        match virtual_host(renderer, service, port) {
+            Ok(host) => out.push(host),
+            Err(error) => notes.push(format!(
+                "route {name}: the virtual host of {} on port {port} is left out: {error}",
+                service.host
+            )),
+        }
+    }
+    out
 }
 
 /// The VirtualService bound to the mesh for a host, the proxy's namespace first.
@@ -178,6 +237,7 @@ fn default_retry(consistent_hash: bool) -> RetryPolicy {
 fn retry_policy(
     retries: Option<&HTTPRetry>,
     consistent_hash: bool,
+    release: IstioRelease,
     bad: &dyn Fn(&str, &str) -> XdsError,
 ) -> Result<Option<RetryPolicy>, XdsError> {
     let Some(retries) = retries else {
@@ -211,7 +271,7 @@ fn retry_policy(
     if retries.retry_ignore_previous_hosts == Some(false) {
         out.retry_host_predicate.clear();
     }
-    if let Some(backoff) = &retries.backoff {
+    if let Some(backoff) = retries.backoff.as_ref().filter(|_| release.retry_backoff()) {
         out.retry_back_off = Some(retry_policy::RetryBackOff {
             base_interval: Some(
                 parse_duration(backoff).ok_or_else(|| bad("retries.backoff", backoff))?,
@@ -813,7 +873,7 @@ fn route_action(
             max_stream_duration: Some(timeout),
             ..Default::default()
         }),
-        retry_policy: retry_policy(retries, !hash.is_empty(), bad)?,
+        retry_policy: retry_policy(retries, !hash.is_empty(), renderer.index.istio_release, bad)?,
         hash_policy: hash,
         // A backend istiod cannot resolve answers 500, not 503, under
         // Gateway API semantics.
@@ -898,11 +958,18 @@ fn operation(route: &Route, vs_name: &str, port: u32) -> String {
     format!("{vs_name}:{port}{path}")
 }
 
-/// Clusters the routes send to.
+/// Clusters the routes send to. Of a RouteConfiguration that also carries
+/// other hosts of its port (before Istio 1.31), only the requested host's:
+/// gRPC follows the virtual host that matches its target.
 pub fn cluster_names(routes: &[RouteConfiguration]) -> Vec<String> {
     let mut out = Vec::new();
     for config in routes {
-        for route in config.virtual_hosts.iter().flat_map(|v| &v.routes) {
+        let requested = ClusterKey::parse(&config.name).map(|k| join_host_port(&k.host, k.port));
+        let hosts = config
+            .virtual_hosts
+            .iter()
+            .filter(|v| requested.as_ref().is_none_or(|name| &v.name == name));
+        for route in hosts.flat_map(|v| &v.routes) {
             if let Some(route::Action::Route(action)) = &route.action {
                 match &action.cluster_specifier {
                     Some(route_action::ClusterSpecifier::Cluster(c)) => out.push(c.clone()),

@@ -1,5 +1,6 @@
 //! TLS contexts naming the bootstrap's certificate provider (spec §4.4):
-//! both the current and the deprecated fields, as istiod sends them.
+//! the deprecated fields, and from Istio 1.29 the current ones too
+//! ([`TlsFields`]), as istiod sends them.
 #![allow(deprecated)] // the deprecated fields are sent on purpose, for older gRPC
 
 use envoy_types::pb::envoy::config::core::v3::{transport_socket, TransportSocket};
@@ -14,6 +15,7 @@ use envoy_types::pb::envoy::r#type::matcher::v3::{string_matcher::MatchPattern, 
 use envoy_types::pb::google::protobuf::BoolValue;
 
 use super::json::pack;
+use crate::semantics::istiod_release::TlsFields;
 
 /// The certificate provider instance the bootstrap declares (§6).
 pub const PROVIDER_INSTANCE: &str = "default";
@@ -22,7 +24,8 @@ const ROOT_CERTIFICATE_NAME: &str = "ROOTCA";
 pub const TRANSPORT_SOCKET_NAME: &str = "envoy.transport_sockets.tls";
 
 /// `buildCommonTLSContext(sans)`: SANs only when given (servers get none).
-pub fn common_tls_context(sans: &[String]) -> CommonTlsContext {
+pub fn common_tls_context(sans: &[String], fields: TlsFields) -> CommonTlsContext {
+    let current = fields == TlsFields::Both;
     let instance = |name: &str| CertificateProviderPluginInstance {
         instance_name: PROVIDER_INSTANCE.into(),
         certificate_name: name.into(),
@@ -32,7 +35,7 @@ pub fn common_tls_context(sans: &[String]) -> CommonTlsContext {
         certificate_name: name.into(),
     };
     CommonTlsContext {
-        tls_certificate_provider_instance: Some(instance(CERTIFICATE_NAME)),
+        tls_certificate_provider_instance: current.then(|| instance(CERTIFICATE_NAME)),
         tls_certificate_certificate_provider_instance: Some(legacy(CERTIFICATE_NAME)),
         validation_context_type: Some(ValidationContextType::CombinedValidationContext(
             CombinedCertificateValidationContext {
@@ -44,7 +47,8 @@ pub fn common_tls_context(sans: &[String]) -> CommonTlsContext {
                             ..Default::default()
                         })
                         .collect(),
-                    ca_certificate_provider_instance: Some(instance(ROOT_CERTIFICATE_NAME)),
+                    ca_certificate_provider_instance: current
+                        .then(|| instance(ROOT_CERTIFICATE_NAME)),
                     ..Default::default()
                 }),
                 validation_context_certificate_provider_instance: Some(legacy(
@@ -58,9 +62,9 @@ pub fn common_tls_context(sans: &[String]) -> CommonTlsContext {
 }
 
 /// Client side of ISTIO_MUTUAL: the server's SANs, no SNI.
-pub fn upstream_transport_socket(sans: &[String]) -> TransportSocket {
+pub fn upstream_transport_socket(sans: &[String], fields: TlsFields) -> TransportSocket {
     let context = UpstreamTlsContext {
-        common_tls_context: Some(common_tls_context(sans)),
+        common_tls_context: Some(common_tls_context(sans, fields)),
         ..Default::default()
     };
     TransportSocket {
@@ -70,9 +74,9 @@ pub fn upstream_transport_socket(sans: &[String]) -> TransportSocket {
 }
 
 /// Server side of STRICT mTLS: client certificates required, no SANs.
-pub fn downstream_transport_socket() -> TransportSocket {
+pub fn downstream_transport_socket(fields: TlsFields) -> TransportSocket {
     let context = DownstreamTlsContext {
-        common_tls_context: Some(common_tls_context(&[])),
+        common_tls_context: Some(common_tls_context(&[], fields)),
         require_client_certificate: Some(BoolValue { value: true }),
         ..Default::default()
     };

@@ -13,6 +13,7 @@ mod implicit_default_retry;
 mod jwt_claim_match_ignored;
 mod mirror_ignored;
 mod path_separated_prefix_rejected;
+mod port_wide_route_configuration_rejected;
 mod pseudo_header_match_never_matches;
 mod query_param_match_never_matches;
 mod redirect_or_direct_response_fails;
@@ -48,4 +49,5 @@ pub static RULES: &[&Rule] = &[
     &retry_unsupported_runtime::RULE,
     &timeout_unsupported_runtime::RULE,
     &path_separated_prefix_rejected::RULE,
+    &port_wide_route_configuration_rejected::RULE,
 ];

@@ -23,6 +23,7 @@ pub(crate) mod scope;
 mod sni_or_envoy_metadata_condition;
 mod strict_mtls_on_runtime_without_security;
 mod strict_server_without_istio_mutual_clients;
+mod tls_provider_fields_rejected;
 mod trust_domain_aliases_not_applied;
 
 use crate::analyze::registry::Rule;
@@ -48,4 +49,5 @@ pub static RULES: &[&Rule] = &[
     &authorization_on_runtime_without_rbac::RULE,
     &probe_on_mtls_port::RULE,
     &identity_match_on_plaintext_server::RULE,
+    &tls_provider_fields_rejected::RULE,
 ];

@@ -15,8 +15,10 @@ declare_rule! {
     /// before 1.4.
     ///
     /// ## Why it matters
-    /// istiod turns `http2MaxRequests` into the cluster's `max_requests`
-    /// circuit breaker. A client without A32 silently ignores it: nothing caps
+    /// From Istio 1.29 (istio/istio#58052, commit `b10251b3f61`) istiod turns
+    /// `http2MaxRequests` into the cluster's `max_requests` circuit breaker;
+    /// earlier releases send nothing (`--istio 1.28` leaves this rule
+    /// silent). A client without A32 silently ignores it: nothing caps
     /// its concurrent RPCs to the host, so the protection the rule promises is
     /// not there for those clients.
     ///
@@ -40,6 +42,9 @@ declare_rule! {
 }
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
+    if !context.index.istio_release.circuit_breakers() {
+        return;
+    }
     for rule in scope::destination_rules(context) {
         for policy in &rule.policies {
             let max = policy

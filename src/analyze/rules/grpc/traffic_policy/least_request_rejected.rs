@@ -16,7 +16,10 @@ declare_rule! {
     /// it needs `GRPC_EXPERIMENTAL_ENABLE_LEAST_REQUEST=true`).
     ///
     /// ## Why it matters
-    /// istiod sends `lb_policy: LEAST_REQUEST` in the cluster. An unsupported
+    /// From Istio 1.29 (istio/istio#58052, commit `b10251b3f61`) istiod sends
+    /// `lb_policy: LEAST_REQUEST` in the cluster; earlier releases send round
+    /// robin instead (GRPC080), so `--istio 1.28` and older leave this rule
+    /// silent. An unsupported
     /// cluster LB policy is a NACK: C-core answers "LB policy is not
     /// supported". The client refuses the cluster and keeps its last good
     /// copy, or, for a new cluster, has none and its RPCs fail UNAVAILABLE.
@@ -40,6 +43,9 @@ declare_rule! {
 }
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
+    if !context.index.istio_release.least_request() {
+        return;
+    }
     for rule in scope::destination_rules(context) {
         for policy in &rule.policies {
             let Some(lb) = policy.load_balancer else {

@@ -9,6 +9,7 @@ mod external_service_tls_origination;
 mod grpc_port_declared_tcp;
 mod grpc_port_protocol_undeclared;
 mod headless_service_target;
+mod least_request_is_round_robin;
 mod least_request_rejected;
 mod maglev_rejected;
 mod outlier_detection_not_sent;
@@ -47,4 +48,5 @@ pub static RULES: &[&Rule] = &[
     &server_port_not_service_target_port::RULE,
     &persistent_session_rejected::RULE,
     &ring_size_too_large::RULE,
+    &least_request_is_round_robin::RULE,
 ];

@@ -1,0 +1,263 @@
+//! `--istio VERSION` end to end: one config rendered for two istiod
+//! releases, the upgrade diff, where the release comes from, and the
+//! releases refused.
+
+use std::process::Command;
+
+use serde_json::Value as Json;
+
+const FIXTURE: &str = "testdata/istio-releases-xds";
+const ECHO: &str = "outbound|7070||echo.demo.svc.cluster.local";
+
+/// (exit code, stdout, stderr) of `mesh ARGS` with `MESH_ISTIO_VERSION`
+/// set to `env` (unset when `None`).
+fn mesh_with(env: Option<&str>, args: &[&str]) -> (i32, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mesh"));
+    command
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env_remove("MESH_ISTIO_VERSION");
+    if let Some(value) = env {
+        command.env("MESH_ISTIO_VERSION", value);
+    }
+    let out = command.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn mesh(args: &[&str]) -> (i32, String, String) {
+    mesh_with(None, args)
+}
+
+/// The client's rendered resources as JSON, for `release` (`None`: no flag).
+fn render(env: Option<&str>, release: Option<&str>) -> Vec<Json> {
+    let mut args = vec![
+        "xds",
+        "render",
+        FIXTURE,
+        "--workload",
+        "demo/client",
+        "--target",
+        "echo.demo.svc.cluster.local:7070",
+        "-o",
+        "json",
+    ];
+    if let Some(release) = release {
+        args.extend(["--istio", release]);
+    }
+    let (code, out, err) = mesh_with(env, &args);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str::<Json>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn find<'a>(resources: &'a [Json], type_suffix: &str, name: &str) -> &'a Json {
+    resources
+        .iter()
+        .find(|r| {
+            r["@type"]
+                .as_str()
+                .is_some_and(|t| t.ends_with(type_suffix))
+                && r["name"].as_str() == Some(name)
+        })
+        .unwrap_or_else(|| panic!("no {type_suffix} {name} in {resources:#?}"))
+}
+
+fn cluster(resources: &[Json]) -> &Json {
+    find(resources, ".Cluster", ECHO)
+}
+
+fn virtual_hosts(resources: &[Json]) -> Vec<String> {
+    find(resources, ".RouteConfiguration", ECHO)["virtualHosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn one_config_renders_as_each_release_sends_it() {
+    let old = render(None, Some("1.28"));
+    let new = render(None, Some("1.29"));
+    // LEAST_REQUEST and http2MaxRequests (istio/istio#58052).
+    assert_eq!(cluster(&old).get("lbPolicy"), None);
+    assert_eq!(cluster(&old).get("circuitBreakers"), None);
+    assert_eq!(cluster(&new)["lbPolicy"], "LEAST_REQUEST");
+    assert_eq!(
+        cluster(&new)["circuitBreakers"]["thresholds"][0]["maxRequests"],
+        100
+    );
+    // The current certificate-provider field (istio/istio#58257).
+    let tls = |resources: &[Json]| {
+        cluster(resources)["transportSocket"]["typedConfig"]["commonTlsContext"].clone()
+    };
+    assert_eq!(tls(&old).get("tlsCertificateProviderInstance"), None);
+    assert!(tls(&old)["tlsCertificateCertificateProviderInstance"].is_object());
+    assert!(tls(&new)["tlsCertificateProviderInstance"].is_object());
+    // Port-wide route configurations until 1.31 (istio/istio#59241).
+    assert_eq!(
+        virtual_hosts(&render(None, Some("1.30"))),
+        [
+            "echo.demo.svc.cluster.local:7070",
+            "billing.demo.svc.cluster.local:7070"
+        ]
+    );
+    assert_eq!(
+        virtual_hosts(&render(None, Some("1.31"))),
+        ["echo.demo.svc.cluster.local:7070"]
+    );
+}
+
+#[test]
+fn the_newest_release_is_the_default_and_the_environment_names_another() {
+    let newest = render(None, None);
+    assert_eq!(virtual_hosts(&newest), ["echo.demo.svc.cluster.local:7070"]);
+    assert_eq!(cluster(&newest)["lbPolicy"], "LEAST_REQUEST");
+    let from_env = render(Some("1.28.3"), None);
+    assert_eq!(cluster(&from_env).get("lbPolicy"), None);
+    // The flag wins over the environment.
+    let flag = render(Some("1.28"), Some("1.29"));
+    assert_eq!(cluster(&flag)["lbPolicy"], "LEAST_REQUEST");
+    let (_, help, _) = mesh(&["xds", "render", "--help"]);
+    assert!(help.contains("the newest, 1.31"), "{help}");
+    assert!(help.contains("MESH_ISTIO_VERSION"), "{help}");
+}
+
+#[test]
+fn releases_mesh_does_not_know_are_usage_errors() {
+    for release in ["1.21", "1.32", "2.0", "latest"] {
+        let (code, _, err) = mesh(&["analyze", FIXTURE, "--istio", release]);
+        assert_eq!(code, 64, "{release}: {err}");
+    }
+    let (code, _, err) = mesh(&["xds", "render", FIXTURE, "--istio", "1.21"]);
+    assert_eq!(code, 64);
+    assert!(
+        err.contains("mesh knows Istio 1.22 … 1.31, not 1.21"),
+        "{err}"
+    );
+    let (code, _, err) = mesh_with(Some("1.40"), &["analyze", FIXTURE]);
+    assert_eq!(code, 64);
+    assert!(err.starts_with("mesh: error: MESH_ISTIO_VERSION:"), "{err}");
+    let (code, _, _) = mesh_with(
+        Some("1.40"),
+        &[
+            "xds",
+            "diff",
+            FIXTURE,
+            "--to-istio",
+            "1.29",
+            "--workload",
+            "demo/client",
+        ],
+    );
+    assert_eq!(code, 64);
+}
+
+#[test]
+fn the_upgrade_diff_renders_the_same_inputs_for_both_releases() {
+    let (code, out, err) = mesh(&[
+        "xds",
+        "diff",
+        FIXTURE,
+        "--istio",
+        "1.28",
+        "--to-istio",
+        "1.29",
+        "--workload",
+        "demo/client",
+        "--target",
+        "echo.demo.svc.cluster.local:7070",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains(&format!("+++ b/cds/{ECHO}")), "{out}");
+    assert!(out.contains("+  \"lbPolicy\": \"LEAST_REQUEST\","), "{out}");
+    assert!(out.contains("\"tlsCertificateProviderInstance\""), "{out}");
+    // Nothing between 1.29 and 1.30 changes for this client's routes
+    // or cluster; the route configuration shrinks in 1.31.
+    let (code, _, err) = mesh(&[
+        "xds",
+        "diff",
+        FIXTURE,
+        "--istio",
+        "1.29",
+        "--to-istio",
+        "1.30",
+        "--workload",
+        "demo/client",
+        "--target",
+        "echo.demo.svc.cluster.local:7070",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("no change"), "{err}");
+    let (code, out, _) = mesh(&[
+        "xds",
+        "diff",
+        FIXTURE,
+        "--istio",
+        "1.30",
+        "--to-istio",
+        "1.31",
+        "--workload",
+        "demo/client",
+        "--target",
+        "echo.demo.svc.cluster.local:7070",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("-      \"name\": \"billing.demo.svc.cluster.local:7070\","),
+        "{out}"
+    );
+    // Without --to-istio a second config is required.
+    let (code, _, _) = mesh(&["xds", "diff", FIXTURE, "--workload", "demo/client"]);
+    assert_eq!(code, 64);
+}
+
+#[test]
+fn another_services_cors_breaks_this_route_only_before_1_31() {
+    // grpc-go accepts LEAST_REQUEST, so only the route configuration differs.
+    let route = |release: &str| {
+        let (code, out, err) = mesh(&[
+            "xds",
+            "route",
+            FIXTURE,
+            "--workload",
+            "demo/client",
+            "--target",
+            "echo.demo.svc.cluster.local:7070",
+            "--method",
+            "/pkg.Svc/Call",
+            "--grpc",
+            "go",
+            "--istio",
+            release,
+        ]);
+        let result = out
+            .lines()
+            .find(|l| l.starts_with("result:"))
+            .unwrap_or_else(|| panic!("{err}"))
+            .to_string();
+        (code, result)
+    };
+    let (code, old) = route("1.30");
+    // 79: the RPC fails.
+    assert_eq!(code, 79);
+    assert!(
+        old.contains("gRPC Go rejects (NACKs) route configuration outbound|7070||echo.demo.svc.cluster.local for virtual_hosts[1].routes[0].typed_per_filter_config[envoy.filters.http.cors]"),
+        "{old}"
+    );
+    assert_eq!(route("1.31"), (0, "result: reaches a backend".to_string()));
+    // analyze predicts the same, naming billing's VirtualService.
+    let (code, out, _) = mesh(&["analyze", FIXTURE, "--select", "GRPC082", "--istio", "1.30"]);
+    assert_eq!(code, 79);
+    assert!(out.contains("VirtualService demo/billing-cors"), "{out}");
+    let (code, _, _) = mesh(&["analyze", FIXTURE, "--select", "GRPC082", "--istio", "1.31"]);
+    assert_eq!(code, 0);
+}
