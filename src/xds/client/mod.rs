@@ -891,76 +891,93 @@ fn deadline_fate(wait: f64, soonest: f64, latest: f64) -> DeadlineFate {
     }
 }
 
-/// What the route's deadline does to its RPCs, given the fault delay
-/// they wait (A33: the delay comes first, the deadline runs through it):
-/// `Err(reason)` when it fails every one of them DEADLINE_EXCEEDED, else
-/// the partial failures it causes.
-fn deadline_outcome(
+/// The RPCs of a route that wait alike before they are sent (a fault delay
+/// on a share of them, or none), against the route's deadline.
+#[derive(Debug, Clone, Copy)]
+struct DeadlineGroup {
+    /// Seconds waited first.
+    wait: f64,
+    /// Share of the route's RPCs, in percent.
+    share: f64,
+    fate: DeadlineFate,
+}
+
+/// The route's RPCs grouped by what they wait (A33: the delay comes first,
+/// the deadline runs through it), each with its fate under the deadline.
+fn deadline_groups(
     timeout: f64,
     delay: Option<(f64, f64)>,
     runtime: Runtime,
-) -> Result<Vec<PartialFailure>, String> {
+) -> Vec<DeadlineGroup> {
     let (least, most) = deadline_lead(runtime);
     let (soonest, latest) = (timeout - most, timeout - least);
-    let early = if most > 0.0 {
-        format!(", which {} 1-2 s early", early_enders(runtime))
-    } else {
-        String::new()
-    };
-    // (seconds waited, share of RPCs in percent)
     let waits: Vec<(f64, f64)> = match delay {
         Some((seconds, share)) if share >= 100.0 => vec![(seconds, 100.0)],
         Some((seconds, share)) if share > 0.0 => vec![(seconds, share), (0.0, 100.0 - share)],
         _ => vec![(0.0, 100.0)],
     };
-    let fates: Vec<(f64, f64, DeadlineFate)> = waits
-        .iter()
-        .map(|&(wait, share)| (wait, share, deadline_fate(wait, soonest, latest)))
-        .collect();
-    let why = |wait: f64| {
-        if wait > 0.0 {
-            format!("the route's fault delay ({wait}s) outlasts its {timeout}s deadline{early}")
-        } else {
-            format!("the route's {timeout}s deadline{early}, has passed when the RPC starts")
-        }
-    };
-    if fates
-        .iter()
-        .all(|(_, _, fate)| *fate == DeadlineFate::Exceeded)
-    {
-        return Err(why(fates[0].0));
-    }
-    let mut partial = Vec::new();
-    for (wait, share, fate) in fates {
-        match fate {
-            DeadlineFate::Answered => {}
-            DeadlineFate::Exceeded => partial.push(PartialFailure {
-                status: "DEADLINE_EXCEEDED".into(),
-                cause: FailureCause::Deadline,
-                percent: Some(share),
-                reason: why(wait),
-            }),
-            DeadlineFate::Sometimes => partial.push(PartialFailure {
-                status: "DEADLINE_EXCEEDED".into(),
-                cause: FailureCause::Deadline,
-                percent: None,
-                reason: format!(
-                    "{} the route's {timeout}s deadline 1-2 s early, by an amount fixed in each client process: in some processes every RPC {}fails DEADLINE_EXCEEDED",
-                    early_enders(runtime),
-                    if wait > 0.0 {
-                        format!("delayed {wait}s ")
-                    } else {
-                        String::new()
-                    }
-                ),
-            }),
-        }
-    }
-    Ok(partial)
+    waits
+        .into_iter()
+        .map(|(wait, share)| DeadlineGroup {
+            wait,
+            share,
+            fate: deadline_fate(wait, soonest, latest),
+        })
+        .collect()
 }
 
-/// The outcome once the route is known: an expired deadline, a certain
-/// abort, or destinations that all fail, fail the RPC.
+/// Why the deadline fails RPCs that wait `wait` seconds, in words.
+fn deadline_reason(timeout: f64, wait: f64, fate: DeadlineFate, runtime: Runtime) -> String {
+    let early = deadline_lead(runtime).1 > 0.0;
+    match fate {
+        DeadlineFate::Sometimes => format!(
+            "{} the route's {timeout}s deadline 1-2 s early, by an amount fixed in each client process: in some processes every RPC {}fails DEADLINE_EXCEEDED",
+            early_enders(runtime),
+            if wait > 0.0 {
+                format!("delayed {wait}s ")
+            } else {
+                String::new()
+            }
+        ),
+        _ => {
+            let early = if early {
+                format!(", which {} 1-2 s early", early_enders(runtime))
+            } else {
+                String::new()
+            };
+            if wait > 0.0 {
+                format!("the route's fault delay ({wait}s) outlasts its {timeout}s deadline{early}")
+            } else {
+                format!("the route's {timeout}s deadline{early}, has passed when the RPC starts")
+            }
+        }
+    }
+}
+
+/// The partial failures the deadline gives `groups` (those it fails in
+/// part, or in some processes).
+fn deadline_failures(
+    timeout: f64,
+    groups: &[DeadlineGroup],
+    runtime: Runtime,
+) -> Vec<PartialFailure> {
+    groups
+        .iter()
+        .filter(|g| g.fate != DeadlineFate::Answered)
+        .map(|g| PartialFailure {
+            status: "DEADLINE_EXCEEDED".into(),
+            cause: FailureCause::Deadline,
+            percent: (g.fate == DeadlineFate::Exceeded).then_some(g.share),
+            reason: deadline_reason(timeout, g.wait, g.fate, runtime),
+        })
+        .collect()
+}
+
+/// The outcome once the route is known. What comes first decides (seen
+/// with grpcio 1.85): a fault delay the deadline ends, then a fault abort
+/// (even past a deadline that has passed when the RPC starts: the abort is
+/// immediate, the expiry a timer), then a deadline that has passed, then
+/// clusters that all fail (the pick comes last).
 fn settle_outcome(
     verdict: &mut RouteVerdict,
     route: &Route,
@@ -987,15 +1004,21 @@ fn settle_outcome(
             fault_share(a.percentage.as_ref()),
         )
     });
-    let mut partial = Vec::new();
-    if let Some(timeout) = effective_timeout(action, runtime) {
-        match deadline_outcome(timeout, delay, runtime) {
-            Ok(failures) => partial.extend(failures),
-            Err(reason) => {
-                failing(verdict, "DEADLINE_EXCEEDED", reason);
-                return;
-            }
-        }
+    let timeout = effective_timeout(action, runtime);
+    let groups = timeout.map_or_else(Vec::new, |t| deadline_groups(t, delay, runtime));
+    let deadline_fails =
+        |groups: &[DeadlineGroup]| deadline_failures(timeout.unwrap_or(0.0), groups, runtime);
+    let every_exceeded =
+        !groups.is_empty() && groups.iter().all(|g| g.fate == DeadlineFate::Exceeded);
+    if every_exceeded && groups.iter().all(|g| g.wait > 0.0) {
+        let reason = deadline_reason(
+            timeout.unwrap_or(0.0),
+            groups[0].wait,
+            DeadlineFate::Exceeded,
+            runtime,
+        );
+        failing(verdict, "DEADLINE_EXCEEDED", reason);
+        return;
     }
     if let Some((status, share)) = &abort {
         if *share >= 100.0 {
@@ -1004,11 +1027,37 @@ fn settle_outcome(
                 status,
                 "the route's fault injection aborts every RPC".to_string(),
             );
+            // Those delayed first may meet the deadline before the abort.
+            let delayed: Vec<DeadlineGroup> =
+                groups.iter().copied().filter(|g| g.wait > 0.0).collect();
+            verdict.outcome.partial_failures = deadline_fails(&delayed);
             return;
         }
     }
+    if every_exceeded {
+        let reason = deadline_reason(
+            timeout.unwrap_or(0.0),
+            groups[0].wait,
+            DeadlineFate::Exceeded,
+            runtime,
+        );
+        failing(verdict, "DEADLINE_EXCEEDED", reason);
+        return;
+    }
+    let mut partial = deadline_fails(&groups);
+    // An RPC that fails anyway fails DEADLINE_EXCEEDED instead in the
+    // client processes whose route deadline has passed before it fails.
+    let by_process: Vec<PartialFailure> = partial
+        .iter()
+        .filter(|p| p.percent.is_none())
+        .cloned()
+        .collect();
+    let fail = |verdict: &mut RouteVerdict, status: &str, reason: String| {
+        failing(verdict, status, reason);
+        verdict.outcome.partial_failures = by_process.clone();
+    };
     if verdict.destinations.is_empty() {
-        failing(
+        fail(
             verdict,
             "UNAVAILABLE",
             "the route names no cluster gRPC can use".into(),
@@ -1026,7 +1075,7 @@ fn settle_outcome(
             .iter()
             .filter_map(|d| d.failure.clone())
             .collect();
-        failing(verdict, "UNAVAILABLE", reasons.join("; "));
+        fail(verdict, "UNAVAILABLE", reasons.join("; "));
         return;
     }
     let failing_share: f64 = verdict
@@ -1200,9 +1249,24 @@ mod tests {
         (route, action)
     }
 
+    /// A verdict whose one destination is a rejected cluster.
+    fn verdict_to_nowhere() -> RouteVerdict {
+        let mut verdict = verdict("python@1.85");
+        verdict.destinations[0].pods_of.clear();
+        verdict.destinations[0].failure = Some("rejected".into());
+        verdict
+    }
+
     fn outcome(fault: HttpFault, timeout: Option<f64>, grpc: &str) -> Outcome {
         let (route, action) = route(fault, timeout);
-        let mut verdict = RouteVerdict {
+        let mut verdict = verdict(grpc);
+        settle_outcome(&mut verdict, &route, &action, runtime(grpc));
+        verdict.outcome
+    }
+
+    /// A verdict with one reachable destination, before its outcome.
+    fn verdict(grpc: &str) -> RouteVerdict {
+        RouteVerdict {
             target: "echo:7070".into(),
             method: "/a.B/C".into(),
             client: "client".into(),
@@ -1232,9 +1296,7 @@ mod tests {
                 reason: String::new(),
                 partial_failures: Vec::new(),
             },
-        };
-        settle_outcome(&mut verdict, &route, &action, runtime(grpc));
-        verdict.outcome
+        }
     }
 
     fn delay(seconds: f64, share: Option<FractionalPercent>) -> HttpFault {
@@ -1343,5 +1405,50 @@ mod tests {
         // Without a route deadline only the application's own applies.
         let untimed = outcome(delay(10.0, percent(100)), None, "python@1.85");
         assert!(untimed.reaches_backend && untimed.partial_failures.is_empty());
+    }
+
+    #[test]
+    fn an_rpc_that_fails_anyway_fails_deadline_exceeded_where_the_deadline_passed_first() {
+        // Seen with grpcio 1.85: a 1.5 s route timeout, every cluster of the
+        // route rejected (LEAST_REQUEST): DEADLINE_EXCEEDED in one process.
+        let settled = |timeout: f64| {
+            let (taken, action) = route(HttpFault::default(), Some(timeout));
+            let mut verdict = verdict_to_nowhere();
+            settle_outcome(&mut verdict, &taken, &action, runtime("python@1.85"));
+            verdict.outcome
+        };
+        let sometimes = settled(1.5);
+        assert_eq!(sometimes.status.as_deref(), Some("UNAVAILABLE"));
+        assert_eq!(deadline_failure(&sometimes), Some(None));
+        // A deadline C-core always keeps leaves the failure alone.
+        assert!(settled(3.0).partial_failures.is_empty());
+    }
+
+    #[test]
+    fn an_abort_comes_before_a_passed_deadline_and_after_a_delay_it_ends() {
+        // Seen with grpcio 1.85: 0.5 s timeout and an abort on every RPC.
+        let abort = FaultAbort {
+            percentage: percent(100),
+            error_type: Some(fault_abort::ErrorType::HttpStatus(400)),
+            ..Default::default()
+        };
+        let aborted = HttpFault {
+            abort: Some(abort.clone()),
+            ..Default::default()
+        };
+        let first = outcome(aborted, Some(0.5), "python@1.85");
+        assert_eq!(first.status.as_deref(), Some("INTERNAL"), "{first:?}");
+        let mut delayed = delay(0.3, percent(100));
+        delayed.abort = Some(abort);
+        let ended = outcome(delayed, Some(0.5), "python@1.85");
+        assert_eq!(
+            ended.status.as_deref(),
+            Some("DEADLINE_EXCEEDED"),
+            "{ended:?}"
+        );
+        assert!(
+            ended.reason.contains("fault delay (0.3s) outlasts"),
+            "{ended:?}"
+        );
     }
 }
