@@ -672,7 +672,8 @@ fn tolerance(percent: f64, rpcs: u32) -> f64 {
 ///
 /// One allowance: up to 2 RPCs may fail DEADLINE_EXCEEDED where the
 /// prediction sends some to a cluster that fails (seen with grpcio 1.85:
-/// the first RPC to a cluster still unresolved waits out its deadline).
+/// an RPC to a cluster istiod never sends waits, up to its deadline, until
+/// the client gives up on the cluster, 15 s after asking for it).
 pub fn disagreements(
     prediction: &Json,
     counts: &BTreeMap<String, u32>,

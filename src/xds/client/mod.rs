@@ -770,10 +770,15 @@ fn applied(route: &Route, action: &RouteAction, runtime: Runtime) -> Vec<Applied
             out.push(Applied {
                 what: "fault abort".into(),
                 detail: if supported {
-                    format!(
-                        "{} on {share}% of RPCs",
-                        abort_status(abort.error_type.as_ref())
-                    )
+                    match abort_effect(abort.error_type.as_ref(), runtime) {
+                        AbortEffect::Fails(status) => format!("{status} on {share}% of RPCs"),
+                        AbortEffect::Nothing => {
+                            "none: C-core takes the abort's status as OK and lets RPCs through".into()
+                        }
+                        AbortEffect::ByRuntime(status) => format!(
+                            "{status} on {share}% of RPCs, except on C-core runtimes, which take the abort's status as OK and let RPCs through"
+                        ),
+                    }
                 } else {
                     "ignored by this runtime (GRPC017)".into()
                 },
@@ -802,6 +807,36 @@ fn fault_of(route: &Route) -> Option<HttpFault> {
         .typed_per_filter_config
         .get("envoy.filters.http.fault")?;
     prost::Message::decode(any.value.as_slice()).ok()
+}
+
+/// What an abort fault does on `runtime`.
+#[derive(Debug, Clone, PartialEq)]
+enum AbortEffect {
+    /// Fails the RPCs it applies to with this status.
+    Fails(String),
+    /// Aborts nothing: C-core takes its status as OK (`grpc_status` 0, or
+    /// HTTP 200, which C-core maps to OK) and lets the RPC through (seen
+    /// with grpcio 1.85).
+    Nothing,
+    /// `--grpc any`: C-core runtimes abort nothing, the others fail with
+    /// this status.
+    ByRuntime(String),
+}
+
+fn abort_effect(error: Option<&fault_abort::ErrorType>, runtime: Runtime) -> AbortEffect {
+    let status = abort_status(error);
+    let ok_in_c_core = matches!(
+        error,
+        Some(fault_abort::ErrorType::GrpcStatus(0)) | Some(fault_abort::ErrorType::HttpStatus(200))
+    );
+    if !ok_in_c_core {
+        return AbortEffect::Fails(status);
+    }
+    match runtime {
+        Runtime::Any => AbortEffect::ByRuntime(status),
+        _ if is_c_core(runtime) => AbortEffect::Nothing,
+        _ => AbortEffect::Fails(status),
+    }
 }
 
 /// The gRPC status an abort fault gives: its `grpc_status`, or its HTTP
@@ -848,17 +883,22 @@ fn fault_share(percentage: Option<&FractionalPercent>) -> f64 {
 /// RPC at once, one of 1.5 s in some processes only, one of 4 s ends a
 /// longer fault delay after 2-3 s.
 fn deadline_lead(runtime: Runtime) -> (f64, f64) {
-    let c_core = |language: Language| {
-        matches!(
-            language,
-            Language::Cpp | Language::Python | Language::Ruby | Language::Php
-        )
-    };
     match runtime {
-        Runtime::Exact(language, _) | Runtime::Latest(language) if c_core(language) => (1.0, 2.0),
-        Runtime::Exact(..) | Runtime::Latest(_) => (0.0, 0.0),
+        _ if is_c_core(runtime) => (1.0, 2.0),
         // C++ and Python early, Java, Go and Node on time.
         Runtime::Any => (0.0, 2.0),
+        Runtime::Exact(..) | Runtime::Latest(_) => (0.0, 0.0),
+    }
+}
+
+/// Whether the runtime is one C-core language (C++, Python, Ruby, PHP).
+fn is_c_core(runtime: Runtime) -> bool {
+    match runtime {
+        Runtime::Exact(language, _) | Runtime::Latest(language) => matches!(
+            language,
+            Language::Cpp | Language::Python | Language::Ruby | Language::Php
+        ),
+        Runtime::Any => false,
     }
 }
 
@@ -998,11 +1038,28 @@ fn settle_outcome(
             _ => None,
         }
     });
-    let abort = fault.as_ref().and_then(|f| f.abort.as_ref()).map(|a| {
-        (
-            abort_status(a.error_type.as_ref()),
-            fault_share(a.percentage.as_ref()),
-        )
+    let share_of =
+        |a: &envoy_types::pb::envoy::extensions::filters::http::fault::v3::FaultAbort| {
+            fault_share(a.percentage.as_ref())
+        };
+    let abort_fault = fault.as_ref().and_then(|f| f.abort.as_ref());
+    // (status, share) of an abort every client of the runtime makes.
+    let abort = abort_fault.and_then(|a| match abort_effect(a.error_type.as_ref(), runtime) {
+        AbortEffect::Fails(status) => Some((status, share_of(a))),
+        AbortEffect::Nothing | AbortEffect::ByRuntime(_) => None,
+    });
+    // An abort only some runtimes make.
+    let abort_by_runtime = abort_fault.and_then(|a| match abort_effect(a.error_type.as_ref(), runtime) {
+        AbortEffect::ByRuntime(status) if share_of(a) > 0.0 => Some(PartialFailure {
+            status,
+            cause: FailureCause::Abort,
+            percent: None,
+            reason: format!(
+                "the route's fault injection aborts {}% of RPCs, except on C-core runtimes, which take the abort's status as OK",
+                share_of(a)
+            ),
+        }),
+        _ => None,
     });
     let timeout = effective_timeout(action, runtime);
     let groups = timeout.map_or_else(Vec::new, |t| deadline_groups(t, delay, runtime));
@@ -1095,6 +1152,10 @@ fn settle_outcome(
             percent: Some(failing_share),
             reason: "sent to clusters that fail".into(),
         });
+    }
+    if let Some(failure) = abort_by_runtime {
+        reason.push_str(&format!("; {}", failure.reason));
+        partial.push(failure);
     }
     if let Some((status, share)) = abort {
         reason.push_str(&format!(
@@ -1450,5 +1511,40 @@ mod tests {
             ended.reason.contains("fault delay (0.3s) outlasts"),
             "{ended:?}"
         );
+    }
+
+    #[test]
+    fn c_core_aborts_nothing_with_an_ok_status() {
+        // Seen with grpcio 1.85: grpcStatus OK and httpStatus 200 at 100 %
+        // answer every RPC.
+        let abort = |error| HttpFault {
+            abort: Some(FaultAbort {
+                percentage: percent(100),
+                error_type: Some(error),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        for error in [
+            fault_abort::ErrorType::HttpStatus(200),
+            fault_abort::ErrorType::GrpcStatus(0),
+        ] {
+            let python = outcome(abort(error), None, "python@1.85");
+            assert!(python.reaches_backend, "{python:?}");
+            assert!(python.partial_failures.is_empty(), "{python:?}");
+            // Other runtimes keep their mapping (HTTP 200 is UNKNOWN to Go).
+            let go = outcome(abort(error), None, "go@1.70");
+            assert!(!go.reaches_backend, "{go:?}");
+            // `any`: some runtimes fail, C-core does not.
+            let any = outcome(abort(error), None, "any");
+            assert!(any.reaches_backend, "{any:?}");
+            assert_eq!(any.partial_failures[0].percent, None, "{any:?}");
+        }
+        let denied = outcome(
+            abort(fault_abort::ErrorType::HttpStatus(403)),
+            None,
+            "python@1.85",
+        );
+        assert_eq!(denied.status.as_deref(), Some("PERMISSION_DENIED"));
     }
 }
