@@ -309,6 +309,7 @@ fn cors_policy_fails_every_rpc_and_analyze_reports_an_error() {
             10,
             "typed_per_filter_config[envoy.filters.http.cors]",
         );
+        mesh.assert_prediction_agrees(&outcome);
         let log = mesh.server.log();
         assert!(
             log.lines()
@@ -336,6 +337,7 @@ fn gateway_semantics_prefix_fails_every_rpc_and_analyze_reports_an_error() {
     };
     let observed = case.serve().map(|mesh| {
         let outcome = assert_refused(&mesh, 10, "invalid path specifier");
+        mesh.assert_prediction_agrees(&outcome);
         let log = mesh.server.log();
         assert!(
             log.lines()
@@ -379,9 +381,11 @@ fn istio_mutual_with_strict_works_and_analyze_reports_no_error() {
         xds_security: true,
         finding: None,
     };
-    let observed = case
-        .serve()
-        .map(|mesh| Verdict::of(&[&assert_mutual_tls(&mesh)]));
+    let observed = case.serve().map(|mesh| {
+        let outcome = assert_mutual_tls(&mesh);
+        mesh.assert_prediction_agrees(&outcome);
+        Verdict::of(&[&outcome])
+    });
     case.assert_analyze_agrees(case.client_says(observed));
 }
 
@@ -394,9 +398,11 @@ fn weighted_split_works_and_analyze_reports_no_error() {
         xds_security: false,
         finding: None,
     };
-    let observed = case
-        .serve()
-        .map(|mesh| Verdict::of(&[&twenty_eighty(&mesh)]));
+    let observed = case.serve().map(|mesh| {
+        let outcome = twenty_eighty(&mesh);
+        mesh.assert_prediction_agrees(&outcome);
+        Verdict::of(&[&outcome])
+    });
     case.assert_analyze_agrees(case.client_says(observed));
 }
 
@@ -411,6 +417,9 @@ fn header_and_method_routes_work_and_analyze_reports_no_error() {
     };
     let observed = case.serve().map(|mesh| {
         let outcomes = assert_header_and_method_routes(&mesh);
+        for outcome in &outcomes {
+            mesh.assert_prediction_agrees(outcome);
+        }
         Verdict::of(&outcomes.iter().collect::<Vec<_>>())
     });
     case.assert_analyze_agrees(case.client_says(observed));
@@ -426,8 +435,10 @@ fn round_robin_works_and_analyze_reports_no_error() {
         xds_security: false,
         finding: None,
     };
-    let observed = case
-        .serve()
-        .map(|mesh| Verdict::of(&[&assert_round_robin(&mesh)]));
+    let observed = case.serve().map(|mesh| {
+        let outcome = assert_round_robin(&mesh);
+        mesh.assert_prediction_agrees(&outcome);
+        Verdict::of(&[&outcome])
+    });
     case.assert_analyze_agrees(case.client_says(observed));
 }

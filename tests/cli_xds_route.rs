@@ -351,3 +351,31 @@ fn a_test_file_beside_config_is_skipped_by_other_commands() {
         "{err}"
     );
 }
+
+/// testdata/xds-traffic-tests holds one `mesh test` file per scenario a
+/// real gRPC client runs in tests/cli_xds_traffic.rs and
+/// tests/cli_assume_proxyless_peers.rs, each expecting what that client
+/// does (the agreement those tests assert, written down): every case passes.
+#[test]
+fn the_real_client_scenarios_pass_as_test_files() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/xds-traffic-tests");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
+        .map(|path| path.display().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 12, "{files:?}");
+    let mut args = vec!["test", "-o", "json"];
+    args.extend(files.iter().map(String::as_str));
+    let (code, out, err) = mesh(&args);
+    let report: Json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    assert_eq!(report["failed"], 0, "{report:#}");
+    assert_eq!(report["passed"], 17, "{report:#}");
+    assert_eq!(code, 0, "{err}");
+    // Every case names the real client's runtime: the model answers for it.
+    for result in report["results"].as_array().unwrap() {
+        assert_eq!(result["verdict"]["runtime"], "python@1.85", "{result:#}");
+    }
+}

@@ -23,7 +23,8 @@ fn round_robin_spreads_rpcs_evenly_over_three_endpoints() {
     let Some(mesh) = Mesh::start(None) else {
         return;
     };
-    assert_round_robin(&mesh);
+    let outcome = assert_round_robin(&mesh);
+    mesh.assert_prediction_agrees(&outcome);
 }
 
 #[test]
@@ -34,6 +35,7 @@ fn weights_send_eighty_percent_to_v2() {
     let outcome = twenty_eighty(&mesh);
     // Within v2, round robin over its two endpoints.
     assert!(outcome.counts.contains_key("echo-v2-0") && outcome.counts.contains_key("echo-v2-1"));
+    mesh.assert_prediction_agrees(&outcome);
 }
 
 #[test]
@@ -41,7 +43,9 @@ fn header_and_method_matches_route_every_rpc() {
     let Some(mesh) = Mesh::start(Some("vs-match.yaml")) else {
         return;
     };
-    assert_header_and_method_routes(&mesh);
+    for outcome in assert_header_and_method_routes(&mesh) {
+        mesh.assert_prediction_agrees(&outcome);
+    }
 }
 
 #[test]
@@ -62,6 +66,8 @@ fn fault_abort_fails_every_rpc_with_the_mapped_status() {
         grpc.errors,
         BTreeMap::from([("StatusCode.RESOURCE_EXHAUSTED".to_string(), 50)])
     );
+    mesh.assert_prediction_agrees(&http);
+    mesh.assert_prediction_agrees(&grpc);
 }
 
 #[test]
@@ -85,6 +91,9 @@ fn route_timeout_cuts_a_longer_fault_delay() {
         each >= Duration::from_millis(1_500) && each <= Duration::from_millis(4_500),
         "each RPC took {each:?}, not the route's timeout"
     );
+    // The model: the delay outlasts the deadline, which C-core ends 1-2 s early.
+    let prediction = mesh.assert_prediction_agrees(&outcome);
+    assert_eq!(prediction["timeout_seconds"], 4.0);
 }
 
 #[test]
@@ -107,6 +116,8 @@ fn watch_shifts_live_traffic_when_the_virtual_service_changes() {
     let before = client.outcome();
     assert!(before.errors.is_empty(), "{}", before.json);
     assert_eq!(before.share("echo-v1-"), 1.0, "{}", before.json);
+    // Predicted on the files as they are now, before the change.
+    mesh.assert_prediction_agrees(&before);
 
     // Atomically, as editors and kubectl-style tools write: the server
     // never reads half a file.
@@ -156,6 +167,7 @@ fn watch_shifts_live_traffic_when_the_virtual_service_changes() {
     assert!(after.errors.is_empty(), "{}", after.json);
     assert_eq!(after.share("echo-v2-"), 1.0, "{}", after.json);
     assert!(after.counts.contains_key("echo-v2-0") && after.counts.contains_key("echo-v2-1"));
+    mesh.assert_prediction_agrees(&after);
     // The shift came as a push on the client's one stream, not by reconnecting.
     let log = mesh.server.log();
     assert_eq!(log.matches("): node ").count(), 1, "{log}");
@@ -168,7 +180,8 @@ fn mtls_carries_rpcs_when_destination_rule_and_peer_authentication_agree() {
     };
     // Each backend names the certificate the client presented: the TLS
     // was mutual, with the client's SPIFFE id from the test CA.
-    assert_mutual_tls(&mesh);
+    let outcome = assert_mutual_tls(&mesh);
+    mesh.assert_prediction_agrees(&outcome);
 }
 
 #[test]
@@ -237,6 +250,7 @@ fn echo_grpc_example_routes_twenty_eighty_over_mtls() {
         outcome.json
     );
     assert_eq!(outcome.counts.len(), 3, "{}", outcome.json);
+    mesh.assert_prediction_agrees(&outcome);
 }
 
 // GRPCRoutes attached to the Service echo (Gateway API, GAMMA): `mesh xds
@@ -247,7 +261,8 @@ fn grpcroute_weights_send_eighty_percent_to_v2() {
     let Some(mesh) = Mesh::start(Some("grpcroute-weights.yaml")) else {
         return;
     };
-    twenty_eighty(&mesh);
+    let outcome = twenty_eighty(&mesh);
+    mesh.assert_prediction_agrees(&outcome);
 }
 
 #[test]
@@ -261,6 +276,8 @@ fn grpcroute_method_match_routes_one_method_to_v2() {
     let call = mesh.send(100, &["--method", "/echo.Echo/Call"]);
     assert!(call.errors.is_empty(), "{}", call.json);
     assert_eq!(call.share("echo-v1-"), 1.0, "{}", call.json);
+    mesh.assert_prediction_agrees(&other);
+    mesh.assert_prediction_agrees(&call);
 }
 
 #[test]
@@ -270,7 +287,8 @@ fn grpcroute_service_only_match_is_refused_by_the_client() {
     };
     // Every RPC fails, those of other methods too: the whole route
     // configuration is refused, as `mesh analyze` says (GRPC079).
-    assert_refused(&mesh, 10, "invalid path specifier");
+    let outcome = assert_refused(&mesh, 10, "invalid path specifier");
+    mesh.assert_prediction_agrees(&outcome);
     let log = mesh.server.log();
     assert!(
         log.lines()
@@ -364,4 +382,5 @@ fn grpcroute_missing_backend_fails_its_share_of_rpcs() {
         "{}",
         outcome.json
     );
+    mesh.assert_prediction_agrees(&outcome);
 }

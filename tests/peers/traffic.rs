@@ -20,7 +20,7 @@ const MESH: &str = env!("CARGO_BIN_EXE_mesh");
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 pub const TARGET: &str = "xds:///echo.traffic.svc.cluster.local:7070";
 /// The port the fixture's pods declare; replaced by a free one per test.
-const FIXTURE_PORT: &str = "containerPort: 17070";
+pub const FIXTURE_PORT: &str = "containerPort: 17070";
 /// The echo pods of testdata/xds-traffic/mesh.yaml: (name, podIP).
 pub const BACKENDS: [(&str, &str); 3] = [
     ("echo-v1-0", "127.0.0.2"),
@@ -32,7 +32,7 @@ pub const READY_WITHIN: Duration = Duration::from_secs(20);
 const CLIENT_TIMEOUT_SECONDS: u64 = 30;
 
 /// The first stdout line of a child, or `None` if it prints none in time.
-fn first_line(child: &mut Child, within: Duration) -> Option<String> {
+pub fn first_line(child: &mut Child, within: Duration) -> Option<String> {
     let stdout = child.stdout.take()?;
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
@@ -48,7 +48,7 @@ fn first_line(child: &mut Child, within: Duration) -> Option<String> {
 
 /// A port free on every backend address, so that parallel tests (and
 /// anything else on this machine) never share one.
-fn free_backend_port() -> u16 {
+pub fn free_backend_port() -> u16 {
     for _ in 0..20 {
         let first = TcpListener::bind((BACKENDS[0].1, 0)).unwrap();
         let port = first.local_addr().unwrap().port();
@@ -73,6 +73,11 @@ pub struct Mesh {
     pub config: PathBuf,
     /// `xds:///HOST:PORT` the client dials.
     target: String,
+    /// The client's `--workload NS/NAME`.
+    client: String,
+    /// (backend name, `IP:PORT` it listens on): what answers an RPC names,
+    /// and the endpoint address that is.
+    answering: Vec<(String, String)>,
     /// Clients use xDS credentials (TLS when their cluster says so).
     xds_credentials: bool,
     _dir: tempfile::TempDir,
@@ -265,6 +270,14 @@ impl Mesh {
             .collect();
 
         let bootstrap = bootstrap("--workload", cast.client, "client");
+        let answering = cast
+            .backends
+            .iter()
+            .map(|(pod, listen)| {
+                let name = pod.split_once('/').map_or(pod.as_str(), |(_, name)| name);
+                (name.to_string(), listen.clone())
+            })
+            .collect();
         Mesh {
             python,
             server,
@@ -272,6 +285,8 @@ impl Mesh {
             bootstrap,
             config,
             target: cast.target.to_string(),
+            client: cast.client.to_string(),
+            answering,
             xds_credentials: cast.identities.is_some(),
             _dir: dir,
         }
@@ -320,6 +335,7 @@ impl Mesh {
         });
         Batches {
             _child: Killed(child),
+            args: args.iter().map(|a| a.to_string()).collect(),
             go,
             lines,
             deadline: Instant::now() + Duration::from_secs(CLIENT_TIMEOUT_SECONDS + 10),
@@ -362,7 +378,8 @@ impl Mesh {
             "client {args:?} failed: {out}{err}\nserver log:\n{}",
             self.server.log()
         );
-        let outcome = Outcome::parse(&out);
+        let mut outcome = Outcome::parse(&out);
+        outcome.sent_with = args.iter().map(|a| a.to_string()).collect();
         eprintln!("client {args:?}: {}", outcome.json);
         outcome
     }
@@ -371,6 +388,8 @@ impl Mesh {
 /// A long-lived client: one channel, batches of RPCs on the test's word.
 pub struct Batches {
     _child: Killed,
+    /// The client's flags, as [`Outcome::sent_with`].
+    args: Vec<String>,
     go: std::process::ChildStdin,
     lines: mpsc::Receiver<String>,
     deadline: Instant,
@@ -384,7 +403,9 @@ impl Batches {
             .lines
             .recv_timeout(within)
             .expect("the client printed a batch in time");
-        Outcome::parse(&line)
+        let mut outcome = Outcome::parse(&line);
+        outcome.sent_with = self.args.clone();
+        outcome
     }
 
     /// Starts the next batch.
@@ -406,6 +427,9 @@ pub struct Outcome {
     /// From the first RPC to each backend's first answer.
     pub first: BTreeMap<String, Duration>,
     pub json: Json,
+    /// The client's flags after `--target` and `--rpcs` (`--method`,
+    /// `--metadata`...): which RPCs these were.
+    pub sent_with: Vec<String>,
 }
 
 impl Outcome {
@@ -429,6 +453,7 @@ impl Outcome {
                 .collect(),
             elapsed: Duration::from_millis(json["elapsed_ms"].as_u64().unwrap()),
             json,
+            sent_with: Vec::new(),
         }
     }
 
@@ -537,4 +562,369 @@ pub fn assert_mutual_tls(mesh: &Mesh) -> Outcome {
     }
     assert_eq!(outcome.counts.values().sum::<u32>(), 60, "{}", outcome.json);
     outcome
+}
+
+/// The runtime of the real client, as `mesh xds route --grpc` names it
+/// (grpcio 1.85.x from scripts/peers-venv.sh).
+pub const CLIENT_RUNTIME: &str = "python@1.85";
+
+/// The client flags that say which RPC is sent (the rest say how many, how
+/// long, how to connect), with whether each takes a value.
+const CLIENT_FLAGS: [(&str, bool); 9] = [
+    ("--method", true),
+    ("--metadata", true),
+    ("--deadline", true),
+    ("--timeout", true),
+    ("--settle", true),
+    ("--batches", true),
+    ("--pause", true),
+    ("--ready-within", true),
+    ("--xds-creds", false),
+];
+
+/// The method and metadata of the RPCs a client sent with `args` (its
+/// default method is /echo.Echo/Call).
+pub fn rpc_of(args: &[String]) -> (String, Vec<String>) {
+    let mut method = "/echo.Echo/Call".to_string();
+    let mut metadata = Vec::new();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let takes_value = CLIENT_FLAGS
+            .iter()
+            .find(|(name, _)| name == flag)
+            .unwrap_or_else(|| panic!("unknown client flag {flag}"))
+            .1;
+        let value = if takes_value {
+            rest.next().cloned()
+        } else {
+            None
+        };
+        match (flag.as_str(), value) {
+            ("--method", Some(value)) => method = value,
+            ("--metadata", Some(value)) => metadata.push(value),
+            _ => {}
+        }
+    }
+    (method, metadata)
+}
+
+/// `mesh xds route PATHS... --workload CLIENT --target TARGET --method M
+/// -H K=V... --grpc python@1.85 -o json`: the model's verdict on one RPC.
+/// Its exit code must say what the verdict says (0 reaches a backend, 79
+/// fails).
+pub fn predict(
+    paths: &[&std::ffi::OsStr],
+    client: &str,
+    target: &str,
+    method: &str,
+    metadata: &[String],
+) -> Json {
+    let mut command = Command::new(MESH);
+    command
+        .args(["xds", "route"])
+        .args(paths)
+        .args(["--workload", client, "--target"])
+        .arg(target.trim_start_matches("xds:///"))
+        .args(["--method", method, "--grpc", CLIENT_RUNTIME, "-o", "json"]);
+    for pair in metadata {
+        command.args(["-H", pair]);
+    }
+    let out = command.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let verdict: Json = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "mesh xds route: not JSON ({e}): {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let reaches = verdict["outcome"]["reaches_backend"] == true;
+    assert_eq!(
+        out.status.code(),
+        Some(if reaches { 0 } else { 79 }),
+        "mesh xds route's exit code against its verdict: {verdict:#}"
+    );
+    verdict
+}
+
+/// How far an observed share (percent) may be from the predicted `percent`
+/// after `rpcs` RPCs: 5 points, or three standard deviations of the
+/// binomial when the sample is too small for 5 (RPCs pick weighted clusters
+/// and fault percentages at random).
+fn tolerance(percent: f64, rpcs: u32) -> f64 {
+    let p = (percent / 100.0).clamp(0.0, 1.0);
+    (300.0 * (p * (1.0 - p) / f64::from(rpcs.max(1))).sqrt()).max(5.0)
+}
+
+/// Where the model says RPCs go (`prediction`, the JSON of `mesh xds
+/// route`) against where a real client's RPCs went: answers by backend
+/// name (`counts`; `address_of` gives a name's endpoint address) and
+/// failures by status (`errors`, `StatusCode.NAME` or `NAME`). Returns each
+/// disagreement in words; none when they agree:
+///
+/// - a predicted failure: every RPC failed, with the predicted status;
+/// - else every answer came from an endpoint of a destination the
+///   prediction reaches, each destination's share of the RPCs and each
+///   failure status's share within [`tolerance`] of the prediction (weights,
+///   partial aborts, clusters that fail); with `every_endpoint`, each
+///   endpoint of a destination answered some RPC (round robin over them);
+/// - failures the prediction leaves to the client process (a C-core route
+///   deadline that ends 1-2 s early) may fail every RPC, or none.
+///
+/// One allowance: up to 2 RPCs may fail DEADLINE_EXCEEDED where the
+/// prediction sends some to a cluster that fails (seen with grpcio 1.85:
+/// an RPC to a cluster istiod never sends waits, up to its deadline, until
+/// the client gives up on the cluster, 15 s after asking for it).
+pub fn disagreements(
+    prediction: &Json,
+    counts: &BTreeMap<String, u32>,
+    errors: &BTreeMap<String, u32>,
+    address_of: &dyn Fn(&str) -> Option<String>,
+    every_endpoint: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let failures: BTreeMap<String, u32> = errors
+        .iter()
+        .map(|(code, n)| (code.trim_start_matches("StatusCode.").to_string(), *n))
+        .collect();
+    let answered: u32 = counts.values().sum();
+    let total = answered + failures.values().sum::<u32>();
+    if total == 0 {
+        return vec!["the client sent no RPC".into()];
+    }
+    let outcome = &prediction["outcome"];
+    let saw = format!("answers {counts:?}, failures {failures:?}");
+    let partial = outcome["partial_failures"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    // Failures some client processes give every RPC, the rest not.
+    let by_process: Vec<&str> = partial
+        .iter()
+        .filter(|p| p["percent"].is_null())
+        .filter_map(|p| p["status"].as_str())
+        .collect();
+    if outcome["reaches_backend"] != true {
+        let status = outcome["status"].as_str().unwrap_or("?");
+        let expected = |s: &String| s == status || by_process.contains(&s.as_str());
+        if answered > 0 || !failures.keys().all(expected) {
+            out.push(format!(
+                "predicted: every RPC fails {status}{} ({}); the client: {saw}",
+                if by_process.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (or, in some processes, {})", by_process.join(", "))
+                },
+                outcome["reason"].as_str().unwrap_or("")
+            ));
+        }
+        return out;
+    }
+    // Is this client process one of those that fail every RPC?
+    if answered == 0 && failures.keys().all(|s| by_process.contains(&s.as_str())) {
+        return out;
+    }
+    let destinations = prediction["destinations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let reaches = |d: &Json| d["failure"].is_null() && d["weight_percent"].as_f64() > Some(0.0);
+    let endpoints = |d: &Json| -> Vec<String> {
+        d["endpoints"]
+            .as_array()
+            .map(|e| {
+                e.iter()
+                    .filter_map(|e| e["address"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut answered_by = vec![0u32; destinations.len()];
+    let mut answering = std::collections::BTreeSet::new();
+    for (name, n) in counts {
+        // An mTLS backend appends the caller's SPIFFE id to its name.
+        let name = name.split_whitespace().next().unwrap_or_default();
+        let Some(address) = address_of(name) else {
+            out.push(format!(
+                "{n} RPCs answered by {name}, a backend of no known address"
+            ));
+            continue;
+        };
+        answering.insert(address.clone());
+        match destinations
+            .iter()
+            .position(|d| reaches(d) && endpoints(d).contains(&address))
+        {
+            Some(i) => answered_by[i] += n,
+            None => out.push(format!(
+                "{n} RPCs answered by {name} ({address}), an endpoint of no destination the prediction reaches"
+            )),
+        }
+    }
+    let percent_of = |cause: &str| -> f64 {
+        partial
+            .iter()
+            .filter(|p| p["cause"] == cause)
+            .filter_map(|p| p["percent"].as_f64())
+            .sum()
+    };
+    let (aborted, timed_out) = (percent_of("abort"), percent_of("deadline"));
+    let kept = (100.0 - aborted - timed_out).max(0.0) / 100.0;
+    let share = |n: u32| f64::from(n) * 100.0 / f64::from(total);
+    let reached: Vec<(usize, &Json)> = destinations
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| reaches(d))
+        .collect();
+    // Destinations that share an endpoint (a subset and the whole host)
+    // cannot be told apart by who answered: then only their sum counts.
+    let overlapping = reached.iter().enumerate().any(|(k, (_, a))| {
+        reached[k + 1..]
+            .iter()
+            .any(|(_, b)| endpoints(a).iter().any(|e| endpoints(b).contains(e)))
+    });
+    let shares: Vec<(String, f64, u32)> = if overlapping {
+        vec![(
+            "all destinations together".to_string(),
+            reached
+                .iter()
+                .map(|(_, d)| d["weight_percent"].as_f64().unwrap_or(0.0))
+                .sum::<f64>()
+                * kept,
+            reached.iter().map(|(i, _)| answered_by[*i]).sum(),
+        )]
+    } else {
+        reached
+            .iter()
+            .map(|(i, d)| {
+                (
+                    format!("destination {}", d["cluster"]),
+                    d["weight_percent"].as_f64().unwrap_or(0.0) * kept,
+                    answered_by[*i],
+                )
+            })
+            .collect()
+    };
+    for (what, expected, n) in shares {
+        let observed = share(n);
+        if (observed - expected).abs() > tolerance(expected, total) {
+            out.push(format!(
+                "{what}: predicted {expected:.1}% of the RPCs, the client sent {observed:.1}% there ({n} of {total})"
+            ));
+        }
+    }
+    for (_, d) in &reached {
+        if every_endpoint {
+            for address in endpoints(d) {
+                if !answering.contains(&address) {
+                    out.push(format!(
+                        "destination {}: its endpoint {address} answered no RPC",
+                        d["cluster"]
+                    ));
+                }
+            }
+        }
+    }
+    let mut expected: BTreeMap<String, f64> = BTreeMap::new();
+    let failing_clusters: f64 = destinations
+        .iter()
+        .filter(|d| !d["failure"].is_null())
+        .filter_map(|d| d["weight_percent"].as_f64())
+        .sum();
+    for failure in &partial {
+        let (Some(status), Some(percent)) =
+            (failure["status"].as_str(), failure["percent"].as_f64())
+        else {
+            continue;
+        };
+        let percent = if failure["cause"] == "cluster" {
+            percent * kept
+        } else {
+            percent
+        };
+        *expected.entry(status.to_string()).or_default() += percent;
+    }
+    let allowed = |status: &str| -> u32 {
+        if status == "DEADLINE_EXCEEDED" && failing_clusters > 0.0 {
+            2
+        } else {
+            0
+        }
+    };
+    for status in expected
+        .keys()
+        .chain(failures.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let predicted = expected.get(status).copied().unwrap_or(0.0);
+        let seen = failures.get(status).copied().unwrap_or(0);
+        if predicted == 0.0 && seen <= allowed(status) {
+            continue;
+        }
+        // The allowance counts with the failures of the clusters that fail.
+        let seen = if status == "UNAVAILABLE" {
+            seen + failures
+                .get("DEADLINE_EXCEEDED")
+                .copied()
+                .unwrap_or(0)
+                .min(allowed("DEADLINE_EXCEEDED"))
+        } else {
+            seen
+        };
+        if (share(seen) - predicted).abs() > tolerance(predicted, total) {
+            out.push(format!(
+                "{status}: predicted for {predicted:.1}% of the RPCs, the client saw it for {:.1}% ({seen} of {total})",
+                share(seen)
+            ));
+        }
+    }
+    if !out.is_empty() {
+        out.push(format!("the client: {saw}"));
+    }
+    out
+}
+
+impl Mesh {
+    /// `mesh xds route` on this mesh's own files, for the client and the
+    /// RPCs it sent with `args`.
+    pub fn predict(&self, args: &[String]) -> Json {
+        let (method, metadata) = rpc_of(args);
+        predict(
+            &[self.config.as_os_str()],
+            &self.client,
+            &self.target,
+            &method,
+            &metadata,
+        )
+    }
+
+    /// Asserts that `mesh xds route` predicts what the real client did in
+    /// `outcome` ([`disagreements`], every endpoint of a destination
+    /// answering); returns the prediction.
+    pub fn assert_prediction_agrees(&self, outcome: &Outcome) -> Json {
+        let prediction = self.predict(&outcome.sent_with);
+        let address_of = |name: &str| {
+            self.answering
+                .iter()
+                .find(|(backend, _)| backend == name)
+                .map(|(_, address)| address.clone())
+        };
+        let found = disagreements(
+            &prediction,
+            &outcome.counts,
+            &outcome.errors,
+            &address_of,
+            true,
+        );
+        assert!(
+            found.is_empty(),
+            "mesh xds route disagrees with the real client on the RPCs sent with {:?}:\n- {}\nprediction: {prediction:#}",
+            outcome.sent_with,
+            found.join("\n- ")
+        );
+        eprintln!(
+            "agreed on {:?}: {}",
+            outcome.sent_with, prediction["outcome"]
+        );
+        prediction
+    }
 }

@@ -214,11 +214,19 @@ pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdi
 }
 
 /// The verdicts on every route of a route configuration: one rejected field
-/// rejects the whole configuration (gRPC validates every route).
+/// rejects the whole configuration (gRPC validates every route it keeps).
+///
+/// A route with query parameter conditions is dropped before anything else
+/// in it is read (gRFC A28; C-core's and grpc-go's RDS parsers), so nothing
+/// in it gets the configuration rejected. Seen with grpcio 1.85: a
+/// `path_separated_prefix` beside a query condition is ACKed.
 pub fn route_configuration(config: &RouteConfiguration, runtime: Runtime) -> Vec<FieldVerdict> {
     let mut out = Vec::new();
     for (h, host) in config.virtual_hosts.iter().enumerate() {
         for (r, route) in host.routes.iter().enumerate() {
+            if dropped_by_grpc(route) {
+                continue;
+            }
             out.extend(route_fields(
                 route,
                 &format!("virtual_hosts[{h}].routes[{r}]"),
@@ -227,6 +235,15 @@ pub fn route_configuration(config: &RouteConfiguration, runtime: Runtime) -> Vec
         }
     }
     out
+}
+
+/// Whether gRPC drops the route on reading it: it has query parameter
+/// conditions, which gRPC cannot evaluate.
+pub fn dropped_by_grpc(route: &Route) -> bool {
+    route
+        .r#match
+        .as_ref()
+        .is_some_and(|m| !m.query_parameters.is_empty())
 }
 
 /// The verdicts on a cluster's fields.
@@ -264,4 +281,56 @@ pub fn cluster_fields(cluster: &Cluster, runtime: Runtime) -> Vec<FieldVerdict> 
 /// The fields that get a resource rejected.
 pub fn rejections(verdicts: &[FieldVerdict]) -> impl Iterator<Item = &FieldVerdict> {
     verdicts.iter().filter(|v| v.effect == Effect::Rejected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use envoy_types::pb::envoy::config::route::v3::{
+        QueryParameterMatcher, RouteMatch, VirtualHost,
+    };
+
+    fn configuration(routes: Vec<Route>) -> RouteConfiguration {
+        RouteConfiguration {
+            virtual_hosts: vec![VirtualHost {
+                routes,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn separated_prefix(query: bool) -> Route {
+        Route {
+            r#match: Some(RouteMatch {
+                path_specifier: Some(PathSpecifier::PathSeparatedPrefix("/echo.Echo".into())),
+                query_parameters: if query {
+                    vec![QueryParameterMatcher {
+                        name: "debug".into(),
+                        ..Default::default()
+                    }]
+                } else {
+                    Vec::new()
+                },
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_route_grpc_drops_for_its_query_conditions_rejects_nothing() {
+        let runtime: Runtime = "python@1.85".parse().unwrap();
+        let kept = route_configuration(&configuration(vec![separated_prefix(false)]), runtime);
+        assert_eq!(rejections(&kept).count(), 1, "{kept:?}");
+        assert_eq!(
+            kept[0].field,
+            "virtual_hosts[0].routes[0].match.path_separated_prefix"
+        );
+        let dropped = route_configuration(
+            &configuration(vec![separated_prefix(true), Route::default()]),
+            runtime,
+        );
+        assert!(dropped.is_empty(), "{dropped:?}");
+    }
 }

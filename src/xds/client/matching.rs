@@ -117,9 +117,10 @@ pub fn match_route(route: &Route, rpc: &Rpc) -> RouteMatch {
     let path_holds = match &conditions.path_specifier {
         Some(PathSpecifier::Prefix(prefix)) => path.starts_with(&fold(prefix)),
         Some(PathSpecifier::Path(exact)) => path == fold(exact),
-        Some(PathSpecifier::SafeRegex(regex)) => {
-            full_match(&regex.regex, &rpc.path, !case_sensitive)
-        }
+        // `case_sensitive` does not apply to a regex (Envoy's RouteMatch;
+        // C-core builds its regex matcher without it; seen with grpcio
+        // 1.85: `/echo\.echo/.*` with ignoreUriCase misses /echo.Echo/Call).
+        Some(PathSpecifier::SafeRegex(regex)) => full_match(&regex.regex, &rpc.path, false),
         Some(other) => {
             return RouteMatch::Skipped(format!(
                 "its path condition ({}) is not one gRPC knows",
@@ -172,7 +173,8 @@ pub fn describe_path(path: Option<&PathSpecifier>, case_sensitive: bool) -> Stri
         Some(other) => path_kind(other).to_string(),
         None => "no path condition".into(),
     };
-    if case_sensitive {
+    let regex = matches!(path, Some(PathSpecifier::SafeRegex(_)));
+    if case_sensitive || regex {
         text
     } else {
         format!("{text} (any case)")
@@ -363,6 +365,11 @@ mod tests {
         assert!(match_route(&regex, &rpc("/pkg.Svc/List", &[])).takes_rpc());
         // Whole-path match, not a search.
         assert!(!match_route(&regex, &rpc("/pkg.Svc/ListAll", &[])).takes_rpc());
+        // case_sensitive false leaves a regex as it is.
+        let mut any_case = regex.clone();
+        any_case.r#match.as_mut().unwrap().case_sensitive = Some(BoolValue { value: false });
+        assert!(match_route(&any_case, &rpc("/pkg.Svc/List", &[])).takes_rpc());
+        assert!(!match_route(&any_case, &rpc("/PKG.svc/list", &[])).takes_rpc());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use envoy_types::pb::envoy::r#type::v3::{fractional_percent::DenominatorType, Fr
 use envoy_types::pb::google::protobuf::Duration;
 use serde::Serialize;
 
-use crate::grpc_support::{Feature, Runtime, STATUS_NAMES};
+use crate::grpc_support::{Feature, Language, Runtime, STATUS_NAMES};
 use crate::index::Index;
 use crate::source::FieldPath;
 
@@ -33,6 +33,18 @@ pub fn fraction_percent(percent: &FractionalPercent) -> f64 {
         _ => 100.0,
     };
     (f64::from(percent.numerator) * 100.0 / denominator).min(100.0)
+}
+
+/// Why some RPCs fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureCause {
+    /// The route's fault injection aborts them.
+    Abort,
+    /// The route's deadline ends them.
+    Deadline,
+    /// They are sent to a cluster that fails (absent, rejected, no endpoints).
+    Cluster,
 }
 
 /// What one RPC of one client meets.
@@ -161,6 +173,23 @@ pub struct Outcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     pub reason: String,
+    /// RPCs that fail although the route reaches a backend: a share of
+    /// them, or every RPC of some client processes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partial_failures: Vec<PartialFailure>,
+}
+
+/// Some of the RPCs fail, with one status.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartialFailure {
+    pub status: String,
+    pub cause: FailureCause,
+    /// The share of RPCs in percent; `None` when it is not the RPC but the
+    /// client process (or, for `--grpc any`, the runtime) that decides:
+    /// then some clients fail every such RPC and others none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
+    pub reason: String,
 }
 
 /// Where `rpc` to `target` goes for `proxy`'s client of `runtime`, read
@@ -188,6 +217,7 @@ fn failing(verdict: &mut RouteVerdict, status: &str, reason: String) {
         reaches_backend: false,
         status: Some(status.to_string()),
         reason,
+        partial_failures: Vec::new(),
     };
 }
 
@@ -219,6 +249,7 @@ pub fn verdict_on(
             reaches_backend: true,
             status: None,
             reason: String::new(),
+            partial_failures: Vec::new(),
         },
     };
     let Some(listener) = resources.listeners.iter().find(|l| l.name == target) else {
@@ -373,7 +404,7 @@ pub fn verdict_on(
     verdict.timeout_seconds = effective_timeout(action, runtime);
     verdict.retry = effective_retry(action, runtime);
     verdict.applied = applied(route, action, runtime);
-    settle_outcome(&mut verdict, route, runtime);
+    settle_outcome(&mut verdict, route, action, runtime);
     reject_if(&mut verdict, &rejected, &config_name);
     verdict
 }
@@ -674,10 +705,19 @@ fn applied(route: &Route, action: &RouteAction, runtime: Runtime) -> Vec<Applied
     out.push(Applied {
         what: "timeout".into(),
         detail: match timeout {
-            Some(d) if runtime.supports(Feature::MaxStreamDuration) => format!(
-                "deadline is the smaller of the application's and {} (max_stream_duration)",
-                show_duration(d)
-            ),
+            Some(d) if runtime.supports(Feature::MaxStreamDuration) => {
+                let mut detail = format!(
+                    "deadline is the smaller of the application's and {} (max_stream_duration)",
+                    show_duration(d)
+                );
+                if deadline_lead(runtime).1 > 0.0 {
+                    detail.push_str(&format!(
+                        "; {} it 1-2 s early, by an amount fixed in each client process",
+                        early_enders(runtime)
+                    ));
+                }
+                detail
+            }
             Some(d) => format!(
                 "max_stream_duration {} is ignored by this runtime (GRPC019): the application's deadline only",
                 show_duration(d)
@@ -715,7 +755,7 @@ fn applied(route: &Route, action: &RouteAction, runtime: Runtime) -> Vec<Applied
                 Some(envoy_types::pb::envoy::extensions::filters::common::fault::v3::fault_delay::FaultDelaySecifier::FixedDelay(d)) => show_duration(d),
                 _ => "a header-given delay".into(),
             };
-            let share = delay.percentage.as_ref().map_or(100.0, fraction_percent);
+            let share = fault_share(delay.percentage.as_ref());
             out.push(Applied {
                 what: "fault delay".into(),
                 detail: if supported {
@@ -726,14 +766,19 @@ fn applied(route: &Route, action: &RouteAction, runtime: Runtime) -> Vec<Applied
             });
         }
         if let Some(abort) = &fault.abort {
-            let share = abort.percentage.as_ref().map_or(100.0, fraction_percent);
+            let share = fault_share(abort.percentage.as_ref());
             out.push(Applied {
                 what: "fault abort".into(),
                 detail: if supported {
-                    format!(
-                        "{} on {share}% of RPCs",
-                        abort_status(abort.error_type.as_ref())
-                    )
+                    match abort_effect(abort.error_type.as_ref(), runtime) {
+                        AbortEffect::Fails(status) => format!("{status} on {share}% of RPCs"),
+                        AbortEffect::Nothing => {
+                            "none: C-core takes the abort's status as OK and lets RPCs through".into()
+                        }
+                        AbortEffect::ByRuntime(status) => format!(
+                            "{status} on {share}% of RPCs, except on C-core runtimes, which take the abort's status as OK and let RPCs through"
+                        ),
+                    }
                 } else {
                     "ignored by this runtime (GRPC017)".into()
                 },
@@ -764,6 +809,36 @@ fn fault_of(route: &Route) -> Option<HttpFault> {
     prost::Message::decode(any.value.as_slice()).ok()
 }
 
+/// What an abort fault does on `runtime`.
+#[derive(Debug, Clone, PartialEq)]
+enum AbortEffect {
+    /// Fails the RPCs it applies to with this status.
+    Fails(String),
+    /// Aborts nothing: C-core takes its status as OK (`grpc_status` 0, or
+    /// HTTP 200, which C-core maps to OK) and lets the RPC through (seen
+    /// with grpcio 1.85).
+    Nothing,
+    /// `--grpc any`: C-core runtimes abort nothing, the others fail with
+    /// this status.
+    ByRuntime(String),
+}
+
+fn abort_effect(error: Option<&fault_abort::ErrorType>, runtime: Runtime) -> AbortEffect {
+    let status = abort_status(error);
+    let ok_in_c_core = matches!(
+        error,
+        Some(fault_abort::ErrorType::GrpcStatus(0)) | Some(fault_abort::ErrorType::HttpStatus(200))
+    );
+    if !ok_in_c_core {
+        return AbortEffect::Fails(status);
+    }
+    match runtime {
+        Runtime::Any => AbortEffect::ByRuntime(status),
+        _ if is_c_core(runtime) => AbortEffect::Nothing,
+        _ => AbortEffect::Fails(status),
+    }
+}
+
 /// The gRPC status an abort fault gives: its `grpc_status`, or its HTTP
 /// status mapped as gRPC maps HTTP statuses.
 fn abort_status(error: Option<&fault_abort::ErrorType>) -> String {
@@ -788,25 +863,258 @@ pub fn http_to_grpc(code: u32) -> &'static str {
     }
 }
 
-/// The outcome once the route is known: a certain abort, or destinations
-/// that all fail, fail the RPC.
-fn settle_outcome(verdict: &mut RouteVerdict, route: &Route, runtime: Runtime) {
-    if runtime.supports(Feature::FaultInjection) {
-        if let Some(abort) = fault_of(route).and_then(|f| f.abort) {
-            let share = abort.percentage.as_ref().map_or(100.0, fraction_percent);
-            if share >= 100.0 {
-                let status = abort_status(abort.error_type.as_ref());
-                failing(
-                    verdict,
-                    &status,
-                    "the route's fault injection aborts every RPC".to_string(),
-                );
-                return;
+/// The share of RPCs a fault delay or abort applies to: none when it sets
+/// no percentage (C-core's and Envoy's default; seen with grpcio 1.85: an
+/// abort without a percentage aborts nothing).
+fn fault_share(percentage: Option<&FractionalPercent>) -> f64 {
+    percentage.map_or(0.0, fraction_percent)
+}
+
+/// How much sooner than the route says a runtime ends an RPC on the
+/// route's deadline, in seconds: `(least, most)`.
+///
+/// C-core (C++, Python, Ruby, PHP) adds the route's duration to the call's
+/// start as its cycle counter reads it, and that counter's timestamps lag
+/// its clock by the process epoch's rounding: the epoch is the clock's
+/// second at start-up, set back one (`src/core/util/time.cc`; the client
+/// channel's `ResetDeadline`). So the deadline comes 1 s plus the
+/// sub-second part of the clock at start-up early, the same for every RPC
+/// of a process. Seen with grpcio 1.85: a route timeout of 1 s fails every
+/// RPC at once, one of 1.5 s in some processes only, one of 4 s ends a
+/// longer fault delay after 2-3 s.
+fn deadline_lead(runtime: Runtime) -> (f64, f64) {
+    match runtime {
+        _ if is_c_core(runtime) => (1.0, 2.0),
+        // C++ and Python early, Java, Go and Node on time.
+        Runtime::Any => (0.0, 2.0),
+        Runtime::Exact(..) | Runtime::Latest(_) => (0.0, 0.0),
+    }
+}
+
+/// Whether the runtime is one C-core language (C++, Python, Ruby, PHP).
+fn is_c_core(runtime: Runtime) -> bool {
+    match runtime {
+        Runtime::Exact(language, _) | Runtime::Latest(language) => matches!(
+            language,
+            Language::Cpp | Language::Python | Language::Ruby | Language::Php
+        ),
+        Runtime::Any => false,
+    }
+}
+
+/// Who ends route deadlines early, in words, for `runtime`.
+fn early_enders(runtime: Runtime) -> &'static str {
+    match runtime {
+        Runtime::Any => "C-core runtimes (C++, Python) end",
+        _ => "C-core ends",
+    }
+}
+
+/// Whether RPCs that wait `wait` seconds before they are sent (a fault
+/// delay) outlive a route deadline that really ends them between `soonest`
+/// and `latest` seconds after they start.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum DeadlineFate {
+    Answered,
+    /// Depends on the client process (or runtime): some fail every such RPC.
+    Sometimes,
+    Exceeded,
+}
+
+fn deadline_fate(wait: f64, soonest: f64, latest: f64) -> DeadlineFate {
+    if wait >= latest {
+        DeadlineFate::Exceeded
+    } else if wait > soonest {
+        DeadlineFate::Sometimes
+    } else {
+        DeadlineFate::Answered
+    }
+}
+
+/// The RPCs of a route that wait alike before they are sent (a fault delay
+/// on a share of them, or none), against the route's deadline.
+#[derive(Debug, Clone, Copy)]
+struct DeadlineGroup {
+    /// Seconds waited first.
+    wait: f64,
+    /// Share of the route's RPCs, in percent.
+    share: f64,
+    fate: DeadlineFate,
+}
+
+/// The route's RPCs grouped by what they wait (A33: the delay comes first,
+/// the deadline runs through it), each with its fate under the deadline.
+fn deadline_groups(
+    timeout: f64,
+    delay: Option<(f64, f64)>,
+    runtime: Runtime,
+) -> Vec<DeadlineGroup> {
+    let (least, most) = deadline_lead(runtime);
+    let (soonest, latest) = (timeout - most, timeout - least);
+    let waits: Vec<(f64, f64)> = match delay {
+        Some((seconds, share)) if share >= 100.0 => vec![(seconds, 100.0)],
+        Some((seconds, share)) if share > 0.0 => vec![(seconds, share), (0.0, 100.0 - share)],
+        _ => vec![(0.0, 100.0)],
+    };
+    waits
+        .into_iter()
+        .map(|(wait, share)| DeadlineGroup {
+            wait,
+            share,
+            fate: deadline_fate(wait, soonest, latest),
+        })
+        .collect()
+}
+
+/// Why the deadline fails RPCs that wait `wait` seconds, in words.
+fn deadline_reason(timeout: f64, wait: f64, fate: DeadlineFate, runtime: Runtime) -> String {
+    let early = deadline_lead(runtime).1 > 0.0;
+    match fate {
+        DeadlineFate::Sometimes => format!(
+            "{} the route's {timeout}s deadline 1-2 s early, by an amount fixed in each client process: in some processes every RPC {}fails DEADLINE_EXCEEDED",
+            early_enders(runtime),
+            if wait > 0.0 {
+                format!("delayed {wait}s ")
+            } else {
+                String::new()
+            }
+        ),
+        _ => {
+            let early = if early {
+                format!(", which {} 1-2 s early", early_enders(runtime))
+            } else {
+                String::new()
+            };
+            if wait > 0.0 {
+                format!("the route's fault delay ({wait}s) outlasts its {timeout}s deadline{early}")
+            } else {
+                format!("the route's {timeout}s deadline{early}, has passed when the RPC starts")
             }
         }
     }
+}
+
+/// The partial failures the deadline gives `groups` (those it fails in
+/// part, or in some processes).
+fn deadline_failures(
+    timeout: f64,
+    groups: &[DeadlineGroup],
+    runtime: Runtime,
+) -> Vec<PartialFailure> {
+    groups
+        .iter()
+        .filter(|g| g.fate != DeadlineFate::Answered)
+        .map(|g| PartialFailure {
+            status: "DEADLINE_EXCEEDED".into(),
+            cause: FailureCause::Deadline,
+            percent: (g.fate == DeadlineFate::Exceeded).then_some(g.share),
+            reason: deadline_reason(timeout, g.wait, g.fate, runtime),
+        })
+        .collect()
+}
+
+/// The outcome once the route is known. What comes first decides (seen
+/// with grpcio 1.85): a fault delay the deadline ends, then a fault abort
+/// (even past a deadline that has passed when the RPC starts: the abort is
+/// immediate, the expiry a timer), then a deadline that has passed, then
+/// clusters that all fail (the pick comes last).
+fn settle_outcome(
+    verdict: &mut RouteVerdict,
+    route: &Route,
+    action: &RouteAction,
+    runtime: Runtime,
+) {
+    let fault = if runtime.supports(Feature::FaultInjection) {
+        fault_of(route)
+    } else {
+        None
+    };
+    let delay = fault.as_ref().and_then(|f| f.delay.as_ref()).and_then(|d| {
+        use envoy_types::pb::envoy::extensions::filters::common::fault::v3::fault_delay::FaultDelaySecifier;
+        match &d.fault_delay_secifier {
+            Some(FaultDelaySecifier::FixedDelay(fixed)) => {
+                Some((seconds(fixed), fault_share(d.percentage.as_ref())))
+            }
+            _ => None,
+        }
+    });
+    let share_of =
+        |a: &envoy_types::pb::envoy::extensions::filters::http::fault::v3::FaultAbort| {
+            fault_share(a.percentage.as_ref())
+        };
+    let abort_fault = fault.as_ref().and_then(|f| f.abort.as_ref());
+    // (status, share) of an abort every client of the runtime makes.
+    let abort = abort_fault.and_then(|a| match abort_effect(a.error_type.as_ref(), runtime) {
+        AbortEffect::Fails(status) => Some((status, share_of(a))),
+        AbortEffect::Nothing | AbortEffect::ByRuntime(_) => None,
+    });
+    // An abort only some runtimes make.
+    let abort_by_runtime = abort_fault.and_then(|a| match abort_effect(a.error_type.as_ref(), runtime) {
+        AbortEffect::ByRuntime(status) if share_of(a) > 0.0 => Some(PartialFailure {
+            status,
+            cause: FailureCause::Abort,
+            percent: None,
+            reason: format!(
+                "the route's fault injection aborts {}% of RPCs, except on C-core runtimes, which take the abort's status as OK",
+                share_of(a)
+            ),
+        }),
+        _ => None,
+    });
+    let timeout = effective_timeout(action, runtime);
+    let groups = timeout.map_or_else(Vec::new, |t| deadline_groups(t, delay, runtime));
+    let deadline_fails =
+        |groups: &[DeadlineGroup]| deadline_failures(timeout.unwrap_or(0.0), groups, runtime);
+    let every_exceeded =
+        !groups.is_empty() && groups.iter().all(|g| g.fate == DeadlineFate::Exceeded);
+    if every_exceeded && groups.iter().all(|g| g.wait > 0.0) {
+        let reason = deadline_reason(
+            timeout.unwrap_or(0.0),
+            groups[0].wait,
+            DeadlineFate::Exceeded,
+            runtime,
+        );
+        failing(verdict, "DEADLINE_EXCEEDED", reason);
+        return;
+    }
+    if let Some((status, share)) = &abort {
+        if *share >= 100.0 {
+            failing(
+                verdict,
+                status,
+                "the route's fault injection aborts every RPC".to_string(),
+            );
+            // Those delayed first may meet the deadline before the abort.
+            let delayed: Vec<DeadlineGroup> =
+                groups.iter().copied().filter(|g| g.wait > 0.0).collect();
+            verdict.outcome.partial_failures = deadline_fails(&delayed);
+            return;
+        }
+    }
+    if every_exceeded {
+        let reason = deadline_reason(
+            timeout.unwrap_or(0.0),
+            groups[0].wait,
+            DeadlineFate::Exceeded,
+            runtime,
+        );
+        failing(verdict, "DEADLINE_EXCEEDED", reason);
+        return;
+    }
+    let mut partial = deadline_fails(&groups);
+    // An RPC that fails anyway fails DEADLINE_EXCEEDED instead in the
+    // client processes whose route deadline has passed before it fails.
+    let by_process: Vec<PartialFailure> = partial
+        .iter()
+        .filter(|p| p.percent.is_none())
+        .cloned()
+        .collect();
+    let fail = |verdict: &mut RouteVerdict, status: &str, reason: String| {
+        failing(verdict, status, reason);
+        verdict.outcome.partial_failures = by_process.clone();
+    };
     if verdict.destinations.is_empty() {
-        failing(
+        fail(
             verdict,
             "UNAVAILABLE",
             "the route names no cluster gRPC can use".into(),
@@ -824,7 +1132,7 @@ fn settle_outcome(verdict: &mut RouteVerdict, route: &Route, runtime: Runtime) {
             .iter()
             .filter_map(|d| d.failure.clone())
             .collect();
-        failing(verdict, "UNAVAILABLE", reasons.join("; "));
+        fail(verdict, "UNAVAILABLE", reasons.join("; "));
         return;
     }
     let failing_share: f64 = verdict
@@ -838,17 +1146,37 @@ fn settle_outcome(verdict: &mut RouteVerdict, route: &Route, runtime: Runtime) {
         reason.push_str(&format!(
             "; {failing_share:.0}% of RPCs go to clusters that fail UNAVAILABLE"
         ));
+        partial.push(PartialFailure {
+            status: "UNAVAILABLE".into(),
+            cause: FailureCause::Cluster,
+            percent: Some(failing_share),
+            reason: "sent to clusters that fail".into(),
+        });
     }
-    if runtime.supports(Feature::FaultInjection) {
-        if let Some(abort) = fault_of(route).and_then(|f| f.abort) {
-            let share = abort.percentage.as_ref().map_or(100.0, fraction_percent);
-            reason.push_str(&format!(
-                "; {share}% of RPCs are aborted with {} (fault injection)",
-                abort_status(abort.error_type.as_ref())
-            ));
+    if let Some(failure) = abort_by_runtime {
+        reason.push_str(&format!("; {}", failure.reason));
+        partial.push(failure);
+    }
+    if let Some((status, share)) = abort {
+        reason.push_str(&format!(
+            "; {share}% of RPCs are aborted with {status} (fault injection)"
+        ));
+        if share > 0.0 {
+            partial.push(PartialFailure {
+                status,
+                cause: FailureCause::Abort,
+                percent: Some(share),
+                reason: "aborted by the route's fault injection".into(),
+            });
+        }
+    }
+    for failure in &partial {
+        if failure.status == "DEADLINE_EXCEEDED" {
+            reason.push_str(&format!("; {}", failure.reason));
         }
     }
     verdict.outcome.reason = reason;
+    verdict.outcome.partial_failures = partial;
 }
 
 /// The source of each route of the virtual host gRPC gets for a route
@@ -931,5 +1259,292 @@ fn source_of(object: &crate::model::Object, field: &str) -> RouteSource {
             "{}:{}:{}",
             object.doc.file.name, pos.line, pos.column
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use envoy_types::pb::envoy::extensions::filters::common::fault::v3::{
+        fault_delay::FaultDelaySecifier, FaultDelay,
+    };
+    use envoy_types::pb::envoy::extensions::filters::http::fault::v3::FaultAbort;
+
+    fn runtime(text: &str) -> Runtime {
+        text.parse().unwrap()
+    }
+
+    fn duration(seconds: f64) -> Duration {
+        Duration {
+            seconds: seconds.trunc() as i64,
+            nanos: (seconds.fract() * 1e9).round() as i32,
+        }
+    }
+
+    fn percent(value: u32) -> Option<FractionalPercent> {
+        Some(FractionalPercent {
+            numerator: value,
+            denominator: DenominatorType::Hundred as i32,
+        })
+    }
+
+    /// A route to one reachable cluster, with `fault` and a route timeout.
+    fn route(fault: HttpFault, timeout: Option<f64>) -> (Route, RouteAction) {
+        let action = RouteAction {
+            cluster_specifier: Some(route_action::ClusterSpecifier::Cluster("c".into())),
+            max_stream_duration: timeout.map(|t| route_action::MaxStreamDuration {
+                max_stream_duration: Some(duration(t)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let route = Route {
+            typed_per_filter_config: [(
+                "envoy.filters.http.fault".to_string(),
+                crate::xds::json::pack(&fault),
+            )]
+            .into(),
+            action: Some(route::Action::Route(action.clone())),
+            ..Default::default()
+        };
+        (route, action)
+    }
+
+    /// A verdict whose one destination is a rejected cluster.
+    fn verdict_to_nowhere() -> RouteVerdict {
+        let mut verdict = verdict("python@1.85");
+        verdict.destinations[0].pods_of.clear();
+        verdict.destinations[0].failure = Some("rejected".into());
+        verdict
+    }
+
+    fn outcome(fault: HttpFault, timeout: Option<f64>, grpc: &str) -> Outcome {
+        let (route, action) = route(fault, timeout);
+        let mut verdict = verdict(grpc);
+        settle_outcome(&mut verdict, &route, &action, runtime(grpc));
+        verdict.outcome
+    }
+
+    /// A verdict with one reachable destination, before its outcome.
+    fn verdict(grpc: &str) -> RouteVerdict {
+        RouteVerdict {
+            target: "echo:7070".into(),
+            method: "/a.B/C".into(),
+            client: "client".into(),
+            runtime: grpc.into(),
+            listener: None,
+            route_configuration: None,
+            virtual_host: None,
+            tried: Vec::new(),
+            matched: None,
+            destinations: vec![Destination {
+                cluster: "c".into(),
+                weight_percent: 100.0,
+                host: None,
+                subset: None,
+                lb_policy: None,
+                endpoints: Vec::new(),
+                pods_of: vec!["Deployment ns/echo".into()],
+                failure: None,
+            }],
+            applied: Vec::new(),
+            timeout_seconds: None,
+            retry: None,
+            fields: Vec::new(),
+            outcome: Outcome {
+                reaches_backend: true,
+                status: None,
+                reason: String::new(),
+                partial_failures: Vec::new(),
+            },
+        }
+    }
+
+    fn delay(seconds: f64, share: Option<FractionalPercent>) -> HttpFault {
+        HttpFault {
+            delay: Some(FaultDelay {
+                percentage: share,
+                fault_delay_secifier: Some(FaultDelaySecifier::FixedDelay(duration(seconds))),
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn deadline_failure(outcome: &Outcome) -> Option<Option<f64>> {
+        outcome
+            .partial_failures
+            .iter()
+            .find(|p| p.status == "DEADLINE_EXCEEDED" && p.cause == FailureCause::Deadline)
+            .map(|p| p.percent)
+    }
+
+    #[test]
+    fn an_abort_without_a_percentage_aborts_nothing() {
+        let abort = |share| HttpFault {
+            abort: Some(FaultAbort {
+                percentage: share,
+                error_type: Some(fault_abort::ErrorType::GrpcStatus(12)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        // Seen with grpcio 1.85: every RPC answered.
+        let unset = outcome(abort(None), None, "python@1.85");
+        assert!(unset.reaches_backend, "{unset:?}");
+        assert!(unset.partial_failures.is_empty(), "{unset:?}");
+        let all = outcome(abort(percent(100)), None, "python@1.85");
+        assert_eq!(all.status.as_deref(), Some("UNIMPLEMENTED"));
+        let half = outcome(abort(percent(50)), None, "python@1.85");
+        assert!(half.reaches_backend);
+        assert_eq!(half.partial_failures[0].percent, Some(50.0));
+        assert_eq!(half.partial_failures[0].cause, FailureCause::Abort);
+    }
+
+    #[test]
+    fn c_core_ends_a_route_deadline_one_to_two_seconds_early() {
+        let none = HttpFault::default();
+        // 1 s or less: the deadline has passed when the RPC starts.
+        let one = outcome(none.clone(), Some(1.0), "python@1.85");
+        assert_eq!(one.status.as_deref(), Some("DEADLINE_EXCEEDED"), "{one:?}");
+        assert!(
+            one.reason.contains("has passed when the RPC starts"),
+            "{one:?}"
+        );
+        // Between 1 and 2 s: it depends on the process.
+        let between = outcome(none.clone(), Some(1.5), "cpp@1.70");
+        assert!(between.reaches_backend);
+        assert_eq!(deadline_failure(&between), Some(None), "{between:?}");
+        // 2 s and more leave an RPC that waits for nothing time enough.
+        let two = outcome(none.clone(), Some(2.0), "python@1.85");
+        assert!(
+            two.reaches_backend && two.partial_failures.is_empty(),
+            "{two:?}"
+        );
+        // Go, Java and Node end it on time.
+        let go = outcome(none.clone(), Some(1.0), "go@1.70");
+        assert!(
+            go.reaches_backend && go.partial_failures.is_empty(),
+            "{go:?}"
+        );
+        // `any` holds C-core runtimes and the others: some clients fail.
+        let any = outcome(none, Some(1.0), "any");
+        assert!(any.reaches_backend);
+        assert_eq!(deadline_failure(&any), Some(None), "{any:?}");
+    }
+
+    #[test]
+    fn a_fault_delay_past_the_route_deadline_fails_deadline_exceeded() {
+        // vs-delay.yaml: 10 s delay, 4 s timeout.
+        let past = outcome(delay(10.0, percent(100)), Some(4.0), "python@1.85");
+        assert_eq!(
+            past.status.as_deref(),
+            Some("DEADLINE_EXCEEDED"),
+            "{past:?}"
+        );
+        assert!(past
+            .reason
+            .contains("fault delay (10s) outlasts its 4s deadline"));
+        // C-core: 3 s is past a 4 s deadline ended a second or more early.
+        let close = outcome(delay(3.0, percent(100)), Some(4.0), "python@1.85");
+        assert_eq!(
+            close.status.as_deref(),
+            Some("DEADLINE_EXCEEDED"),
+            "{close:?}"
+        );
+        let on_time = outcome(delay(3.0, percent(100)), Some(4.0), "go@1.70");
+        assert!(on_time.reaches_backend && on_time.partial_failures.is_empty());
+        // 2.5 s against 4 s: between one and two seconds early.
+        let maybe = outcome(delay(2.5, percent(100)), Some(4.0), "python@1.85");
+        assert_eq!(deadline_failure(&maybe), Some(None), "{maybe:?}");
+        // A delay on half the RPCs fails that half.
+        let half = outcome(delay(10.0, percent(50)), Some(4.0), "python@1.85");
+        assert!(half.reaches_backend);
+        assert_eq!(deadline_failure(&half), Some(Some(50.0)), "{half:?}");
+        // A delay with no percentage delays nothing.
+        let unset = outcome(delay(10.0, None), Some(4.0), "python@1.85");
+        assert!(unset.reaches_backend && unset.partial_failures.is_empty());
+        // Without a route deadline only the application's own applies.
+        let untimed = outcome(delay(10.0, percent(100)), None, "python@1.85");
+        assert!(untimed.reaches_backend && untimed.partial_failures.is_empty());
+    }
+
+    #[test]
+    fn an_rpc_that_fails_anyway_fails_deadline_exceeded_where_the_deadline_passed_first() {
+        // Seen with grpcio 1.85: a 1.5 s route timeout, every cluster of the
+        // route rejected (LEAST_REQUEST): DEADLINE_EXCEEDED in one process.
+        let settled = |timeout: f64| {
+            let (taken, action) = route(HttpFault::default(), Some(timeout));
+            let mut verdict = verdict_to_nowhere();
+            settle_outcome(&mut verdict, &taken, &action, runtime("python@1.85"));
+            verdict.outcome
+        };
+        let sometimes = settled(1.5);
+        assert_eq!(sometimes.status.as_deref(), Some("UNAVAILABLE"));
+        assert_eq!(deadline_failure(&sometimes), Some(None));
+        // A deadline C-core always keeps leaves the failure alone.
+        assert!(settled(3.0).partial_failures.is_empty());
+    }
+
+    #[test]
+    fn an_abort_comes_before_a_passed_deadline_and_after_a_delay_it_ends() {
+        // Seen with grpcio 1.85: 0.5 s timeout and an abort on every RPC.
+        let abort = FaultAbort {
+            percentage: percent(100),
+            error_type: Some(fault_abort::ErrorType::HttpStatus(400)),
+            ..Default::default()
+        };
+        let aborted = HttpFault {
+            abort: Some(abort.clone()),
+            ..Default::default()
+        };
+        let first = outcome(aborted, Some(0.5), "python@1.85");
+        assert_eq!(first.status.as_deref(), Some("INTERNAL"), "{first:?}");
+        let mut delayed = delay(0.3, percent(100));
+        delayed.abort = Some(abort);
+        let ended = outcome(delayed, Some(0.5), "python@1.85");
+        assert_eq!(
+            ended.status.as_deref(),
+            Some("DEADLINE_EXCEEDED"),
+            "{ended:?}"
+        );
+        assert!(
+            ended.reason.contains("fault delay (0.3s) outlasts"),
+            "{ended:?}"
+        );
+    }
+
+    #[test]
+    fn c_core_aborts_nothing_with_an_ok_status() {
+        // Seen with grpcio 1.85: grpcStatus OK and httpStatus 200 at 100 %
+        // answer every RPC.
+        let abort = |error| HttpFault {
+            abort: Some(FaultAbort {
+                percentage: percent(100),
+                error_type: Some(error),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        for error in [
+            fault_abort::ErrorType::HttpStatus(200),
+            fault_abort::ErrorType::GrpcStatus(0),
+        ] {
+            let python = outcome(abort(error), None, "python@1.85");
+            assert!(python.reaches_backend, "{python:?}");
+            assert!(python.partial_failures.is_empty(), "{python:?}");
+            // Other runtimes keep their mapping (HTTP 200 is UNKNOWN to Go).
+            let go = outcome(abort(error), None, "go@1.70");
+            assert!(!go.reaches_backend, "{go:?}");
+            // `any`: some runtimes fail, C-core does not.
+            let any = outcome(abort(error), None, "any");
+            assert!(any.reaches_backend, "{any:?}");
+            assert_eq!(any.partial_failures[0].percent, None, "{any:?}");
+        }
+        let denied = outcome(
+            abort(fault_abort::ErrorType::HttpStatus(403)),
+            None,
+            "python@1.85",
+        );
+        assert_eq!(denied.status.as_deref(), Some("PERMISSION_DENIED"));
     }
 }
