@@ -379,3 +379,23 @@ fn the_real_client_scenarios_pass_as_test_files() {
         assert_eq!(result["verdict"]["runtime"], "python@1.85", "{result:#}");
     }
 }
+
+#[test]
+fn coverage_keeps_same_named_virtual_services_of_different_files_apart() {
+    // Both files define VirtualService traffic/echo.
+    let (code, out, err) = mesh(&[
+        "test",
+        "testdata/xds-traffic-tests/match.yaml",
+        "testdata/xds-traffic-tests/weights.yaml",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("  testdata/xds-traffic/vs-match.yaml: 3 of 3 routes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  testdata/xds-traffic/vs-weights.yaml: 1 of 1 routes"),
+        "{out}"
+    );
+    assert!(out.contains("route coverage 4 of 4 (100.0%)"), "{out}");
+}

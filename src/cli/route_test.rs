@@ -139,9 +139,29 @@ fn read_test_file(path: &Path) -> Result<ReadTests, String> {
         return Err(format!("{}: no test cases under `tests:`", at("tests")));
     }
     Ok(ReadTests {
-        config: file.config.iter().map(|c| base.join(c)).collect(),
+        config: file.config.iter().map(|c| tidy(&base.join(c))).collect(),
         cases,
     })
+}
+
+/// `tests/../k8s/a.yaml` as `k8s/a.yaml`: paths read as the user would
+/// write them, in findings and coverage (lexically: a `..` after a
+/// symbolic link is kept as it is).
+fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 pub fn run(args: Args) -> Result<Exit> {

@@ -325,8 +325,13 @@ fn route_field(field: &str) -> String {
     field.to_string()
 }
 
-/// Every route tests could reach in the index, keyed by origin and field.
-pub fn route_units(index: &Index) -> BTreeMap<(String, String), RouteUnit> {
+/// A route's coverage key: its file, origin and field (objects of the same
+/// name in different files are different routes).
+pub type RouteKey = (String, String, String);
+
+/// Every route tests could reach in the index, keyed by file, origin and
+/// field.
+pub fn route_units(index: &Index) -> BTreeMap<RouteKey, RouteUnit> {
     let mut units = BTreeMap::new();
     for object in &index.objects {
         let Spec::VirtualService(spec) = &object.spec else {
@@ -347,10 +352,11 @@ pub fn route_units(index: &Index) -> BTreeMap<(String, String), RouteUnit> {
                         .locate(&crate::source::FieldPath::parse(&field).unwrap_or_default())
                         .value;
                     let origin = part.source_origin.to_string();
+                    let file = part.source.file.name.to_string();
                     units
-                        .entry((origin.clone(), field.clone()))
+                        .entry((file.clone(), origin.clone(), field.clone()))
                         .or_insert(RouteUnit {
-                            file: part.source.file.name.to_string(),
+                            file,
                             origin,
                             field,
                             line: pos.line,
@@ -366,10 +372,11 @@ pub fn route_units(index: &Index) -> BTreeMap<(String, String), RouteUnit> {
                         .locate(&crate::source::FieldPath::parse(&field).unwrap_or_default())
                         .value;
                     let origin = object.origin().to_string();
+                    let file = object.doc.file.name.to_string();
                     units.insert(
-                        (origin.clone(), field.clone()),
+                        (file.clone(), origin.clone(), field.clone()),
                         RouteUnit {
-                            file: object.doc.file.name.to_string(),
+                            file,
                             origin,
                             field,
                             line: pos.line,
@@ -383,19 +390,24 @@ pub fn route_units(index: &Index) -> BTreeMap<(String, String), RouteUnit> {
     units
 }
 
-/// The routes each verdict took, as coverage keys.
-pub fn reached(results: &[CaseResult]) -> BTreeSet<(String, String)> {
+/// The routes each verdict took, as coverage keys (the file from the
+/// source's `file:line:column`).
+pub fn reached(results: &[CaseResult]) -> BTreeSet<RouteKey> {
     results
         .iter()
         .filter_map(|r| r.verdict.as_ref()?.matched.as_ref()?.source.as_ref())
-        .map(|s| (s.origin.clone(), route_field(&s.field)))
+        .filter_map(|s| {
+            let mut parts = s.location.as_deref()?.rsplitn(3, ':');
+            let (_column, _line, file) = (parts.next()?, parts.next()?, parts.next()?);
+            Some((file.to_string(), s.origin.clone(), route_field(&s.field)))
+        })
         .collect()
 }
 
 /// Coverage per config file, files in name order.
 pub fn coverage(
-    units: &BTreeMap<(String, String), RouteUnit>,
-    reached: &BTreeSet<(String, String)>,
+    units: &BTreeMap<RouteKey, RouteUnit>,
+    reached: &BTreeSet<RouteKey>,
 ) -> Vec<FileCoverage> {
     let mut by_file: BTreeMap<String, FileCoverage> = BTreeMap::new();
     for (key, unit) in units {
