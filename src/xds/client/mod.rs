@@ -192,6 +192,35 @@ pub struct PartialFailure {
     pub reason: String,
 }
 
+impl RouteVerdict {
+    /// A verdict of an RPC that reaches a backend, before anything is known
+    /// of its route.
+    pub fn new(target: &str, method: &str, client: &str, runtime: Runtime) -> RouteVerdict {
+        RouteVerdict {
+            target: target.to_string(),
+            method: method.to_string(),
+            client: client.to_string(),
+            runtime: runtime.to_string(),
+            listener: None,
+            route_configuration: None,
+            virtual_host: None,
+            tried: Vec::new(),
+            matched: None,
+            destinations: Vec::new(),
+            applied: Vec::new(),
+            timeout_seconds: None,
+            retry: None,
+            fields: Vec::new(),
+            outcome: Outcome {
+                reaches_backend: true,
+                status: None,
+                reason: String::new(),
+                partial_failures: Vec::new(),
+            },
+        }
+    }
+}
+
 /// Where `rpc` to `target` goes for `proxy`'s client of `runtime`, read
 /// from the resources istiod would send it.
 pub fn route_verdict(
@@ -230,28 +259,7 @@ pub fn verdict_on(
     rpc: &Rpc,
     runtime: Runtime,
 ) -> RouteVerdict {
-    let mut verdict = RouteVerdict {
-        target: target.to_string(),
-        method: rpc.path.clone(),
-        client: proxy.id.clone(),
-        runtime: runtime.to_string(),
-        listener: None,
-        route_configuration: None,
-        virtual_host: None,
-        tried: Vec::new(),
-        matched: None,
-        destinations: Vec::new(),
-        applied: Vec::new(),
-        timeout_seconds: None,
-        retry: None,
-        fields: Vec::new(),
-        outcome: Outcome {
-            reaches_backend: true,
-            status: None,
-            reason: String::new(),
-            partial_failures: Vec::new(),
-        },
-    };
+    let mut verdict = RouteVerdict::new(target, &rpc.path, &proxy.id, runtime);
     let Some(listener) = resources.listeners.iter().find(|l| l.name == target) else {
         let why = resources.notes.join("; ");
         failing(
@@ -640,6 +648,15 @@ const GRPC_RETRY_CONDITIONS: [(&str, &str); 5] = [
     ("unavailable", "UNAVAILABLE"),
 ];
 
+/// The gRPC status a `retry_on` condition names, when gRPC acts on it
+/// (A44); `None` for Envoy's HTTP conditions, which gRPC drops.
+pub fn grpc_retry_status(condition: &str) -> Option<&'static str> {
+    GRPC_RETRY_CONDITIONS
+        .iter()
+        .find(|(name, _)| *name == condition.trim())
+        .map(|(_, status)| *status)
+}
+
 /// The route's deadline gRPC applies (A31): `max_stream_duration` when
 /// above zero and the runtime reads it; `route.timeout` never.
 fn effective_timeout(action: &RouteAction, runtime: Runtime) -> Option<f64> {
@@ -665,12 +682,7 @@ fn effective_retry(action: &RouteAction, runtime: Runtime) -> Option<RetryVerdic
     let on: Vec<String> = policy
         .retry_on
         .split(',')
-        .filter_map(|c| {
-            GRPC_RETRY_CONDITIONS
-                .iter()
-                .find(|(name, _)| *name == c.trim())
-                .map(|(_, code)| code.to_string())
-        })
+        .filter_map(|c| grpc_retry_status(c).map(str::to_string))
         .collect();
     if on.is_empty() {
         return None;
@@ -1327,37 +1339,18 @@ mod tests {
 
     /// A verdict with one reachable destination, before its outcome.
     fn verdict(grpc: &str) -> RouteVerdict {
-        RouteVerdict {
-            target: "echo:7070".into(),
-            method: "/a.B/C".into(),
-            client: "client".into(),
-            runtime: grpc.into(),
-            listener: None,
-            route_configuration: None,
-            virtual_host: None,
-            tried: Vec::new(),
-            matched: None,
-            destinations: vec![Destination {
-                cluster: "c".into(),
-                weight_percent: 100.0,
-                host: None,
-                subset: None,
-                lb_policy: None,
-                endpoints: Vec::new(),
-                pods_of: vec!["Deployment ns/echo".into()],
-                failure: None,
-            }],
-            applied: Vec::new(),
-            timeout_seconds: None,
-            retry: None,
-            fields: Vec::new(),
-            outcome: Outcome {
-                reaches_backend: true,
-                status: None,
-                reason: String::new(),
-                partial_failures: Vec::new(),
-            },
-        }
+        let mut verdict = RouteVerdict::new("echo:7070", "/a.B/C", "client", grpc.parse().unwrap());
+        verdict.destinations = vec![Destination {
+            cluster: "c".into(),
+            weight_percent: 100.0,
+            host: None,
+            subset: None,
+            lb_policy: None,
+            endpoints: Vec::new(),
+            pods_of: vec!["Deployment ns/echo".into()],
+            failure: None,
+        }];
+        verdict
     }
 
     fn delay(seconds: f64, share: Option<FractionalPercent>) -> HttpFault {

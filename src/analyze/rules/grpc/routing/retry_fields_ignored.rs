@@ -35,15 +35,6 @@ declare_rule! {
     pub static RULE = { code: "GRPC011", name: "retry-fields-ignored", level: Warning, check: check };
 }
 
-/// The `retry_on` values gRPC acts on (gRFC A44).
-pub const GRPC_RETRY_ON: [&str; 5] = [
-    "cancelled",
-    "deadline-exceeded",
-    "internal",
-    "resource-exhausted",
-    "unavailable",
-];
-
 /// `retryOn` split into (gRPC conditions, ignored values). Istio's default
 /// when `retryOn` is unset keeps `unavailable,cancelled`.
 pub fn split_retry_on(retry_on: Option<&str>) -> (Vec<String>, Vec<String>) {
@@ -53,7 +44,7 @@ pub fn split_retry_on(retry_on: Option<&str>) -> (Vec<String>, Vec<String>) {
     let mut kept = Vec::new();
     let mut ignored = Vec::new();
     for value in text.split(',').map(str::trim).filter(|v| !v.is_empty()) {
-        if GRPC_RETRY_ON.contains(&value) {
+        if crate::xds::client::grpc_retry_status(value).is_some() {
             kept.push(value.to_string());
         } else if retry_on.is_some() {
             ignored.push(value.to_string());
