@@ -207,6 +207,7 @@ pub enum Feature {
     Rewrites,
     JwtAuthentication,
     PathSeparatedPrefix,
+    XdsClientPerTarget,
 }
 
 /// The first release of a language with a feature; `None`: not at all.
@@ -598,6 +599,14 @@ pub static MATRIX: &[Row] = &[
         when_unsupported: Unsupported::Rejected,
         source: "A28 lists prefix, path and safe_regex only: grpc-go unmarshal_rds.go (unrecognized path specifier), grpc/grpc xds_route_config_parser.cc (invalid path specifier), grpc-java XdsRouteConfigureResource (prefix, path and safe_regex only)",
     },
+    Row {
+        feature: Feature::XdsClientPerTarget,
+        name: "one xDS client, with its own ADS stream, per channel target (and one for xDS servers)",
+        grfc: "A71",
+        since: core(v(1, 67, 0), v(1, 71, 0), v(1, 66, 0), None),
+        when_unsupported: Unsupported::Ignored,
+        source: "grpc-go 1.66 (istio/istio#53532, grpc/grpc-go#7691); C-core and Java from their A71 fallback releases, which key xDS clients by target (seen with grpcio 1.85: one CSDS ClientConfig per target)",
+    },
 ];
 
 /// The row of a feature.
@@ -610,7 +619,7 @@ pub fn row(feature: Feature) -> &'static Row {
 
 /// The runtime of a proxyless workload: one language at one release, or
 /// `any` (C++, Python, Java, Go and Node, each at a current release).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Runtime {
     #[default]
     Any,

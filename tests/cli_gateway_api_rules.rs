@@ -94,10 +94,11 @@ fn valid_counterparts_have_no_findings() {
     assert_eq!(found, Vec::<String>::new());
 }
 
-/// `code line field` of each finding of `mesh analyze -o json` with `prefix`.
+/// `code line field` of each finding of `mesh analyze -o json` with `prefix`
+/// (but GRPC083, which is about the client Deployment itself).
 fn analyze(file: &str, prefix: &str) -> Vec<String> {
     let out = Command::new(MESH)
-        .args(["analyze", "-o", "json", file])
+        .args(["analyze", "-o", "json", "--ignore", "GRPC083", file])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();

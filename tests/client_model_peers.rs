@@ -810,7 +810,7 @@ impl Peers {
         let paths: Vec<&std::ffi::OsStr> = paths.iter().map(|p| p.as_os_str()).collect();
         let predictions: Vec<Json> = rpcs
             .iter()
-            .map(|rpc| predict(&paths, CLIENT, TARGET, &rpc.method, &rpc.flags()))
+            .map(|rpc| predict(&paths, CLIENT, TARGET, &rpc.method, &rpc.flags(), None))
             .collect();
         let seen = match self.observe(&dir, rpcs) {
             Ok(seen) => seen,

@@ -80,6 +80,8 @@ pub struct Mesh {
     answering: Vec<(String, String)>,
     /// Clients use xDS credentials (TLS when their cluster says so).
     xds_credentials: bool,
+    /// `--istio RELEASE` the server renders for, which predictions use too.
+    istio_release: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -288,6 +290,12 @@ impl Mesh {
             client: cast.client.to_string(),
             answering,
             xds_credentials: cast.identities.is_some(),
+            istio_release: cast
+                .serve_flags
+                .iter()
+                .skip_while(|flag| **flag != "--istio")
+                .nth(1)
+                .map(|release| release.to_string()),
             _dir: dir,
         }
     }
@@ -609,7 +617,8 @@ pub fn rpc_of(args: &[String]) -> (String, Vec<String>) {
 }
 
 /// `mesh xds route PATHS... --workload CLIENT --target TARGET --method M
-/// -H K=V... --grpc python@1.85 -o json`: the model's verdict on one RPC.
+/// -H K=V... --grpc python@1.85 [--istio RELEASE] -o json`: the model's
+/// verdict on one RPC.
 /// Its exit code must say what the verdict says (0 reaches a backend, 79
 /// fails).
 pub fn predict(
@@ -618,6 +627,7 @@ pub fn predict(
     target: &str,
     method: &str,
     metadata: &[String],
+    istio_release: Option<&str>,
 ) -> Json {
     let mut command = Command::new(MESH);
     command
@@ -628,6 +638,9 @@ pub fn predict(
         .args(["--method", method, "--grpc", CLIENT_RUNTIME, "-o", "json"]);
     for pair in metadata {
         command.args(["-H", pair]);
+    }
+    if let Some(release) = istio_release {
+        command.args(["--istio", release]);
     }
     let out = command.output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -894,6 +907,7 @@ impl Mesh {
             &self.target,
             &method,
             &metadata,
+            self.istio_release.as_deref(),
         )
     }
 

@@ -3,6 +3,7 @@
 //! partly honours (EnvoyFilter, WasmPlugin, Telemetry, Gateway, Sidecar,
 //! ambient mode, multi-network).
 
+mod agent_closes_extra_xds_streams;
 mod ambient_namespace_with_proxyless;
 mod bootstrap_env_without_template;
 mod envoy_filter_on_proxyless;
@@ -46,4 +47,5 @@ pub static RULES: &[&Rule] = &[
     &grpc_simple_server_with_policy::RULE,
     &proxyless_template_not_injected::RULE,
     &runtime_annotation_on_controller::RULE,
+    &agent_closes_extra_xds_streams::RULE,
 ];
