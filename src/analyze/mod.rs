@@ -5,6 +5,7 @@
 //! Rules only read the [`Index`]; they run on all cores and the output is
 //! sorted afterwards, so it never depends on scheduling.
 
+pub mod cluster_model;
 pub mod proxyless;
 pub mod registry;
 pub mod rendered;
@@ -48,6 +49,10 @@ pub struct Context<'a> {
     virtual_service_scopes: OnceLock<Vec<rules::grpc::routing::scope::Scoped<'a>>>,
     /// [`rendered::label_keys_read`], gathered by the first rule that renders.
     label_keys_read: OnceLock<std::collections::BTreeSet<String>>,
+    /// Clusters rendered for the cluster model, by (host, client view).
+    cluster_renders: cluster_model::ClusterRenders<'a>,
+    /// [`Context::cluster_model`] answers.
+    cluster_models: cluster_model::ClusterModels<'a>,
 }
 
 impl<'a> Context<'a> {
@@ -66,6 +71,8 @@ impl<'a> Context<'a> {
             proxyless_authorization_policies: OnceLock::new(),
             virtual_service_scopes: OnceLock::new(),
             label_keys_read: OnceLock::new(),
+            cluster_renders: Default::default(),
+            cluster_models: Default::default(),
         }
     }
 

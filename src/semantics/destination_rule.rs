@@ -177,34 +177,91 @@ impl EffectivePolicy {
     }
 }
 
-/// Where a cluster's TLS settings come from: the rule and the field.
+/// One setting of a traffic policy, each of which a cluster takes whole
+/// from one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    LoadBalancer,
+    ConnectionPool,
+    OutlierDetection,
+    Tls,
+}
+
+impl Setting {
+    /// The field's name in a traffic policy.
+    pub fn key(self) -> &'static str {
+        match self {
+            Setting::LoadBalancer => "loadBalancer",
+            Setting::ConnectionPool => "connectionPool",
+            Setting::OutlierDetection => "outlierDetection",
+            Setting::Tls => "tls",
+        }
+    }
+
+    fn set_in(self, policy: &TrafficPolicy) -> bool {
+        match self {
+            Setting::LoadBalancer => policy.load_balancer.is_some(),
+            Setting::ConnectionPool => policy.connection_pool.is_some(),
+            Setting::OutlierDetection => policy.outlier_detection.is_some(),
+            Setting::Tls => policy.tls.is_some(),
+        }
+    }
+
+    fn set_in_port_level(self, level: &crate::model::networking::PortTrafficPolicy) -> bool {
+        match self {
+            Setting::LoadBalancer => level.load_balancer.is_some(),
+            Setting::ConnectionPool => level.connection_pool.is_some(),
+            Setting::OutlierDetection => level.outlier_detection.is_some(),
+            Setting::Tls => level.tls.is_some(),
+        }
+    }
+}
+
+/// Where a cluster's setting comes from: the rule and the field.
 #[derive(Debug, Clone)]
-pub struct TlsSource<'a> {
+pub struct SettingSource<'a> {
     pub object: &'a Object,
-    /// `spec.trafficPolicy.tls`, `spec.subsets[1].trafficPolicy.portLevelSettings[0].tls`...
+    /// `spec.trafficPolicy.tls`, `spec.subsets[1].trafficPolicy.portLevelSettings[0].loadBalancer`...
     pub path: crate::source::FieldPath,
 }
+
+/// Where a cluster's TLS settings come from.
+pub type TlsSource<'a> = SettingSource<'a>;
 
 impl<'a> AppliedRule<'a> {
     /// The rule and field the `tls` of the cluster for `port` and `subset`
     /// comes from, when some policy sets it.
     pub fn tls_source(&self, port: u32, subset: &str) -> Option<TlsSource<'a>> {
+        self.setting_source(port, subset, Setting::Tls)
+    }
+
+    /// The rule and field `setting` of the cluster for `port` and `subset`
+    /// comes from, when some policy sets it: the order of
+    /// [`AppliedRule::effective_policy`].
+    pub fn setting_source(
+        &self,
+        port: u32,
+        subset: &str,
+        setting: Setting,
+    ) -> Option<SettingSource<'a>> {
         use crate::source::FieldPath;
-        // The field of `policy` at `path` that sets tls for `port`: a matching
-        // port-level entry replaces the whole policy.
-        let in_policy = |policy: &TrafficPolicy, path: FieldPath| -> Option<Option<FieldPath>> {
+        // The field of `policy` at `path` that sets `setting` for `port`
+        // (`None` inside: the policy leaves it unset); a matching port-level
+        // entry replaces the whole policy.
+        let in_policy = |policy: &TrafficPolicy, path: FieldPath| -> Option<FieldPath> {
             match policy
                 .port_level_settings
                 .iter()
                 .position(|p| p.port.as_ref().and_then(|p| p.number) == Some(port))
             {
-                Some(j) => Some(
-                    policy.port_level_settings[j]
-                        .tls
-                        .as_ref()
-                        .map(|_| path.field("portLevelSettings").index(j).field("tls")),
-                ),
-                None => Some(policy.tls.as_ref().map(|_| path.field("tls"))),
+                Some(j) => setting
+                    .set_in_port_level(&policy.port_level_settings[j])
+                    .then(|| {
+                        path.field("portLevelSettings")
+                            .index(j)
+                            .field(setting.key())
+                    }),
+                None => setting.set_in(policy).then(|| path.field(setting.key())),
             }
         };
         if !subset.is_empty() {
@@ -222,8 +279,8 @@ impl<'a> AppliedRule<'a> {
                             .field("subsets")
                             .index(i)
                             .field("trafficPolicy");
-                        if let Some(Some(path)) = in_policy(policy, path) {
-                            return Some(TlsSource { object, path });
+                        if let Some(path) = in_policy(policy, path) {
+                            return Some(SettingSource { object, path });
                         }
                     }
                 }
@@ -235,9 +292,7 @@ impl<'a> AppliedRule<'a> {
         };
         let policy = spec.traffic_policy.as_deref()?;
         let path = FieldPath::root().field("spec").field("trafficPolicy");
-        in_policy(policy, path)
-            .flatten()
-            .map(|path| TlsSource { object, path })
+        in_policy(policy, path).map(|path| SettingSource { object, path })
     }
 
     /// The policy of the cluster for `port` and `subset` (empty: none).

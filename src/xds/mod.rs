@@ -7,7 +7,7 @@
 //! section numbers in comments refer to it.
 
 pub mod bootstrap;
-mod cds;
+pub(crate) mod cds;
 pub mod client;
 mod connections;
 pub mod diff;

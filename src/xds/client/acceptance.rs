@@ -47,6 +47,8 @@ pub enum Part {
     /// Header operations of one weighted cluster, by its position.
     WeightedClusterHeaderOperations(usize),
     LbPolicy,
+    /// The ring hash's `minimum_ring_size`.
+    RingSize,
     CircuitBreakers,
 }
 
@@ -93,6 +95,10 @@ impl FieldVerdict {
         }
     }
 }
+
+/// The largest ring a gRPC ring hash accepts (gRFC A42: `minimum_ring_size`
+/// and `maximum_ring_size` above 8M are rejected).
+pub const MAX_RING_SIZE: u64 = 8 * 1024 * 1024;
 
 const CORS_FILTER: &str = "envoy.filters.http.cors";
 const FAULT_FILTER: &str = "envoy.filters.http.fault";
@@ -265,6 +271,17 @@ pub fn cluster_fields(cluster: &Cluster, runtime: Runtime) -> Vec<FieldVerdict> 
             runtime,
             rule,
         ));
+    }
+    if let Some(cluster::LbConfig::RingHashLbConfig(ring)) = &cluster.lb_config {
+        if let Some(size) = ring.minimum_ring_size.filter(|s| s.value > MAX_RING_SIZE) {
+            out.push(FieldVerdict {
+                field: format!("ring_hash_lb_config.minimum_ring_size {}", size.value),
+                effect: Effect::Rejected,
+                runtimes: "every gRPC runtime".into(),
+                rule: "GRPC039",
+                part: Part::RingSize,
+            });
+        }
     }
     if cluster.circuit_breakers.is_some() {
         out.extend(FieldVerdict::of(

@@ -42,19 +42,20 @@ declare_rule! {
 }
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
-    if !context.index.istio_release.circuit_breakers() {
-        return;
-    }
     for rule in scope::destination_rules(context) {
         for policy in &rule.policies {
-            let max = policy
-                .connection_pool
-                .and_then(|p| p.http.as_ref())
-                .and_then(|h| h.http2_max_requests);
-            if max.is_none_or(|n| n <= 0) {
+            // The model judges the clusters istiod builds: max_requests
+            // reaches them only from 1.29 (`--istio`).
+            let Some(said) = context.cluster_model_says(
+                rule.object,
+                &policy.path,
+                &rule.host,
+                &rule.clients,
+                "GRPC028",
+            ) else {
                 continue;
-            }
-            let Some(impact) = context.feature_gaps(&rule.clients, Feature::CircuitBreaking) else {
+            };
+            let Some(impact) = context.feature_gaps(&said.clients, Feature::CircuitBreaking) else {
                 continue;
             };
             findings

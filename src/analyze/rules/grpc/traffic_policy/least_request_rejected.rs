@@ -1,7 +1,6 @@
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::grpc_support::Feature;
-use crate::model::networking::SimpleLB;
 
 use super::scope;
 
@@ -43,18 +42,20 @@ declare_rule! {
 }
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
-    if !context.index.istio_release.least_request() {
-        return;
-    }
     for rule in scope::destination_rules(context) {
         for policy in &rule.policies {
-            let Some(lb) = policy.load_balancer else {
+            // The model judges the clusters istiod builds: LEAST_REQUEST
+            // reaches them only from 1.29 (`--istio`).
+            let Some(said) = context.cluster_model_says(
+                rule.object,
+                &policy.path,
+                &rule.host,
+                &rule.clients,
+                "GRPC022",
+            ) else {
                 continue;
             };
-            if lb.simple != Some(SimpleLB::LeastRequest) {
-                continue;
-            }
-            let Some(impact) = context.feature_gaps(&rule.clients, Feature::LeastRequest) else {
+            let Some(impact) = context.feature_gaps(&said.clients, Feature::LeastRequest) else {
                 continue;
             };
             findings

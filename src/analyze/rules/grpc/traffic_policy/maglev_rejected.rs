@@ -40,16 +40,16 @@ declare_rule! {
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for rule in scope::destination_rules(context) {
         for policy in &rule.policies {
-            let Some(hash) = policy
-                .load_balancer
-                .and_then(|lb| lb.consistent_hash.as_ref())
-            else {
+            let Some(said) = context.cluster_model_says(
+                rule.object,
+                &policy.path,
+                &rule.host,
+                &rule.clients,
+                "GRPC024",
+            ) else {
                 continue;
             };
-            if hash.maglev.is_none() {
-                continue;
-            }
-            let Some(impact) = context.feature_gaps(&rule.clients, Feature::Maglev) else {
+            let Some(impact) = context.feature_gaps(&said.clients, Feature::Maglev) else {
                 continue;
             };
             findings

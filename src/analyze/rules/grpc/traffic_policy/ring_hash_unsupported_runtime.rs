@@ -50,16 +50,16 @@ declare_rule! {
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for rule in scope::destination_rules(context) {
         for policy in &rule.policies {
-            let Some(hash) = policy
-                .load_balancer
-                .and_then(|lb| lb.consistent_hash.as_ref())
-            else {
+            let Some(said) = context.cluster_model_says(
+                rule.object,
+                &policy.path,
+                &rule.host,
+                &rule.clients,
+                "GRPC026",
+            ) else {
                 continue;
             };
-            if hash.maglev.is_some() {
-                continue;
-            }
-            let Some(impact) = context.feature_gaps(&rule.clients, Feature::RingHash) else {
+            let Some(impact) = context.feature_gaps(&said.clients, Feature::RingHash) else {
                 continue;
             };
             findings

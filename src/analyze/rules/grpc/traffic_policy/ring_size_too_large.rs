@@ -3,8 +3,7 @@ use crate::declare_rule;
 
 use super::scope;
 
-/// gRPC's upper bound for ring sizes (gRFC A42): 8M entries.
-const MAX_RING_SIZE: u64 = 8 * 1024 * 1024;
+use crate::xds::client::acceptance::MAX_RING_SIZE;
 
 declare_rule! {
     /// A ring hash DestinationRule asks for a ring larger than gRPC accepts (8M), which gRPC rejects (NACK).
@@ -43,15 +42,22 @@ declare_rule! {
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for rule in scope::destination_rules(context) {
         for policy in &rule.policies {
+            let Some(said) = context.cluster_model_says(
+                rule.object,
+                &policy.path,
+                &rule.host,
+                &rule.clients,
+                "GRPC039",
+            ) else {
+                continue;
+            };
+            // Back from the cluster's minimum_ring_size to the field it came from.
             let Some(hash) = policy
                 .load_balancer
                 .and_then(|lb| lb.consistent_hash.as_ref())
             else {
                 continue;
             };
-            if hash.maglev.is_some() {
-                continue;
-            }
             let hash_path = policy.path.field("loadBalancer").field("consistentHash");
             let (size, path) = match (
                 hash.ring_hash.as_ref().and_then(|r| r.minimum_ring_size),
@@ -61,9 +67,6 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 (None, Some(size)) => (size, hash_path.field("minimumRingSize")),
                 (None, None) => continue,
             };
-            if size <= MAX_RING_SIZE {
-                continue;
-            }
             findings
                 .report(
                     rule.object,
@@ -71,7 +74,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     format!(
                         "minimumRingSize {size} is above gRPC's limit of {MAX_RING_SIZE} (gRFC A42): every gRPC runtime rejects (NACK) the cluster for {}, leaving proxyless clients {} on their last good config or, for a new cluster, failing RPCs UNAVAILABLE",
                         policy.scope,
-                        context.workload_names(&rule.clients)
+                        context.workload_names(&said.clients)
                     ),
                 )
                 .help = Some(format!("set minimumRingSize to {MAX_RING_SIZE} or less"));
