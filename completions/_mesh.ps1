@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('xds', 'xds', [CompletionResultType]::ParameterValue, 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run routing tests: RPCs and where they must go, checked offline')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status')
+            [CompletionResult]::new('proxy-status', 'proxy-status', [CompletionResultType]::ParameterValue, 'Every proxyless gRPC app (and Envoy sidecar) at once: what each holds per resource type and status, the version and age of its config, and whether it holds the intended config')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the version of mesh')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -394,9 +395,10 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
         }
         'mesh;proxy-config' {
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (`dump` always prints JSON) [default: short; json for bootstrap]')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (`dump` always prints JSON) [default: short; json for bootstrap]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (`dump` always prints JSON) [default: table; json for bootstrap]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (`dump` always prints JSON) [default: table; json for bootstrap]')
             [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'How to ask the POD or `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto; envoy for a pod''s sidecar]')
             [CompletionResult]::new('--admin-port', '--admin-port', [CompletionResultType]::ParameterName, 'With a POD: the admin port in the pod [default: 15000 with an istio-proxy container, else the port named grpc-admin, admin or csds]')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Only the resources of this xDS client scope (`xds:/some.svc:7070` or `some.svc:7070`)')
@@ -409,8 +411,6 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'Endpoints of clusters whose name contains this')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Envoy endpoints in this health status (`HEALTHY`, `UNHEALTHY`…)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms)')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A file or directory to read (repeatable), as kubectl spells it')
-            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A file or directory to read (repeatable), as kubectl spells it')
             [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too')
             [CompletionResult]::new('--meshConfigFile', '--meshConfigFile', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too')
             [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)')
@@ -426,9 +426,36 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('--istiod-env', '--istiod-env', [CompletionResultType]::ParameterName, 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod''s defaults')
             [CompletionResult]::new('--istio', '--istio', [CompletionResultType]::ParameterName, 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod''s image tag, else the newest, 1.31]')
             [CompletionResult]::new('--workload', '--workload', [CompletionResultType]::ParameterName, 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A file or directory to read (repeatable), as kubectl spells it')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Report findings in every namespace (the default for files)')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Report findings in every namespace (the default for files)')
             [CompletionResult]::new('--no-ignore', '--no-ignore', [CompletionResultType]::ParameterName, 'Read files that `.gitignore` files list when walking directories')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'mesh;proxy-status' {
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'A gRPC admin server (CSDS) or Envoy admin to ask, optionally named (repeatable)')
+            [CompletionResult]::new('--targets', '--targets', [CompletionResultType]::ParameterName, 'A file of admin servers to ask, one [NAME=]HOST:PORT a line')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A saved CSDS response or Envoy /config_dump, a row of its own (repeatable)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A saved CSDS response or Envoy /config_dump, a row of its own (repeatable)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'With --kube: only the pods of this namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'With --kube: only the pods of this namespace')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'With --kube: the kubeconfig file (default: KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'With --kube: the kubeconfig context to use')
+            [CompletionResult]::new('--admin-port', '--admin-port', [CompletionResultType]::ParameterName, 'With --kube: the gRPC admin port of every proxyless pod [default: its container port named grpc-admin, admin or csds]')
+            [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'How to ask an --addr or a proxyless pod: `auto` tries CSDS, then the Envoy admin API [default: auto; envoy for a sidecar]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit on each target: the port-forward, connecting and the call (e.g. 5s, 500ms)')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'How many targets are asked at a time')
+            [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap) of the intended config')
+            [CompletionResult]::new('--meshConfigFile', '--meshConfigFile', [CompletionResultType]::ParameterName, 'Mesh config file (MeshConfig, or the `istio` ConfigMap) of the intended config')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'The cluster''s DNS domain')
+            [CompletionResult]::new('--domain-suffix', '--domain-suffix', [CompletionResultType]::ParameterName, 'The cluster''s DNS domain')
+            [CompletionResult]::new('--istiod-env', '--istiod-env', [CompletionResultType]::ParameterName, 'An istiod setting by its environment name (repeatable)')
+            [CompletionResult]::new('--istio', '--istio', [CompletionResultType]::ParameterName, 'The istiod release to render the intended config for: 1.22 … 1.31 [default: MESH_ISTIO_VERSION, else the newest, 1.31]')
+            [CompletionResult]::new('--kube', '--kube', [CompletionResultType]::ParameterName, 'Every proxyless and sidecar pod of the cluster (kubeconfig, or in-cluster credentials)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -449,6 +476,7 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('xds', 'xds', [CompletionResultType]::ParameterValue, 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run routing tests: RPCs and where they must go, checked offline')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status')
+            [CompletionResult]::new('proxy-status', 'proxy-status', [CompletionResultType]::ParameterValue, 'Every proxyless gRPC app (and Envoy sidecar) at once: what each holds per resource type and status, the version and age of its config, and whether it holds the intended config')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the version of mesh')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -505,6 +533,9 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             break
         }
         'mesh;help;proxy-config' {
+            break
+        }
+        'mesh;help;proxy-status' {
             break
         }
         'mesh;help;version' {

@@ -32,6 +32,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand xds 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route'
             cand test 'Run routing tests: RPCs and where they must go, checked offline'
             cand proxy-config 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
+            cand proxy-status 'Every proxyless gRPC app (and Envoy sidecar) at once: what each holds per resource type and status, the version and age of its config, and whether it holds the intended config'
             cand version 'Print the version of mesh'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -365,9 +366,10 @@ set edit:completion:arg-completer[mesh] = {|@words|
         }
         &'mesh;proxy-config'= {
             cand --addr 'A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT'
+            cand -f 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)'
             cand --file 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)'
-            cand -o 'Output format (`dump` always prints JSON) [default: short; json for bootstrap]'
-            cand --output 'Output format (`dump` always prints JSON) [default: short; json for bootstrap]'
+            cand -o 'Output format (`dump` always prints JSON) [default: table; json for bootstrap]'
+            cand --output 'Output format (`dump` always prints JSON) [default: table; json for bootstrap]'
             cand --protocol 'How to ask the POD or `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto; envoy for a pod''s sidecar]'
             cand --admin-port 'With a POD: the admin port in the pod [default: 15000 with an istio-proxy container, else the port named grpc-admin, admin or csds]'
             cand --scope 'Only the resources of this xDS client scope (`xds:/some.svc:7070` or `some.svc:7070`)'
@@ -380,8 +382,6 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --cluster 'Endpoints of clusters whose name contains this'
             cand --status 'Envoy endpoints in this health status (`HEALTHY`, `UNHEALTHY`…)'
             cand --timeout 'Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms)'
-            cand -f 'A file or directory to read (repeatable), as kubectl spells it'
-            cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
             cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
             cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too'
             cand --cluster-domain 'The cluster''s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod''s domain suffix)'
@@ -397,9 +397,35 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --istiod-env 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod''s defaults'
             cand --istio 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod''s image tag, else the newest, 1.31]'
             cand --workload 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME'
+            cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
             cand -A 'Report findings in every namespace (the default for files)'
             cand --all-namespaces 'Report findings in every namespace (the default for files)'
             cand --no-ignore 'Read files that `.gitignore` files list when walking directories'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mesh;proxy-status'= {
+            cand --addr 'A gRPC admin server (CSDS) or Envoy admin to ask, optionally named (repeatable)'
+            cand --targets 'A file of admin servers to ask, one [NAME=]HOST:PORT a line'
+            cand -f 'A saved CSDS response or Envoy /config_dump, a row of its own (repeatable)'
+            cand --file 'A saved CSDS response or Envoy /config_dump, a row of its own (repeatable)'
+            cand -n 'With --kube: only the pods of this namespace'
+            cand --namespace 'With --kube: only the pods of this namespace'
+            cand --kubeconfig 'With --kube: the kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'
+            cand --context 'With --kube: the kubeconfig context to use'
+            cand --admin-port 'With --kube: the gRPC admin port of every proxyless pod [default: its container port named grpc-admin, admin or csds]'
+            cand --protocol 'How to ask an --addr or a proxyless pod: `auto` tries CSDS, then the Envoy admin API [default: auto; envoy for a sidecar]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Time limit on each target: the port-forward, connecting and the call (e.g. 5s, 500ms)'
+            cand --parallel 'How many targets are asked at a time'
+            cand --mesh-config 'Mesh config file (MeshConfig, or the `istio` ConfigMap) of the intended config'
+            cand --meshConfigFile 'Mesh config file (MeshConfig, or the `istio` ConfigMap) of the intended config'
+            cand --cluster-domain 'The cluster''s DNS domain'
+            cand --domain-suffix 'The cluster''s DNS domain'
+            cand --istiod-env 'An istiod setting by its environment name (repeatable)'
+            cand --istio 'The istiod release to render the intended config for: 1.22 … 1.31 [default: MESH_ISTIO_VERSION, else the newest, 1.31]'
+            cand --kube 'Every proxyless and sidecar pod of the cluster (kubeconfig, or in-cluster credentials)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -418,6 +444,7 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand xds 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route'
             cand test 'Run routing tests: RPCs and where they must go, checked offline'
             cand proxy-config 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
+            cand proxy-status 'Every proxyless gRPC app (and Envoy sidecar) at once: what each holds per resource type and status, the version and age of its config, and whether it holds the intended config'
             cand version 'Print the version of mesh'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -458,6 +485,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
         &'mesh;help;test'= {
         }
         &'mesh;help;proxy-config'= {
+        }
+        &'mesh;help;proxy-status'= {
         }
         &'mesh;help;version'= {
         }

@@ -36,6 +36,7 @@ complete -c mesh -n "__fish_mesh_needs_command" -f -a "convert" -d 'Convert conf
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "test" -d 'Run routing tests: RPCs and where they must go, checked offline'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "proxy-config" -d 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
+complete -c mesh -n "__fish_mesh_needs_command" -f -a "proxy-status" -d 'Every proxyless gRPC app (and Envoy sidecar) at once: what each holds per resource type and status, the version and age of its config, and whether it holds the intended config'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "version" -d 'Print the version of mesh'
 complete -c mesh -n "__fish_mesh_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand analyze" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
@@ -284,8 +285,8 @@ junit\t''
 sarif\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l addr -d 'A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT' -r
-complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l file -d 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)' -r -F
-complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s o -l output -d 'Output format (`dump` always prints JSON) [default: short; json for bootstrap]' -r -f -a "short\t''
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s f -l file -d 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s o -l output -d 'Output format (`dump` always prints JSON) [default: table; json for bootstrap]' -r -f -a "table\t''
 json\t''
 yaml\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l protocol -d 'How to ask the POD or `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto; envoy for a pod\'s sidecar]' -r -f -a "auto\t'CSDS first, then the Envoy admin API'
@@ -302,7 +303,6 @@ complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l address -d 'L
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l cluster -d 'Endpoints of clusters whose name contains this' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l status -d 'Envoy endpoints in this health status (`HEALTHY`, `UNHEALTHY`…)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l timeout -d 'Time limit on connecting and on the CSDS call or admin requests, all of them (e.g. 10s, 500ms)' -r
-complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s f -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap); validated too' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain, for host names such as `svc.ns.svc.DOMAIN` (istiod\'s domain suffix)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s k -l kube -l use-kube -d 'Also read the live cluster (kubeconfig, or in-cluster credentials). `--kube=false` (istioctl\'s `-k=false`) reads files only, the default' -r -f -a "true\t''
@@ -314,22 +314,45 @@ complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l exclude -d 'L
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l istiod-env -d 'An istiod setting by its environment name (repeatable), e.g. PILOT_ENABLE_ALPHA_GATEWAY_API=true; unset ones keep istiod\'s defaults' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l istio -d 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod\'s image tag, else the newest, 1.31]' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l workload -d 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l addr -d 'A gRPC admin server (CSDS) or Envoy admin to ask, optionally named (repeatable)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l targets -d 'A file of admin servers to ask, one [NAME=]HOST:PORT a line' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -s f -l file -d 'A saved CSDS response or Envoy /config_dump, a row of its own (repeatable)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -s n -l namespace -d 'With --kube: only the pods of this namespace' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l kubeconfig -d 'With --kube: the kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l context -d 'With --kube: the kubeconfig context to use' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l admin-port -d 'With --kube: the gRPC admin port of every proxyless pod [default: its container port named grpc-admin, admin or csds]' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l protocol -d 'How to ask an --addr or a proxyless pod: `auto` tries CSDS, then the Envoy admin API [default: auto; envoy for a sidecar]' -r -f -a "auto\t'CSDS first, then the Envoy admin API'
+csds\t'gRPC CSDS (a proxyless gRPC app\'s admin server)'
+envoy\t'Envoy\'s admin API over HTTP (`/config_dump`, `/clusters`)'"
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l timeout -d 'Time limit on each target: the port-forward, connecting and the call (e.g. 5s, 500ms)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l parallel -d 'How many targets are asked at a time' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l mesh-config -l meshConfigFile -d 'Mesh config file (MeshConfig, or the `istio` ConfigMap) of the intended config' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l cluster-domain -l domain-suffix -d 'The cluster\'s DNS domain' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l istiod-env -d 'An istiod setting by its environment name (repeatable)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l istio -d 'The istiod release to render the intended config for: 1.22 … 1.31 [default: MESH_ISTIO_VERSION, else the newest, 1.31]' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l kube -d 'Every proxyless and sidecar pod of the cluster (kubeconfig, or in-cluster credentials)'
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand version" -s h -l help -d 'Print help'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "analyze" -d 'Find what istioctl analyze finds, at the exact line, without its false positives'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "validate" -d 'Check Istio and Kubernetes YAML against schemas and Istio\'s field rules'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "explain" -d 'Print the documentation of a rule, by code (IST0101) or name'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "schema" -d 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "kube-inject" -d 'Inject Istio\'s sidecar, gateway or proxyless gRPC templates into manifests, offline'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "convert" -d 'Convert config as istiod does: `gateway-api` prints the Istio config istiod generates from Gateway API objects'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "test" -d 'Run routing tests: RPCs and where they must go, checked offline'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "proxy-config" -d 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "version" -d 'Print the version of mesh'
-complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config proxy-status version help" -f -a "analyze" -d 'Find what istioctl analyze finds, at the exact line, without its false positives'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config proxy-status version help" -f -a "validate" -d 'Check Istio and Kubernetes YAML against schemas and Istio\'s field rules'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config proxy-status version help" -f -a "explain" -d 'Print the documentation of a rule, by code (IST0101) or name'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config proxy-status version help" -f -a "schema" -d 'Print the JSON Schema of a kind (the files under schemas/), or list kinds'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config proxy-status version help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell, elvish)'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config proxy-status version help" -f -a "kube-inject" -d 'Inject Istio\'s sidecar, gateway or proxyless gRPC templates into manifests, offline'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config proxy-status version help" -f -a "convert" -d 'Convert config as istiod does: `gateway-api` prints the Istio config istiod generates from Gateway API objects'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config proxy-status version help" -f -a "xds" -d 'What istiod sends proxyless gRPC workloads: render, bootstrap, diff, serve, route'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config proxy-status version help" -f -a "test" -d 'Run routing tests: RPCs and where they must go, checked offline'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config proxy-status version help" -f -a "proxy-config" -d 'The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config proxy-status version help" -f -a "proxy-status" -d 'Every proxyless gRPC app (and Envoy sidecar) at once: what each holds per resource type and status, the version and age of its config, and whether it holds the intended config'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config proxy-status version help" -f -a "version" -d 'Print the version of mesh'
+complete -c mesh -n "__fish_mesh_using_subcommand help; and not __fish_seen_subcommand_from analyze validate explain schema completions kube-inject convert xds test proxy-config proxy-status version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from convert" -f -a "gateway-api" -d 'The Istio Gateways, VirtualServices and DestinationRules istiod generates from Gateway API objects (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ListenerSet, ReferenceGrant...), with the Services, ServiceEntries and Namespaces around them'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "render" -d 'What the workload\'s gRPC clients and servers would receive: LDS, RDS, CDS, EDS'
 complete -c mesh -n "__fish_mesh_using_subcommand help; and __fish_seen_subcommand_from xds" -f -a "bootstrap" -d 'The gRPC xDS bootstrap file of a workload (GRPC_XDS_BOOTSTRAP)'

@@ -1,12 +1,17 @@
-//! A CSDS server with a canned response, for `scripts/bench-proxy-config.py`:
-//! the resources of `testdata/proxy-config/csds-echo-grpc.json` (what a real
-//! grpcio app held: one listener, route, two clusters and two endpoint sets
-//! per target) copied for as many services as it takes to reach the asked
-//! count, one `ClientConfig` per target as gRPC reports them.
+//! A CSDS server with a canned response, for `scripts/bench-proxy-config.py`
+//! and `scripts/bench-proxy-status.py`: the resources of
+//! `testdata/proxy-config/csds-echo-grpc.json` (what a real grpcio app held:
+//! one listener, route, two clusters and two endpoint sets per target)
+//! copied for as many services as it takes to reach the asked count, one
+//! `ClientConfig` per target as gRPC reports them; with `--template`, that
+//! app's response as it is.
 //!
 //!     cargo run --release --example csds_server -- 5000
+//!     cargo run --example csds_server -- --template --listeners 50 --silent 5
 //!
-//! Prints `listening on 127.0.0.1:PORT` and `resources N`, then serves
+//! Prints `listening on 127.0.0.1:PORT` for each of `--listeners` (1), then
+//! `silent on 127.0.0.1:PORT` for each of `--silent` (0) ports that accept
+//! connections and never answer, then `resources N` (per listener); serves
 //! `FetchClientStatus` until stdin closes or 600 s pass.
 
 use std::io::Read;
@@ -107,14 +112,48 @@ impl ClientStatusDiscoveryService for Canned {
     }
 }
 
-fn main() -> Result<(), String> {
-    let wanted: usize = match std::env::args().nth(1) {
-        Some(text) => text
-            .parse()
-            .map_err(|_| format!("expected a resource count, found {text:?}"))?,
-        None => 5000,
+/// The command line: `[RESOURCES] [--template] [--listeners N] [--silent N]`.
+struct Options {
+    resources: usize,
+    template: bool,
+    listeners: usize,
+    silent: usize,
+}
+
+fn options() -> Result<Options, String> {
+    let mut options = Options {
+        resources: 5000,
+        template: false,
+        listeners: 1,
+        silent: 0,
     };
-    let canned = response(wanted)?;
+    let mut args = std::env::args().skip(1);
+    let count = |text: Option<String>| -> Result<usize, String> {
+        let text = text.unwrap_or_default();
+        text.parse()
+            .map_err(|_| format!("expected a count, found {text:?}"))
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--template" => options.template = true,
+            "--listeners" => options.listeners = count(args.next())?,
+            "--silent" => options.silent = count(args.next())?,
+            _ => options.resources = count(Some(arg))?,
+        }
+    }
+    Ok(options)
+}
+
+fn main() -> Result<(), String> {
+    let options = options()?;
+    let canned = if options.template {
+        let template: Json = serde_json::from_str(TEMPLATE).map_err(|e| e.to_string())?;
+        ClientStatusResponse {
+            config: vec![client_config(&template["config"][0], HOST)?],
+        }
+    } else {
+        response(options.resources)?
+    };
     let resources: usize = canned
         .config
         .iter()
@@ -125,31 +164,60 @@ fn main() -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| e.to_string())?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        println!("listening on {addr}");
+        let mut listeners = Vec::new();
+        for _ in 0..options.listeners {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .map_err(|e| e.to_string())?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            println!("listening on {addr}");
+            listeners.push(listener);
+        }
+        for _ in 0..options.silent {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .map_err(|e| e.to_string())?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            println!("silent on {addr}");
+            // Accepts and holds every connection, never a byte back.
+            tokio::spawn(async move {
+                let mut held = Vec::new();
+                while let Ok((connection, _)) = listener.accept().await {
+                    held.push(connection);
+                }
+            });
+        }
         println!("resources {resources}");
         // Stop when the caller closes stdin (or is gone), or after 600 s.
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
         std::thread::spawn(move || {
             let _ = std::io::stdin().read_to_end(&mut Vec::new());
-            let _ = stop.send(());
+            let _ = stop.send(true);
         });
-        let shutdown = async {
-            tokio::select! {
-                _ = stopped => {}
-                _ = tokio::time::sleep(Duration::from_secs(600)) => {}
-            }
-        };
-        tonic::transport::Server::builder()
-            .serve_with_incoming_shutdown(
-                ClientStatusDiscoveryServiceServer::new(Canned(canned)),
-                tokio_stream::wrappers::TcpListenerStream::new(listener),
-                shutdown,
-            )
-            .await
-            .map_err(|e| e.to_string())
+        let mut servers = Vec::new();
+        for listener in listeners {
+            let mut stopped = stopped.clone();
+            let service = ClientStatusDiscoveryServiceServer::new(Canned(canned.clone()));
+            servers.push(tokio::spawn(async move {
+                let shutdown = async move {
+                    tokio::select! {
+                        _ = stopped.wait_for(|stop| *stop) => {}
+                        _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+                    }
+                };
+                tonic::transport::Server::builder()
+                    .serve_with_incoming_shutdown(
+                        service,
+                        tokio_stream::wrappers::TcpListenerStream::new(listener),
+                        shutdown,
+                    )
+                    .await
+                    .map_err(|e| e.to_string())
+            }));
+        }
+        for server in servers {
+            server.await.map_err(|e| e.to_string())??;
+        }
+        Ok(())
     })
 }

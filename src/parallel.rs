@@ -9,9 +9,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// a core idle as fixed shares would. A panic in `work` is a bug: it is
 /// raised again here rather than losing the item.
 pub fn map_in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    map_in_order_bounded(items, cores, work)
+}
+
+/// [`map_in_order`] on at most `workers` threads, for work that mostly
+/// waits (on the network) rather than computes.
+pub fn map_in_order_bounded<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let workers = workers.min(items.len());
     if workers <= 1 {
         return items.iter().map(work).collect();
     }
@@ -69,5 +78,22 @@ mod tests {
             assert!(n != 3, "item 3");
             n
         });
+    }
+
+    #[test]
+    fn a_bound_caps_the_items_in_flight() {
+        use std::sync::atomic::AtomicUsize;
+        let (running, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let items: Vec<u32> = (0..24).collect();
+        let doubled = map_in_order_bounded(&items, 3, |&n| {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            running.fetch_sub(1, Ordering::SeqCst);
+            n * 2
+        });
+        assert_eq!(doubled, items.iter().map(|n| n * 2).collect::<Vec<_>>());
+        assert!(most.load(Ordering::SeqCst) <= 3, "{most:?}");
+        assert!(most.load(Ordering::SeqCst) > 1, "{most:?}");
     }
 }

@@ -9,6 +9,7 @@ mod explain;
 mod kube_inject;
 mod proxy_config;
 mod proxy_config_diff;
+mod proxy_status;
 mod route_test;
 mod schema;
 mod validate;
@@ -76,6 +77,7 @@ pub enum Command {
     Test(route_test::Args),
     /// The live xDS config of a proxyless gRPC app (CSDS) or a saved dump, with ACK/NACK status.
     ProxyConfig(proxy_config::Args),
+    ProxyStatus(proxy_status::Args),
     /// Print the version of mesh.
     #[command(after_help = "Example:\n  mesh version")]
     Version,
@@ -104,6 +106,7 @@ pub fn run() -> ExitCode {
         Command::Xds(args) => xds::run(args),
         Command::Test(args) => route_test::run(args),
         Command::ProxyConfig(args) => proxy_config::run(args),
+        Command::ProxyStatus(args) => proxy_status::run(args),
         Command::KubeInject(args) => kube_inject::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Version => print_stdout(&format!("mesh {}\n", env!("CARGO_PKG_VERSION"))),

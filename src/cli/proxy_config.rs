@@ -41,6 +41,8 @@ enum What {
 /// `-o`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum OutputChoice {
+    // The tables; istioctl calls this format `short`.
+    #[value(name = "table", alias = "short")]
     Short,
     Json,
     Yaml,
@@ -48,7 +50,7 @@ enum OutputChoice {
 
 /// How `--addr` is asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Protocol {
+pub(super) enum Protocol {
     /// CSDS first, then the Envoy admin API.
     Auto,
     /// gRPC CSDS (a proxyless gRPC app's admin server).
@@ -65,7 +67,7 @@ struct SourceArgs {
     #[arg(long, value_name = "HOST:PORT")]
     addr: Option<String>,
     /// A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin).
-    #[arg(long, value_name = "DUMP")]
+    #[arg(short = 'f', long, value_name = "DUMP")]
     file: Option<PathBuf>,
 }
 
@@ -79,6 +81,9 @@ struct SourceArgs {
 /// (why the last update was rejected), and SCOPE (gRPC keeps one xDS client
 /// per target).
 #[derive(Debug, clap::Args)]
+// `-f` is istioctl's `--file` (a dump) here; `diff` takes its manifests as
+// PATHs, or `--filename` spelled out.
+#[command(mut_arg("files", |arg| arg.short(None)))]
 #[command(
     override_usage = "mesh proxy-config <WHAT> POD[.NS] [OPTIONS]\n       \
     mesh proxy-config <WHAT> --addr HOST:PORT | --file DUMP [OPTIONS]\n       \
@@ -92,7 +97,7 @@ struct SourceArgs {
     mesh proxy-config dump --addr 127.0.0.1:17000 > csds.json\n  \
     mesh proxy-config endpoint --addr 127.0.0.1:15000 --protocol envoy\n  \
     mesh proxy-config secret --file envoy-config-dump.json\n  \
-    mesh proxy-config bootstrap --addr 127.0.0.1:15000 -o short\n  \
+    mesh proxy-config bootstrap --addr 127.0.0.1:15000 -o table\n  \
     mesh proxy-config diff --addr 127.0.0.1:17000 k8s/ --workload shop/web\n\n\
     POD[.NS] (or pod/NAME[.NS], deployment/NAME[.NS] for its first running pod) \
     is found through the Kubernetes API (--kubeconfig, --context, -n) and \
@@ -119,7 +124,7 @@ pub struct Args {
     what: What,
     #[command(flatten)]
     source: SourceArgs,
-    /// Output format (`dump` always prints JSON) [default: short; json for bootstrap].
+    /// Output format (`dump` always prints JSON) [default: table; json for bootstrap].
     #[arg(short, long, value_enum)]
     output: Option<OutputChoice>,
     /// How to ask the POD or `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto; envoy for a pod's sidecar].
@@ -366,7 +371,7 @@ fn load_pod(target: &PodTarget, args: &Args) -> Result<Dump, String> {
 
 /// Asks `addr` with the chosen protocol; `auto` gives the Envoy admin
 /// whatever time CSDS left, and names both failures in one line.
-fn load_live(addr: &str, protocol: Protocol, timeout: Duration) -> Result<Dump, String> {
+pub(super) fn load_live(addr: &str, protocol: Protocol, timeout: Duration) -> Result<Dump, String> {
     match protocol {
         Protocol::Csds => load_csds(addr, timeout),
         Protocol::Envoy => load_envoy(addr, timeout),
@@ -405,7 +410,7 @@ fn load_envoy(addr: &str, timeout: Duration) -> Result<Dump, String> {
 }
 
 /// Reads a file (or stdin for `-`), refusing anything past the size limit.
-fn read_limited(path: &std::path::Path) -> std::io::Result<String> {
+pub(super) fn read_limited(path: &std::path::Path) -> std::io::Result<String> {
     use std::io::Read;
     let limit = crate::proxyconfig::dump::MAX_DUMP_BYTES as u64 + 1;
     let mut bytes = Vec::new();

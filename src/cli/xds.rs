@@ -88,6 +88,8 @@ impl TypeChoice {
 enum OutputChoice {
     Json,
     Yaml,
+    // istioctl calls this format `short`.
+    #[value(alias = "short")]
     Table,
 }
 

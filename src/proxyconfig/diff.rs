@@ -12,9 +12,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value as Json;
 
 use super::{Dump, Resource, ResourceKind};
+use crate::index::Index;
 use crate::xds::json::{any_to_json, json_to_any};
 use crate::xds::names::{ListenerName, SERVER_LISTENER_PREFIX};
-use crate::xds::{NamedResource, ResourceType};
+use crate::xds::render::RenderOptions;
+use crate::xds::{NamedResource, Proxy, ResourceType, WorkloadRef, XdsError};
 
 /// What the comparison found.
 #[derive(Debug, Default)]
@@ -26,6 +28,42 @@ pub struct Comparison {
     pub compared: usize,
     /// How many of them differ.
     pub differences: usize,
+    /// The first that differs, `TYPE/NAME` (`rds/…`), in the report's order.
+    pub first_difference: Option<String>,
+}
+
+/// The node of the first CSDS client config (gRPC reports the same node
+/// for every target).
+fn node(raw: &Json) -> Option<&Json> {
+    raw.get("config")?.as_array()?.first()?.get("node")
+}
+
+/// The node id the client reports (`sidecar~IP~POD.NS~NS.svc.DOMAIN`).
+pub fn node_id(dump: &Dump) -> Option<String> {
+    node(&dump.raw)?.get("id")?.as_str().map(str::to_string)
+}
+
+/// `node.metadata.LABELS`, for a pod that is in no manifest.
+fn node_labels(raw: &Json) -> Option<BTreeMap<String, String>> {
+    crate::model::string_map(node(raw)?.get("metadata")?.get("LABELS")?)
+}
+
+/// What `mesh xds render` gives the workload `reference` (the client's
+/// own node id where the caller has no other) for the listeners the
+/// client asked for: the intended config to compare a dump with.
+pub fn intended(
+    index: &Index,
+    dump: &Dump,
+    reference: &WorkloadRef,
+) -> Result<Vec<NamedResource>, XdsError> {
+    let labels = node_labels(&dump.raw);
+    let proxy = Proxy::find(index, reference, labels.as_ref())?;
+    let (targets, server_address) = render_targets(dump);
+    let options = RenderOptions {
+        targets,
+        server_address,
+    };
+    Ok(crate::xds::render(index, &proxy, &options)?.packed(&ResourceType::ALL))
 }
 
 /// The listener names to render for: the client listeners the client asked
@@ -161,6 +199,7 @@ pub fn compare(
         }
         if comparison.report.len() > before {
             comparison.differences += 1;
+            comparison.first_difference.get_or_insert(label);
         }
     }
     Ok(comparison)
@@ -222,6 +261,7 @@ mod tests {
             found.report
         );
         assert!(found.report.is_empty());
+        assert_eq!(found.first_difference, None);
     }
 
     #[test]
@@ -256,5 +296,6 @@ mod tests {
         assert!(found
             .report
             .contains("only intended: cds/new (live: NACKED)"));
+        assert_eq!(found.first_difference.as_deref(), Some("cds/c"));
     }
 }

@@ -17,6 +17,7 @@ pub mod live;
 pub mod packed;
 pub mod pod;
 pub mod secrets;
+pub mod status;
 pub mod table;
 pub mod typed;
 

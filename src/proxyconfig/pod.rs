@@ -92,6 +92,8 @@ pub struct Forward {
     pub envoy_admin: bool,
     /// The last failure the API server or the pod reported on a forward.
     failure: Arc<Mutex<Option<String>>>,
+    /// Dropped with the forward: its thread stops listening and ends.
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 impl Forward {
@@ -108,14 +110,33 @@ impl Forward {
 }
 
 /// Finds the pod and starts forwarding, within `timeout`. The forward runs
-/// on its own thread until the process ends.
+/// on its own thread until it is dropped.
 pub fn open(
     target: &PodTarget,
     options: &ForwardOptions,
     timeout: Duration,
 ) -> Result<Forward, String> {
+    start(Lookup::Target(target.clone()), options, timeout)
+}
+
+/// Starts forwarding to a pod already listed ([`list`]), within `timeout`.
+pub fn open_listed(
+    pod: &Pod,
+    options: &ForwardOptions,
+    timeout: Duration,
+) -> Result<Forward, String> {
+    start(Lookup::Listed(Box::new(pod.clone())), options, timeout)
+}
+
+/// How the pod is found: by name through the API, or as listed.
+enum Lookup {
+    Target(PodTarget),
+    Listed(Box<Pod>),
+}
+
+fn start(lookup: Lookup, options: &ForwardOptions, timeout: Duration) -> Result<Forward, String> {
     let (ready, answer) = mpsc::channel();
-    let (target, options) = (target.clone(), options.clone());
+    let options = options.clone();
     std::thread::Builder::new()
         .name("port-forward".into())
         .spawn(move || {
@@ -129,13 +150,95 @@ pub fn open(
                     return;
                 }
             };
-            runtime.block_on(serve(target, options, timeout, ready));
+            runtime.block_on(serve(lookup, options, timeout, ready));
         })
         .map_err(|e| format!("cannot start the port-forward: {e}"))?;
     // The thread answers within `timeout`; the margin covers its start.
     answer
         .recv_timeout(timeout + Duration::from_secs(1))
         .unwrap_or_else(|_| Err(api_timeout(timeout)))
+}
+
+/// Pods per list page, as kubectl asks.
+const PAGE_SIZE: u32 = 500;
+/// A pod list that keeps returning `continue` tokens ends here.
+const MAX_PAGES: usize = 1_000;
+
+/// The pods of `namespace` (of every namespace without one), sorted by
+/// namespace and name, within `timeout`.
+pub fn list(
+    cluster: &ClusterOptions,
+    namespace: Option<&str>,
+    timeout: Duration,
+) -> Result<Vec<Pod>, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the network runtime: {e}"))?;
+    runtime.block_on(async {
+        tokio::time::timeout(timeout, list_pages(cluster, namespace))
+            .await
+            .unwrap_or_else(|_| Err(api_timeout(timeout)))
+    })
+}
+
+async fn list_pages(cluster: &ClusterOptions, namespace: Option<&str>) -> Result<Vec<Pod>, String> {
+    let (client, server, _) = connect(cluster).await.map_err(|e| format!("{e:#}"))?;
+    let (pods, what): (Api<Pod>, String) = match namespace {
+        Some(namespace) => (
+            Api::namespaced(client, namespace),
+            format!("the pods in {namespace}"),
+        ),
+        None => (Api::all(client), "the pods".into()),
+    };
+    let mut found = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let mut params = ListParams::default().limit(PAGE_SIZE);
+        if let Some(token) = &token {
+            params = params.continue_token(token);
+        }
+        let page = pods
+            .list(&params)
+            .await
+            .map_err(|e| api_error(&e, &what, &server))?;
+        found.extend(page.items);
+        token = page.metadata.continue_.filter(|t| !t.is_empty());
+        if token.is_none() {
+            found.sort_by(|a, b| {
+                (&a.metadata.namespace, &a.metadata.name)
+                    .cmp(&(&b.metadata.namespace, &b.metadata.name))
+            });
+            return Ok(found);
+        }
+    }
+    Err(format!(
+        "cannot list {what}: more than {} pods",
+        MAX_PAGES * PAGE_SIZE as usize
+    ))
+}
+
+/// What serves a pod's xDS config, as a forward would reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeshRole {
+    /// A proxyless gRPC app (its admin server serves CSDS).
+    Proxyless,
+    /// An Envoy sidecar (its admin API serves `/config_dump`).
+    Sidecar,
+}
+
+/// Whether the pod is in the mesh, and how: proxyless first, since the
+/// grpc-agent template adds an `istio-proxy` container that runs no Envoy.
+pub fn mesh_role(pod: &Pod) -> Option<MeshRole> {
+    let spec = pod.spec.as_ref()?;
+    let annotations = pod.metadata.annotations.clone().unwrap_or_default();
+    if crate::model::pod::is_proxyless(&annotations, spec) {
+        Some(MeshRole::Proxyless)
+    } else if crate::model::pod::has_istio_proxy(spec) {
+        Some(MeshRole::Sidecar)
+    } else {
+        None
+    }
 }
 
 fn api_timeout(timeout: Duration) -> String {
@@ -155,12 +258,12 @@ struct Found {
 }
 
 async fn serve(
-    target: PodTarget,
+    lookup: Lookup,
     options: ForwardOptions,
     timeout: Duration,
     ready: mpsc::Sender<Result<Forward, String>>,
 ) {
-    let found = match tokio::time::timeout(timeout, find(&target, &options)).await {
+    let found = match tokio::time::timeout(timeout, locate(lookup, &options)).await {
         Ok(found) => found,
         Err(_) => Err(api_timeout(timeout)),
     };
@@ -188,18 +291,29 @@ async fn serve(
         }
     };
     let failure = Arc::new(Mutex::new(None));
+    let (stop, mut stopped) = tokio::sync::oneshot::channel();
     let forward = Forward {
         local,
         remote: format!("pod {}/{} port {}", found.namespace, found.name, found.port),
         envoy_admin: found.envoy_admin,
         failure: Arc::clone(&failure),
+        _stop: stop,
     };
     if ready.send(Ok(forward)).is_err() {
         return;
     }
     let found = Arc::new(found);
-    while let Ok((connection, _)) = listener.accept().await {
-        tokio::spawn(bridge(Arc::clone(&found), connection, Arc::clone(&failure)));
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((connection, _)) => {
+                    tokio::spawn(bridge(Arc::clone(&found), connection, Arc::clone(&failure)));
+                }
+                Err(_) => return,
+            },
+            // The forward was dropped: nobody will dial it again.
+            _ = &mut stopped => return,
+        }
     }
 }
 
@@ -244,6 +358,24 @@ async fn bridge(
     }
 }
 
+async fn locate(lookup: Lookup, options: &ForwardOptions) -> Result<Found, String> {
+    match lookup {
+        Lookup::Target(target) => find(&target, options).await,
+        Lookup::Listed(pod) => {
+            let (client, _, _) = connect(&options.cluster)
+                .await
+                .map_err(|e| format!("{e:#}"))?;
+            let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+            found(
+                Api::namespaced(client, &namespace),
+                namespace,
+                &pod,
+                options,
+            )
+        }
+    }
+}
+
 async fn find(target: &PodTarget, options: &ForwardOptions) -> Result<Found, String> {
     let (client, server, context_namespace) = connect(&options.cluster)
         .await
@@ -285,8 +417,18 @@ async fn find(target: &PodTarget, options: &ForwardOptions) -> Result<Found, Str
                 .ok_or_else(|| format!("{what} has no running pod"))?
         }
     };
+    found(pods, namespace, &pod, options)
+}
+
+/// The pod, checked to be running, and its admin port.
+fn found(
+    pods: Api<Pod>,
+    namespace: String,
+    pod: &Pod,
+    options: &ForwardOptions,
+) -> Result<Found, String> {
     let name = pod.metadata.name.clone().unwrap_or_default();
-    if !is_running(&pod) {
+    if !is_running(pod) {
         let phase = pod
             .status
             .as_ref()
@@ -294,7 +436,7 @@ async fn find(target: &PodTarget, options: &ForwardOptions) -> Result<Found, Str
             .unwrap_or("Unknown");
         return Err(format!("pod {namespace}/{name} is {phase}, not Running"));
     }
-    let (port, envoy_admin) = admin_port(&pod, options.admin_port)
+    let (port, envoy_admin) = admin_port(pod, options.admin_port)
         .map_err(|why| format!("pod {namespace}/{name} {why}"))?;
     Ok(Found {
         pods,
@@ -305,14 +447,16 @@ async fn find(target: &PodTarget, options: &ForwardOptions) -> Result<Found, Str
     })
 }
 
-fn is_running(pod: &Pod) -> bool {
+/// Running and not being deleted: a pod a port-forward can reach.
+pub fn is_running(pod: &Pod) -> bool {
     pod.metadata.deletion_timestamp.is_none()
         && pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
 }
 
 /// The port to forward to, and whether it is Envoy's admin: `--admin-port`,
-/// else 15000 with an Istio sidecar, else the container port a proxyless
-/// app names for its gRPC admin server.
+/// else 15000 with an Envoy sidecar, else the container port a proxyless
+/// app (grpc-agent's istio-proxy container runs no Envoy) names for its
+/// gRPC admin server.
 fn admin_port(pod: &Pod, asked: Option<u16>) -> Result<(u16, bool), String> {
     let spec = pod.spec.as_ref();
     let containers = spec.map(|s| s.containers.as_slice()).unwrap_or_default();
@@ -327,7 +471,8 @@ fn admin_port(pod: &Pod, asked: Option<u16>) -> Result<(u16, bool), String> {
     if let Some(port) = asked {
         return Ok((port, false));
     }
-    if has_sidecar {
+    // grpc-agent's istio-proxy container runs the agent, not Envoy.
+    if has_sidecar && mesh_role(pod) != Some(MeshRole::Proxyless) {
         return Ok((ENVOY_ADMIN_PORT, true));
     }
     let declared: Vec<(&str, i32)> = containers
@@ -424,6 +569,21 @@ mod tests {
             {"name": "grpc-admin", "containerPort": 17000}]}]}}),
         );
         assert_eq!(admin_port(&proxyless, None), Ok((17000, false)));
+        // grpc-agent injects an istio-proxy container that runs the agent only.
+        let agent = pod(serde_json::json!({
+            "metadata": {"annotations": {"inject.istio.io/templates": "grpc-agent"}},
+            "spec": {"containers": [
+                {"name": "app", "ports": [{"name": "grpc-admin", "containerPort": 17000}]},
+                {"name": "istio-proxy", "ports": [{"name": "http-envoy-prom", "containerPort": 15090}]}]}}));
+        assert_eq!(admin_port(&agent, None), Ok((17000, false)));
+        assert_eq!(mesh_role(&agent), Some(MeshRole::Proxyless));
+        assert_eq!(mesh_role(&sidecar), Some(MeshRole::Sidecar));
+        assert_eq!(
+            mesh_role(&pod(
+                serde_json::json!({"spec": {"containers": [{"name": "db"}]}})
+            )),
+            None
+        );
         let unnamed = pod(
             serde_json::json!({"spec": {"containers": [{"name": "app", "ports": [
             {"containerPort": 17000}]}]}}),

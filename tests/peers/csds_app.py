@@ -15,9 +15,10 @@ deadline = time.time() + 40
 while time.time() < deadline:
     configs = stub.FetchClientStatus(csds_pb2.ClientStatusRequest(), timeout=5).config
     statuses = [r.client_status for c in configs for r in c.generic_xds_configs]
-    # ClusterLoadAssignment answered means the LDS, RDS, CDS, EDS walk ended.
+    # ClusterLoadAssignment answered means the LDS, RDS, CDS, EDS walk ended;
+    # a NACK (4) ends it early.
     types = {r.type_url.rsplit(".", 1)[-1] for c in configs for r in c.generic_xds_configs}
-    if statuses and 1 not in statuses and "ClusterLoadAssignment" in types:
+    if statuses and 1 not in statuses and ("ClusterLoadAssignment" in types or 4 in statuses):
         break
     time.sleep(0.3)
 print("ready", flush=True)

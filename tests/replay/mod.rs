@@ -15,12 +15,28 @@ use std::time::Duration;
 pub const TOKEN: &str = "replay-token";
 
 /// What a pod port-forward reaches.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub enum Backend {
     /// Relay the pod's port to this local address.
     Relay(SocketAddr),
     /// Nothing listens on the port in the pod: kubelet's error, then close.
     Refused,
+    /// Relay each pod named here to its own address; other pods refuse.
+    ByPod(Arc<Vec<(String, SocketAddr)>>),
+}
+
+impl Backend {
+    /// What the port-forward to the pod of `path` reaches: `None` refuses.
+    fn address(&self, path: &str) -> Option<SocketAddr> {
+        match self {
+            Backend::Relay(address) => Some(*address),
+            Backend::Refused => None,
+            Backend::ByPod(pods) => {
+                let pod = path.trim_end_matches("/portforward").rsplit('/').next()?;
+                pods.iter().find(|(name, _)| name == pod).map(|(_, a)| *a)
+            }
+        }
+    }
 }
 
 /// A replaying API server; records the request targets it was asked for.
@@ -48,6 +64,7 @@ impl Replay {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let seen = Arc::clone(&seen);
+                let backend = backend.clone();
                 std::thread::spawn(move || serve(stream, &seen, forbidden, backend));
             }
         });
@@ -116,7 +133,7 @@ fn serve(
         if let (true, Some(key), Some(backend)) = (
             authorised && path.ends_with("/portforward"),
             &websocket_key,
-            backend,
+            &backend,
         ) {
             let port = query
                 .split('&')
@@ -132,7 +149,7 @@ fn serve(
                  Sec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n"
             );
             if stream.write_all(switch.as_bytes()).is_ok() {
-                forward(stream, port, backend);
+                forward(stream, port, backend.address(path));
             }
             return;
         }
@@ -181,7 +198,7 @@ fn serve(
 
 /// kubelet's side of one port-forward: channel 0 carries the data and
 /// channel 1 the errors, each opened by a frame holding the port.
-fn forward(stream: TcpStream, port: u16, backend: Backend) {
+fn forward(stream: TcpStream, port: u16, backend: Option<SocketAddr>) {
     use futures_util::{SinkExt, StreamExt};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio_tungstenite::tungstenite::protocol::Role;
@@ -208,8 +225,8 @@ fn forward(stream: TcpStream, port: u16, backend: Backend) {
             }
         }
         let address = match backend {
-            Backend::Relay(address) => address,
-            Backend::Refused => {
+            Some(address) => address,
+            None => {
                 let mut error = vec![1u8];
                 error.extend_from_slice(format!(
                     "error forwarding port {port} to pod 0c1d86909055, uid : failed to execute portforward in network namespace \"/var/run/netns/cni-1\": failed to connect to localhost:{port} inside namespace \"0c1d86909055\", IPv4: dial tcp4 127.0.0.1:{port}: connect: connection refused IPv6 dial tcp6 [::1]:{port}: connect: connection refused "
