@@ -11,6 +11,7 @@ pub mod registry;
 pub mod rendered;
 pub mod route_model;
 pub mod rules;
+pub mod server_model;
 pub mod suppress;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -53,6 +54,8 @@ pub struct Context<'a> {
     cluster_renders: cluster_model::ClusterRenders<'a>,
     /// [`Context::cluster_model`] answers.
     cluster_models: cluster_model::ClusterModels<'a>,
+    /// Inbound listeners rendered for the server model, by workload.
+    server_renders: server_model::ServerRenders,
 }
 
 impl<'a> Context<'a> {
@@ -73,6 +76,7 @@ impl<'a> Context<'a> {
             label_keys_read: OnceLock::new(),
             cluster_renders: Default::default(),
             cluster_models: Default::default(),
+            server_renders: Default::default(),
         }
     }
 

@@ -36,6 +36,7 @@ pub const ROOT_TYPES: &[&str] = &[
     "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
     "envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate",
     "envoy.extensions.filters.http.cors.v3.CorsPolicy",
+    "envoy.extensions.path.match.uri_template.v3.UriTemplateMatchConfig",
     "google.protobuf.Any",
 ];
 

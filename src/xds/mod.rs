@@ -16,7 +16,7 @@ pub mod json;
 mod lds;
 pub mod names;
 pub mod proxy;
-mod rbac;
+pub(crate) mod rbac;
 pub(crate) mod rds;
 #[cfg(test)]
 mod release_tests;

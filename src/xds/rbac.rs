@@ -6,13 +6,14 @@
 
 use std::collections::HashMap;
 
-use envoy_types::pb::envoy::config::core::v3::CidrRange;
+use envoy_types::pb::envoy::config::core::v3::{CidrRange, TypedExtensionConfig};
 use envoy_types::pb::envoy::config::rbac::v3::{
     permission, principal, rbac::Action, Permission, Policy, Principal, Rbac as RbacRules,
 };
 use envoy_types::pb::envoy::config::route::v3::{header_matcher, HeaderMatcher};
 use envoy_types::pb::envoy::extensions::filters::http::rbac::v3::Rbac;
 use envoy_types::pb::envoy::extensions::filters::network::http_connection_manager::v3::HttpFilter;
+use envoy_types::pb::envoy::extensions::path::r#match::uri_template::v3::UriTemplateMatchConfig;
 use envoy_types::pb::envoy::r#type::matcher::v3::{
     metadata_matcher::{path_segment::Segment, PathSegment},
     path_matcher,
@@ -32,6 +33,8 @@ use super::XdsError;
 
 pub const DENY_FILTER: &str = "envoy.filters.http.rbac.DENY";
 pub const ALLOW_FILTER: &str = "envoy.filters.http.rbac";
+/// The extension name of a path-template permission.
+const URI_TEMPLATE_EXTENSION: &str = "uri-template";
 
 /// The RBAC filters for the proxy's server listeners, DENY first.
 pub fn filters(renderer: &Renderer<'_>) -> Result<Vec<HttpFilter>, XdsError> {
@@ -58,7 +61,7 @@ pub fn filters(renderer: &Renderer<'_>) -> Result<Vec<HttpFilter>, XdsError> {
         let ns = object.namespace_or(DEFAULT_NAMESPACE);
         for (i, rule) in policy.rules.iter().enumerate() {
             target.insert(
-                format!("{ns}-{}-{i}", object.meta.name),
+                policy_name(ns, &object.meta.name, i),
                 rbac_policy(rule, &index.mesh_config.trust_domain),
             );
         }
@@ -245,6 +248,35 @@ fn service_account_principal(value: &str) -> Principal {
     )))
 }
 
+/// The RBAC policy name of rule `rule` of an AuthorizationPolicy, as
+/// istiod names it (`ns[NS]-policy[NAME]-rule[I]`): how a verdict on the
+/// rendered filter finds the rule it came from.
+pub fn policy_name(namespace: &str, name: &str, rule: usize) -> String {
+    format!("ns[{namespace}]-policy[{name}]-rule[{rule}]")
+}
+
+/// Whether a path is an Istio path template (`/pkg.Svc/{*}`, `/{**}/Get`).
+pub fn is_path_template(path: &str) -> bool {
+    path.contains("{*}") || path.contains("{**}")
+}
+
+/// A path template as istiod sends it since 1.22 (`6f0f9139d77`, #50365): a
+/// `uri_template` permission whose template uses Envoy's operators (`*` one
+/// segment, `**` any number).
+fn uri_template(path: &str) -> Option<permission::Rule> {
+    if !is_path_template(path) {
+        return None;
+    }
+    let template = path.replace("{**}", "**").replace("{*}", "*");
+    let config = UriTemplateMatchConfig {
+        path_template: template,
+    };
+    Some(permission::Rule::UriTemplate(TypedExtensionConfig {
+        name: URI_TEMPLATE_EXTENSION.into(),
+        typed_config: Some(pack(&config)),
+    }))
+}
+
 fn permission(rule: permission::Rule) -> Permission {
     Permission { rule: Some(rule) }
 }
@@ -400,11 +432,14 @@ fn rbac_policy(rule: &Rule, _trust_domain: &str) -> Policy {
                 ))))
             });
             push_rules(&mut rules, &o.paths, &o.not_paths, |v| {
-                Some(permission(permission::Rule::UrlPath(PathMatcher {
-                    rule: Some(path_matcher::Rule::Path(string_matcher(value_pattern(
-                        v, "",
-                    )))),
-                })))
+                Some(permission(match uri_template(v) {
+                    Some(template) => template,
+                    None => permission::Rule::UrlPath(PathMatcher {
+                        rule: Some(path_matcher::Rule::Path(string_matcher(value_pattern(
+                            v, "",
+                        )))),
+                    }),
+                }))
             });
         }
         rules.extend(when_permissions.iter().cloned());

@@ -738,7 +738,7 @@ spec: {action: CUSTOM, provider: {name: x}, rules: [{}]}
     );
     let json = json::any_to_json(&json::pack(server)).unwrap();
     let text = json.to_string();
-    assert!(text.contains("\"ns-deny-0\""), "{text}");
+    assert!(text.contains("\"ns[ns]-policy[deny]-rule[0]\""), "{text}");
     assert!(text.contains("\"x-block\""), "{text}");
 }
 
@@ -844,4 +844,39 @@ fn node_ids_find_workloads() {
         Proxy::find(&index, &WorkloadRef::NodeId("bad".into()), None),
         Err(XdsError::BadNodeId { .. })
     ));
+}
+
+// A path template becomes a uri_template permission (istiod ≥ 1.22), which
+// every gRPC runtime rejects, and the model says so for that RBAC policy.
+#[test]
+fn path_templates_become_uri_template_permissions() {
+    let index = index(
+        r#"apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: admin, namespace: ns}
+spec:
+  rules: [{to: [{operation: {paths: ["/admin.{*}/Delete"]}}]}]
+"#,
+    );
+    let resources = render_for(&index, "echo-1", &["echo:7070"]);
+    let server = resources
+        .listeners
+        .iter()
+        .find(|l| l.name.contains("inbound"))
+        .unwrap();
+    let json = json::any_to_json(&json::pack(server)).unwrap().to_string();
+    assert!(
+        json.contains("\"pathTemplate\":\"/admin.*/Delete\""),
+        "{json}"
+    );
+    let verdicts =
+        crate::xds::client::acceptance::server_listener_fields(server, "go@1.70".parse().unwrap());
+    assert!(
+        verdicts.iter().any(|v| v.rule == "GRPC049"
+            && v.part
+                == crate::xds::client::acceptance::Part::RbacUriTemplate(
+                    "ns[ns]-policy[admin]-rule[0]".into()
+                )),
+        "{verdicts:?}"
+    );
 }

@@ -9,7 +9,22 @@ use envoy_types::pb::envoy::config::route::v3::{
     RouteConfiguration,
 };
 
-use crate::grpc_support::{describe_gaps, row, Feature, Runtime, Unsupported};
+use envoy_types::pb::envoy::config::core::v3::{transport_socket, TransportSocket};
+use envoy_types::pb::envoy::config::listener::v3::{filter, Listener};
+use envoy_types::pb::envoy::config::rbac::v3::{permission, principal, Permission, Principal};
+use envoy_types::pb::envoy::extensions::filters::http::rbac::v3::Rbac;
+use envoy_types::pb::envoy::extensions::filters::network::http_connection_manager::v3::{
+    http_filter, HttpConnectionManager,
+};
+use envoy_types::pb::envoy::extensions::transport_sockets::tls::v3::{
+    common_tls_context::ValidationContextType, CommonTlsContext, DownstreamTlsContext,
+    UpstreamTlsContext,
+};
+use prost::Message;
+
+use crate::grpc_support::{
+    describe_gaps, row, Feature, Gap, Language, Runtime, Unsupported, Version,
+};
 
 /// What the client does with one field of a resource.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -50,6 +65,17 @@ pub enum Part {
     /// The ring hash's `minimum_ring_size`.
     RingSize,
     CircuitBreakers,
+    /// A TLS context (upstream in a cluster, downstream in a server
+    /// listener's filter chain).
+    Tls,
+    /// A TLS context's certificate-provider fields.
+    TlsProviderFields,
+    /// An RBAC filter of a server listener, by filter name.
+    RbacFilter(String),
+    /// A `uri_template` permission, by RBAC policy name.
+    RbacUriTemplate(String),
+    /// A header matcher on a reserved header, by RBAC policy name.
+    RbacReservedHeader(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -283,6 +309,21 @@ pub fn cluster_fields(cluster: &Cluster, runtime: Runtime) -> Vec<FieldVerdict> 
             });
         }
     }
+    if let Some(context) = cluster
+        .transport_socket
+        .as_ref()
+        .and_then(|socket| common_tls_context(socket, false))
+    {
+        if reads_only_current_tls_fields(runtime) && lacks_ca_provider(&context) {
+            out.push(FieldVerdict {
+                field: "transport_socket (no ca_certificate_provider_instance)".into(),
+                effect: Effect::Rejected,
+                runtimes: describe_gaps(&exact_gap(runtime)),
+                rule: "GRPC081",
+                part: Part::TlsProviderFields,
+            });
+        }
+    }
     if cluster.circuit_breakers.is_some() {
         out.extend(FieldVerdict::of(
             "circuit_breakers".into(),
@@ -293,6 +334,209 @@ pub fn cluster_fields(cluster: &Cluster, runtime: Runtime) -> Vec<FieldVerdict> 
         ));
     }
     out
+}
+
+/// gRPC Java 1.73.0 to 1.76.x read only the current certificate-provider
+/// fields (grpc-java 65d0bb8a4d removed the deprecated ones; #12435 and its
+/// 1.77 backport brought them back); every other runtime falls back to the
+/// deprecated ones (shared/spec/istiod-versions.md §3).
+pub fn reads_only_current_tls_fields(runtime: Runtime) -> bool {
+    let Runtime::Exact(Language::Java, version) = runtime else {
+        return false;
+    };
+    (Version::new(1, 73, 0)..Version::new(1, 77, 0)).contains(&version)
+}
+
+/// A header an RBAC matcher must not name (gRFC A41): `grpc-*` and
+/// `:scheme`. C-core and Java reject the matcher; grpc-go accepts it.
+pub fn reserved_rbac_header(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("grpc-") || lower == ":scheme"
+}
+
+/// The one runtime of an exact runtime, as a gap (for wording).
+fn exact_gap(runtime: Runtime) -> Vec<Gap> {
+    match runtime {
+        Runtime::Exact(language, version) => vec![Gap {
+            language,
+            fixed_in: None,
+            version: Some(version),
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// The common TLS context of a transport socket: downstream for a server's
+/// filter chain, upstream for a cluster.
+fn common_tls_context(socket: &TransportSocket, server: bool) -> Option<CommonTlsContext> {
+    let Some(transport_socket::ConfigType::TypedConfig(any)) = &socket.config_type else {
+        return None;
+    };
+    if server {
+        DownstreamTlsContext::decode(any.value.as_slice())
+            .ok()?
+            .common_tls_context
+    } else {
+        UpstreamTlsContext::decode(any.value.as_slice())
+            .ok()?
+            .common_tls_context
+    }
+}
+
+/// Whether a client context lacks `ca_certificate_provider_instance`.
+fn lacks_ca_provider(context: &CommonTlsContext) -> bool {
+    let default_context = match &context.validation_context_type {
+        Some(ValidationContextType::CombinedValidationContext(combined)) => {
+            combined.default_validation_context.as_ref()
+        }
+        Some(ValidationContextType::ValidationContext(validation)) => Some(validation),
+        _ => None,
+    };
+    default_context.is_none_or(|v| v.ca_certificate_provider_instance.is_none())
+}
+
+/// The verdicts on a server listener's fields (what an xDS-enabled gRPC
+/// server does with the inbound listener istiod sends it).
+pub fn server_listener_fields(listener: &Listener, runtime: Runtime) -> Vec<FieldVerdict> {
+    let mut out = Vec::new();
+    for (c, chain) in listener.filter_chains.iter().enumerate() {
+        let at = format!("filter_chains[{c}]");
+        if let Some(socket) = &chain.transport_socket {
+            out.extend(FieldVerdict::of(
+                format!("{at}.transport_socket"),
+                Part::Tls,
+                Feature::Security,
+                runtime,
+                "GRPC056",
+            ));
+            if reads_only_current_tls_fields(runtime)
+                && common_tls_context(socket, true)
+                    .is_some_and(|c| c.tls_certificate_provider_instance.is_none())
+            {
+                out.push(FieldVerdict {
+                    field: format!("{at}.transport_socket (no tls_certificate_provider_instance)"),
+                    effect: Effect::Rejected,
+                    runtimes: describe_gaps(&exact_gap(runtime)),
+                    rule: "GRPC081",
+                    part: Part::TlsProviderFields,
+                });
+            }
+        }
+        for (f, network_filter) in chain.filters.iter().enumerate() {
+            let Some(filter::ConfigType::TypedConfig(any)) = &network_filter.config_type else {
+                continue;
+            };
+            let Ok(manager) = HttpConnectionManager::decode(any.value.as_slice()) else {
+                continue;
+            };
+            for (h, http) in manager.http_filters.iter().enumerate() {
+                let Some(http_filter::ConfigType::TypedConfig(any)) = &http.config_type else {
+                    continue;
+                };
+                if !any
+                    .type_url
+                    .ends_with("envoy.extensions.filters.http.rbac.v3.RBAC")
+                {
+                    continue;
+                }
+                let field = format!("{at}.filters[{f}].http_filters[{h}]");
+                out.extend(FieldVerdict::of(
+                    format!("{field} ({})", http.name),
+                    Part::RbacFilter(http.name.clone()),
+                    Feature::Authorization,
+                    runtime,
+                    "GRPC057",
+                ));
+                let Ok(rbac) = Rbac::decode(any.value.as_slice()) else {
+                    continue;
+                };
+                let mut policies: Vec<_> = rbac.rules.iter().flat_map(|r| &r.policies).collect();
+                policies.sort_by(|a, b| a.0.cmp(b.0));
+                for (name, policy) in policies {
+                    let at = format!("{field}.rules.policies[{name}]");
+                    if policy.permissions.iter().any(has_uri_template) {
+                        out.push(FieldVerdict {
+                            field: format!("{at}.permissions (uri_template)"),
+                            effect: Effect::Rejected,
+                            runtimes: "every gRPC runtime".into(),
+                            rule: "GRPC049",
+                            part: Part::RbacUriTemplate(name.clone()),
+                        });
+                    }
+                    let reserved = policy.permissions.iter().any(names_reserved_header)
+                        || policy
+                            .principals
+                            .iter()
+                            .any(principal_names_reserved_header);
+                    if reserved {
+                        let rejecting = reserved_header_rejecters(runtime);
+                        if !rejecting.is_empty() {
+                            out.push(FieldVerdict {
+                                field: format!("{at} (header matcher on a reserved header)"),
+                                effect: Effect::Rejected,
+                                runtimes: describe_gaps(&rejecting),
+                                rule: "GRPC050",
+                                part: Part::RbacReservedHeader(name.clone()),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The languages of `runtime` that reject an RBAC header matcher on a
+/// reserved header: C-core and Java, not Go (Node serves no xDS).
+fn reserved_header_rejecters(runtime: Runtime) -> Vec<Gap> {
+    let (languages, version) = match runtime {
+        Runtime::Any => (Language::ANY.to_vec(), None),
+        Runtime::Latest(language) => (vec![language], None),
+        Runtime::Exact(language, version) => (vec![language], Some(version)),
+    };
+    languages
+        .into_iter()
+        .filter(|l| !matches!(l, Language::Go | Language::Node))
+        .map(|language| Gap {
+            language,
+            fixed_in: None,
+            version,
+        })
+        .collect()
+}
+
+fn has_uri_template(permission: &Permission) -> bool {
+    match &permission.rule {
+        Some(permission::Rule::UriTemplate(_)) => true,
+        Some(permission::Rule::AndRules(set) | permission::Rule::OrRules(set)) => {
+            set.rules.iter().any(has_uri_template)
+        }
+        Some(permission::Rule::NotRule(inner)) => has_uri_template(inner),
+        _ => false,
+    }
+}
+
+fn names_reserved_header(permission: &Permission) -> bool {
+    match &permission.rule {
+        Some(permission::Rule::Header(header)) => reserved_rbac_header(&header.name),
+        Some(permission::Rule::AndRules(set) | permission::Rule::OrRules(set)) => {
+            set.rules.iter().any(names_reserved_header)
+        }
+        Some(permission::Rule::NotRule(inner)) => names_reserved_header(inner),
+        _ => false,
+    }
+}
+
+fn principal_names_reserved_header(principal: &Principal) -> bool {
+    match &principal.identifier {
+        Some(principal::Identifier::Header(header)) => reserved_rbac_header(&header.name),
+        Some(principal::Identifier::AndIds(set) | principal::Identifier::OrIds(set)) => {
+            set.ids.iter().any(principal_names_reserved_header)
+        }
+        Some(principal::Identifier::NotId(inner)) => principal_names_reserved_header(inner),
+        _ => false,
+    }
 }
 
 /// The fields that get a resource rejected.

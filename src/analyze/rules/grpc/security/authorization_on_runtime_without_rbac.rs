@@ -51,8 +51,15 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         {
             continue;
         }
-        let Some((affected, gaps)) =
-            known_runtime_gaps(context, &policy.servers, Feature::Authorization)
+        // The model judges the RBAC filters of each server's rendered
+        // listeners; the matrix only words the runtimes it found.
+        let refusing: Vec<_> = policy
+            .servers
+            .iter()
+            .copied()
+            .filter(|server| !context.server_model_says(server, "GRPC057").is_empty())
+            .collect();
+        let Some((affected, gaps)) = known_runtime_gaps(context, &refusing, Feature::Authorization)
         else {
             continue;
         };

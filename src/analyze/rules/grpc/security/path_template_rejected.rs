@@ -1,8 +1,8 @@
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
-use crate::model::security::AuthorizationPolicyAction;
+use crate::xds::rbac::is_path_template;
 
-use super::scope::{authorization_policies, rule_path};
+use super::scope::{authorization_policies, rule_path, servers_the_model_flags};
 
 declare_rule! {
     /// An AuthorizationPolicy path with a `{*}` or `{**}` template gets the proxyless gRPC server Listener rejected (NACK).
@@ -35,19 +35,13 @@ declare_rule! {
     pub static RULE = { code: "GRPC049", name: "path-template-rejected", level: Error, check: check };
 }
 
-fn is_template(path: &str) -> bool {
-    path.contains("{*}") || path.contains("{**}")
-}
-
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for policy in authorization_policies(context) {
-        if !matches!(
-            policy.action,
-            AuthorizationPolicyAction::Allow | AuthorizationPolicyAction::Deny
-        ) {
-            continue;
-        }
         for (i, rule) in policy.spec.rules.iter().enumerate() {
+            let refusing = servers_the_model_flags(context, policy, i, "GRPC049");
+            if refusing.is_empty() {
+                continue;
+            }
             for (j, to) in rule.to.iter().enumerate() {
                 let Some(operation) = &to.operation else {
                     continue;
@@ -58,7 +52,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     ("notPaths", &operation.not_paths),
                 ] {
                     for (k, path) in values.iter().enumerate() {
-                        if !is_template(path) {
+                        if !is_path_template(path) {
                             continue;
                         }
                         findings
@@ -67,7 +61,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                                 &base.field(field).index(k),
                                 format!(
                                     "the path template {path:?} becomes an RBAC uri_template permission, which gRPC rejects (NACK): the server Listener of proxyless servers {} is refused, leaving them on their last good config or not serving",
-                                    context.workload_names(&policy.servers)
+                                    context.workload_names(&refusing)
                                 ),
                             )
                             .help = Some(
@@ -82,7 +76,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
 
 #[cfg(test)]
 mod tests {
-    use super::is_template;
+    use crate::xds::rbac::is_path_template as is_template;
 
     #[test]
     fn templates_are_recognised() {

@@ -1,9 +1,8 @@
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
-use crate::grpc_support::{Language, Runtime};
-use crate::model::security::AuthorizationPolicyAction;
+use crate::xds::client::acceptance::reserved_rbac_header;
 
-use super::scope::{authorization_policies, rule_path};
+use super::scope::{authorization_policies, rule_path, servers_the_model_flags};
 
 declare_rule! {
     /// A `request.headers[grpc-*]` or `[:scheme]` condition may get the proxyless gRPC server Listener rejected.
@@ -37,40 +36,22 @@ declare_rule! {
 }
 
 /// The header a `request.headers[...]` key names, if it is reserved.
+/// The header a `when` key names, when it is one gRPC reserves.
 fn reserved_header(key: &str) -> Option<&str> {
     let name = key
         .strip_prefix("request.headers[")?
         .strip_suffix(']')?
         .trim();
-    let lower = name.to_ascii_lowercase();
-    (lower.starts_with("grpc-") || lower == ":scheme").then_some(name)
-}
-
-fn is_go(runtime: Runtime) -> bool {
-    matches!(
-        runtime,
-        Runtime::Exact(Language::Go, _) | Runtime::Latest(Language::Go)
-    )
+    reserved_rbac_header(name).then_some(name)
 }
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     for policy in authorization_policies(context) {
-        if !matches!(
-            policy.action,
-            AuthorizationPolicyAction::Allow | AuthorizationPolicyAction::Deny
-        ) {
-            continue;
-        }
-        let exposed: Vec<_> = policy
-            .servers
-            .iter()
-            .copied()
-            .filter(|w| !is_go(context.runtime_of(w)))
-            .collect();
-        if exposed.is_empty() {
-            continue;
-        }
         for (i, rule) in policy.spec.rules.iter().enumerate() {
+            let exposed = servers_the_model_flags(context, policy, i, "GRPC050");
+            if exposed.is_empty() {
+                continue;
+            }
             for (k, condition) in rule.when.iter().enumerate() {
                 let Some(header) = condition.key.as_deref().and_then(reserved_header) else {
                     continue;

@@ -143,6 +143,37 @@ fn gather_authorization_policies<'a>(context: &Context<'a>) -> Vec<Authz<'a>> {
 }
 
 /// The path of `spec.rules[i]`.
+/// The servers of `policy` for which the gRPC model gives `rule` on the
+/// RBAC policy istiod builds from its rule `i` (a verdict on another
+/// policy's rule is that policy's).
+pub fn servers_the_model_flags<'a>(
+    context: &Context<'a>,
+    policy: &Authz<'a>,
+    i: usize,
+    rule: &str,
+) -> Vec<&'a Workload> {
+    use crate::xds::client::acceptance::Part;
+    let name = crate::xds::rbac::policy_name(
+        policy.object.namespace_or(crate::index::DEFAULT_NAMESPACE),
+        &policy.object.meta.name,
+        i,
+    );
+    policy
+        .servers
+        .iter()
+        .copied()
+        .filter(|server| {
+            context
+                .server_model_says(server, rule)
+                .iter()
+                .any(|(_, v)| match &v.part {
+                    Part::RbacUriTemplate(p) | Part::RbacReservedHeader(p) => *p == name,
+                    _ => false,
+                })
+        })
+        .collect()
+}
+
 pub fn rule_path(i: usize) -> FieldPath {
     FieldPath::root().field("spec").field("rules").index(i)
 }

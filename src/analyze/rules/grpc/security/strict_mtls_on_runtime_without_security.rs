@@ -54,9 +54,15 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         let Some((_, gaps)) = known_runtime_gaps(context, &[workload], Feature::Security) else {
             continue;
         };
+        // The ports whose rendered listener the model refuses for its TLS.
+        let refused: Vec<u32> = context
+            .server_model_says(workload, "GRPC056")
+            .into_iter()
+            .map(|(port, _)| port)
+            .collect();
         for (port, service, port_index) in listening_ports(context, workload) {
             let tls = port_tls(context, workload, port);
-            if !tls.mtls {
+            if !tls.mtls || !refused.contains(&port) {
                 continue;
             }
             let (object, field) = match (tls.policy, &tls.field) {

@@ -1,15 +1,6 @@
-#![allow(deprecated)] // reads which certificate-provider fields istiod sent
-
-use envoy_types::pb::envoy::config::core::v3::{transport_socket, TransportSocket};
-use envoy_types::pb::envoy::extensions::transport_sockets::tls::v3::{
-    common_tls_context::ValidationContextType, CommonTlsContext, DownstreamTlsContext,
-    UpstreamTlsContext,
-};
-use prost::Message;
-
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
-use crate::grpc_support::{Language, Runtime, Version};
+use crate::xds::client::acceptance;
 use crate::xds::names::SERVER_LISTENER_PREFIX;
 use crate::xds::render::RenderOptions;
 
@@ -55,85 +46,34 @@ declare_rule! {
 
 /// The grpc-java releases that read only the current fields: from 1.73.0
 /// up to (not including) 1.77.0.
-fn reads_only_current_fields(runtime: Runtime) -> bool {
-    let Runtime::Exact(Language::Java, version) = runtime else {
-        return false;
-    };
-    let first = Version {
-        major: 1,
-        minor: 73,
-        patch: 0,
-    };
-    let fixed = Version {
-        major: 1,
-        minor: 77,
-        patch: 0,
-    };
-    (first..fixed).contains(&version)
-}
-
-fn common_context(socket: &TransportSocket, server: bool) -> Option<CommonTlsContext> {
-    let Some(transport_socket::ConfigType::TypedConfig(any)) = &socket.config_type else {
-        return None;
-    };
-    if server {
-        DownstreamTlsContext::decode(any.value.as_slice())
-            .ok()?
-            .common_tls_context
-    } else {
-        UpstreamTlsContext::decode(any.value.as_slice())
-            .ok()?
-            .common_tls_context
-    }
-}
-
-/// Whether a client context lacks `ca_certificate_provider_instance`.
-fn lacks_ca_provider(context: &CommonTlsContext) -> bool {
-    let default_context = match &context.validation_context_type {
-        Some(ValidationContextType::CombinedValidationContext(combined)) => {
-            combined.default_validation_context.as_ref()
-        }
-        Some(ValidationContextType::ValidationContext(validation)) => Some(validation),
-        _ => None,
-    };
-    default_context.is_none_or(|v| v.ca_certificate_provider_instance.is_none())
-}
-
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let index = context.index;
     for workload in context.proxyless_workloads() {
         let runtime = context.runtime_of(workload);
-        if !reads_only_current_fields(runtime) || workload.object >= index.objects.len() {
+        // Rendering a workload's whole config is costly: only for runtimes
+        // the model has anything to say about.
+        if !acceptance::reads_only_current_tls_fields(runtime)
+            || workload.object >= index.objects.len()
+        {
             continue;
         }
         let proxy = crate::xds::Proxy::for_workload(index, workload);
         let Ok(resources) = crate::xds::render(index, &proxy, &RenderOptions::default()) else {
             continue;
         };
+        let refuses =
+            |verdicts: Vec<acceptance::FieldVerdict>| verdicts.iter().any(|v| v.rule == "GRPC081");
         let clusters: Vec<&str> = resources
             .clusters
             .iter()
-            .filter(|c| {
-                c.transport_socket
-                    .as_ref()
-                    .and_then(|s| common_context(s, false))
-                    .is_some_and(|c| lacks_ca_provider(&c))
-            })
+            .filter(|c| refuses(acceptance::cluster_fields(c, runtime)))
             .map(|c| c.name.as_str())
             .collect();
         let listeners: Vec<&str> = resources
             .listeners
             .iter()
             .filter(|l| l.name.starts_with(SERVER_LISTENER_PREFIX))
-            .filter(|l| {
-                l.filter_chains.iter().any(|chain| {
-                    chain
-                        .transport_socket
-                        .as_ref()
-                        .and_then(|s| common_context(s, true))
-                        .is_some_and(|c| c.tls_certificate_provider_instance.is_none())
-                })
-            })
+            .filter(|l| refuses(acceptance::server_listener_fields(l, runtime)))
             .map(|l| l.name.as_str())
             .collect();
         let mut refused = Vec::new();
