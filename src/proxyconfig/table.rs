@@ -10,7 +10,7 @@ use super::{Resource, ResourceKind};
 const MAX_CELL: usize = 120;
 
 /// Columns padded to the widest cell, three spaces apart (istioctl's tabwriter).
-fn render(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -46,7 +46,7 @@ fn error_cell(resource: &Resource) -> String {
     }
 }
 
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     let text = text.replace(['\n', '\t'], " ");
     if text.is_empty() {
         "-".into()
