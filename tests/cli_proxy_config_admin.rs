@@ -1,9 +1,11 @@
 //! `mesh proxy-config channelz` and `mesh proxy-config health` end to end:
 //! against a real grpcio app (tests/peers/csds_app.py) that sends the RPCs
-//! and flips the health statuses each test asks for, from saved answers
-//! (`--file`, captured from that app), and the failures a user meets.
+//! and flips the health statuses each test asks for, directly and as a pod
+//! behind a replayed Kubernetes API; from saved answers (`--file`, captured
+//! from that app); and the failures a user meets.
 
 mod peers;
+mod replay;
 
 use peers::{mesh, CsdsApp};
 
@@ -559,4 +561,98 @@ print(json.dumps(fields))
         ours.sort();
         assert_eq!(ours, fields, "{name}");
     }
+}
+
+/// A pod: found through the replayed API, its admin port (named
+/// grpc-admin) forwarded to the real app.
+#[test]
+fn a_pods_channelz_and_health_through_a_port_forward() {
+    let Some(python) = peers::python("gRPC app") else {
+        return;
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let served = peers::ServedEchoApp::start(&python, deadline);
+    let relay = replay::Backend::Relay(served.app.admin.parse().unwrap());
+    let api = replay::Replay::forwarding(relay);
+    let dir = tempfile::tempdir().unwrap();
+    let config = replay::kubeconfig(dir.path(), &api.url());
+    let pod = "echo-v1-7d9f8b6c5-abcde";
+    let (code, out, err) = replay::mesh(&["proxy-config", "channelz", pod], &config);
+    assert_eq!(code, 0, "{err}");
+    let channels = table(&out, "CHANNEL");
+    row(&channels, 1, |t| {
+        t == "xds:///echo.echo-grpc.svc.cluster.local:7070"
+    });
+    let (code, out, err) = replay::mesh(&["proxy-config", "health", pod], &config);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "SERVICE     STATUS\n(overall)   SERVING\n");
+    let forwarded = format!("/api/v1/namespaces/echo-grpc/pods/{pod}/portforward?ports=17000");
+    assert!(api.requests().contains(&forwarded), "{:?}", api.requests());
+}
+
+/// A pod with an Envoy sidecar: its admin port 15000 serves neither, so
+/// mesh asks for the app's port instead of trying it.
+#[test]
+fn a_sidecar_pod_needs_the_apps_admin_port() {
+    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let api = replay::Replay::forwarding(replay::Backend::Relay(unused.local_addr().unwrap()));
+    let dir = tempfile::tempdir().unwrap();
+    let config = replay::kubeconfig(dir.path(), &api.url());
+    let pod = "pod/sleep-6d8f9c7b4-xyz12.echo-grpc";
+    for what in ["channelz", "health"] {
+        let (code, out, err) = replay::mesh(&["proxy-config", what, pod], &config);
+        assert_eq!(code, 1, "{err}");
+        assert!(out.is_empty());
+        assert!(err.contains("Envoy's admin port"), "{err}");
+        assert!(err.contains("--admin-port"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}
+
+/// A channelz server that never says `end` (grpcio's own servicer classes,
+/// every page a new hundred channels): mesh stops at its limit, prints
+/// what it read and says so.
+#[test]
+fn an_endless_channelz_stops_at_the_limit() {
+    let Some(python) = peers::python("gRPC app") else {
+        return;
+    };
+    let script = r#"
+import sys
+from concurrent import futures
+import grpc
+from grpc_channelz.v1 import channelz_pb2 as pb, channelz_pb2_grpc
+class Endless(channelz_pb2_grpc.ChannelzServicer):
+    def GetTopChannels(self, request, context):
+        start = max(request.start_channel_id, 1)
+        return pb.GetTopChannelsResponse(end=False, channel=[
+            pb.Channel(ref=pb.ChannelRef(channel_id=i), data=pb.ChannelData(target=f"dns:///t{i}:1"))
+            for i in range(start, start + 100)])
+    def GetServers(self, request, context):
+        return pb.GetServersResponse(end=True)
+server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+channelz_pb2_grpc.add_ChannelzServicer_to_server(Endless(), server)
+print(server.add_insecure_port("127.0.0.1:0"), flush=True)
+server.start()
+sys.stdin.read()
+"#;
+    let mut child = std::process::Command::new(&python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _child = peers::Killed(child);
+    let mut port = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut port).unwrap();
+    let addr = format!("127.0.0.1:{}", port.trim());
+    let (code, out, err) = mesh(&["proxy-config", "channelz", "--addr", &addr]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("stopped after 10000 channelz entities"),
+        "{err}"
+    );
+    // The header and one row per channel read.
+    assert_eq!(out.lines().count(), 10_001, "{}", &out[..500]);
 }

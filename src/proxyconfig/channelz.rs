@@ -25,6 +25,9 @@ pub const MAX_ENTITIES: usize = 10_000;
 const PAGE_SIZE: i64 = 100;
 /// The largest answer accepted for one call.
 const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+/// The most bytes of answers read from one app, all calls together (what
+/// is kept, and the references still to follow, are part of them).
+pub const MAX_RECEIVED_BYTES: usize = 32 * 1024 * 1024;
 /// The proto type of a saved snapshot.
 pub const SNAPSHOT_TYPE: &str = "mesh.v1.ChannelzSnapshot";
 
@@ -56,12 +59,18 @@ async fn fetch_async(addr: &str, timeout: Duration) -> Result<Fetched, ChannelzE
         client,
         addr,
         left: MAX_ENTITIES,
+        received: 0,
         gone: 0,
         snapshot: ChannelzSnapshot::default(),
     };
     walk.run().await?;
     let mut notes = Vec::new();
-    if walk.left == 0 {
+    if walk.received > MAX_RECEIVED_BYTES {
+        notes.push(format!(
+            "stopped after {} MiB of channelz answers; the rest are not shown",
+            MAX_RECEIVED_BYTES / (1024 * 1024)
+        ));
+    } else if walk.left == 0 {
         notes.push(format!(
             "stopped after {MAX_ENTITIES} channelz entities; the rest are not shown"
         ));
@@ -82,6 +91,8 @@ struct Walk<'a> {
     addr: &'a str,
     /// Entities that may still be read.
     left: usize,
+    /// Bytes of answers read so far.
+    received: usize,
     /// Entities referred to that no longer existed when asked for.
     gone: usize,
     snapshot: ChannelzSnapshot,
@@ -172,6 +183,7 @@ impl Walk<'_> {
                 .await
                 .map_err(|s| self.call_error(&s))?
                 .into_inner();
+            self.received += prost::Message::encoded_len(&page);
             let last = page.channel.iter().map(channel_id).max();
             for channel in page.channel {
                 if !self.take() {
@@ -206,6 +218,7 @@ impl Walk<'_> {
                 .await
                 .map_err(|s| self.call_error(&s))?
                 .into_inner();
+            self.received += prost::Message::encoded_len(&page);
             let last = page.server.iter().map(server_id).max();
             for server in page.server {
                 if !self.take() {
@@ -218,11 +231,14 @@ impl Walk<'_> {
                 self.snapshot.servers.push(server);
             }
             match last {
-                Some(id) if !page.end && id >= start && self.left > 0 => start = id + 1,
+                Some(id) if !page.end && id >= start && !self.spent() => start = id + 1,
                 _ => break,
             }
         }
         for server in ids {
+            if self.spent() {
+                break;
+            }
             let mut start = 0;
             let mut connections = Vec::new();
             loop {
@@ -241,11 +257,7 @@ impl Walk<'_> {
                     .extend(page.socket_ref.iter().map(|r| r.socket_id));
                 connections.extend(page.socket_ref);
                 match last {
-                    Some(id)
-                        if !page.end && id >= start && pending.sockets.len() < MAX_ENTITIES =>
-                    {
-                        start = id + 1
-                    }
+                    Some(id) if !page.end && id >= start && !self.spent() => start = id + 1,
                     _ => break,
                 }
             }
@@ -259,9 +271,14 @@ impl Walk<'_> {
         Ok(())
     }
 
-    /// Counts one more entity read; false when the limit is reached.
+    /// Whether either limit is reached.
+    fn spent(&self) -> bool {
+        self.left == 0 || self.received > MAX_RECEIVED_BYTES
+    }
+
+    /// Counts one more entity read; false when a limit is reached.
     fn take(&mut self) -> bool {
-        if self.left == 0 {
+        if self.spent() {
             return false;
         }
         self.left -= 1;
@@ -269,12 +286,16 @@ impl Walk<'_> {
     }
 
     /// The answer, or `None` when the entity is gone (closed since it was named).
-    fn found<T>(
+    fn found<T: prost::Message>(
         &mut self,
         answer: Result<tonic::Response<T>, tonic::Status>,
     ) -> Result<Option<T>, ChannelzError> {
         match answer {
-            Ok(response) => Ok(Some(response.into_inner())),
+            Ok(response) => {
+                let answer = response.into_inner();
+                self.received += answer.encoded_len();
+                Ok(Some(answer))
+            }
             Err(status) if status.code() == tonic::Code::NotFound => {
                 self.gone += 1;
                 Ok(None)
