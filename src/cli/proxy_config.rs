@@ -359,10 +359,10 @@ fn admin_services(args: &Args, pod: Option<&PodTarget>) -> Option<Result<Exit>> 
         (args.protocol.is_some(), "--protocol"),
         (args.scope.is_some(), "--scope"),
         (args.name.is_some(), "--name"),
-        (args.filters.given(), "--fqdn, --port and the other filters"),
+        (args.filters.given(), "--fqdn, --port or the other filters"),
         (
             !super::common::reads_nothing(&args.input) || args.workload.is_some(),
-            "PATH... and --workload",
+            "PATH... or --workload",
         ),
         (
             service == Service::Channelz && !args.service.is_empty(),
@@ -370,14 +370,11 @@ fn admin_services(args: &Args, pod: Option<&PodTarget>) -> Option<Result<Exit>> 
         ),
     ];
     if let Some((_, flags)) = misused.iter().find(|(given, _)| *given) {
-        eprintln!(
-            "mesh: error: {flags} do not apply to `{}`",
-            if service == Service::Channelz {
-                "channelz"
-            } else {
-                "health"
-            }
-        );
+        let what = match service {
+            Service::Channelz => "channelz",
+            Service::Health => "health",
+        };
+        eprintln!("mesh: error: `{what}` takes no {flags}");
         return Some(Ok(Exit::Usage));
     }
     let source = match (pod, &args.source.addr, &args.source.file) {
