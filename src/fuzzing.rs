@@ -32,6 +32,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("kube_inject", kube_inject),
     ("csds_dump", csds_dump),
     ("envoy_dump", envoy_dump),
+    ("channelz_health", channelz_health),
 ];
 
 /// `mesh validate FILE`: bytes → source file → documents → typed objects →
@@ -134,6 +135,36 @@ pub fn envoy_dump(data: &[u8]) {
     if let Ok(mut dump) = Dump::from_json(value) {
         dump.hosts = hosts;
         print_dump(&dump);
+    }
+}
+
+/// `mesh proxy-config channelz|health --file SAVED` of the bytes (every
+/// output format), and the tables of a channelz snapshot that arrived as
+/// these bytes on the wire.
+pub fn channelz_health(data: &[u8]) {
+    use crate::proxyconfig::admin_protos::mesh::v1::ChannelzSnapshot;
+    use crate::proxyconfig::{channelz, health};
+    let print_channelz = |snapshot: &ChannelzSnapshot| {
+        let _ = output::channelz::tables(&channelz::view(snapshot));
+        if let Ok((json, _)) = channelz::to_json(snapshot) {
+            let _ = output::yaml::to_yaml(&json);
+        }
+    };
+    if let Ok(snapshot) = <ChannelzSnapshot as prost::Message>::decode(data) {
+        print_channelz(&snapshot);
+    }
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(snapshot) = channelz::from_json(text) {
+        print_channelz(&snapshot);
+    }
+    if let Ok(mut statuses) = health::from_json(text) {
+        let _ = output::health::table(&health::view(&statuses));
+        health::select(&mut statuses, &["".into(), "a".into()]);
+        if let Ok(json) = health::to_json(&statuses) {
+            let _ = output::yaml::to_yaml(&json);
+        }
     }
 }
 

@@ -8,6 +8,7 @@ mod convert;
 mod explain;
 mod kube_inject;
 mod proxy_config;
+mod proxy_config_admin;
 mod proxy_config_diff;
 mod proxy_status;
 mod route_test;

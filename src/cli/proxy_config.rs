@@ -36,11 +36,15 @@ enum What {
     Dump,
     /// Compare what the app holds with `mesh xds render PATH... --workload NS/NAME`.
     Diff,
+    /// The app's channelz: channels, subchannels, sockets and servers with their call counts.
+    Channelz,
+    /// The grpc.health.v1 status of the app's services (all, or `--service`).
+    Health,
 }
 
 /// `-o`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum OutputChoice {
+pub(super) enum OutputChoice {
     // The tables; istioctl calls this format `short`.
     #[value(name = "table", alias = "short")]
     Short,
@@ -66,7 +70,8 @@ struct SourceArgs {
     /// A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT.
     #[arg(long, value_name = "HOST:PORT")]
     addr: Option<String>,
-    /// A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin).
+    /// A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin);
+    /// for `channelz` and `health`, what their `-o json` printed.
     #[arg(short = 'f', long, value_name = "DUMP")]
     file: Option<PathBuf>,
 }
@@ -87,7 +92,8 @@ struct SourceArgs {
 #[command(
     override_usage = "mesh proxy-config <WHAT> POD[.NS] [OPTIONS]\n       \
     mesh proxy-config <WHAT> --addr HOST:PORT | --file DUMP [OPTIONS]\n       \
-    mesh proxy-config diff POD[.NS] | --addr HOST:PORT | --file DUMP PATH... [OPTIONS]"
+    mesh proxy-config diff POD[.NS] | --addr HOST:PORT | --file DUMP PATH... [OPTIONS]\n       \
+    mesh proxy-config channelz|health POD[.NS] | --addr HOST:PORT | --file SAVED [OPTIONS]"
 )]
 #[command(after_help = "Examples:\n  \
     mesh proxy-config status echo-v1-7d9f8b6c5-abcde.echo-grpc\n  \
@@ -98,7 +104,10 @@ struct SourceArgs {
     mesh proxy-config endpoint --addr 127.0.0.1:15000 --protocol envoy\n  \
     mesh proxy-config secret --file envoy-config-dump.json\n  \
     mesh proxy-config bootstrap --addr 127.0.0.1:15000 -o table\n  \
-    mesh proxy-config diff --addr 127.0.0.1:17000 k8s/ --workload shop/web\n\n\
+    mesh proxy-config diff --addr 127.0.0.1:17000 k8s/ --workload shop/web\n  \
+    mesh proxy-config channelz --addr 127.0.0.1:17000\n  \
+    mesh proxy-config channelz --addr 127.0.0.1:17000 -o json > channelz.json\n  \
+    mesh proxy-config health --addr 127.0.0.1:17000 --service echo.Echo\n\n\
     POD[.NS] (or pod/NAME[.NS], deployment/NAME[.NS] for its first running pod) \
     is found through the Kubernetes API (--kubeconfig, --context, -n) and \
     reached through a port-forward, as istioctl does: to Envoy's admin port \
@@ -116,6 +125,17 @@ struct SourceArgs {
     intended resources it never asked for (services it does not call) are \
     not differences. Without --workload, the workload is the pod named by \
     the app's node id.\n\n\
+    `channelz` walks the app's grpc.channelz.v1 service (registered by the \
+    gRPC admin server with CSDS): top channels, the channels and \
+    subchannels they refer to, their sockets, the servers with their listen \
+    sockets and connections (at most 10000 entities). `-o json|yaml` prints \
+    them in the proto3 JSON form of grpc.channelz.v1, gathered in one \
+    mesh.v1.ChannelzSnapshot (proto/ in the source); `--file` reads that \
+    JSON back. `health` asks grpc.health.v1: List for every service (the \
+    overall status alone where the app does not implement List), or Check \
+    for each --service (NOT_FOUND shows as SERVICE_UNKNOWN); `-o json|yaml` \
+    prints a grpc.health.v1.HealthListResponse, which `--file` reads. With \
+    a POD, both need the app's admin port, not Envoy's.\n\n\
     Exit codes: 0 printed (diff: no difference), 1 diff: differences, or \
     the server cannot be reached or does not answer; 65 the dump or a PATH \
     cannot be read, 64 bad usage.")]
@@ -150,6 +170,9 @@ pub struct Args {
     /// With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME.
     #[arg(long, value_name = "NS/NAME")]
     workload: Option<String>,
+    /// With `health`: only this service (repeatable; `""` is the server's overall status).
+    #[arg(long, value_name = "NAME")]
+    service: Vec<String>,
 }
 
 pub fn run(mut args: Args) -> Result<Exit> {
@@ -160,6 +183,9 @@ pub fn run(mut args: Args) -> Result<Exit> {
             return Ok(Exit::Usage);
         }
     };
+    if let Some(exit) = admin_services(&args, pod.as_ref()) {
+        return exit;
+    }
     let diff = args.what == What::Diff;
     // `diff` needs PATHs; the others take neither PATHs nor --workload.
     if diff == super::common::reads_nothing(&args.input) || (!diff && args.workload.is_some()) {
@@ -248,7 +274,7 @@ pub fn run(mut args: Args) -> Result<Exit> {
     print_stdout(&text)
 }
 
-fn structured(value: &serde_json::Value, output: OutputChoice) -> Result<String> {
+pub(super) fn structured(value: &serde_json::Value, output: OutputChoice) -> Result<String> {
     Ok(if output == OutputChoice::Yaml {
         crate::output::yaml::to_yaml(value)
     } else {
@@ -317,6 +343,62 @@ fn pod_target(args: &mut Args) -> Result<Option<PodTarget>, String> {
         return Err("--kubeconfig, --context and -n apply to a POD target only".into());
     }
     Ok(pod)
+}
+
+/// `channelz` and `health`, which take none of the xDS flags; `None` for
+/// the other subcommands.
+fn admin_services(args: &Args, pod: Option<&PodTarget>) -> Option<Result<Exit>> {
+    use super::proxy_config_admin::{self as admin, Live, Service, Source};
+    let service = match args.what {
+        What::Channelz => Service::Channelz,
+        What::Health => Service::Health,
+        _ if !args.service.is_empty() => {
+            eprintln!("mesh: error: --service applies to `health` only");
+            return Some(Ok(Exit::Usage));
+        }
+        _ => return None,
+    };
+    let misused = [
+        (args.protocol.is_some(), "--protocol"),
+        (args.scope.is_some(), "--scope"),
+        (args.name.is_some(), "--name"),
+        (args.filters.given(), "--fqdn, --port or the other filters"),
+        (
+            !super::common::reads_nothing(&args.input) || args.workload.is_some(),
+            "PATH... or --workload",
+        ),
+        (
+            service == Service::Channelz && !args.service.is_empty(),
+            "--service",
+        ),
+    ];
+    if let Some((_, flags)) = misused.iter().find(|(given, _)| *given) {
+        let what = match service {
+            Service::Channelz => "channelz",
+            Service::Health => "health",
+        };
+        eprintln!("mesh: error: `{what}` takes no {flags}");
+        return Some(Ok(Exit::Usage));
+    }
+    let source = match (pod, &args.source.addr, &args.source.file) {
+        (Some(pod), _, _) => Source::Live(Live::Pod(
+            pod,
+            pod::ForwardOptions {
+                cluster: args.input.cluster_options(),
+                namespace: args.input.namespace().map(str::to_string),
+                admin_port: args.admin_port,
+            },
+        )),
+        (None, Some(addr), _) => Source::Live(Live::Addr(addr)),
+        (None, None, file) => Source::File(file.as_deref().unwrap_or(std::path::Path::new("-"))),
+    };
+    Some(admin::run(admin::Request {
+        service,
+        source,
+        output: args.output.unwrap_or(OutputChoice::Short),
+        timeout: args.timeout,
+        services: &args.service,
+    }))
 }
 
 /// The dump, or the exit code after one line on stderr.
@@ -460,7 +542,12 @@ fn wanted(what: What, kind: &ResourceKind) -> bool {
         What::Cluster => *kind == ResourceKind::Cluster,
         What::Endpoint => *kind == ResourceKind::Endpoint,
         What::Secret => *kind == ResourceKind::Secret,
-        What::Status | What::Dump | What::Bootstrap | What::Diff => true,
+        What::Status
+        | What::Dump
+        | What::Bootstrap
+        | What::Diff
+        | What::Channelz
+        | What::Health => true,
     }
 }
 
@@ -473,9 +560,13 @@ fn short(what: What, selected: &[&Resource]) -> String {
             .collect()
     };
     match what {
-        What::Status | What::Dump | What::Secret | What::Bootstrap | What::Diff => {
-            table::status(selected)
-        }
+        What::Status
+        | What::Dump
+        | What::Secret
+        | What::Bootstrap
+        | What::Diff
+        | What::Channelz
+        | What::Health => table::status(selected),
         What::Listener => table::listeners(selected),
         What::Route => table::routes(selected),
         What::Cluster => table::clusters(selected),

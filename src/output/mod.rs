@@ -1,6 +1,8 @@
 //! Output formats for findings. Nothing outside this module prints findings.
 
+pub mod channelz;
 pub mod github;
+pub mod health;
 pub mod junit;
 pub mod proxy_status;
 pub mod route_tests;

@@ -34,14 +34,7 @@ pub fn fetch(addr: &str, timeout: Duration) -> Result<ClientStatusResponse, Csds
 }
 
 async fn fetch_async(addr: &str, timeout: Duration) -> Result<ClientStatusResponse, CsdsError> {
-    let endpoint = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
-        .map_err(|_| ReachError::BadAddress { addr: addr.into() })?
-        .connect_timeout(timeout)
-        .timeout(timeout);
-    let channel = endpoint.connect().await.map_err(|e| ReachError::Connect {
-        addr: addr.into(),
-        reason: error_chain(&e),
-    })?;
+    let channel = super::live::connect(addr, timeout).await?;
     // tonic refuses replies above 4 MB by default; big meshes send more.
     let mut client = ClientStatusDiscoveryServiceClient::new(channel)
         .max_decoding_message_size(super::dump::MAX_DUMP_BYTES);
@@ -49,14 +42,7 @@ async fn fetch_async(addr: &str, timeout: Duration) -> Result<ClientStatusRespon
         addr: addr.into(),
         reason: match status.code() {
             tonic::Code::Unimplemented => "the server does not serve CSDS".into(),
-            _ => {
-                let message = status.message().trim();
-                if message.is_empty() {
-                    format!("{:?}", status.code())
-                } else {
-                    format!("{:?}: {}", status.code(), message)
-                }
-            }
+            _ => super::live::status_text(&status),
         },
     };
     match client

@@ -35,6 +35,26 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// Whether any filter was given.
+    pub fn given(&self) -> bool {
+        let Filters {
+            fqdn,
+            port,
+            subset,
+            direction,
+            address,
+            cluster,
+            status,
+        } = self;
+        fqdn.is_some()
+            || port.is_some()
+            || subset.is_some()
+            || direction.is_some()
+            || address.is_some()
+            || cluster.is_some()
+            || status.is_some()
+    }
+
     pub fn keeps(&self, resource: &Resource) -> bool {
         match resource.kind {
             ResourceKind::Cluster => self.keeps_cluster_name(&resource.name),

@@ -19,6 +19,32 @@ pub enum ReachError {
     Runtime(String),
 }
 
+/// A gRPC channel to `addr` (plaintext HTTP/2), connected within `timeout`;
+/// every call on it is bounded by `timeout` too.
+pub async fn connect(
+    addr: &str,
+    timeout: Duration,
+) -> Result<tonic::transport::Channel, ReachError> {
+    let endpoint = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+        .map_err(|_| ReachError::BadAddress { addr: addr.into() })?
+        .connect_timeout(timeout)
+        .timeout(timeout);
+    endpoint.connect().await.map_err(|e| ReachError::Connect {
+        addr: addr.into(),
+        reason: super::csds::error_chain(&e),
+    })
+}
+
+/// A failed call's status as one line: its code, then its message if any.
+pub fn status_text(status: &tonic::Status) -> String {
+    let message = status.message().trim();
+    if message.is_empty() {
+        format!("{:?}", status.code())
+    } else {
+        format!("{:?}: {}", status.code(), message)
+    }
+}
+
 /// Runs `exchange` with `addr` (checked to be `HOST:PORT` first) on a
 /// one-thread runtime, ending it after `timeout` whatever it is doing.
 pub fn within<T, E: From<ReachError>>(

@@ -7,12 +7,18 @@
 //! [`Resource`]s, each config kept packed ([`packed`]) until printed as JSON,
 //! the tables' facts read from the typed protos ([`typed`]); [`table`]
 //! prints them. Facts come from `spec/proxy-config.md`.
+//!
+//! Beside the xDS config, the app's other admin services: [`channelz`] and
+//! [`health`], over the protos of [`admin_protos`].
 
+pub mod admin_protos;
+pub mod channelz;
 pub mod csds;
 pub mod diff;
 pub mod dump;
 pub mod envoy;
 pub mod filter;
+pub mod health;
 pub mod live;
 pub mod packed;
 pub mod pod;

@@ -94,7 +94,11 @@ pub fn any_to_json(any: &Any) -> Result<Json, JsonError> {
 /// Proto maps decode into hash maps, so their JSON keys come out in a
 /// random order: sort them, so that output (and diffs) are stable. Walks the
 /// JSON beside the descriptors to tell map fields from messages.
-fn sort_maps(pool: &DescriptorPool, json: &mut Json, message: Option<MessageDescriptor>) {
+pub(crate) fn sort_maps(
+    pool: &DescriptorPool,
+    json: &mut Json,
+    message: Option<MessageDescriptor>,
+) {
     let Json::Object(object) = json else {
         return;
     };

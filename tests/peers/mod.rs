@@ -194,25 +194,41 @@ pub fn write_bootstrap(config: &str, workload: &str, xds_address: &str, dir: &Pa
 }
 
 /// A real proxyless gRPC app (tests/peers/csds_app.py: Python grpcio) with
-/// its admin server (CSDS) on an ephemeral loopback port and one xDS
-/// channel per target; stopped when dropped.
+/// its admin server (CSDS, channelz, health) on an ephemeral loopback port
+/// and one channel per target; it follows [`CsdsApp::command`]s; stopped
+/// when dropped.
 pub struct CsdsApp {
     _child: Killed,
     /// `127.0.0.1:PORT` of its admin server.
     pub admin: String,
+    stdin: Mutex<std::process::ChildStdin>,
+    lines: Mutex<std::sync::mpsc::Receiver<String>>,
 }
 
 impl CsdsApp {
     /// Starts the app with `bootstrap` and waits, until `deadline`, for its
     /// admin port and for every resource it asked for to have an answer.
     pub fn start(python: &str, bootstrap: &Path, targets: &[&str], deadline: Instant) -> CsdsApp {
+        let bootstrap = [("GRPC_XDS_BOOTSTRAP", bootstrap.as_os_str())];
+        CsdsApp::start_with(python, &bootstrap, targets, deadline)
+    }
+
+    /// [`CsdsApp::start`] with the environment `env` (GRPC_XDS_BOOTSTRAP
+    /// for xDS targets; MESH_PEER_HEALTH_LIST, MESH_PEER_TLS_DIR: see the
+    /// script).
+    pub fn start_with(
+        python: &str,
+        env: &[(&str, &std::ffi::OsStr)],
+        targets: &[&str],
+        deadline: Instant,
+    ) -> CsdsApp {
         let mut child = Command::new(python)
             .arg(concat!(
                 env!("CARGO_MANIFEST_DIR"),
                 "/tests/peers/csds_app.py"
             ))
             .args(targets)
-            .env("GRPC_XDS_BOOTSTRAP", bootstrap)
+            .envs(env.iter().copied())
             // It exits when its stdin closes, so it never outlives the test.
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -220,6 +236,7 @@ impl CsdsApp {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        let stdin = child.stdin.take().unwrap();
         let child = Killed(child);
         let (sender, lines) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -244,7 +261,23 @@ impl CsdsApp {
         CsdsApp {
             _child: child,
             admin,
+            stdin: Mutex::new(stdin),
+            lines: Mutex::new(lines),
         }
+    }
+
+    /// Sends the app one command (`calls OK FAILED`, `health STATUS
+    /// [SERVICE]`) and waits, `within`, for it to be done.
+    pub fn command(&self, command: &str, within: Duration) {
+        use std::io::Write;
+        writeln!(self.stdin.lock().unwrap(), "{command}").unwrap();
+        let line = self
+            .lines
+            .lock()
+            .unwrap()
+            .recv_timeout(within)
+            .unwrap_or_else(|_| panic!("the gRPC app did not finish {command:?} in {within:?}"));
+        assert!(line.starts_with("done"), "{command:?}: {line}");
     }
 }
 

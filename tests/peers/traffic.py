@@ -9,10 +9,11 @@
       GRPC_XDS_BOOTSTRAP): its inbound listener, plaintext or mTLS, comes
       from the control plane.
 
-  certs --dir DIR --identity NAME=SPIFFE_ID...
+  certs --dir DIR --identity NAME=SPIFFE_ID... [--dns-name NAME]...
       A test CA and, for each NAME, DIR/NAME/{cert-chain,key,root-cert}.pem
       as istio-agent writes them for the file_watcher provider: a key and
-      a certificate with the SPIFFE id as its URI SAN, signed by the CA.
+      a certificate with the SPIFFE id as its URI SAN (and each
+      --dns-name NAME as a DNS SAN), signed by the CA.
 
   client --target xds:///HOST:PORT --rpcs N [--metadata k=v]...
          [--method /echo.Echo/Call] [--timeout S] [--deadline S] [--settle S]
@@ -163,7 +164,8 @@ def certs(args):
             .serial_number(x509.random_serial_number())
             .not_valid_before(valid_from).not_valid_after(valid_until)
             .add_extension(x509.SubjectAlternativeName(
-                [x509.UniformResourceIdentifier(spiffe)]), critical=True)
+                [x509.UniformResourceIdentifier(spiffe)]
+                + [x509.DNSName(name) for name in args.dns_name]), critical=True)
             .add_extension(x509.ExtendedKeyUsage([
                 x509.oid.ExtendedKeyUsageOID.SERVER_AUTH,
                 x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
@@ -236,6 +238,8 @@ def main():
     issue = commands.add_parser("certs")
     issue.add_argument("--dir", required=True)
     issue.add_argument("--identity", action="append", required=True, help="NAME=SPIFFE_ID")
+    issue.add_argument("--dns-name", action="append", default=[],
+                       help="a DNS name every certificate also holds (after the SPIFFE id)")
     send = commands.add_parser("client")
     send.add_argument("--target", required=True)
     send.add_argument("--rpcs", type=int, required=True)
