@@ -261,3 +261,36 @@ fn another_services_cors_breaks_this_route_only_before_1_31() {
     let (code, _, _) = mesh(&["analyze", FIXTURE, "--select", "GRPC082", "--istio", "1.31"]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn not_ready_pods_are_sent_unhealthy_from_1_31_and_grpc_skips_them() {
+    // testdata/xds: backend-v2-1 (10.0.1.9) is not ready.
+    let route = |release: &str| {
+        let (code, out, err) = mesh(&[
+            "xds",
+            "route",
+            "testdata/xds",
+            "--pod",
+            "app/frontend-0",
+            "--target",
+            "backend:7070",
+            "--method",
+            "/echo.Echo/Say",
+            "-H",
+            "end-user=jason",
+            "--istio",
+            release,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let old = route("1.30");
+    assert!(!old.contains("10.0.1.9"), "{old}");
+    let new = route("1.31");
+    assert!(
+        new.contains("10.0.1.9:17070  UNHEALTHY: sent, but gRPC skips it (gRFC A27)"),
+        "{new}"
+    );
+    assert!(new.contains("10.0.1.2:17070  locality us-east1/us-east1-c  weight 1  HEALTHY"));
+    assert!(new.contains("result: reaches a backend"), "{new}");
+}

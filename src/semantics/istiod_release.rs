@@ -76,6 +76,17 @@ pub const HOST_SCOPED_RDS: Switch = Switch {
     change: "a RouteConfiguration carries only the requested host's virtual hosts, not every one of its port",
 };
 
+/// Endpoints of not-ready pods reach EDS as UNHEALTHY
+/// (`PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS` on by default), unless the
+/// cluster's DestinationRule policy has `outlierDetection.minHealthPercent
+/// > 0`; before, they were left out.
+pub const UNHEALTHY_EDS_DEFAULT: Switch = Switch {
+    name: "unhealthy_eds_default",
+    since: (31, 0),
+    commit: "a7c9ae034fb (istio/istio#60690)",
+    change: "EDS carries the endpoints of not-ready pods as UNHEALTHY (gRPC skips them), unless outlierDetection.minHealthPercent > 0",
+};
+
 /// Every switch, oldest first (README "Which istiod", `mesh explain`).
 pub const SWITCHES: &[Switch] = &[
     ALT_STAT_NAME,
@@ -84,6 +95,7 @@ pub const SWITCHES: &[Switch] = &[
     CIRCUIT_BREAKERS,
     TLS_CURRENT_FIELDS,
     HOST_SCOPED_RDS,
+    UNHEALTHY_EDS_DEFAULT,
 ];
 
 /// Which certificate-provider fields a TLS context carries.
@@ -234,6 +246,13 @@ impl IstioRelease {
         }
     }
 
+    /// See [`UNHEALTHY_EDS_DEFAULT`]: whether istiod sends unhealthy
+    /// endpoints when nothing else asks for them (the DestinationRule's say
+    /// is [`crate::semantics::destination_rule::EffectivePolicy::sends_unhealthy_endpoints`]).
+    pub fn unhealthy_eds_default(&self) -> bool {
+        self.has(&UNHEALTHY_EDS_DEFAULT)
+    }
+
     /// istio-agent keeps one downstream ADS stream and closes the previous
     /// one when another opens: `registerStream` in `xds_proxy.go`, the same
     /// in every release (istio/istio#53532, open; the fix #58056 was closed).
@@ -339,6 +358,8 @@ mod tests {
         assert_eq!(release("1.31").rds_scope(), RdsScope::Host);
         assert!(!release("1.22").alt_stat_name());
         assert!(release("1.23").alt_stat_name());
+        assert!(!release("1.30").unhealthy_eds_default());
+        assert!(release("1.31.0").unhealthy_eds_default());
     }
 
     #[test]

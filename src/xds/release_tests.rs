@@ -30,7 +30,11 @@ spec: {mtls: {mode: STRICT}}
 ";
 
 fn render_at(release: &str, extra: &str, pod: &str) -> Resources {
-    let text = format!("{FIXTURE}\n---\n{extra}");
+    render_config(release, &format!("{FIXTURE}\n---\n{extra}"), pod)
+}
+
+fn render_config(release: &str, text: &str, pod: &str) -> Resources {
+    let text = text.to_string();
     let loaded = load_files(vec![SourceFile::new("t.yaml", text)]);
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     let mut index = Index::build(loaded.objects, MeshConfig::default());
@@ -206,5 +210,128 @@ fn alt_stat_name_is_sent_from_1_23() {
     assert_eq!(
         echo_cluster(&render_at("1.23", "", "client")).alt_stat_name,
         format!("{ECHO};")
+    );
+}
+
+/// Two echo pods, one not ready yet.
+const ECHO_PODS: &str = "
+apiVersion: v1
+kind: Pod
+metadata: {name: echo-ready, namespace: demo, labels: {app: echo}}
+spec: {containers: [{name: app, image: echo, ports: [{containerPort: 7070}]}]}
+status: {podIP: 10.1.0.1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: echo-starting, namespace: demo, labels: {app: echo}}
+spec: {containers: [{name: app, image: echo, ports: [{containerPort: 7070}]}]}
+status:
+  podIP: 10.1.0.2
+  conditions: [{type: Ready, status: 'False'}]
+";
+
+/// (address, health status) of echo's endpoints.
+fn echo_endpoints(resources: &Resources) -> Vec<(String, String)> {
+    use envoy_types::pb::envoy::config::core::v3::{address, HealthStatus};
+    use envoy_types::pb::envoy::config::endpoint::v3::lb_endpoint::HostIdentifier;
+    let assignment = resources
+        .endpoints
+        .iter()
+        .find(|e| e.cluster_name == ECHO)
+        .unwrap_or_else(|| panic!("no endpoints of {ECHO}: {:?}", resources.notes));
+    assignment
+        .endpoints
+        .iter()
+        .flat_map(|l| &l.lb_endpoints)
+        .map(|e| {
+            let Some(HostIdentifier::Endpoint(endpoint)) = &e.host_identifier else {
+                panic!("{e:?}")
+            };
+            let Some(address::Address::SocketAddress(socket)) =
+                endpoint.address.as_ref().and_then(|a| a.address.as_ref())
+            else {
+                panic!("{endpoint:?}")
+            };
+            let health = HealthStatus::try_from(e.health_status).unwrap();
+            (socket.address.clone(), health.as_str_name().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn not_ready_endpoints_are_sent_unhealthy_from_1_31() {
+    let ready = ("10.1.0.1".to_string(), "HEALTHY".to_string());
+    let starting = ("10.1.0.2".to_string(), "UNHEALTHY".to_string());
+    assert_eq!(
+        echo_endpoints(&render_at("1.30", ECHO_PODS, "client")),
+        [ready.clone()]
+    );
+    assert_eq!(
+        echo_endpoints(&render_at("1.31", ECHO_PODS, "client")),
+        [ready.clone(), starting]
+    );
+    // A minimum health percentage keeps them out, as before.
+    let guarded = format!("{FIXTURE}\n---\n{ECHO_PODS}").replace(
+        "tls: {mode: ISTIO_MUTUAL}",
+        "tls: {mode: ISTIO_MUTUAL}\n    outlierDetection: {minHealthPercent: 50}",
+    );
+    assert_eq!(
+        echo_endpoints(&render_config("1.31", &guarded, "client")),
+        [ready]
+    );
+}
+
+/// The route verdict of an RPC from demo/client to echo, on 1.31.
+fn echo_verdict(text: String) -> client::RouteVerdict {
+    let loaded = load_files(vec![SourceFile::new("t.yaml", text)]);
+    let index = Index::build(loaded.objects, MeshConfig::default());
+    let proxy = Proxy::find(
+        &index,
+        &WorkloadRef::Workload {
+            namespace: "demo".into(),
+            name: "client".into(),
+        },
+        None,
+    )
+    .unwrap();
+    let rpc = client::Rpc {
+        path: "/echo.Echo/Say".into(),
+        headers: Vec::new(),
+    };
+    client::route_verdict(
+        &index,
+        &proxy,
+        "echo.demo.svc.cluster.local:7070",
+        &rpc,
+        "go@1.80".parse().unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_client_model_skips_unhealthy_endpoints() {
+    let verdict = echo_verdict(format!("{FIXTURE}\n---\n{ECHO_PODS}"));
+    let destination = &verdict.destinations[0];
+    let addresses = |endpoints: &[client::EndpointInfo]| -> Vec<String> {
+        endpoints.iter().map(|e| e.address.clone()).collect()
+    };
+    assert_eq!(addresses(&destination.endpoints), ["10.1.0.1:7070"]);
+    assert_eq!(addresses(&destination.skipped_endpoints), ["10.1.0.2:7070"]);
+    assert!(verdict.outcome.reaches_backend, "{:?}", verdict.outcome);
+}
+
+#[test]
+fn a_cluster_of_unhealthy_endpoints_only_fails() {
+    let starting_only = ECHO_PODS.split("---").nth(1).unwrap();
+    let verdict = echo_verdict(format!("{FIXTURE}\n---\n{starting_only}"));
+    assert!(verdict.destinations[0].endpoints.is_empty());
+    assert_eq!(verdict.outcome.status.as_deref(), Some("UNAVAILABLE"));
+    assert!(
+        verdict
+            .outcome
+            .reason
+            .contains("no endpoint gRPC uses (1 UNHEALTHY, skipped)"),
+        "{:?}",
+        verdict.outcome
     );
 }
