@@ -294,3 +294,38 @@ fn not_ready_pods_are_sent_unhealthy_from_1_31_and_grpc_skips_them() {
     assert!(new.contains("10.0.1.2:17070  locality us-east1/us-east1-c  weight 1  HEALTHY"));
     assert!(new.contains("result: reaches a backend"), "{new}");
 }
+
+#[test]
+fn a_policy_field_older_istiod_lacks_is_dropped_and_said() {
+    let server = |release: &str| {
+        let (code, out, err) = mesh(&[
+            "xds",
+            "render",
+            FIXTURE,
+            "testdata/istio-releases-authz",
+            "--workload",
+            "demo/echo",
+            "--type",
+            "lds",
+            "-o",
+            "json",
+            "--istio",
+            release,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        (out, err)
+    };
+    let (new, err) = server("1.25");
+    assert!(
+        new.contains("spiffe://.+/ns/demo/(.+/|)sa/client(/.+)?"),
+        "{new}"
+    );
+    assert!(!err.contains("does not know"), "{err}");
+    let (old, err) = server("1.24");
+    assert!(!old.contains("sa/client"), "{old}");
+    assert!(old.contains("\"addressPrefix\": \"10.0.0.0\""), "{old}");
+    assert!(
+        err.contains("mesh: note: AuthorizationPolicy demo/from-client: istiod 1.24 does not know spec.rules[0].from[0].source.serviceAccounts (from 1.25): the API server drops it, so the rule matches peers of any service account"),
+        "{err}"
+    );
+}

@@ -50,6 +50,16 @@ pub const LEAST_REQUEST: Switch = Switch {
     change: "DestinationRule simple: LEAST_REQUEST becomes lb_policy LEAST_REQUEST",
 };
 
+/// AuthorizationPolicy `source.serviceAccounts` / `notServiceAccounts` and
+/// the `when` key `source.serviceAccount` exist; before, the CRD has no such
+/// field ([`crate::semantics::authorization::as_release_reads`]).
+pub const AUTHZ_SERVICE_ACCOUNTS: Switch = Switch {
+    name: "authz_service_accounts",
+    since: (25, 0),
+    commit: "8ac43d22d77 (istio/istio#54091)",
+    change: "AuthorizationPolicy source.serviceAccounts becomes a principal_name regex in the server RBAC",
+};
+
 /// `http2MaxRequests` becomes an enforced `max_requests` (before: nothing).
 pub const CIRCUIT_BREAKERS: Switch = Switch {
     name: "circuit_breakers",
@@ -65,6 +75,18 @@ pub const TLS_CURRENT_FIELDS: Switch = Switch {
     since: (29, 0),
     commit: "57cbeb15b07 (istio/istio#58257)",
     change: "TLS contexts add tls_certificate_provider_instance and ca_certificate_provider_instance to the deprecated fields",
+};
+
+/// AuthorizationPolicy `source.trustDomains` / `notTrustDomains` and the
+/// `when` key `source.trustDomain` reach the RBAC; before, the CRD of 1.29
+/// and older has no such field, and istiod 1.30.0–1.30.1 ignores it
+/// ([`crate::semantics::authorization::as_release_reads`]).
+pub const AUTHZ_TRUST_DOMAINS: Switch = Switch {
+    name: "authz_trust_domains",
+    since: (30, 2),
+    commit: "6f3c7bf0243 (istio/istio#59358)",
+    change:
+        "AuthorizationPolicy source.trustDomains becomes a principal_name prefix in the server RBAC",
 };
 
 /// `outbound|P||host` carries only the virtual hosts of that host; before,
@@ -90,10 +112,12 @@ pub const UNHEALTHY_EDS_DEFAULT: Switch = Switch {
 /// Every switch, oldest first (README "Which istiod", `mesh explain`).
 pub const SWITCHES: &[Switch] = &[
     ALT_STAT_NAME,
+    AUTHZ_SERVICE_ACCOUNTS,
     RETRY_BACKOFF,
     LEAST_REQUEST,
     CIRCUIT_BREAKERS,
     TLS_CURRENT_FIELDS,
+    AUTHZ_TRUST_DOMAINS,
     HOST_SCOPED_RDS,
     UNHEALTHY_EDS_DEFAULT,
 ];
@@ -246,6 +270,16 @@ impl IstioRelease {
         }
     }
 
+    /// See [`AUTHZ_SERVICE_ACCOUNTS`].
+    pub fn authz_service_accounts(&self) -> bool {
+        self.has(&AUTHZ_SERVICE_ACCOUNTS)
+    }
+
+    /// See [`AUTHZ_TRUST_DOMAINS`].
+    pub fn authz_trust_domains(&self) -> bool {
+        self.has(&AUTHZ_TRUST_DOMAINS)
+    }
+
     /// See [`UNHEALTHY_EDS_DEFAULT`]: whether istiod sends unhealthy
     /// endpoints when nothing else asks for them (the DestinationRule's say
     /// is [`crate::semantics::destination_rule::EffectivePolicy::sends_unhealthy_endpoints`]).
@@ -358,6 +392,12 @@ mod tests {
         assert_eq!(release("1.31").rds_scope(), RdsScope::Host);
         assert!(!release("1.22").alt_stat_name());
         assert!(release("1.23").alt_stat_name());
+        assert!(!release("1.24").authz_service_accounts());
+        assert!(release("1.25").authz_service_accounts());
+        assert!(!release("1.29").authz_trust_domains());
+        assert!(!release("1.30.1").authz_trust_domains());
+        assert!(release("1.30.2").authz_trust_domains());
+        assert!(release("1.30").authz_trust_domains());
         assert!(!release("1.30").unhealthy_eds_default());
         assert!(release("1.31.0").unhealthy_eds_default());
     }

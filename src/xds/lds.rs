@@ -166,7 +166,7 @@ pub fn server_listener(
     }
     let mtls = server_uses_mtls(renderer, port);
     let suffix = if mtls { "mtls" } else { "plaintext" };
-    let mut http_filters = rbac::filters(renderer)?;
+    let mut http_filters = rbac::filters(renderer, notes)?;
     http_filters.push(router_filter());
     let manager = HttpConnectionManager {
         route_specifier: Some(RouteSpecifier::RouteConfig(RouteConfiguration {

@@ -335,3 +335,130 @@ fn a_cluster_of_unhealthy_endpoints_only_fails() {
         verdict.outcome
     );
 }
+
+/// An ALLOW policy on echo whose one source is `source` (YAML flow).
+fn allow_from(source: &str) -> String {
+    format!(
+        "
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {{name: from-client, namespace: demo}}
+spec:
+  selector: {{matchLabels: {{app: echo}}}}
+  action: ALLOW
+  rules:
+  - from: [{{source: {source}}}]
+"
+    )
+}
+
+/// The ALLOW RBAC filter of echo's server listener as JSON text, if any,
+/// and the render's notes.
+fn allow_filter(release: &str, policy: &str) -> (Option<String>, Vec<String>) {
+    use envoy_types::pb::envoy::config::listener::v3::filter;
+    use envoy_types::pb::envoy::extensions::filters::network::http_connection_manager::v3::{
+        http_filter, HttpConnectionManager,
+    };
+    let resources = render_at(release, policy, "echo");
+    let listener = resources
+        .listeners
+        .iter()
+        .find(|l| l.name.starts_with(names::SERVER_LISTENER_PREFIX))
+        .unwrap_or_else(|| panic!("{:?}", resources.notes));
+    let Some(filter::ConfigType::TypedConfig(any)) =
+        &listener.filter_chains[0].filters[0].config_type
+    else {
+        panic!("{listener:?}")
+    };
+    let manager = HttpConnectionManager::decode(any.value.as_slice()).unwrap();
+    let allow = manager
+        .http_filters
+        .iter()
+        .find(|f| f.name == rbac::ALLOW_FILTER)
+        .map(|f| match &f.config_type {
+            Some(http_filter::ConfigType::TypedConfig(any)) => {
+                json::any_to_json(any).unwrap().to_string()
+            }
+            other => panic!("{other:?}"),
+        });
+    (allow, resources.notes)
+}
+
+#[test]
+fn service_accounts_reach_the_rbac_from_1_25() {
+    let policy = allow_from("{serviceAccounts: [client], ipBlocks: [10.0.0.0/8]}");
+    let (new, notes) = allow_filter("1.25", &policy);
+    let new = new.unwrap();
+    // A name alone is of the policy's namespace.
+    assert!(
+        new.contains(r#""regex":"spiffe://.+/ns/demo/(.+/|)sa/client(/.+)?""#),
+        "{new}"
+    );
+    assert!(new.contains(r#""addressPrefix":"10.0.0.0""#), "{new}");
+    assert!(notes.is_empty(), "{notes:?}");
+    // 1.24's CRD has no serviceAccounts: the rule keeps only the IP block.
+    let (old, notes) = allow_filter("1.24", &policy);
+    let old = old.unwrap();
+    assert!(!old.contains("sa/client"), "{old}");
+    assert!(old.contains(r#""addressPrefix":"10.0.0.0""#), "{old}");
+    assert_eq!(
+        notes,
+        ["AuthorizationPolicy demo/from-client: istiod 1.24 does not know spec.rules[0].from[0].source.serviceAccounts (from 1.25): the API server drops it, so the rule matches peers of any service account"]
+    );
+}
+
+#[test]
+fn a_source_of_unknown_fields_only_is_refused_and_not_applied() {
+    let policy = allow_from("{serviceAccounts: [client]}");
+    assert!(allow_filter("1.25", &policy).0.is_some());
+    let (old, notes) = allow_filter("1.24.6", &policy);
+    assert_eq!(old, None);
+    assert_eq!(
+        notes,
+        ["AuthorizationPolicy demo/from-client: istiod 1.24.6 does not know spec.rules[0].from[0].source.serviceAccounts (from 1.25), so the API server drops it and istiod's validation refuses the policy (`from.source` must not be empty): not applied"]
+    );
+}
+
+#[test]
+fn trust_domains_reach_the_rbac_from_1_30_2() {
+    let only = allow_from("{trustDomains: [example.org, '*.corp']}");
+    let new = allow_filter("1.30.2", &only).0.unwrap();
+    assert!(new.contains(r#""prefix":"spiffe://example.org/""#), "{new}");
+    assert!(
+        new.contains(r#""regex":"spiffe://[^/]*\\.corp/.*""#),
+        "{new}"
+    );
+    // 1.30.0–1.30.1 ignore the field their CRD has, as older ones prune it.
+    assert_eq!(allow_filter("1.30.1", &only).0, None);
+    let mixed = allow_from("{trustDomains: [example.org], namespaces: [demo]}");
+    let (old, notes) = allow_filter("1.29", &mixed);
+    let old = old.unwrap();
+    assert!(!old.contains("example.org"), "{old}");
+    assert!(old.contains("/ns/demo/"), "{old}");
+    assert!(
+        notes[0].contains("matches peers of any trust domain"),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn a_when_key_the_release_does_not_know_refuses_the_policy() {
+    let policy = "
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: by-key, namespace: demo}
+spec:
+  selector: {matchLabels: {app: echo}}
+  rules:
+  - when: [{key: source.serviceAccount, values: [demo/client]}]
+";
+    let new = allow_filter("1.25", policy).0.unwrap();
+    assert!(new.contains("/ns/demo/(.+/|)sa/client"), "{new}");
+    let (old, notes) = allow_filter("1.24", policy);
+    assert_eq!(old, None);
+    assert!(
+        notes[0].contains("spec.rules[0].when[0].key (from 1.25)")
+            && notes[0].contains("(unknown attribute): not applied"),
+        "{notes:?}"
+    );
+}
