@@ -329,3 +329,35 @@ fn a_policy_field_older_istiod_lacks_is_dropped_and_said() {
         "{err}"
     );
 }
+
+#[test]
+fn istiod_1_22_sends_the_session_filter_that_grpc_go_rejects() {
+    let route = |release: &str| {
+        let (code, out, err) = mesh(&[
+            "xds",
+            "route",
+            FIXTURE,
+            "testdata/istio-releases-session",
+            "--workload",
+            "demo/client",
+            "--target",
+            "cart.demo.svc.cluster.local:8080",
+            "--method",
+            "/shop.Cart/Add",
+            "--grpc",
+            "go@1.80",
+            "--istio",
+            release,
+        ]);
+        (code, out, err)
+    };
+    let (code, out, err) = route("1.22");
+    assert_eq!(code, 79, "{err}");
+    assert!(
+        out.contains("result: fails UNAVAILABLE: gRPC Go 1.80 rejects (NACKs) listener cart.demo.svc.cluster.local:8080 (http_filters[0] envoy.filters.http.stateful_session, GRPC038)"),
+        "{out}"
+    );
+    let (code, out, err) = route("1.23");
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("stateful_session"), "{out}");
+}

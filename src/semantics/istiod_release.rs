@@ -24,6 +24,18 @@ pub struct Switch {
     pub change: &'static str,
 }
 
+/// The stateful-session filter for Services with a persistent-session
+/// label reaches clients only with `PILOT_ENABLE_PERSISTENT_SESSION_FILTER`
+/// (default off); 1.22 sends it (LDS filter, virtual host and route
+/// overrides) whatever the flag says
+/// ([`crate::semantics::persistent_session::sent_to_clients`]).
+pub const SESSION_FILTER_NEEDS_FLAG: Switch = Switch {
+    name: "session_filter_needs_flag",
+    since: (23, 0),
+    commit: "56fd9c8fd3c (istio/istio#51652)",
+    change: "no stateful_session filter for persistent-session Services unless PILOT_ENABLE_PERSISTENT_SESSION_FILTER is on",
+};
+
 /// CDS `alt_stat_name` = `<cluster>;` (ignored by gRPC); in 1.23 only
 /// behind `ENABLE_DELIMITED_STATS_TAG_REGEX`.
 pub const ALT_STAT_NAME: Switch = Switch {
@@ -111,6 +123,7 @@ pub const UNHEALTHY_EDS_DEFAULT: Switch = Switch {
 
 /// Every switch, oldest first (README "Which istiod", `mesh explain`).
 pub const SWITCHES: &[Switch] = &[
+    SESSION_FILTER_NEEDS_FLAG,
     ALT_STAT_NAME,
     AUTHZ_SERVICE_ACCOUNTS,
     RETRY_BACKOFF,
@@ -270,6 +283,11 @@ impl IstioRelease {
         }
     }
 
+    /// See [`SESSION_FILTER_NEEDS_FLAG`].
+    pub fn session_filter_needs_flag(&self) -> bool {
+        self.has(&SESSION_FILTER_NEEDS_FLAG)
+    }
+
     /// See [`AUTHZ_SERVICE_ACCOUNTS`].
     pub fn authz_service_accounts(&self) -> bool {
         self.has(&AUTHZ_SERVICE_ACCOUNTS)
@@ -392,6 +410,8 @@ mod tests {
         assert_eq!(release("1.31").rds_scope(), RdsScope::Host);
         assert!(!release("1.22").alt_stat_name());
         assert!(release("1.23").alt_stat_name());
+        assert!(!release("1.22.8").session_filter_needs_flag());
+        assert!(release("1.23.0").session_filter_needs_flag());
         assert!(!release("1.24").authz_service_accounts());
         assert!(release("1.25").authz_service_accounts());
         assert!(!release("1.29").authz_trust_domains());

@@ -36,6 +36,10 @@ pub const ROOT_TYPES: &[&str] = &[
     "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
     "envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate",
     "envoy.extensions.filters.http.cors.v3.CorsPolicy",
+    "envoy.extensions.filters.http.stateful_session.v3.StatefulSession",
+    "envoy.extensions.filters.http.stateful_session.v3.StatefulSessionPerRoute",
+    "envoy.extensions.http.stateful_session.cookie.v3.CookieBasedSessionState",
+    "envoy.extensions.http.stateful_session.header.v3.HeaderBasedSessionState",
     "google.protobuf.Any",
 ];
 

@@ -281,10 +281,17 @@ fn not_ready_endpoints_are_sent_unhealthy_from_1_31() {
     );
 }
 
-/// The route verdict of an RPC from demo/client to echo, on 1.31.
+/// The route verdict of an RPC from demo/client (gRPC Go 1.80) to echo,
+/// on 1.31.
 fn echo_verdict(text: String) -> client::RouteVerdict {
-    let loaded = load_files(vec![SourceFile::new("t.yaml", text)]);
-    let index = Index::build(loaded.objects, MeshConfig::default());
+    echo_verdict_at("1.31", &text, "go@1.80")
+}
+
+/// The route verdict of an RPC from demo/client to echo.
+fn echo_verdict_at(release: &str, text: &str, runtime: &str) -> client::RouteVerdict {
+    let loaded = load_files(vec![SourceFile::new("t.yaml", text.to_string())]);
+    let mut index = Index::build(loaded.objects, MeshConfig::default());
+    index.istio_release = IstioRelease::parse(release).unwrap();
     let proxy = Proxy::find(
         &index,
         &WorkloadRef::Workload {
@@ -303,7 +310,7 @@ fn echo_verdict(text: String) -> client::RouteVerdict {
         &proxy,
         "echo.demo.svc.cluster.local:7070",
         &rpc,
-        "go@1.80".parse().unwrap(),
+        runtime.parse().unwrap(),
     )
     .unwrap()
 }
@@ -460,5 +467,111 @@ spec:
         notes[0].contains("spec.rules[0].when[0].key (from 1.25)")
             && notes[0].contains("(unknown attribute): not applied"),
         "{notes:?}"
+    );
+}
+
+/// The fixture with echo's Service labelled `label: value`.
+fn echo_labelled(label: &str, value: &str) -> String {
+    let service = "metadata: {name: echo, namespace: demo}\nspec:\n  selector: {app: echo}";
+    assert!(FIXTURE.contains(service));
+    FIXTURE.replace(
+        service,
+        &format!(
+            "metadata: {{name: echo, namespace: demo, labels: {{{label}: '{value}'}}}}\nspec:\n  selector: {{app: echo}}"
+        ),
+    )
+}
+
+fn client_filters(resources: &Resources) -> Vec<String> {
+    use envoy_types::pb::envoy::extensions::filters::network::http_connection_manager::v3::HttpConnectionManager;
+    let any = resources.listeners[0]
+        .api_listener
+        .as_ref()
+        .and_then(|l| l.api_listener.as_ref())
+        .unwrap();
+    HttpConnectionManager::decode(any.value.as_slice())
+        .unwrap()
+        .http_filters
+        .into_iter()
+        .map(|f| f.name)
+        .collect()
+}
+
+#[test]
+fn persistent_sessions_reach_clients_without_the_flag_only_on_1_22() {
+    const SESSION: &str = "envoy.filters.http.stateful_session";
+    let config = echo_labelled("istio.io/persistent-session", "sid:/echo.Echo/");
+    let old = render_config("1.22", &config, "client");
+    assert_eq!(
+        client_filters(&old),
+        [
+            SESSION,
+            "envoy.filters.http.fault",
+            "envoy.filters.http.router"
+        ]
+    );
+    let listener = json::any_to_json(&json::pack(&old.listeners[0])).unwrap();
+    let text = listener.to_string();
+    assert!(
+        text.contains(r#""cookie":{"name":"sid","path":"/echo.Echo/"}"#),
+        "{text}"
+    );
+    // The virtual host and the VirtualService's route carry it too.
+    let host = &old.routes[0].virtual_hosts[0];
+    assert!(
+        host.typed_per_filter_config.contains_key(SESSION),
+        "{host:?}"
+    );
+    assert!(host.routes[0].typed_per_filter_config.contains_key(SESSION));
+    let new = render_config("1.23", &config, "client");
+    assert_eq!(
+        client_filters(&new),
+        ["envoy.filters.http.fault", "envoy.filters.http.router"]
+    );
+    let host = &new.routes[0].virtual_hosts[0];
+    assert!(host.typed_per_filter_config.is_empty(), "{host:?}");
+    assert!(!host.routes[0].typed_per_filter_config.contains_key(SESSION));
+}
+
+#[test]
+fn clients_without_session_affinity_reject_the_1_22_listener() {
+    // billing's CORS route, which releases before 1.31 pack with echo's,
+    // is left out: only the session filter is judged.
+    let labelled = |label, value| {
+        let config = echo_labelled(label, value);
+        let kept: Vec<&str> = config
+            .split("---")
+            .filter(|document| !document.contains("billing-cors"))
+            .collect();
+        kept.join("---")
+    };
+    let cookie = labelled("istio.io/persistent-session", "sid");
+    let go = echo_verdict_at("1.22", &cookie, "go@1.80");
+    assert_eq!(go.outcome.status.as_deref(), Some("UNAVAILABLE"));
+    assert!(
+        go.outcome.reason.starts_with(
+            "gRPC Go 1.80 rejects (NACKs) listener echo.demo.svc.cluster.local:7070 (http_filters[0] envoy.filters.http.stateful_session, GRPC038)"
+        ),
+        "{:?}",
+        go.outcome
+    );
+    // C-core has cookie-based session affinity from 1.61 (gRFC A55).
+    let cpp = echo_verdict_at("1.22", &cookie, "cpp@1.61");
+    assert!(cpp.outcome.reaches_backend, "{:?}", cpp.outcome);
+    assert!(
+        echo_verdict_at("1.23", &cookie, "go@1.80")
+            .outcome
+            .reaches_backend
+    );
+    // No gRPC keeps sessions in a header.
+    let header = labelled("istio.io/persistent-session-header", "x-session");
+    let cpp = echo_verdict_at("1.22", &header, "cpp@1.70");
+    assert!(!cpp.outcome.reaches_backend, "{:?}", cpp.outcome);
+    assert!(
+        cpp.outcome
+            .reason
+            .starts_with("every gRPC runtime rejects (NACKs) listener"),
+        "{:?}",
+        cpp.outcome
     );
 }

@@ -284,6 +284,20 @@ pub fn verdict_on(
         return verdict;
     };
     verdict.listener = Some(listener.name.clone());
+    let listener_fields = acceptance::listener_fields(listener, runtime);
+    let rejected = acceptance::rejections(&listener_fields).next().cloned();
+    if let Some(rejected) = rejected {
+        failing(
+            &mut verdict,
+            "UNAVAILABLE",
+            format!(
+                "{} rejects (NACKs) listener {} ({}, {}): the client keeps the copy it had before, or with none its RPCs fail UNAVAILABLE",
+                rejected.runtimes, listener.name, rejected.field, rejected.rule
+            ),
+        );
+        verdict.fields = listener_fields;
+        return verdict;
+    }
     let Some(config_name) = lds::route_names(std::slice::from_ref(listener))
         .into_iter()
         .next()
