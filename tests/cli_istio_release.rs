@@ -2,7 +2,10 @@
 //! releases, the upgrade diff, where the release comes from, and the
 //! releases refused.
 
-use std::process::Command;
+mod peers;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
@@ -360,4 +363,91 @@ fn istiod_1_22_sends_the_session_filter_that_grpc_go_rejects() {
     let (code, out, err) = route("1.23");
     assert_eq!(code, 0, "{err}");
     assert!(!out.contains("stateful_session"), "{out}");
+}
+
+/// A real C-core client (grpcio) of istiod 1.22's persistent-session
+/// output: as the client model says, it takes the cookie-based session
+/// filter (listener and virtual host) and refuses the header-based one.
+#[test]
+fn a_real_grpc_client_takes_1_22_cookie_sessions_and_refuses_header_ones() {
+    let Some(python) = peers::python("gRPC client") else {
+        return;
+    };
+    let session = "testdata/istio-releases-session";
+    let server = peers::Server::start(&[FIXTURE, session, "--istio", "1.22"]);
+    let dir = tempfile::tempdir().unwrap();
+    let bootstrap = peers::write_bootstrap(FIXTURE, "demo/client", &server.address, dir.path());
+    let (cart, ledger) = (
+        "cart.demo.svc.cluster.local:8080",
+        "ledger.demo.svc.cluster.local:9090",
+    );
+    let client = Command::new(&python)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/peers/xds_client.py"
+        ))
+        .args(["--timeout", "40"])
+        .args(["--target", &format!("xds:///{cart}")])
+        .args(["--target", &format!("xds:///{ledger}")])
+        .env("GRPC_XDS_BOOTSTRAP", &bootstrap)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut client = peers::Killed(client);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while client.0.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the gRPC client did not finish within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut client.0.stdout.take().unwrap(), &mut out).unwrap();
+    let status = |kind: &str, name: &str| -> Option<String> {
+        out.lines()
+            .map(|l| serde_json::from_str::<Json>(l).unwrap())
+            .find(|r| r["type"] == kind && r["name"] == name)
+            .map(|r| r["status"].as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(status("Listener", cart).as_deref(), Some("ACKED"), "{out}");
+    assert_eq!(
+        status(
+            "RouteConfiguration",
+            "outbound|8080||cart.demo.svc.cluster.local"
+        )
+        .as_deref(),
+        Some("ACKED"),
+        "{out}"
+    );
+    assert_eq!(
+        status("Listener", ledger).as_deref(),
+        Some("NACKED"),
+        "{out}"
+    );
+    // The model, for the same runtime.
+    let verdict = |target: &str| {
+        mesh(&[
+            "xds",
+            "route",
+            FIXTURE,
+            session,
+            "--workload",
+            "demo/client",
+            "--target",
+            target,
+            "--method",
+            "/shop.Cart/Add",
+            "--grpc",
+            "python@1.85",
+            "--istio",
+            "1.22",
+        ])
+    };
+    let (code, text, _) = verdict(cart);
+    assert_eq!(code, 0, "{text}");
+    let (code, text, _) = verdict(ledger);
+    assert_eq!(code, 79, "{text}");
+    assert!(text.contains("rejects (NACKs) listener ledger"), "{text}");
 }

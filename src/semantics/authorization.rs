@@ -174,13 +174,16 @@ pub enum ReleaseReading<'a> {
     },
 }
 
+/// A source field and its `not` form, each named, with their values.
+type NamedValues<'a> = [(&'static str, &'a Vec<String>); 2];
+
 /// The source fields (and `when` key) that a switch brings.
 struct IdentityFields {
     since: &'static Switch,
     known: fn(&IstioRelease) -> bool,
     when_key: &'static str,
     /// (field name, its values) for the field and its `not` form.
-    fields: fn(&Source) -> [(&'static str, &Vec<String>); 2],
+    fields: fn(&Source) -> NamedValues<'_>,
     clear: fn(&mut Source),
 }
 

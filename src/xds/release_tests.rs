@@ -264,7 +264,7 @@ fn not_ready_endpoints_are_sent_unhealthy_from_1_31() {
     let starting = ("10.1.0.2".to_string(), "UNHEALTHY".to_string());
     assert_eq!(
         echo_endpoints(&render_at("1.30", ECHO_PODS, "client")),
-        [ready.clone()]
+        std::slice::from_ref(&ready)
     );
     assert_eq!(
         echo_endpoints(&render_at("1.31", ECHO_PODS, "client")),
