@@ -2,7 +2,10 @@
 //! releases, the upgrade diff, where the release comes from, and the
 //! releases refused.
 
-use std::process::Command;
+mod peers;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
@@ -260,4 +263,191 @@ fn another_services_cors_breaks_this_route_only_before_1_31() {
     assert!(out.contains("VirtualService demo/billing-cors"), "{out}");
     let (code, _, _) = mesh(&["analyze", FIXTURE, "--select", "GRPC082", "--istio", "1.31"]);
     assert_eq!(code, 0);
+}
+
+#[test]
+fn not_ready_pods_are_sent_unhealthy_from_1_31_and_grpc_skips_them() {
+    // testdata/xds: backend-v2-1 (10.0.1.9) is not ready.
+    let route = |release: &str| {
+        let (code, out, err) = mesh(&[
+            "xds",
+            "route",
+            "testdata/xds",
+            "--pod",
+            "app/frontend-0",
+            "--target",
+            "backend:7070",
+            "--method",
+            "/echo.Echo/Say",
+            "-H",
+            "end-user=jason",
+            "--istio",
+            release,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let old = route("1.30");
+    assert!(!old.contains("10.0.1.9"), "{old}");
+    let new = route("1.31");
+    assert!(
+        new.contains("10.0.1.9:17070  UNHEALTHY: sent, but gRPC skips it (gRFC A27)"),
+        "{new}"
+    );
+    assert!(new.contains("10.0.1.2:17070  locality us-east1/us-east1-c  weight 1  HEALTHY"));
+    assert!(new.contains("result: reaches a backend"), "{new}");
+}
+
+#[test]
+fn a_policy_field_older_istiod_lacks_is_dropped_and_said() {
+    let server = |release: &str| {
+        let (code, out, err) = mesh(&[
+            "xds",
+            "render",
+            FIXTURE,
+            "testdata/istio-releases-authz",
+            "--workload",
+            "demo/echo",
+            "--type",
+            "lds",
+            "-o",
+            "json",
+            "--istio",
+            release,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        (out, err)
+    };
+    let (new, err) = server("1.25");
+    assert!(
+        new.contains("spiffe://.+/ns/demo/(.+/|)sa/client(/.+)?"),
+        "{new}"
+    );
+    assert!(!err.contains("does not know"), "{err}");
+    let (old, err) = server("1.24");
+    assert!(!old.contains("sa/client"), "{old}");
+    assert!(old.contains("\"addressPrefix\": \"10.0.0.0\""), "{old}");
+    assert!(
+        err.contains("mesh: note: AuthorizationPolicy demo/from-client: istiod 1.24 does not know spec.rules[0].from[0].source.serviceAccounts (from 1.25): the API server drops it, so the rule matches peers of any service account"),
+        "{err}"
+    );
+}
+
+#[test]
+fn istiod_1_22_sends_the_session_filter_that_grpc_go_rejects() {
+    let route = |release: &str| {
+        let (code, out, err) = mesh(&[
+            "xds",
+            "route",
+            FIXTURE,
+            "testdata/istio-releases-session",
+            "--workload",
+            "demo/client",
+            "--target",
+            "cart.demo.svc.cluster.local:8080",
+            "--method",
+            "/shop.Cart/Add",
+            "--grpc",
+            "go@1.80",
+            "--istio",
+            release,
+        ]);
+        (code, out, err)
+    };
+    let (code, out, err) = route("1.22");
+    assert_eq!(code, 79, "{err}");
+    assert!(
+        out.contains("result: fails UNAVAILABLE: gRPC Go 1.80 rejects (NACKs) listener cart.demo.svc.cluster.local:8080 (http_filters[0] envoy.filters.http.stateful_session, GRPC038)"),
+        "{out}"
+    );
+    let (code, out, err) = route("1.23");
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("stateful_session"), "{out}");
+}
+
+/// A real C-core client (grpcio) of istiod 1.22's persistent-session
+/// output: as the client model says, it takes the cookie-based session
+/// filter (listener and virtual host) and refuses the header-based one.
+#[test]
+fn a_real_grpc_client_takes_1_22_cookie_sessions_and_refuses_header_ones() {
+    let Some(python) = peers::python("gRPC client") else {
+        return;
+    };
+    let session = "testdata/istio-releases-session";
+    let server = peers::Server::start(&[FIXTURE, session, "--istio", "1.22"]);
+    let dir = tempfile::tempdir().unwrap();
+    let bootstrap = peers::write_bootstrap(FIXTURE, "demo/client", &server.address, dir.path());
+    let (cart, ledger) = (
+        "cart.demo.svc.cluster.local:8080",
+        "ledger.demo.svc.cluster.local:9090",
+    );
+    let client = Command::new(&python)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/peers/xds_client.py"
+        ))
+        .args(["--timeout", "40"])
+        .args(["--target", &format!("xds:///{cart}")])
+        .args(["--target", &format!("xds:///{ledger}")])
+        .env("GRPC_XDS_BOOTSTRAP", &bootstrap)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut client = peers::Killed(client);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while client.0.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the gRPC client did not finish within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut client.0.stdout.take().unwrap(), &mut out).unwrap();
+    let status = |kind: &str, name: &str| -> Option<String> {
+        out.lines()
+            .map(|l| serde_json::from_str::<Json>(l).unwrap())
+            .find(|r| r["type"] == kind && r["name"] == name)
+            .map(|r| r["status"].as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(status("Listener", cart).as_deref(), Some("ACKED"), "{out}");
+    assert_eq!(
+        status(
+            "RouteConfiguration",
+            "outbound|8080||cart.demo.svc.cluster.local"
+        )
+        .as_deref(),
+        Some("ACKED"),
+        "{out}"
+    );
+    assert_eq!(
+        status("Listener", ledger).as_deref(),
+        Some("NACKED"),
+        "{out}"
+    );
+    // The model, for the same runtime.
+    let verdict = |target: &str| {
+        mesh(&[
+            "xds",
+            "route",
+            FIXTURE,
+            session,
+            "--workload",
+            "demo/client",
+            "--target",
+            target,
+            "--method",
+            "/shop.Cart/Add",
+            "--grpc",
+            "python@1.85",
+            "--istio",
+            "1.22",
+        ])
+    };
+    let (code, text, _) = verdict(cart);
+    assert_eq!(code, 0, "{text}");
+    let (code, text, _) = verdict(ledger);
+    assert_eq!(code, 79, "{text}");
+    assert!(text.contains("rejects (NACKs) listener ledger"), "{text}");
 }

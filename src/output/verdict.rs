@@ -92,6 +92,13 @@ pub fn text(verdict: &RouteVerdict) -> String {
                     e.address, locality, e.weight, e.health
                 );
             }
+            for e in &d.skipped_endpoints {
+                let _ = writeln!(
+                    out,
+                    "          {}  {}: sent, but gRPC skips it (gRFC A27)",
+                    e.address, e.health
+                );
+            }
             for workload in &d.pods_of {
                 let _ = writeln!(
                     out,

@@ -5,12 +5,16 @@
 //! `targetRef(s)` apply to gateways and waypoints, never to a pod's own
 //! proxy or gRPC server.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::index::{labels_match, policy_selector, Index, DEFAULT_NAMESPACE};
-use crate::model::security::Rule;
+use crate::model::security::{AuthorizationPolicySpec, Rule, Source};
 use crate::model::{Object, Spec};
 use crate::source::FieldPath;
+
+use super::istiod_release::{Switch, AUTHZ_SERVICE_ACCOUNTS, AUTHZ_TRUST_DOMAINS};
+use super::IstioRelease;
 
 /// Whether the AuthorizationPolicy `policy` applies to a workload in
 /// `namespace` with `labels`.
@@ -141,4 +145,146 @@ pub fn rule_matches_port(rule: &Rule, port: u32) -> bool {
                 (op.ports.is_empty() || op.ports.contains(&port)) && !op.not_ports.contains(&port)
             })
         })
+}
+
+/// A field of an AuthorizationPolicy that an istiod release does not know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownField {
+    /// `spec.rules[0].from[1].source.serviceAccounts`, `spec.rules[0].when[2].key`.
+    pub path: FieldPath,
+    /// The release that first knows it.
+    pub since: &'static Switch,
+}
+
+/// What an istiod release makes of an AuthorizationPolicy.
+#[derive(Debug, Clone)]
+pub enum ReleaseReading<'a> {
+    /// Applied: as written, or without the source fields the release does
+    /// not know (`dropped`), which leaves each rule matching more peers.
+    Applied {
+        spec: Cow<'a, AuthorizationPolicySpec>,
+        dropped: Vec<UnknownField>,
+    },
+    /// Refused by istiod's validating webhook, so never applied: a `when`
+    /// key it does not know, or a `from.source` that the unknown fields
+    /// were all of (`reason` is istiod's message).
+    Refused {
+        field: UnknownField,
+        reason: &'static str,
+    },
+}
+
+/// A source field and its `not` form, each named, with their values.
+type NamedValues<'a> = [(&'static str, &'a Vec<String>); 2];
+
+/// The source fields (and `when` key) that a switch brings.
+struct IdentityFields {
+    since: &'static Switch,
+    known: fn(&IstioRelease) -> bool,
+    when_key: &'static str,
+    /// (field name, its values) for the field and its `not` form.
+    fields: fn(&Source) -> NamedValues<'_>,
+    clear: fn(&mut Source),
+}
+
+const IDENTITY_FIELDS: [IdentityFields; 2] = [
+    IdentityFields {
+        since: &AUTHZ_SERVICE_ACCOUNTS,
+        known: IstioRelease::authz_service_accounts,
+        when_key: "source.serviceAccount",
+        fields: |s| {
+            [
+                ("serviceAccounts", &s.service_accounts),
+                ("notServiceAccounts", &s.not_service_accounts),
+            ]
+        },
+        clear: |s| {
+            s.service_accounts.clear();
+            s.not_service_accounts.clear();
+        },
+    },
+    IdentityFields {
+        since: &AUTHZ_TRUST_DOMAINS,
+        known: IstioRelease::authz_trust_domains,
+        when_key: "source.trustDomain",
+        fields: |s| {
+            [
+                ("trustDomains", &s.trust_domains),
+                ("notTrustDomains", &s.not_trust_domains),
+            ]
+        },
+        clear: |s| {
+            s.trust_domains.clear();
+            s.not_trust_domains.clear();
+        },
+    },
+];
+
+/// The policy as `release` applies it. Before a field exists, the API
+/// server prunes it (the release's CRD lacks it; istiod 1.30.0–1.30.1 has
+/// `trustDomains` in its CRD but ignores it, to the same effect), and
+/// istiod's validating webhook then sees the rest: an unknown `when` key
+/// is refused ("unknown attribute"), and so is a source left with no
+/// condition ("`from.source` must not be empty"). A source keeping other
+/// conditions is admitted without the field: a narrowing ALLOW (or DENY)
+/// rule then matches every service account or trust domain.
+pub fn as_release_reads<'a>(
+    spec: &'a AuthorizationPolicySpec,
+    release: &IstioRelease,
+) -> ReleaseReading<'a> {
+    let unknown: Vec<&IdentityFields> = IDENTITY_FIELDS
+        .iter()
+        .filter(|f| !(f.known)(release))
+        .collect();
+    let rules_path = FieldPath::root().field("spec").field("rules");
+    for (i, rule) in spec.rules.iter().enumerate() {
+        for (k, condition) in rule.when.iter().enumerate() {
+            let key = condition.key.as_deref().unwrap_or_default();
+            if let Some(fields) = unknown.iter().find(|f| f.when_key == key) {
+                return ReleaseReading::Refused {
+                    field: UnknownField {
+                        path: rules_path.index(i).field("when").index(k).field("key"),
+                        since: fields.since,
+                    },
+                    reason: "unknown attribute",
+                };
+            }
+        }
+    }
+    let mut spec = Cow::Borrowed(spec);
+    let mut dropped = Vec::new();
+    for i in 0..spec.rules.len() {
+        for j in 0..spec.rules[i].from.len() {
+            let Some(source) = spec.rules[i].from[j].source.as_ref() else {
+                continue;
+            };
+            let path = source_path(i, j);
+            let here: Vec<UnknownField> = unknown
+                .iter()
+                .flat_map(|f| (f.fields)(source).map(|(name, values)| (f, name, values)))
+                .filter(|(_, _, values)| !values.is_empty())
+                .map(|(f, name, _)| UnknownField {
+                    path: path.field(name),
+                    since: f.since,
+                })
+                .collect();
+            let Some(first) = here.first().cloned() else {
+                continue;
+            };
+            let Some(source) = spec.to_mut().rules[i].from[j].source.as_mut() else {
+                continue;
+            };
+            for fields in &unknown {
+                (fields.clear)(source);
+            }
+            if *source == Source::default() {
+                return ReleaseReading::Refused {
+                    field: first,
+                    reason: "`from.source` must not be empty",
+                };
+            }
+            dropped.extend(here);
+        }
+    }
+    ReleaseReading::Applied { spec, dropped }
 }

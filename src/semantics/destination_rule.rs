@@ -166,6 +166,20 @@ impl EffectivePolicy {
         }
     }
 
+    /// Whether istiod puts the UNHEALTHY (not-ready) endpoints of the
+    /// cluster with this policy in EDS: from 1.31 by default, unless the
+    /// policy's `outlierDetection.minHealthPercent` is above 0 (so Envoy's
+    /// panic threshold cannot send traffic to them); before, never
+    /// ([`super::istiod_release::UNHEALTHY_EDS_DEFAULT`]).
+    pub fn sends_unhealthy_endpoints(&self, release: &super::IstioRelease) -> bool {
+        let min_health_set = self
+            .outlier_detection
+            .as_ref()
+            .and_then(|o| o.min_health_percent)
+            .is_some_and(|percent| percent > 0);
+        release.unhealthy_eds_default() && !min_health_set
+    }
+
     /// `MergeSubsetTrafficPolicy`: subset fields override.
     fn merged(self, subset: EffectivePolicy) -> EffectivePolicy {
         EffectivePolicy {

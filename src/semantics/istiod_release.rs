@@ -24,6 +24,18 @@ pub struct Switch {
     pub change: &'static str,
 }
 
+/// The stateful-session filter for Services with a persistent-session
+/// label reaches clients only with `PILOT_ENABLE_PERSISTENT_SESSION_FILTER`
+/// (default off); 1.22 sends it (LDS filter, virtual host and route
+/// overrides) whatever the flag says
+/// ([`crate::semantics::persistent_session::sent_to_clients`]).
+pub const SESSION_FILTER_NEEDS_FLAG: Switch = Switch {
+    name: "session_filter_needs_flag",
+    since: (23, 0),
+    commit: "56fd9c8fd3c (istio/istio#51652)",
+    change: "no stateful_session filter for persistent-session Services unless PILOT_ENABLE_PERSISTENT_SESSION_FILTER is on",
+};
+
 /// CDS `alt_stat_name` = `<cluster>;` (ignored by gRPC); in 1.23 only
 /// behind `ENABLE_DELIMITED_STATS_TAG_REGEX`.
 pub const ALT_STAT_NAME: Switch = Switch {
@@ -50,6 +62,16 @@ pub const LEAST_REQUEST: Switch = Switch {
     change: "DestinationRule simple: LEAST_REQUEST becomes lb_policy LEAST_REQUEST",
 };
 
+/// AuthorizationPolicy `source.serviceAccounts` / `notServiceAccounts` and
+/// the `when` key `source.serviceAccount` exist; before, the CRD has no such
+/// field ([`crate::semantics::authorization::as_release_reads`]).
+pub const AUTHZ_SERVICE_ACCOUNTS: Switch = Switch {
+    name: "authz_service_accounts",
+    since: (25, 0),
+    commit: "8ac43d22d77 (istio/istio#54091)",
+    change: "AuthorizationPolicy source.serviceAccounts becomes a principal_name regex in the server RBAC",
+};
+
 /// `http2MaxRequests` becomes an enforced `max_requests` (before: nothing).
 pub const CIRCUIT_BREAKERS: Switch = Switch {
     name: "circuit_breakers",
@@ -67,6 +89,18 @@ pub const TLS_CURRENT_FIELDS: Switch = Switch {
     change: "TLS contexts add tls_certificate_provider_instance and ca_certificate_provider_instance to the deprecated fields",
 };
 
+/// AuthorizationPolicy `source.trustDomains` / `notTrustDomains` and the
+/// `when` key `source.trustDomain` reach the RBAC; before, the CRD of 1.29
+/// and older has no such field, and istiod 1.30.0–1.30.1 ignores it
+/// ([`crate::semantics::authorization::as_release_reads`]).
+pub const AUTHZ_TRUST_DOMAINS: Switch = Switch {
+    name: "authz_trust_domains",
+    since: (30, 2),
+    commit: "6f3c7bf0243 (istio/istio#59358)",
+    change:
+        "AuthorizationPolicy source.trustDomains becomes a principal_name prefix in the server RBAC",
+};
+
 /// `outbound|P||host` carries only the virtual hosts of that host; before,
 /// every virtual host of port P the client sees.
 pub const HOST_SCOPED_RDS: Switch = Switch {
@@ -76,14 +110,29 @@ pub const HOST_SCOPED_RDS: Switch = Switch {
     change: "a RouteConfiguration carries only the requested host's virtual hosts, not every one of its port",
 };
 
+/// Endpoints of not-ready pods reach EDS as UNHEALTHY
+/// (`PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS` on by default), unless the
+/// cluster's DestinationRule policy has `outlierDetection.minHealthPercent
+/// > 0`; before, they were left out.
+pub const UNHEALTHY_EDS_DEFAULT: Switch = Switch {
+    name: "unhealthy_eds_default",
+    since: (31, 0),
+    commit: "a7c9ae034fb (istio/istio#60690)",
+    change: "EDS carries the endpoints of not-ready pods as UNHEALTHY (gRPC skips them), unless outlierDetection.minHealthPercent > 0",
+};
+
 /// Every switch, oldest first (README "Which istiod", `mesh explain`).
 pub const SWITCHES: &[Switch] = &[
+    SESSION_FILTER_NEEDS_FLAG,
     ALT_STAT_NAME,
+    AUTHZ_SERVICE_ACCOUNTS,
     RETRY_BACKOFF,
     LEAST_REQUEST,
     CIRCUIT_BREAKERS,
     TLS_CURRENT_FIELDS,
+    AUTHZ_TRUST_DOMAINS,
     HOST_SCOPED_RDS,
+    UNHEALTHY_EDS_DEFAULT,
 ];
 
 /// Which certificate-provider fields a TLS context carries.
@@ -234,6 +283,28 @@ impl IstioRelease {
         }
     }
 
+    /// See [`SESSION_FILTER_NEEDS_FLAG`].
+    pub fn session_filter_needs_flag(&self) -> bool {
+        self.has(&SESSION_FILTER_NEEDS_FLAG)
+    }
+
+    /// See [`AUTHZ_SERVICE_ACCOUNTS`].
+    pub fn authz_service_accounts(&self) -> bool {
+        self.has(&AUTHZ_SERVICE_ACCOUNTS)
+    }
+
+    /// See [`AUTHZ_TRUST_DOMAINS`].
+    pub fn authz_trust_domains(&self) -> bool {
+        self.has(&AUTHZ_TRUST_DOMAINS)
+    }
+
+    /// See [`UNHEALTHY_EDS_DEFAULT`]: whether istiod sends unhealthy
+    /// endpoints when nothing else asks for them (the DestinationRule's say
+    /// is [`crate::semantics::destination_rule::EffectivePolicy::sends_unhealthy_endpoints`]).
+    pub fn unhealthy_eds_default(&self) -> bool {
+        self.has(&UNHEALTHY_EDS_DEFAULT)
+    }
+
     /// istio-agent keeps one downstream ADS stream and closes the previous
     /// one when another opens: `registerStream` in `xds_proxy.go`, the same
     /// in every release (istio/istio#53532, open; the fix #58056 was closed).
@@ -339,6 +410,16 @@ mod tests {
         assert_eq!(release("1.31").rds_scope(), RdsScope::Host);
         assert!(!release("1.22").alt_stat_name());
         assert!(release("1.23").alt_stat_name());
+        assert!(!release("1.22.8").session_filter_needs_flag());
+        assert!(release("1.23.0").session_filter_needs_flag());
+        assert!(!release("1.24").authz_service_accounts());
+        assert!(release("1.25").authz_service_accounts());
+        assert!(!release("1.29").authz_trust_domains());
+        assert!(!release("1.30.1").authz_trust_domains());
+        assert!(release("1.30.2").authz_trust_domains());
+        assert!(release("1.30").authz_trust_domains());
+        assert!(!release("1.30").unhealthy_eds_default());
+        assert!(release("1.31.0").unhealthy_eds_default());
     }
 
     #[test]

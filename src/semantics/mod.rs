@@ -22,6 +22,8 @@
 //!   uses for a host;
 //! - [`telemetry`]: what a Telemetry resource attaches to (selector,
 //!   target references, or its whole namespace);
+//! - [`persistent_session`]: the stateful session a persistent-session
+//!   label asks for, and whether proxyless clients get it;
 //! - [`assumed`]: the proxyless workloads `--assume-proxyless` takes the
 //!   inputs to imply;
 //! - [`istiod_release`]: the istiod release (`--istio`) and what changed
@@ -35,6 +37,7 @@ pub mod destination_rule;
 pub mod gateway_api;
 pub mod istiod_release;
 pub mod peer_authentication;
+pub mod persistent_session;
 pub mod protocol;
 pub mod routing;
 pub mod telemetry;

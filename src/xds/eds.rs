@@ -251,7 +251,13 @@ fn slice_instances(
                 continue;
             }
             let conditions = endpoint.conditions.as_ref();
-            if conditions.and_then(|c| c.terminating) == Some(true) {
+            let ready = conditions.and_then(|c| c.ready) != Some(false);
+            let terminating = conditions.and_then(|c| c.terminating);
+            // istiod takes a not-ready endpoint whose `terminating` is not
+            // `false` for a terminating one, which it never sends
+            // (`endpointHealthStatus`); only `ready: false, terminating:
+            // false` (a pod not ready yet) is UNHEALTHY.
+            if terminating == Some(true) || (!ready && terminating != Some(false)) {
                 continue;
             }
             let pod = endpoint
@@ -276,7 +282,7 @@ fn slice_instances(
                 port: target,
                 locality,
                 weight: 1,
-                healthy: conditions.and_then(|c| c.ready) != Some(false),
+                healthy: ready,
                 workload_name: pod.map_or(service_name.clone(), |w| w.name.clone()),
                 namespace: service.namespace.clone(),
                 labels,
@@ -361,10 +367,11 @@ pub fn load_assignment(
     let Some(subset) = subset_labels(renderer, key) else {
         return assignment;
     };
+    let sends_unhealthy = super::cds::effective_policy(renderer, &key.host, key.port, &key.subset)
+        .sends_unhealthy_endpoints(&renderer.index.istio_release);
     let mut by_locality: BTreeMap<String, Vec<Instance>> = BTreeMap::new();
     for instance in instances(renderer, service, key.port, notes) {
-        // Unhealthy endpoints are not sent (istiod's default).
-        if instance.healthy && labels_match(&subset, &instance.labels) {
+        if (instance.healthy || sends_unhealthy) && labels_match(&subset, &instance.labels) {
             by_locality
                 .entry(instance.locality.clone())
                 .or_default()
@@ -393,7 +400,11 @@ pub fn load_assignment(
                         address: Some(socket_address(&i.address, i.port)),
                         ..Default::default()
                     })),
-                    health_status: HealthStatus::Healthy as i32,
+                    health_status: if i.healthy {
+                        HealthStatus::Healthy as i32
+                    } else {
+                        HealthStatus::Unhealthy as i32
+                    },
                     metadata: Some(metadata(i)),
                     load_balancing_weight: Some(UInt32Value { value: i.weight }),
                 })
@@ -412,16 +423,22 @@ pub fn summary(assignment: &ClusterLoadAssignment) -> String {
         .iter()
         .flat_map(|l| &l.lb_endpoints)
         .filter_map(|e| match &e.host_identifier {
-            Some(lb_endpoint::HostIdentifier::Endpoint(endpoint)) => endpoint.address.as_ref(),
+            Some(lb_endpoint::HostIdentifier::Endpoint(endpoint)) => {
+                Some((endpoint.address.as_ref()?, e.health_status))
+            }
             _ => None,
         })
-        .filter_map(|a| match &a.address {
+        .filter_map(|(a, health)| match &a.address {
             Some(envoy_types::pb::envoy::config::core::v3::address::Address::SocketAddress(s)) => {
-                Some(match &s.port_specifier {
+                let address = match &s.port_specifier {
                     Some(envoy_types::pb::envoy::config::core::v3::socket_address::PortSpecifier::PortValue(p)) => {
                         super::names::join_host_port(&s.address, *p)
                     }
                     _ => s.address.clone(),
+                };
+                Some(match HealthStatus::try_from(health) {
+                    Ok(HealthStatus::Healthy) | Err(_) => address,
+                    Ok(other) => format!("{address}({})", other.as_str_name()),
                 })
             }
             _ => None,

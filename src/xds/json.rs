@@ -37,6 +37,10 @@ pub const ROOT_TYPES: &[&str] = &[
     "envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate",
     "envoy.extensions.filters.http.cors.v3.CorsPolicy",
     "envoy.extensions.path.match.uri_template.v3.UriTemplateMatchConfig",
+    "envoy.extensions.filters.http.stateful_session.v3.StatefulSession",
+    "envoy.extensions.filters.http.stateful_session.v3.StatefulSessionPerRoute",
+    "envoy.extensions.http.stateful_session.cookie.v3.CookieBasedSessionState",
+    "envoy.extensions.http.stateful_session.header.v3.HeaderBasedSessionState",
     "google.protobuf.Any",
 ];
 

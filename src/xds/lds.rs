@@ -1,6 +1,7 @@
 //! Listeners (spec §2): client API listeners that point at RDS over ADS, and
 //! server listeners with one filter chain (plaintext or mTLS) and RBAC.
 
+use envoy_types::pb::envoy::config::core::v3::TypedExtensionConfig;
 use envoy_types::pb::envoy::config::core::v3::{
     address, config_source, socket_address::PortSpecifier, Address, AggregatedConfigSource,
     ConfigSource, SocketAddress,
@@ -14,13 +15,18 @@ use envoy_types::pb::envoy::config::route::v3::{
 };
 use envoy_types::pb::envoy::extensions::filters::http::fault::v3::HttpFault;
 use envoy_types::pb::envoy::extensions::filters::http::router::v3::Router;
+use envoy_types::pb::envoy::extensions::filters::http::stateful_session::v3::StatefulSession;
 use envoy_types::pb::envoy::extensions::filters::network::http_connection_manager::v3::{
     http_connection_manager::RouteSpecifier, http_filter, HttpConnectionManager, HttpFilter, Rds,
 };
+use envoy_types::pb::envoy::extensions::http::stateful_session::cookie::v3::CookieBasedSessionState;
+use envoy_types::pb::envoy::extensions::http::stateful_session::header::v3::HeaderBasedSessionState;
+use envoy_types::pb::envoy::r#type::http::v3::Cookie;
 use envoy_types::pb::google::protobuf::Any;
 use prost::Message;
 
 use crate::model::Spec;
+use crate::semantics::persistent_session::SessionState;
 
 use super::json::pack;
 use super::names::{join_host_port, ClusterKey};
@@ -28,6 +34,7 @@ use super::render::Renderer;
 use super::{rbac, tls, XdsError};
 
 pub const FAULT_FILTER: &str = "envoy.filters.http.fault";
+pub const STATEFUL_SESSION_FILTER: &str = "envoy.filters.http.stateful_session";
 pub const ROUTER_FILTER: &str = "envoy.filters.http.router";
 
 pub fn socket_address(address: &str, port: u32) -> Address {
@@ -57,6 +64,43 @@ pub fn http_filter(name: &str, config: Any) -> HttpFilter {
     }
 }
 
+/// The stateful-session filter config for a session state (§2.2): a
+/// session cookie (no TTL) or a header.
+pub fn stateful_session(state: &SessionState) -> StatefulSession {
+    let session_state = match state {
+        SessionState::Cookie { name, path } => TypedExtensionConfig {
+            name: "envoy.http.stateful_session.cookie".into(),
+            typed_config: Some(pack(&CookieBasedSessionState {
+                cookie: Some(Cookie {
+                    name: name.clone(),
+                    path: path.clone(),
+                    ..Default::default()
+                }),
+            })),
+        },
+        SessionState::Header { name } => TypedExtensionConfig {
+            name: "envoy.http.stateful_session.header".into(),
+            typed_config: Some(pack(&HeaderBasedSessionState { name: name.clone() })),
+        },
+    };
+    StatefulSession {
+        session_state: Some(session_state),
+        ..Default::default()
+    }
+}
+
+/// The session state clients of `service` get, if any
+/// ([`crate::semantics::persistent_session::sent_to_clients`]).
+pub fn session_state(
+    renderer: &Renderer<'_>,
+    service: &crate::index::Service,
+) -> Option<SessionState> {
+    crate::semantics::persistent_session::sent_to_clients(
+        &renderer.index.istio_release,
+        &renderer.index.object(service.object).meta.labels,
+    )
+}
+
 fn router_filter() -> HttpFilter {
     http_filter(ROUTER_FILTER, pack(&Router::default()))
 }
@@ -81,21 +125,28 @@ pub fn client_listeners(
         return Vec::new();
     };
     let vip = service_address(renderer, service);
+    let session = session_state(renderer, service);
     let mut out = Vec::new();
     for service_port in &service.ports {
         if port.is_some_and(|p| p != service_port.port) {
             continue;
         }
         let route_name = ClusterKey::new(&service.host, service_port.port, "").to_string();
+        // istiod puts the session filter first (`buildOutboundListeners`).
+        let http_filters = session
+            .iter()
+            .map(|state| http_filter(STATEFUL_SESSION_FILTER, pack(&stateful_session(state))))
+            .chain([
+                http_filter(FAULT_FILTER, pack(&HttpFault::default())),
+                router_filter(),
+            ])
+            .collect();
         let manager = HttpConnectionManager {
             route_specifier: Some(RouteSpecifier::Rds(Rds {
                 config_source: Some(ads()),
                 route_config_name: route_name,
             })),
-            http_filters: vec![
-                http_filter(FAULT_FILTER, pack(&HttpFault::default())),
-                router_filter(),
-            ],
+            http_filters,
             ..Default::default()
         };
         out.push(Listener {
@@ -166,7 +217,7 @@ pub fn server_listener(
     }
     let mtls = server_uses_mtls(renderer, port);
     let suffix = if mtls { "mtls" } else { "plaintext" };
-    let mut http_filters = rbac::filters(renderer)?;
+    let mut http_filters = rbac::filters(renderer, notes)?;
     http_filters.push(router_filter());
     let manager = HttpConnectionManager {
         route_specifier: Some(RouteSpecifier::RouteConfig(RouteConfiguration {

@@ -13,7 +13,7 @@ mod connections;
 pub mod diff;
 pub(crate) mod eds;
 pub mod json;
-mod lds;
+pub(crate) mod lds;
 pub mod names;
 pub mod proxy;
 pub(crate) mod rbac;

@@ -25,6 +25,8 @@ use envoy_types::pb::google::protobuf::UInt32Value;
 use crate::index::DEFAULT_NAMESPACE;
 use crate::model::security::{AuthorizationPolicyAction, Rule};
 use crate::model::Spec;
+use crate::semantics::authorization::{as_release_reads, ReleaseReading};
+use crate::semantics::istiod_release::{Switch, AUTHZ_SERVICE_ACCOUNTS};
 
 use super::json::pack;
 use super::lds::http_filter;
@@ -36,8 +38,14 @@ pub const ALLOW_FILTER: &str = "envoy.filters.http.rbac";
 /// The extension name of a path-template permission.
 const URI_TEMPLATE_EXTENSION: &str = "uri-template";
 
-/// The RBAC filters for the proxy's server listeners, DENY first.
-pub fn filters(renderer: &Renderer<'_>) -> Result<Vec<HttpFilter>, XdsError> {
+/// The RBAC filters for the proxy's server listeners, DENY first, from
+/// the policies as the istiod release applies them
+/// ([`crate::semantics::authorization::as_release_reads`]); what it leaves
+/// out or refuses is said in `notes`.
+pub fn filters(
+    renderer: &Renderer<'_>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<HttpFilter>, XdsError> {
     let index = renderer.index;
     let policies: Vec<_> = crate::semantics::authorization::policies_for(
         index,
@@ -52,18 +60,48 @@ pub fn filters(renderer: &Renderer<'_>) -> Result<Vec<HttpFilter>, XdsError> {
     .collect();
     let mut deny = HashMap::new();
     let mut allow = HashMap::new();
+    let release = &index.istio_release;
     for (object, policy) in policies {
         let target = match policy.action.unwrap_or_default() {
             AuthorizationPolicyAction::Allow => &mut allow,
             AuthorizationPolicyAction::Deny => &mut deny,
             AuthorizationPolicyAction::Audit | AuthorizationPolicyAction::Custom => continue,
         };
+        let mut note = |text: String| {
+            if !notes.contains(&text) {
+                notes.push(text);
+            }
+        };
+        let policy = match as_release_reads(policy, release) {
+            ReleaseReading::Refused { field, reason } => {
+                note(format!(
+                    "{}: istiod {release} does not know {} (from {}), so the API server drops it and istiod's validation refuses the policy ({reason}): not applied",
+                    object.origin(),
+                    field.path,
+                    since(field.since)
+                ));
+                continue;
+            }
+            ReleaseReading::Applied { spec, dropped } => {
+                for field in dropped {
+                    note(format!(
+                        "{}: istiod {release} does not know {} (from {}): the API server drops it, so the rule matches peers of any {}",
+                        object.origin(),
+                        field.path,
+                        since(field.since),
+                        if field.since.name == AUTHZ_SERVICE_ACCOUNTS.name {
+                            "service account"
+                        } else {
+                            "trust domain"
+                        }
+                    ));
+                }
+                spec
+            }
+        };
         let ns = object.namespace_or(DEFAULT_NAMESPACE);
         for (i, rule) in policy.rules.iter().enumerate() {
-            target.insert(
-                policy_name(ns, &object.meta.name, i),
-                rbac_policy(rule, &index.mesh_config.trust_domain),
-            );
+            target.insert(policy_name(ns, &object.meta.name, i), rbac_policy(rule, ns));
         }
     }
     let mut out = Vec::new();
@@ -120,6 +158,27 @@ fn value_pattern(value: &str, prefix: &str) -> MatchPattern {
 
 fn escape(text: &str) -> String {
     regex::escape(text)
+}
+
+/// Go's `regexp.QuoteMeta`, which istiod quotes service accounts and
+/// trust domains with: a backslash before each of `\.+*?()|[]{}^$`.
+fn quote_meta(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1.25`, or `1.30.2` for a patch.
+fn since(switch: &Switch) -> String {
+    match switch.since {
+        (minor, 0) => format!("1.{minor}"),
+        (minor, patch) => format!("1.{minor}.{patch}"),
+    }
 }
 
 fn principal_name(pattern: MatchPattern) -> Principal {
@@ -235,16 +294,13 @@ fn namespace_principal(ns: &str) -> Principal {
     principal_name(regex(&format!(".*/ns/{}/.*", escape(ns))))
 }
 
-fn service_account_principal(value: &str) -> Principal {
-    let (ns, sa) = value.split_once('/').unwrap_or(("[^/]+", value));
-    let ns = if ns == "[^/]+" {
-        ns.to_string()
-    } else {
-        escape(ns)
-    };
+/// `NAMESPACE/NAME`, or `NAME` of the policy's namespace.
+fn service_account_principal(value: &str, policy_namespace: &str) -> Principal {
+    let (ns, sa) = value.split_once('/').unwrap_or((policy_namespace, value));
     principal_name(regex(&format!(
-        "spiffe://.+/ns/{ns}/(.+/|)sa/{}(/.+)?",
-        escape(sa)
+        "spiffe://.+/ns/{}/(.+/|)sa/{}(/.+)?",
+        quote_meta(ns),
+        quote_meta(sa)
     )))
 }
 
@@ -277,13 +333,26 @@ fn uri_template(path: &str) -> Option<permission::Rule> {
     }))
 }
 
+/// `TD` (exactly that trust domain), `*` (any), or one `*` inside a name.
+fn trust_domain_principal(value: &str) -> Principal {
+    principal_name(match value.split_once('*') {
+        _ if value == "*" => MatchPattern::Prefix("spiffe://".into()),
+        None => MatchPattern::Prefix(format!("spiffe://{value}/")),
+        Some((head, tail)) => regex(&format!(
+            "spiffe://{}[^/]*{}/.*",
+            quote_meta(head),
+            quote_meta(tail)
+        )),
+    })
+}
+
 fn permission(rule: permission::Rule) -> Permission {
     Permission { rule: Some(rule) }
 }
 
 /// One rule → one RBAC policy: permissions per `to`, principals per `from`,
 /// `when` conditions appended to every branch of their side.
-fn rbac_policy(rule: &Rule, _trust_domain: &str) -> Policy {
+fn rbac_policy(rule: &Rule, policy_namespace: &str) -> Policy {
     let mut when_principals = Vec::new();
     let mut when_permissions = Vec::new();
     for condition in &rule.when {
@@ -322,7 +391,10 @@ fn rbac_policy(rule: &Rule, _trust_domain: &str) -> Policy {
                 Some(principal_name(value_pattern(v, "spiffe://")))
             }),
             "source.serviceAccount" => push_ids(&mut when_principals, values, not_values, |v| {
-                Some(service_account_principal(v))
+                Some(service_account_principal(v, policy_namespace))
+            }),
+            "source.trustDomain" => push_ids(&mut when_principals, values, not_values, |v| {
+                Some(trust_domain_principal(v))
             }),
             "destination.ip" => push_rules(&mut when_permissions, values, not_values, |v| {
                 cidr(v).map(|c| permission(permission::Rule::DestinationIp(c)))
@@ -353,6 +425,8 @@ fn rbac_policy(rule: &Rule, _trust_domain: &str) -> Policy {
     };
     for source in from_sources {
         let mut ids = Vec::new();
+        // istiod's order (`model.New`): principals, request principals,
+        // service accounts, trust domains, namespaces, remote IPs, IPs.
         if let Some(s) = source {
             push_ids(&mut ids, &s.principals, &s.not_principals, |v| {
                 Some(principal_name(value_pattern(v, "spiffe://")))
@@ -363,19 +437,17 @@ fn rbac_policy(rule: &Rule, _trust_domain: &str) -> Policy {
                 &s.not_request_principals,
                 |v| Some(request_metadata("request.auth.principal", v)),
             );
-            push_ids(&mut ids, &s.namespaces, &s.not_namespaces, |v| {
-                Some(namespace_principal(v))
-            });
             push_ids(
                 &mut ids,
                 &s.service_accounts,
                 &s.not_service_accounts,
-                |v| Some(service_account_principal(v)),
+                |v| Some(service_account_principal(v, policy_namespace)),
             );
-            push_ids(&mut ids, &s.ip_blocks, &s.not_ip_blocks, |v| {
-                cidr(v).map(|c| Principal {
-                    identifier: Some(principal::Identifier::DirectRemoteIp(c)),
-                })
+            push_ids(&mut ids, &s.trust_domains, &s.not_trust_domains, |v| {
+                Some(trust_domain_principal(v))
+            });
+            push_ids(&mut ids, &s.namespaces, &s.not_namespaces, |v| {
+                Some(namespace_principal(v))
             });
             push_ids(
                 &mut ids,
@@ -387,10 +459,10 @@ fn rbac_policy(rule: &Rule, _trust_domain: &str) -> Policy {
                     })
                 },
             );
-            push_ids(&mut ids, &s.trust_domains, &s.not_trust_domains, |v| {
-                Some(principal_name(MatchPattern::Prefix(format!(
-                    "spiffe://{v}/"
-                ))))
+            push_ids(&mut ids, &s.ip_blocks, &s.not_ip_blocks, |v| {
+                cidr(v).map(|c| Principal {
+                    identifier: Some(principal::Identifier::DirectRemoteIp(c)),
+                })
             });
         }
         ids.extend(when_principals.iter().cloned());

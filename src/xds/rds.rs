@@ -18,13 +18,16 @@ use envoy_types::pb::envoy::extensions::filters::http::cors::v3::CorsPolicy;
 use envoy_types::pb::envoy::extensions::filters::http::fault::v3::{
     fault_abort, FaultAbort, HttpFault,
 };
+use envoy_types::pb::envoy::extensions::filters::http::stateful_session::v3::{
+    stateful_session_per_route, StatefulSessionPerRoute,
+};
 use envoy_types::pb::envoy::extensions::retry::host::previous_hosts::v3::PreviousHostsPredicate;
 use envoy_types::pb::envoy::r#type::matcher::v3::{
     string_matcher::MatchPattern, RegexMatchAndSubstitute, RegexMatcher, StringMatcher,
 };
 use envoy_types::pb::envoy::r#type::v3::{fractional_percent::DenominatorType, FractionalPercent};
 use envoy_types::pb::google::protobuf::{
-    value, BoolValue, Duration, Struct, UInt32Value, Value as ProtoValue,
+    value, Any, BoolValue, Duration, Struct, UInt32Value, Value as ProtoValue,
 };
 
 use crate::index::{ObjectId, Service};
@@ -34,11 +37,12 @@ use crate::model::networking::{
 };
 use crate::model::{Object, Spec};
 use crate::semantics::istiod_release::{IstioRelease, RdsScope};
+use crate::semantics::persistent_session::SessionState;
 use crate::source::FieldPath;
 
 use super::cds::{self, EffectivePolicy};
 use super::json::pack;
-use super::lds::FAULT_FILTER;
+use super::lds::{self, FAULT_FILTER, STATEFUL_SESSION_FILTER};
 use super::names::{join_host_port, ClusterKey};
 use super::render::Renderer;
 use super::{parse_duration, XdsError};
@@ -107,8 +111,53 @@ fn virtual_host(
         name: join_host_port(&service.host, port),
         domains: domains(renderer, service, port),
         routes,
+        typed_per_filter_config: lds::session_state(renderer, service)
+            .map(|state| {
+                (
+                    STATEFUL_SESSION_FILTER.to_string(),
+                    session_override(&state),
+                )
+            })
+            .into_iter()
+            .collect(),
         ..Default::default()
     })
+}
+
+/// A virtual host's or route's stateful-session override (§3.2).
+fn session_override(state: &SessionState) -> Any {
+    pack(&StatefulSessionPerRoute {
+        r#override: Some(stateful_session_per_route::Override::StatefulSession(
+            lds::stateful_session(state),
+        )),
+    })
+}
+
+/// The session state of a route, from its destinations' Services as
+/// istiod's `TranslateRoute` loop leaves it: each destination's replaces
+/// the last (even with none), except that a second one found stops it.
+fn route_session(renderer: &Renderer<'_>, action: &route::Action) -> Option<SessionState> {
+    let route::Action::Route(action) = action else {
+        return None;
+    };
+    let clusters: Vec<&str> = match &action.cluster_specifier {
+        Some(route_action::ClusterSpecifier::Cluster(name)) => vec![name.as_str()],
+        Some(route_action::ClusterSpecifier::WeightedClusters(weighted)) => {
+            weighted.clusters.iter().map(|c| c.name.as_str()).collect()
+        }
+        _ => Vec::new(),
+    };
+    let mut chosen = None;
+    for name in clusters {
+        let state = ClusterKey::parse(name)
+            .and_then(|key| renderer.service(&key.host))
+            .and_then(|service| lds::session_state(renderer, service));
+        if state.is_some() && chosen.is_some() {
+            break;
+        }
+        chosen = state;
+    }
+    chosen
 }
 
 /// Before Istio 1.31 a RouteConfiguration named for one host carried the
@@ -469,6 +518,15 @@ pub fn emitted_route(
         route
             .typed_per_filter_config
             .insert(CORS_FILTER.into(), pack(&policy));
+    }
+    if let Some(state) = route
+        .action
+        .as_ref()
+        .and_then(|a| route_session(renderer, a))
+    {
+        route
+            .typed_per_filter_config
+            .insert(STATEFUL_SESSION_FILTER.into(), session_override(&state));
     }
     route.decorator = Some(Decorator {
         operation: operation(&route, &object.meta.name, port),

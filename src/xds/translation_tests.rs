@@ -742,7 +742,8 @@ spec: {action: CUSTOM, provider: {name: x}, rules: [{}]}
     assert!(text.contains("\"x-block\""), "{text}");
 }
 
-// §5: endpoints by locality, only ready pods, subset labels applied.
+// §5: endpoints by locality, subset labels applied; a pod not ready is
+// sent UNHEALTHY (istiod 1.31) and counts in its locality's weight.
 #[test]
 fn endpoints_by_locality_with_subsets() {
     let index = index(&format!(
@@ -766,12 +767,15 @@ fn endpoints_by_locality_with_subsets() {
             )
         })
         .collect();
-    assert_eq!(localities, [("/".to_string(), 1), ("r1/z1".to_string(), 1)]);
+    assert_eq!(localities, [("/".to_string(), 2), ("r1/z1".to_string(), 1)]);
     let v1 = renderer.endpoints(
         &["outbound|7070|ring|echo.ns.svc.cluster.local".into()],
         &mut notes,
     );
-    assert_eq!(eds::summary(&v1[0]), "1 endpoints: 10.1.2.3:17070");
+    assert_eq!(
+        eds::summary(&v1[0]),
+        "2 endpoints: 10.1.2.3:17070 10.1.2.6:17070(UNHEALTHY)"
+    );
 }
 
 // §5: a locality's weight is the sum of its endpoints', kept within u32

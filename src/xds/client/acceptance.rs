@@ -13,6 +13,9 @@ use envoy_types::pb::envoy::config::core::v3::{transport_socket, TransportSocket
 use envoy_types::pb::envoy::config::listener::v3::{filter, Listener};
 use envoy_types::pb::envoy::config::rbac::v3::{permission, principal, Permission, Principal};
 use envoy_types::pb::envoy::extensions::filters::http::rbac::v3::Rbac;
+use envoy_types::pb::envoy::extensions::filters::http::stateful_session::v3::{
+    stateful_session_per_route, StatefulSession, StatefulSessionPerRoute,
+};
 use envoy_types::pb::envoy::extensions::filters::network::http_connection_manager::v3::{
     http_filter, HttpConnectionManager,
 };
@@ -20,6 +23,7 @@ use envoy_types::pb::envoy::extensions::transport_sockets::tls::v3::{
     common_tls_context::ValidationContextType, CommonTlsContext, DownstreamTlsContext,
     UpstreamTlsContext,
 };
+use envoy_types::pb::google::protobuf::Any;
 use prost::Message;
 
 use crate::grpc_support::{
@@ -110,6 +114,17 @@ impl FieldVerdict {
         })
     }
 
+    /// A field every gRPC runtime rejects.
+    fn rejected_everywhere(field: String, part: Part, rule: &'static str) -> Self {
+        FieldVerdict {
+            field,
+            effect: Effect::Rejected,
+            runtimes: "every gRPC runtime".into(),
+            rule,
+            part,
+        }
+    }
+
     /// A field no gRPC runtime reads.
     fn ignored_everywhere(field: String, part: Part, rule: &'static str) -> Self {
         FieldVerdict {
@@ -128,12 +143,15 @@ pub const MAX_RING_SIZE: u64 = 8 * 1024 * 1024;
 
 const CORS_FILTER: &str = "envoy.filters.http.cors";
 const FAULT_FILTER: &str = "envoy.filters.http.fault";
-const STATEFUL_SESSION_FILTER: &str = "envoy.filters.http.stateful_session";
+const STATEFUL_SESSION_FILTER: &str = crate::xds::lds::STATEFUL_SESSION_FILTER;
+const COOKIE_SESSION_STATE: &str = "envoy.http.stateful_session.cookie";
 
 /// The verdicts on one route's fields (`at` prefixes each field).
 pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdict> {
     let mut out = Vec::new();
     let mut everywhere = Vec::new();
+    // Stateful-session verdicts depend on the config, not only the filter.
+    let mut sessions = Vec::new();
     let mut check = |field: String, part: Part, feature: Feature, rule: &'static str| {
         out.extend(FieldVerdict::of(field, part, feature, runtime, rule));
     };
@@ -165,12 +183,17 @@ pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdi
             }
         }
     }
-    for name in route.typed_per_filter_config.keys() {
+    for (name, config) in &route.typed_per_filter_config {
         let field = format!("{at}.typed_per_filter_config[{name}]");
         let part = Part::FilterOverride(name.clone());
         match name.as_str() {
             CORS_FILTER => check(field, part, Feature::Cors, "GRPC001"),
-            STATEFUL_SESSION_FILTER => check(field, part, Feature::StatefulSession, "GRPC038"),
+            STATEFUL_SESSION_FILTER => sessions.extend(session_verdict(
+                field,
+                part,
+                override_session(config),
+                runtime,
+            )),
             FAULT_FILTER => check(field, part, Feature::FaultInjection, "GRPC017"),
             _ => {}
         }
@@ -241,7 +264,77 @@ pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdi
             }
         }
     }
+    out.extend(sessions);
     out.extend(everywhere);
+    out
+}
+
+/// The name of the session state a stateful-session filter config uses
+/// (`envoy.http.stateful_session.cookie`); empty when it names none.
+fn session_state_name(config: &StatefulSession) -> &str {
+    config
+        .session_state
+        .as_ref()
+        .map_or("", |state| state.name.as_str())
+}
+
+/// The session state of a stateful-session override.
+fn override_session(config: &Any) -> Option<StatefulSession> {
+    match StatefulSessionPerRoute::decode(config.value.as_slice())
+        .ok()?
+        .r#override?
+    {
+        stateful_session_per_route::Override::StatefulSession(session) => Some(session),
+        stateful_session_per_route::Override::Disabled(_) => None,
+    }
+}
+
+/// What a runtime does with a stateful-session filter or override: a
+/// cookie is read by runtimes with session affinity (A55), anything else
+/// (a header) by none.
+fn session_verdict(
+    field: String,
+    part: Part,
+    session: Option<StatefulSession>,
+    runtime: Runtime,
+) -> Option<FieldVerdict> {
+    let session = session?;
+    if session_state_name(&session) == COOKIE_SESSION_STATE {
+        FieldVerdict::of(field, part, Feature::StatefulSession, runtime, "GRPC038")
+    } else {
+        Some(FieldVerdict::rejected_everywhere(field, part, "GRPC038"))
+    }
+}
+
+/// The verdicts on a client listener's HTTP filters: the stateful-session
+/// filter is the one istiod may add that gRPC does not know everywhere.
+pub fn listener_fields(listener: &Listener, runtime: Runtime) -> Vec<FieldVerdict> {
+    let Some(manager) = listener
+        .api_listener
+        .as_ref()
+        .and_then(|api| api.api_listener.as_ref())
+        .and_then(|any| HttpConnectionManager::decode(any.value.as_slice()).ok())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, filter) in manager.http_filters.iter().enumerate() {
+        if filter.name != STATEFUL_SESSION_FILTER {
+            continue;
+        }
+        let session = match &filter.config_type {
+            Some(http_filter::ConfigType::TypedConfig(any)) => {
+                StatefulSession::decode(any.value.as_slice()).ok()
+            }
+            _ => None,
+        };
+        out.extend(session_verdict(
+            format!("http_filters[{i}] {STATEFUL_SESSION_FILTER}"),
+            Part::Other,
+            session,
+            runtime,
+        ));
+    }
     out
 }
 
@@ -255,6 +348,14 @@ pub fn route_fields(route: &Route, at: &str, runtime: Runtime) -> Vec<FieldVerdi
 pub fn route_configuration(config: &RouteConfiguration, runtime: Runtime) -> Vec<FieldVerdict> {
     let mut out = Vec::new();
     for (h, host) in config.virtual_hosts.iter().enumerate() {
+        if let Some(config) = host.typed_per_filter_config.get(STATEFUL_SESSION_FILTER) {
+            out.extend(session_verdict(
+                format!("virtual_hosts[{h}].typed_per_filter_config[{STATEFUL_SESSION_FILTER}]"),
+                Part::FilterOverride(STATEFUL_SESSION_FILTER.into()),
+                override_session(config),
+                runtime,
+            ));
+        }
         for (r, route) in host.routes.iter().enumerate() {
             if dropped_by_grpc(route) {
                 continue;

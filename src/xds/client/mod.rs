@@ -130,7 +130,12 @@ pub struct Destination {
     pub host: Option<String>,
     pub subset: Option<String>,
     pub lb_policy: Option<String>,
+    /// The endpoints gRPC balances over.
     pub endpoints: Vec<EndpointInfo>,
+    /// Endpoints istiod sends that gRPC drops on reading them (UNHEALTHY:
+    /// pods not ready, [`grpc_uses_endpoint`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped_endpoints: Vec<EndpointInfo>,
     /// Workloads whose pods would be the endpoints once they run (the
     /// inputs hold their templates, not their pods' addresses).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -146,6 +151,8 @@ pub struct EndpointInfo {
     pub locality: String,
     pub weight: u32,
     pub health: String,
+    #[serde(skip)]
+    used_by_grpc: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -277,6 +284,20 @@ pub fn verdict_on(
         return verdict;
     };
     verdict.listener = Some(listener.name.clone());
+    let listener_fields = acceptance::listener_fields(listener, runtime);
+    let rejected = acceptance::rejections(&listener_fields).next().cloned();
+    if let Some(rejected) = rejected {
+        failing(
+            &mut verdict,
+            "UNAVAILABLE",
+            format!(
+                "{} rejects (NACKs) listener {} ({}, {}): the client keeps the copy it had before, or with none its RPCs fail UNAVAILABLE",
+                rejected.runtimes, listener.name, rejected.field, rejected.rule
+            ),
+        );
+        verdict.fields = listener_fields;
+        return verdict;
+    }
     let Some(config_name) = lds::route_names(std::slice::from_ref(listener))
         .into_iter()
         .next()
@@ -511,6 +532,7 @@ fn destinations(
                 subset: key.as_ref().map(|k| k.subset.clone()).filter(|s| !s.is_empty()),
                 lb_policy: None,
                 endpoints: Vec::new(),
+                skipped_endpoints: Vec::new(),
                 pods_of: Vec::new(),
                 failure: None,
             };
@@ -548,14 +570,22 @@ fn destinations(
                 .map(|e| e.service_name.clone())
                 .unwrap_or_else(|| name.clone());
             match resources.endpoints.iter().find(|e| e.cluster_name == service_name) {
-                Some(assignment) => destination.endpoints = endpoints_of(assignment),
+                Some(assignment) => {
+                    (destination.endpoints, destination.skipped_endpoints) = endpoints_of(assignment)
+                        .into_iter()
+                        .partition(|e| e.used_by_grpc);
+                }
                 None => {
                     destination.failure.get_or_insert_with(|| {
                         format!("istiod sends no endpoints for {service_name}: RPCs sent here fail UNAVAILABLE")
                     });
                 }
             }
-            if destination.endpoints.is_empty() && destination.failure.is_none() {
+            // Pods that are there but not ready are no pods to come.
+            if destination.endpoints.is_empty()
+                && destination.skipped_endpoints.is_empty()
+                && destination.failure.is_none()
+            {
                 destination.pods_of = key
                     .as_ref()
                     .map(|key| super::eds::template_workloads(renderer, key))
@@ -568,13 +598,30 @@ fn destinations(
                 && destination.pods_of.is_empty()
                 && destination.failure.is_none()
             {
-                destination.failure = Some(format!(
-                    "cluster {name} has no endpoints: RPCs sent here fail UNAVAILABLE"
-                ));
+                destination.failure = Some(if destination.skipped_endpoints.is_empty() {
+                    format!("cluster {name} has no endpoints: RPCs sent here fail UNAVAILABLE")
+                } else {
+                    format!(
+                        "cluster {name} has no endpoint gRPC uses ({} UNHEALTHY, skipped): RPCs sent here fail UNAVAILABLE",
+                        destination.skipped_endpoints.len()
+                    )
+                });
             }
             destination
         })
         .collect()
+}
+
+/// Whether gRPC balances over an endpoint of this EDS health status: only
+/// HEALTHY and UNKNOWN; the others are dropped as EDS is read (gRFC A27;
+/// DRAINING is kept only for session affinity, A55, which istiod's
+/// proxyless output never enables).
+pub fn grpc_uses_endpoint(health_status: i32) -> bool {
+    use envoy_types::pb::envoy::config::core::v3::HealthStatus;
+    matches!(
+        HealthStatus::try_from(health_status),
+        Ok(HealthStatus::Healthy | HealthStatus::Unknown)
+    )
 }
 
 fn endpoints_of(assignment: &ClusterLoadAssignment) -> Vec<EndpointInfo> {
@@ -619,6 +666,7 @@ fn endpoints_of(assignment: &ClusterLoadAssignment) -> Vec<EndpointInfo> {
                 health: HealthStatus::try_from(endpoint.health_status)
                     .map(|h| h.as_str_name().to_string())
                     .unwrap_or_default(),
+                used_by_grpc: grpc_uses_endpoint(endpoint.health_status),
             });
         }
     }
@@ -1347,6 +1395,7 @@ mod tests {
             subset: None,
             lb_policy: None,
             endpoints: Vec::new(),
+            skipped_endpoints: Vec::new(),
             pods_of: vec!["Deployment ns/echo".into()],
             failure: None,
         }];

@@ -1,14 +1,10 @@
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::grpc_support::Feature;
+use crate::semantics::persistent_session::{COOKIE_LABEL, HEADER_LABEL};
 use crate::source::FieldPath;
 
 use super::scope;
-
-/// The cookie-based persistent-session label (`name[:path]`).
-const COOKIE_LABEL: &str = "istio.io/persistent-session";
-/// The header-based persistent-session label (a header name).
-const HEADER_LABEL: &str = "istio.io/persistent-session-header";
 
 declare_rule! {
     /// A Service carries a persistent-session label, whose stateful-session filter gRPC clients reject (NACK).
@@ -21,7 +17,8 @@ declare_rule! {
     /// Java, Go and Node never); the header form counts for every client.
     ///
     /// ## Why it matters
-    /// With `PILOT_ENABLE_PERSISTENT_SESSION_FILTER=true`, istiod puts an
+    /// With `PILOT_ENABLE_PERSISTENT_SESSION_FILTER=true` (istiod 1.22:
+    /// whatever the flag says), istiod puts an
     /// `envoy.filters.http.stateful_session` filter in the client listener and
     /// route. grpc-go and grpc-java have no such filter, and no gRPC has the
     /// header-based session state: the unknown, non-optional filter makes them
@@ -50,6 +47,12 @@ declare_rule! {
 }
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
+    let release = context.index.istio_release;
+    let when = if release.session_filter_needs_flag() {
+        "with PILOT_ENABLE_PERSISTENT_SESSION_FILTER on".to_string()
+    } else {
+        format!("as istiod {release} sends the filter whatever PILOT_ENABLE_PERSISTENT_SESSION_FILTER says")
+    };
     for service in scope::kubernetes_services(context) {
         if service.clients.is_empty() {
             continue;
@@ -62,7 +65,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     service.object,
                     &labels_path.field(HEADER_LABEL),
                     format!(
-                        "header-based persistent sessions are rejected (NACK) by every gRPC runtime: with PILOT_ENABLE_PERSISTENT_SESSION_FILTER on, the listener and routes for {} are refused, leaving proxyless clients {} on their last good config (and istiod's gRPC cluster builder panics on this Service)",
+                        "header-based persistent sessions are rejected (NACK) by every gRPC runtime: {when}, the listener and routes for {} are refused, leaving proxyless clients {} on their last good config (and istiod's gRPC cluster builder panics on this Service)",
                         service.host,
                         context.workload_names(&service.clients)
                     ),
@@ -81,7 +84,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     service.object,
                     &labels_path.field(COOKIE_LABEL),
                     format!(
-                        "cookie-based persistent sessions (gRFC A55) are {}: with PILOT_ENABLE_PERSISTENT_SESSION_FILTER on, the listener and routes for {} are refused (and istiod's gRPC cluster builder panics on this Service); {}",
+                        "cookie-based persistent sessions (gRFC A55) are {}: {when}, the listener and routes for {} are refused (and istiod's gRPC cluster builder panics on this Service); {}",
                         impact.runtimes(),
                         service.host,
                         impact.affects(context, "clients")
@@ -96,7 +99,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
 
 #[cfg(test)]
 mod tests {
-    use crate::analyze::testing::run_rule;
+    use crate::analyze::testing::{run_rule, run_rule_with};
 
     const BASE: &str = "
 apiVersion: v1
@@ -134,5 +137,24 @@ spec:
                 "{label} {runtime}: {found:?}"
             );
         }
+    }
+
+    #[test]
+    fn istiod_1_22_sends_the_filter_whatever_the_flag_says() {
+        let yaml = BASE
+            .replace("LABEL", "istio.io/persistent-session: sid")
+            .replace("RUNTIME", "go");
+        let old = run_rule_with("GRPC038", "1.22", &yaml);
+        assert!(
+            old[0].4.contains(": as istiod 1.22 sends the filter whatever PILOT_ENABLE_PERSISTENT_SESSION_FILTER says, the listener and routes for echo.ns.svc.cluster.local are refused"),
+            "{old:?}"
+        );
+        let new = run_rule_with("GRPC038", "1.23", &yaml);
+        assert!(
+            new[0]
+                .4
+                .contains(": with PILOT_ENABLE_PERSISTENT_SESSION_FILTER on, the listener"),
+            "{new:?}"
+        );
     }
 }
