@@ -109,7 +109,8 @@ impl SourceArgs {
 #[command(
     override_usage = "mesh proxy-config <WHAT> POD[.NS] [OPTIONS]\n       \
     mesh proxy-config <WHAT> --addr HOST:PORT | --file DUMP [OPTIONS]\n       \
-    mesh proxy-config diff POD[.NS] | --addr HOST:PORT | --file DUMP PATH... [OPTIONS]"
+    mesh proxy-config diff POD[.NS] | --addr HOST:PORT | --file DUMP PATH... [OPTIONS]\n       \
+    mesh proxy-config rootca-compare A B (each POD[.NS], --addr HOST:PORT or --file DUMP|PEM) [OPTIONS]"
 )]
 #[command(after_help = "Examples:\n  \
     mesh proxy-config status echo-v1-7d9f8b6c5-abcde.echo-grpc\n  \
