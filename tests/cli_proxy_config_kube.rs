@@ -403,7 +403,7 @@ fn rootca_compare_says_why_a_pod_file_cannot_be_read() {
     assert_eq!(code, 1, "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.contains("cannot read pod mesh-status/web-5c7d8e9f0-aaaaa container istio-proxy: /var/run/mesh-certs/root-cert.pem: cat: /var/run/mesh-certs/root-cert.pem: No such file or directory"),
+        err.contains("cannot read pod mesh-status/web-5c7d8e9f0-aaaaa container istio-proxy: /var/run/mesh-certs/root-cert.pem: cat: /var/run/mesh-certs/root-cert.pem: No such file or directory (a copy of the file can be given as --file)"),
         "{err}"
     );
 }

@@ -436,7 +436,7 @@ fn roots_of_pod(args: &Args, target: &PodTarget) -> Result<(String, Vec<Root>), 
                 rootca::MAX_PEM_BYTES,
                 left,
             )
-            .map_err(failed)?;
+            .map_err(|m| failed(format!("{m} (a copy of the file can be given as --file)")))?;
             let roots =
                 rootca::of_pem(&bytes).map_err(|e| failed(format!("{label} {path}: {e}")))?;
             Ok((label, roots))
