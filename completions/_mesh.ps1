@@ -395,8 +395,8 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
         }
         'mesh;proxy-config' {
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin); for `channelz` and `health`, what their `-o json` printed')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin); for `channelz` and `health`, what their `-o json` printed')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin); for `rootca-compare`, also a PEM root-cert.pem; for `channelz` and `health`, what their `-o json` printed')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin); for `rootca-compare`, also a PEM root-cert.pem; for `channelz` and `health`, what their `-o json` printed')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (`dump` always prints JSON) [default: table; json for bootstrap]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (`dump` always prints JSON) [default: table; json for bootstrap]')
             [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'How to ask the POD or `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto; envoy for a pod''s sidecar]')
@@ -427,10 +427,15 @@ Register-ArgumentCompleter -Native -CommandName 'mesh' -ScriptBlock {
             [CompletionResult]::new('--istio', '--istio', [CompletionResultType]::ParameterName, 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod''s image tag, else the newest, 1.31]')
             [CompletionResult]::new('--workload', '--workload', [CompletionResultType]::ParameterName, 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'With `health`: only this service (repeatable; `""` is the server''s overall status)')
+            [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'With `log`: set levels first, `[LOGGER:]LEVEL,...` (a bare LEVEL sets every logger); LEVEL is trace, debug, info, warning, error, critical or off')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'With `log`: every pod this label selector picks (in -n, else the context''s namespace), instead of one POD')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'With `log`: every pod this label selector picks (in -n, else the context''s namespace), instead of one POD')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A file or directory to read (repeatable), as kubectl spells it')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Report findings in every namespace (the default for files)')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Report findings in every namespace (the default for files)')
             [CompletionResult]::new('--no-ignore', '--no-ignore', [CompletionResultType]::ParameterName, 'Read files that `.gitignore` files list when walking directories')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'With `log`: put back the levels the sidecar started with (`warning` without a POD)')
+            [CompletionResult]::new('--reset', '--reset', [CompletionResultType]::ParameterName, 'With `log`: put back the levels the sidecar started with (`warning` without a POD)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

@@ -366,8 +366,8 @@ set edit:completion:arg-completer[mesh] = {|@words|
         }
         &'mesh;proxy-config'= {
             cand --addr 'A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT'
-            cand -f 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin); for `channelz` and `health`, what their `-o json` printed'
-            cand --file 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin); for `channelz` and `health`, what their `-o json` printed'
+            cand -f 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin); for `rootca-compare`, also a PEM root-cert.pem; for `channelz` and `health`, what their `-o json` printed'
+            cand --file 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin); for `rootca-compare`, also a PEM root-cert.pem; for `channelz` and `health`, what their `-o json` printed'
             cand -o 'Output format (`dump` always prints JSON) [default: table; json for bootstrap]'
             cand --output 'Output format (`dump` always prints JSON) [default: table; json for bootstrap]'
             cand --protocol 'How to ask the POD or `--addr`: `auto` tries CSDS, then the Envoy admin API [default: auto; envoy for a pod''s sidecar]'
@@ -398,10 +398,15 @@ set edit:completion:arg-completer[mesh] = {|@words|
             cand --istio 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod''s image tag, else the newest, 1.31]'
             cand --workload 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME'
             cand --service 'With `health`: only this service (repeatable; `""` is the server''s overall status)'
+            cand --level 'With `log`: set levels first, `[LOGGER:]LEVEL,...` (a bare LEVEL sets every logger); LEVEL is trace, debug, info, warning, error, critical or off'
+            cand -l 'With `log`: every pod this label selector picks (in -n, else the context''s namespace), instead of one POD'
+            cand --selector 'With `log`: every pod this label selector picks (in -n, else the context''s namespace), instead of one POD'
             cand --filename 'A file or directory to read (repeatable), as kubectl spells it'
             cand -A 'Report findings in every namespace (the default for files)'
             cand --all-namespaces 'Report findings in every namespace (the default for files)'
             cand --no-ignore 'Read files that `.gitignore` files list when walking directories'
+            cand -r 'With `log`: put back the levels the sidecar started with (`warning` without a POD)'
+            cand --reset 'With `log`: put back the levels the sidecar started with (`warning` without a POD)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

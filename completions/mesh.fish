@@ -285,7 +285,7 @@ junit\t''
 sarif\t''"
 complete -c mesh -n "__fish_mesh_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l addr -d 'A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT' -r
-complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s f -l file -d 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin); for `channelz` and `health`, what their `-o json` printed' -r -F
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s f -l file -d 'A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin); for `rootca-compare`, also a PEM root-cert.pem; for `channelz` and `health`, what their `-o json` printed' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s o -l output -d 'Output format (`dump` always prints JSON) [default: table; json for bootstrap]' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -315,9 +315,12 @@ complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l istiod-env -d
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l istio -d 'The istiod release to render and lint for: 1.22 … 1.31, or a patch such as 1.30.1 [default: MESH_ISTIO_VERSION, else with --kube istiod\'s image tag, else the newest, 1.31]' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l workload -d 'With `diff`: the workload (Deployment, Pod, WorkloadEntry), NS/NAME' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l service -d 'With `health`: only this service (repeatable; `""` is the server\'s overall status)' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l level -d 'With `log`: set levels first, `[LOGGER:]LEVEL,...` (a bare LEVEL sets every logger); LEVEL is trace, debug, info, warning, error, critical or off' -r
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s l -l selector -d 'With `log`: every pod this label selector picks (in -n, else the context\'s namespace), instead of one POD' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l filename -d 'A file or directory to read (repeatable), as kubectl spells it' -r -F
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s A -l all-namespaces -d 'Report findings in every namespace (the default for files)'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -l no-ignore -d 'Read files that `.gitignore` files list when walking directories'
+complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s r -l reset -d 'With `log`: put back the levels the sidecar started with (`warning` without a POD)'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l addr -d 'A gRPC admin server (CSDS) or Envoy admin to ask, optionally named (repeatable)' -r
 complete -c mesh -n "__fish_mesh_using_subcommand proxy-status" -l targets -d 'A file of admin servers to ask, one [NAME=]HOST:PORT a line' -r -F

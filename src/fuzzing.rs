@@ -249,9 +249,13 @@ fn render_all_proxyless(index: &Index) {
 
 /// A saved dump as `--file` reads it: UTF-8 text, then JSON.
 fn saved_dump(data: &[u8]) {
+    // `rootca-compare --file` of a PEM bundle.
+    let _ = proxyconfig::rootca::of_pem(data);
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // `log`: an Envoy whose `/logging` answers this text.
+    let _ = proxyconfig::logging::to_json(text);
     if let Ok(dump) = Dump::parse(text) {
         print_dump(&dump);
     }
@@ -290,6 +294,7 @@ fn print_dump(dump: &Dump) {
             ResourceKind::Route,
             ResourceKind::Cluster,
             ResourceKind::Endpoint,
+            ResourceKind::ExtensionConfig,
         ] {
             let of: Vec<&Resource> = selected
                 .iter()
@@ -317,6 +322,9 @@ fn print_dump(dump: &Dump) {
         let records = serde_json::Value::Array(records);
         let _ = serde_json::to_string_pretty(&records);
         let _ = output::yaml::to_yaml(&records);
+    }
+    if let Ok(roots) = proxyconfig::rootca::of_dump(dump) {
+        let _ = proxyconfig::rootca::common(&roots, &roots);
     }
     let _ = proxyconfig::diff::render_targets(dump);
     let live: Vec<&Resource> = dump.resources.iter().collect();

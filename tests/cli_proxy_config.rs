@@ -6,7 +6,7 @@
 
 mod peers;
 
-use peers::{mesh, Killed};
+use peers::mesh;
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -360,6 +360,13 @@ fn real_grpc_app_status_over_csds() {
         Some(true),
         "{dump}"
     );
+    // Logger levels and ECDS are Envoy's: asked of the app, one line each, exit 64.
+    for what in ["log", "ecds"] {
+        let (code, out, err) = mesh(&["proxy-config", what, "--addr", &admin, "--timeout", "5s"]);
+        assert_eq!((code, out.as_str()), (64, ""), "{what}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("proxyless gRPC app"), "{what}: {err}");
+    }
 }
 
 /// `--file -` reads the dump from stdin, e.g. piped from `curl .../config_dump`.
@@ -589,55 +596,11 @@ fn envoy_admin_failures_are_one_line_within_the_timeout() {
 /// the admin API.
 #[test]
 fn real_envoy_over_its_admin_api() {
-    use std::process::Stdio;
     let Some(python) = peers::python("Envoy") else {
         return;
     };
-    let envoy = std::path::Path::new(&python).with_file_name("envoy");
-    assert!(envoy.exists(), "no {}", envoy.display());
-    let listener_port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let dir = tempfile::tempdir().unwrap();
-    let config = std::fs::read_to_string(format!(
-        "{}/testdata/proxy-config/envoy-static.yaml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-    .replace("LISTENER_PORT", &listener_port.to_string());
-    let config_path = dir.path().join("envoy.yaml");
-    std::fs::write(&config_path, config).unwrap();
-    let admin_path = dir.path().join("admin-address");
-    let child = Command::new(&envoy)
-        .arg("-c")
-        .arg(&config_path)
-        .args([
-            "--disable-hot-restart",
-            "--concurrency",
-            "1",
-            "-l",
-            "warning",
-        ])
-        .arg("--admin-address-path")
-        .arg(&admin_path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _envoy = Killed(child);
-    // Envoy writes the admin address once it listens; the admin answers soon after.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let admin = loop {
-        let written = std::fs::read_to_string(&admin_path).unwrap_or_default();
-        if !written.trim().is_empty() {
-            break written.trim().to_string();
-        }
-        assert!(Instant::now() < deadline, "Envoy wrote no admin address");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let envoy = peers::Envoy::start(&python);
+    let (admin, listener_port) = (envoy.admin.clone(), envoy.listener_port);
     let run = |what: &str| {
         let (code, out, err) = mesh(&["proxy-config", what, "--addr", &admin, "--timeout", "5s"]);
         assert_eq!(code, 0, "{what}: {err}");
@@ -707,6 +670,17 @@ fn real_envoy_over_its_admin_api() {
         "{bootstrap}"
     );
     assert!(bootstrap.contains("\nEnvoy Version: 1."), "{bootstrap}");
+    // istioctl's `all` opens with the same versions, then the tables.
+    let all = run("all");
+    assert!(
+        all.starts_with(&format!("{bootstrap}\n")),
+        "{all}\n---\n{bootstrap}"
+    );
+    assert!(
+        bootstrap.contains("\nIstio Proxy Version: istio-proxy:demo\n"),
+        "{bootstrap}"
+    );
+    assert!(all.contains("\nROOTCA "), "{all}");
     // Envoy serves no CSDS: asked for it alone, one line and exit 1.
     let (code, _, err) = mesh(&[
         "proxy-config",
@@ -720,4 +694,295 @@ fn real_envoy_over_its_admin_api() {
     ]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+/// The real Envoy's loggers: listed, set per logger and all at once with
+/// istioctl's `--level`, put back with `--reset`; a misspelt logger
+/// changes nothing, a bad level never reaches Envoy.
+#[test]
+fn real_envoy_logger_levels() {
+    let Some(python) = peers::python("Envoy") else {
+        return;
+    };
+    let envoy = peers::Envoy::start(&python);
+    let admin = envoy.admin.as_str();
+    let log = |extra: &[&str]| {
+        let mut args = vec!["proxy-config", "log", "--addr", admin, "--timeout", "5s"];
+        args.extend_from_slice(extra);
+        mesh(&args)
+    };
+    // Envoy's reply: one `  LOGGER: LEVEL` line per logger.
+    let level = |reply: &str, logger: &str| -> String {
+        reply
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("  {logger}: ")))
+            .unwrap_or_else(|| panic!("no logger {logger}:\n{reply}"))
+            .to_string()
+    };
+    let (code, listed, err) = log(&[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(listed.starts_with("active loggers:\n"), "{listed}");
+    assert_eq!(level(&listed, "http"), "warning");
+
+    let (code, set, err) = log(&["--level", "http:debug,upstream=trace"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(level(&set, "http"), "debug");
+    assert_eq!(level(&set, "upstream"), "trace");
+    assert_eq!(level(&set, "admin"), "warning");
+
+    // A bare level sets every logger first; the named one keeps its own.
+    let (code, set, err) = log(&["--level", "router:error,info"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(level(&set, "router"), "error");
+    assert_eq!(
+        (level(&set, "http"), level(&set, "admin")),
+        ("info".into(), "info".into())
+    );
+
+    let (code, _, err) = log(&["--level", "htp:debug,admin:off"]);
+    assert_eq!(code, 64, "{err}");
+    assert!(
+        err.contains("Envoy has no logger \"htp\" (did you mean \"http\"?)"),
+        "{err}"
+    );
+    let (code, out, err) = log(&["--level", "loud"]);
+    assert_eq!((code, out.as_str()), (64, ""), "{err}");
+    assert!(err.contains("unknown level \"loud\""), "{err}");
+    let (_, unchanged, _) = log(&[]);
+    assert_eq!(level(&unchanged, "admin"), "info", "nothing changed");
+
+    // Without a pod, --reset is Istio's default for every logger.
+    let (code, out, err) = log(&["-r", "-o", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let loggers: Json = serde_json::from_str(&out).unwrap();
+    let loggers = loggers[admin].as_object().unwrap();
+    assert!(loggers.len() > 20, "{out}");
+    assert!(loggers.values().all(|l| l == "warning"), "{out}");
+
+    for refused in [
+        vec!["proxy-config", "log", "--file", ENVOY],
+        vec!["proxy-config", "log", "--addr", admin, "--protocol", "csds"],
+        vec![
+            "proxy-config",
+            "log",
+            "--addr",
+            admin,
+            "-r",
+            "--level",
+            "info",
+        ],
+        vec![
+            "proxy-config",
+            "cluster",
+            "--addr",
+            admin,
+            "--level",
+            "info",
+        ],
+    ] {
+        let (code, _, err) = mesh(&refused);
+        assert_eq!(code, 64, "{refused:?}: {err}");
+    }
+}
+
+/// The real Envoy's ECDS filter, and its ROOTCA compared with PEM roots
+/// and with a dump saved from it.
+#[test]
+fn real_envoy_ecds_and_root_ca() {
+    let Some(python) = peers::python("Envoy") else {
+        return;
+    };
+    let envoy = peers::Envoy::start(&python);
+    let admin = envoy.admin.as_str();
+    let (code, ecds, err) = mesh(&["proxy-config", "ecds", "--addr", admin]);
+    assert_eq!(code, 0, "{err}");
+    let row: Vec<&str> = ecds
+        .lines()
+        .nth(1)
+        .unwrap_or_else(|| panic!("{ecds}"))
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        row,
+        [
+            "mesh.demo.buffer",
+            "envoy.extensions.filters.http.buffer.v3.Buffer",
+            "7",
+            "ACTIVE",
+            "-"
+        ],
+        "{ecds}"
+    );
+    assert!(ecds.starts_with("ECDS NAME "), "{ecds}");
+
+    let (code, out, err) = mesh(&[
+        "proxy-config",
+        "rootca-compare",
+        "--addr",
+        admin,
+        "-f",
+        ROOT_A,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with(&format!(
+            "{admin} and {ROOT_A} trust the same root CA: O=mesh test, CN=Root CA a (SHA-256 "
+        )),
+        "{out}"
+    );
+    let (code, out, err) = mesh(&["proxy-config", "rc", "--addr", admin, "-f", ROOT_B]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert!(
+        err.contains("trust no common root CA") && err.contains("CN=Root CA b"),
+        "{err}"
+    );
+
+    // The dump saved from it reads the same.
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("envoy.json");
+    let (code, dump, err) = mesh(&["proxy-config", "dump", "--addr", admin]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(&saved, dump).unwrap();
+    let saved = saved.to_str().unwrap();
+    let (code, from_file, err) = mesh(&["proxy-config", "ecds", "-f", saved]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(from_file, ecds);
+    let (code, _, err) = mesh(&["proxy-config", "rc", "-f", saved, "--addr", admin]);
+    assert_eq!(code, 0, "{err}");
+}
+
+const ECDS: &str = "testdata/proxy-config/envoy-ecds-dump.json";
+const ROOT_A: &str = "testdata/proxy-config/roots/root-a.pem";
+const ROOT_B: &str = "testdata/proxy-config/roots/root-b.pem";
+
+/// istioctl's ECDS table from a saved dump: sorted by type, then name,
+/// with the NACKED filter's reason.
+#[test]
+fn ecds_table_from_a_saved_dump() {
+    let out = ok(&["proxy-config", "ecds", "-f", ECDS]);
+    insta::assert_snapshot!(out);
+    assert_eq!(ok(&["proxy-config", "ec", "-f", ECDS]), out);
+    let records: Vec<Json> =
+        serde_json::from_str(&ok(&["proxy-config", "ecds", "-f", ECDS, "-o", "json"])).unwrap();
+    assert_eq!(records.len(), 3);
+    assert!(records.iter().all(|r| r["type"] == "ecds"));
+    let nacked = records.iter().find(|r| r["status"] == "NACKED").unwrap();
+    assert_eq!(nacked["name"], "shop.tcp-audit");
+    assert_eq!(
+        nacked["config"]["typed_config"]["@type"],
+        "type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm"
+    );
+    // `--name` narrows it as it does every table.
+    let one = ok(&[
+        "proxy-config",
+        "ecds",
+        "-f",
+        ECDS,
+        "--name",
+        "shop.tcp-audit",
+    ]);
+    assert_eq!(one.lines().count(), 2, "{one}");
+}
+
+/// A proxyless app's CSDS has no ECDS: one line naming the source, exit 64.
+#[test]
+fn ecds_of_a_csds_source_is_refused() {
+    let (code, out, err) = mesh(&["proxy-config", "ecds", "-f", CAMEL]);
+    assert_eq!((code, out.as_str()), (64, ""), "{err}");
+    assert_eq!(
+        err,
+        format!("mesh: error: {CAMEL}: a proxyless gRPC app (CSDS) takes no extension configs over xDS; ECDS is Envoy's\n")
+    );
+}
+
+/// rootca-compare over saved dumps and PEM files: the same root (exit 0),
+/// different roots (exit 1), sources with no roots to compare.
+#[test]
+fn rootca_compare_of_saved_dumps_and_pem_files() {
+    let out = ok(&["proxy-config", "rootca-compare", "-f", ECDS, "-f", ROOT_A]);
+    assert!(
+        out.starts_with(&format!(
+            "{ECDS} and {ROOT_A} trust the same root CA: O=mesh test, CN=Root CA a (SHA-256 6881de80d5b08251…)"
+        )),
+        "{out}"
+    );
+    // A bundle holding both roots shares one with either.
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle.pem");
+    let read =
+        |p: &str| std::fs::read_to_string(format!("{}/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    std::fs::write(&bundle, read(ROOT_B) + &read(ROOT_A)).unwrap();
+    let bundle = bundle.to_str().unwrap();
+    let (code, out, err) = mesh(&["proxy-config", "rc", "-f", bundle, "-f", ECDS, "-o", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let record: Json = serde_json::from_str(&out).unwrap();
+    assert_eq!(record["sharesRoot"], true);
+    assert_eq!(record["first"]["roots"].as_array().map(Vec::len), Some(2));
+    assert_eq!(record["common"][0]["subject"], "O=mesh test, CN=Root CA a");
+
+    let (code, out, err) = mesh(&["proxy-config", "rc", "-f", ECDS, "-f", SECRETS]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "mesh: error: {ECDS} and {SECRETS} trust no common root CA ("
+        )) && err.contains("CN=Root CA a")
+            && err
+                .trim_end()
+                .ends_with("mutual TLS between them cannot verify"),
+        "{err}"
+    );
+    let (code, out, _) = mesh(&[
+        "proxy-config",
+        "rc",
+        "-f",
+        ROOT_B,
+        "-f",
+        ROOT_A,
+        "-o",
+        "yaml",
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("sharesRoot: false\n"), "{out}");
+
+    for (args, code, said) in [
+        (
+            vec!["-f", CAMEL, "-f", ROOT_A],
+            64,
+            format!("{CAMEL} is a CSDS response: gRPC's CSDS carries no certificates"),
+        ),
+        (
+            vec!["-f", ENVOY, "-f", ROOT_A],
+            65,
+            format!("{ENVOY} holds no ROOTCA secret"),
+        ),
+        (
+            vec!["-f", "no/such.pem", "-f", ROOT_A],
+            65,
+            "no/such.pem: ".to_string(),
+        ),
+        (
+            vec!["-f", ROOT_A],
+            64,
+            "rootca-compare compares two workloads".to_string(),
+        ),
+        (
+            vec!["-f", ROOT_A, "-f", ROOT_A, "-f", ROOT_B],
+            64,
+            "rootca-compare compares two workloads".to_string(),
+        ),
+    ] {
+        let mut full = vec!["proxy-config", "rootca-compare"];
+        full.extend_from_slice(&args);
+        let (exit, out, err) = mesh(&full);
+        assert_eq!((exit, out.as_str()), (code, ""), "{args:?}: {err}");
+        assert!(
+            err.starts_with("mesh: error: ") && err.contains(&said),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    // Two sources are for rootca-compare alone.
+    let (code, _, err) = mesh(&["proxy-config", "cluster", "-f", ENVOY, "-f", SECRETS]);
+    assert_eq!(code, 64, "{err}");
 }

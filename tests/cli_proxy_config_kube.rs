@@ -276,3 +276,206 @@ fn pod_flags_apply_to_pods_only() {
         assert_eq!(out.status.code(), Some(64), "{args:?}: {out:?}");
     }
 }
+
+/// The root CA files `rootca-compare` reads from proxyless pods: web's
+/// agent writes them under its OUTPUT_CERTS, /var/run/mesh-certs.
+fn root_files(web_root: &str) -> replay::PodFiles {
+    let read = |name: &str| {
+        std::fs::read(format!(
+            "{}/testdata/proxy-config/roots/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+    std::sync::Arc::new(vec![(
+        "web-5c7d8e9f0-aaaaa".to_string(),
+        "/var/run/mesh-certs/root-cert.pem".to_string(),
+        Ok(read(web_root)),
+    )])
+}
+
+const WEB: &str = "web-5c7d8e9f0-aaaaa.mesh-status";
+const SLEEP: &str = "sleep-6d8f9c7b4-xyz12";
+
+/// A sidecar (the real Envoy behind the port-forward, its ROOTCA root-a)
+/// against a proxyless pod (the root-cert.pem its agent wrote, read
+/// through exec): the same root, exit 0; another root, exit 1; pods with
+/// no root to read, one line naming them.
+#[test]
+fn rootca_compare_of_a_sidecar_and_a_proxyless_pod() {
+    let Some(python) = peers::python("Envoy") else {
+        return;
+    };
+    let envoy = peers::Envoy::start(&python);
+    let backend = Backend::Relay(envoy.admin.parse().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+
+    let replay = Replay::with_files(backend.clone(), root_files("root-a.pem"));
+    let config = kubeconfig(dir.path(), &replay.url());
+    let (code, out, err) = mesh(&["proxy-config", "rootca-compare", SLEEP, WEB], &config);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with(
+            "pod echo-grpc/sleep-6d8f9c7b4-xyz12 and pod mesh-status/web-5c7d8e9f0-aaaaa trust the same root CA: O=mesh test, CN=Root CA a (SHA-256 "
+        ),
+        "{out}"
+    );
+    let requests = replay.requests();
+    assert!(
+        requests.contains(
+            &"/api/v1/namespaces/echo-grpc/pods/sleep-6d8f9c7b4-xyz12/portforward?ports=15000"
+                .to_string()
+        ),
+        "{requests:?}"
+    );
+    let exec = requests
+        .iter()
+        .find(|r| r.starts_with("/api/v1/namespaces/mesh-status/pods/web-5c7d8e9f0-aaaaa/exec?"))
+        .unwrap_or_else(|| panic!("no exec: {requests:?}"));
+    assert!(
+        exec.contains("command=cat")
+            && exec.contains("command=%2Fvar%2Frun%2Fmesh-certs%2Froot-cert.pem")
+            && exec.contains("container=istio-proxy"),
+        "{exec}"
+    );
+
+    let replay = Replay::with_files(backend, root_files("root-b.pem"));
+    let config = kubeconfig(dir.path(), &replay.url());
+    let (code, out, err) = mesh(&["proxy-config", "rc", WEB, SLEEP, "-o", "json"], &config);
+    assert_eq!(code, 1, "{err}");
+    let record: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(record["sharesRoot"], false);
+    assert_eq!(
+        record["first"]["roots"][0]["subject"],
+        "O=mesh test, CN=Root CA b"
+    );
+    assert_eq!(
+        record["second"]["source"],
+        "pod echo-grpc/sleep-6d8f9c7b4-xyz12"
+    );
+
+    // A root file also compares with a pod.
+    let (code, _, err) = mesh(
+        &[
+            "proxy-config",
+            "rc",
+            WEB,
+            "-f",
+            "testdata/proxy-config/roots/root-b.pem",
+        ],
+        &config,
+    );
+    assert_eq!(code, 0, "{err}");
+
+    for (target, said) in [
+        // The replayed echo pod runs no agent container: no certificates.
+        (
+            POD,
+            format!("pod echo-grpc/{POD} runs no istio-proxy container (grpc-simple?)"),
+        ),
+        ("nope", "pod echo-grpc/nope not found".to_string()),
+    ] {
+        let (code, out, err) = mesh(&["proxy-config", "rc", WEB, target], &config);
+        assert_eq!((code, out.as_str()), (1, ""), "{target}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(&said), "{target}: {err}");
+    }
+}
+
+/// What `cat` says when the agent has written no root yet reaches the user.
+#[test]
+fn rootca_compare_says_why_a_pod_file_cannot_be_read() {
+    let replay = Replay::with_files(Backend::Refused, std::sync::Arc::new(Vec::new()));
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), &replay.url());
+    let (code, _, err) = mesh(
+        &[
+            "proxy-config",
+            "rc",
+            WEB,
+            "-f",
+            "testdata/proxy-config/roots/root-a.pem",
+            "--timeout",
+            "5s",
+        ],
+        &config,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cannot read pod mesh-status/web-5c7d8e9f0-aaaaa container istio-proxy: /var/run/mesh-certs/root-cert.pem: cat: /var/run/mesh-certs/root-cert.pem: No such file or directory (a copy of the file can be given as --file)"),
+        "{err}"
+    );
+}
+
+/// `log` of a sidecar pod through its port-forward: levels set, then put
+/// back to the levels its istio-proxy started with; a proxyless pod, and a
+/// selector picking one, change nothing (exit 64).
+#[test]
+fn log_levels_of_pods() {
+    let Some(python) = peers::python("Envoy") else {
+        return;
+    };
+    let envoy = peers::Envoy::start(&python);
+    let replay = Replay::forwarding(Backend::Relay(envoy.admin.parse().unwrap()));
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), &replay.url());
+    let level = |reply: &str, logger: &str| -> String {
+        reply
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("  {logger}: ")))
+            .unwrap_or_else(|| panic!("no logger {logger}:\n{reply}"))
+            .to_string()
+    };
+    let (code, out, err) = mesh(&["proxy-config", "log", SLEEP, "--level", "trace"], &config);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("sleep-6d8f9c7b4-xyz12.echo-grpc:\nactive loggers:\n"),
+        "{out}"
+    );
+    assert_eq!(level(&out, "misc"), "trace");
+    // --proxyLogLevel=info --proxyComponentLogLevel=misc:error,upstream:debug
+    let (code, out, err) = mesh(&["proxy-config", "o", SLEEP, "-r"], &config);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        [
+            level(&out, "admin"),
+            level(&out, "misc"),
+            level(&out, "upstream")
+        ],
+        ["info", "error", "debug"]
+    );
+
+    let (code, out, err) = mesh(&["proxy-config", "log", POD, "--level", "debug"], &config);
+    assert_eq!((code, out.as_str()), (64, ""), "{err}");
+    assert!(
+        err.starts_with(&format!("mesh: error: pod echo-grpc/{POD} is a proxyless gRPC app: it has no logger levels to set")),
+        "{err}"
+    );
+    let (code, out, err) = mesh(
+        &["proxy-config", "log", "-l", "app=echo", "--level", "debug"],
+        &config,
+    );
+    assert_eq!((code, out.as_str()), (64, ""), "{err}");
+    assert!(
+        err.contains("mesh: note: pod echo-grpc/echo-v1-7d9f8b6c5-aaaaa is not running: skipped")
+            && err.contains("picks pods without an Envoy, so nothing was changed"),
+        "{err}"
+    );
+    assert!(
+        replay
+            .requests()
+            .contains(&"/api/v1/namespaces/echo-grpc/pods?labelSelector=app%3Decho".to_string()),
+        "{:?}",
+        replay.requests()
+    );
+    let (_, out, _) = mesh(&["proxy-config", "log", SLEEP], &config);
+    assert_eq!(level(&out, "admin"), "info", "nothing changed:\n{out}");
+    for refused in [
+        &["proxy-config", "log", "-l", "app=echo", SLEEP][..],
+        &["proxy-config", "cluster", SLEEP, "-r"],
+    ] {
+        let (code, _, err) = mesh(refused, &config);
+        assert_eq!(code, 64, "{refused:?}: {err}");
+    }
+}

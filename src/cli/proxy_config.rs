@@ -11,6 +11,9 @@ use crate::proxyconfig::live::ReachError;
 use crate::proxyconfig::pod::{self, PodTarget};
 use crate::proxyconfig::{csds, envoy, secrets, table, Dump, Resource, ResourceKind};
 
+// `log`, `ecds`'s refusal and `rootca-compare`: Envoy's own subcommands.
+mod envoy_only;
+
 /// What to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum What {
@@ -40,6 +43,15 @@ enum What {
     Channelz,
     /// The grpc.health.v1 status of the app's services (all, or `--service`).
     Health,
+    /// Envoy's logger levels; `--level` or `--reset` sets them first.
+    #[value(alias = "o")]
+    Log,
+    /// Envoy's extension configs taken over ECDS.
+    #[value(alias = "ec")]
+    Ecds,
+    /// Whether two workloads trust the same root CA (exit 1 when not).
+    #[value(name = "rootca-compare", alias = "rc")]
+    RootcaCompare,
 }
 
 /// `-o`.
@@ -63,17 +75,27 @@ pub(super) enum Protocol {
     Envoy,
 }
 
-/// Where the config comes from, besides a POD.
+/// Where the config comes from, besides a POD: one of them (two sources in
+/// all for `rootca-compare`).
 #[derive(Debug, clap::Args)]
-#[group(multiple = false)]
 struct SourceArgs {
     /// A gRPC admin server serving CSDS (gRFC A38/A40) or an Envoy admin, HOST:PORT.
     #[arg(long, value_name = "HOST:PORT")]
-    addr: Option<String>,
-    /// A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin);
+    addr: Vec<String>,
+    /// A saved CSDS ClientStatusResponse or Envoy /config_dump (JSON, either casing; `-` for stdin); for `rootca-compare`, also a PEM root-cert.pem;
     /// for `channelz` and `health`, what their `-o json` printed.
     #[arg(short = 'f', long, value_name = "DUMP")]
-    file: Option<PathBuf>,
+    file: Vec<PathBuf>,
+}
+
+impl SourceArgs {
+    fn addr(&self) -> Option<&String> {
+        self.addr.first()
+    }
+
+    fn file(&self) -> Option<&PathBuf> {
+        self.file.first()
+    }
 }
 
 /// The xDS config a proxyless gRPC app holds, with what it ACKed and NACKed.
@@ -93,7 +115,8 @@ struct SourceArgs {
     override_usage = "mesh proxy-config <WHAT> POD[.NS] [OPTIONS]\n       \
     mesh proxy-config <WHAT> --addr HOST:PORT | --file DUMP [OPTIONS]\n       \
     mesh proxy-config diff POD[.NS] | --addr HOST:PORT | --file DUMP PATH... [OPTIONS]\n       \
-    mesh proxy-config channelz|health POD[.NS] | --addr HOST:PORT | --file SAVED [OPTIONS]"
+    mesh proxy-config channelz|health POD[.NS] | --addr HOST:PORT | --file SAVED [OPTIONS]\n       \
+    mesh proxy-config rootca-compare A B (each POD[.NS], --addr HOST:PORT or --file DUMP|PEM) [OPTIONS]"
 )]
 #[command(after_help = "Examples:\n  \
     mesh proxy-config status echo-v1-7d9f8b6c5-abcde.echo-grpc\n  \
@@ -107,7 +130,10 @@ struct SourceArgs {
     mesh proxy-config diff --addr 127.0.0.1:17000 k8s/ --workload shop/web\n  \
     mesh proxy-config channelz --addr 127.0.0.1:17000\n  \
     mesh proxy-config channelz --addr 127.0.0.1:17000 -o json > channelz.json\n  \
-    mesh proxy-config health --addr 127.0.0.1:17000 --service echo.Echo\n\n\
+    mesh proxy-config health --addr 127.0.0.1:17000 --service echo.Echo\n  \
+    mesh proxy-config log sleep-6d8f9c7b4-xyz12.shop --level http:debug,upstream:debug\n  \
+    mesh proxy-config ecds --file envoy-config-dump.json\n  \
+    mesh proxy-config rootca-compare sleep-6d8f9c7b4-xyz12.shop echo-v1-7d9f8b6c5-abcde.echo-grpc\n\n\
     POD[.NS] (or pod/NAME[.NS], deployment/NAME[.NS] for its first running pod) \
     is found through the Kubernetes API (--kubeconfig, --context, -n) and \
     reached through a port-forward, as istioctl does: to Envoy's admin port \
@@ -136,9 +162,30 @@ struct SourceArgs {
     for each --service (NOT_FOUND shows as SERVICE_UNKNOWN); `-o json|yaml` \
     prints a grpc.health.v1.HealthListResponse, which `--file` reads. With \
     a POD, both need the app's admin port, not Envoy's.\n\n\
-    Exit codes: 0 printed (diff: no difference), 1 diff: differences, or \
-    the server cannot be reached or does not answer; 65 the dump or a PATH \
-    cannot be read, 64 bad usage.")]
+    `log` and `ecds` are Envoy's: a proxyless gRPC app has no logger levels \
+    to set over its admin server (gRPC reads GRPC_VERBOSITY and GRPC_TRACE, \
+    or GRPC_GO_LOG_SEVERITY_LEVEL, at start) and takes no extension configs \
+    over xDS, so asking one exits 64. `log` lists the loggers first and \
+    changes nothing when --level names one Envoy does not have; --reset \
+    puts back the levels the pod's sidecar started with (its \
+    --proxyLogLevel and --proxyComponentLogLevel), or `warning` for every \
+    logger without a POD; -l picks pods by label, each asked within its own \
+    --timeout.\n\n\
+    `rootca-compare A B` compares the root certificates two workloads trust \
+    (each a POD, --addr or --file) and exits 1 when they share none, since \
+    mutual TLS between them cannot then verify. For an Envoy (a sidecar, \
+    its admin API or a saved config dump) that is its ROOTCA secret, the \
+    mesh roots Istio's agent serves it. A proxyless app's CSDS carries no \
+    certificates: for a proxyless POD mesh reads the root-cert.pem the agent \
+    writes into the pod (OUTPUT_CERTS of its istio-proxy container, \
+    /var/lib/istio/data by default), the file the app's gRPC bootstrap names \
+    as its CA, with `cat` through the API's exec (pods/exec permission); a \
+    copy of that file can be given as --file. A grpc-simple pod has no \
+    agent and no certificates to compare.\n\n\
+    Exit codes: 0 printed (diff: no difference), 1 diff: differences, \
+    rootca-compare: no common root, or the server cannot be reached or does \
+    not answer; 65 the dump or a PATH cannot be read, 64 bad usage (and \
+    `log` or `ecds` of a proxyless app).")]
 pub struct Args {
     #[arg(value_enum)]
     what: What,
@@ -173,9 +220,28 @@ pub struct Args {
     /// With `health`: only this service (repeatable; `""` is the server's overall status).
     #[arg(long, value_name = "NAME")]
     service: Vec<String>,
+    /// With `log`: set levels first, `[LOGGER:]LEVEL,...` (a bare LEVEL sets every logger); LEVEL is trace, debug, info, warning, error, critical or off.
+    #[arg(long, value_name = "LEVELS", conflicts_with = "reset")]
+    level: Option<String>,
+    /// With `log`: put back the levels the sidecar started with (`warning` without a POD).
+    #[arg(short = 'r', long)]
+    reset: bool,
+    /// With `log`: every pod this label selector picks (in -n, else the context's namespace), instead of one POD.
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    selector: Option<String>,
 }
 
 pub fn run(mut args: Args) -> Result<Exit> {
+    if let Err(message) = envoy_only::check_flags(&args) {
+        eprintln!("mesh: error: {message}");
+        return Ok(Exit::Usage);
+    }
+    if args.what == What::RootcaCompare {
+        return envoy_only::rootca_compare(args);
+    }
+    if args.what == What::Log && args.selector.is_some() {
+        return envoy_only::log_selected(&args);
+    }
     let pod = match pod_target(&mut args) {
         Ok(pod) => pod,
         Err(message) => {
@@ -192,10 +258,20 @@ pub fn run(mut args: Args) -> Result<Exit> {
         eprintln!("mesh: error: expected PATH... (and --workload) with `diff` and only there");
         return Ok(Exit::Usage);
     }
+    if args.what == What::Log {
+        return envoy_only::log(&args, pod.as_ref());
+    }
     let dump = match load(&args, pod.as_ref()) {
         Ok(dump) => dump,
         Err(exit) => return Ok(exit),
     };
+    if args.what == What::Ecds && dump.from_csds {
+        eprintln!(
+            "mesh: error: {}: a proxyless gRPC app (CSDS) takes no extension configs over xDS; ECDS is Envoy's",
+            envoy_only::source_label(&args, pod.as_ref())
+        );
+        return Ok(Exit::Usage);
+    }
     if args.what == What::Dump {
         let text = serde_json::to_string_pretty(&dump.raw).context("cannot write JSON")? + "\n";
         return print_stdout(&text);
@@ -321,7 +397,10 @@ fn print_hosts(dump: &Dump, args: &Args, output: OutputChoice) -> Result<Exit> {
 /// The POD the first PATH names when neither `--addr` nor `--file` is
 /// given, after checking the flags that apply to one source only.
 fn pod_target(args: &mut Args) -> Result<Option<PodTarget>, String> {
-    let pod = if args.source.addr.is_none() && args.source.file.is_none() {
+    if args.source.addr.len() + args.source.file.len() > 1 {
+        return Err("give one POD, --addr or --file (two only for rootca-compare)".into());
+    }
+    let pod = if args.source.addr.is_empty() && args.source.file.is_empty() {
         let Some(text) = args.input.take_first_path() else {
             return Err("expected POD[.NS], --addr HOST:PORT or --file DUMP".into());
         };
@@ -333,7 +412,7 @@ fn pod_target(args: &mut Args) -> Result<Option<PodTarget>, String> {
     } else {
         None
     };
-    if args.protocol.is_some() && args.source.file.is_some() {
+    if args.protocol.is_some() && !args.source.file.is_empty() {
         return Err("--protocol applies to a POD or --addr only".into());
     }
     if args.admin_port.is_some() && pod.is_none() {
@@ -380,7 +459,7 @@ fn admin_services(args: &Args, pod: Option<&PodTarget>) -> Option<Result<Exit>> 
         eprintln!("mesh: error: `{what}` takes no {flags}");
         return Some(Ok(Exit::Usage));
     }
-    let source = match (pod, &args.source.addr, &args.source.file) {
+    let source = match (pod, args.source.addr(), args.source.file()) {
         (Some(pod), _, _) => Source::Live(Live::Pod(
             pod,
             pod::ForwardOptions {
@@ -390,7 +469,7 @@ fn admin_services(args: &Args, pod: Option<&PodTarget>) -> Option<Result<Exit>> 
             },
         )),
         (None, Some(addr), _) => Source::Live(Live::Addr(addr)),
-        (None, None, file) => Source::File(file.as_deref().unwrap_or(std::path::Path::new("-"))),
+        (None, None, file) => Source::File(file.map_or(std::path::Path::new("-"), |f| f.as_path())),
     };
     Some(admin::run(admin::Request {
         service,
@@ -410,11 +489,11 @@ fn load(args: &Args, pod: Option<&PodTarget>) -> Result<Dump, Exit> {
     if let Some(pod) = pod {
         return load_pod(pod, args).map_err(failed);
     }
-    if let Some(addr) = &args.source.addr {
+    if let Some(addr) = args.source.addr() {
         return load_live(addr, args.protocol.unwrap_or(Protocol::Auto), args.timeout)
             .map_err(failed);
     }
-    let path = args.source.file.clone().unwrap_or_default();
+    let path = args.source.file().cloned().unwrap_or_default();
     let shown = path.display().to_string();
     let text = read_limited(&path).map_err(|e| {
         eprintln!("mesh: error: {shown}: {e}");
@@ -542,12 +621,15 @@ fn wanted(what: What, kind: &ResourceKind) -> bool {
         What::Cluster => *kind == ResourceKind::Cluster,
         What::Endpoint => *kind == ResourceKind::Endpoint,
         What::Secret => *kind == ResourceKind::Secret,
+        What::Ecds => *kind == ResourceKind::ExtensionConfig,
         What::Status
         | What::Dump
         | What::Bootstrap
         | What::Diff
         | What::Channelz
         | What::Health => true,
+        // Answered before any dump is read.
+        What::Log | What::RootcaCompare => false,
     }
 }
 
@@ -571,6 +653,8 @@ fn short(what: What, selected: &[&Resource]) -> String {
         What::Route => table::routes(selected),
         What::Cluster => table::clusters(selected),
         What::Endpoint => table::endpoints(selected),
+        What::Ecds => table::ecds(selected),
+        What::Log | What::RootcaCompare => String::new(),
         What::All => {
             let mut parts = Vec::new();
             for kind in [

@@ -5,6 +5,7 @@ pub mod github;
 pub mod health;
 pub mod junit;
 pub mod proxy_status;
+pub mod rootca;
 pub mod route_tests;
 pub mod sarif;
 pub mod summary;

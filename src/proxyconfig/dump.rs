@@ -16,6 +16,8 @@ pub enum ResourceKind {
     Cluster,
     Endpoint,
     Secret,
+    /// An extension config Envoy takes over ECDS (`TypedExtensionConfig`).
+    ExtensionConfig,
     /// Any other type URL, kept as its message name.
     Other(String),
 }
@@ -28,6 +30,7 @@ impl ResourceKind {
             "envoy.config.cluster.v3.Cluster" => ResourceKind::Cluster,
             "envoy.config.endpoint.v3.ClusterLoadAssignment" => ResourceKind::Endpoint,
             "envoy.extensions.transport_sockets.tls.v3.Secret" => ResourceKind::Secret,
+            "envoy.config.core.v3.TypedExtensionConfig" => ResourceKind::ExtensionConfig,
             other => ResourceKind::Other(other.to_string()),
         }
     }
@@ -40,6 +43,7 @@ impl ResourceKind {
             ResourceKind::Cluster => "cluster",
             ResourceKind::Endpoint => "endpoint",
             ResourceKind::Secret => "secret",
+            ResourceKind::ExtensionConfig => "ecds",
             ResourceKind::Other(name) => name,
         }
     }
@@ -279,6 +283,8 @@ const ENVOY_LISTS: &[(&str, &str, &str)] = &[
     ("static_secrets", "secret", "STATIC"),
     ("dynamic_active_secrets", "secret", "ACTIVE"),
     ("dynamic_warming_secrets", "secret", "WARMING"),
+    // One EcdsConfigDump per kind of extension (HTTP, network, listener filters).
+    ("ecds_filters", "ecds_filter", "ACTIVE"),
 ];
 
 fn read_envoy(configs: &Json) -> Result<Vec<Resource>, DumpError> {
@@ -289,11 +295,12 @@ fn read_envoy(configs: &Json) -> Result<Vec<Resource>, DumpError> {
             Some("envoy.admin.v3.RoutesConfigDump") => ResourceKind::Route,
             Some("envoy.admin.v3.EndpointsConfigDump") => ResourceKind::Endpoint,
             Some("envoy.admin.v3.SecretsConfigDump") => ResourceKind::Secret,
+            Some("envoy.admin.v3.EcdsConfigDump") => ResourceKind::ExtensionConfig,
             Some("envoy.admin.v3.ListenersConfigDump") => {
                 read_envoy_listeners(config, i, &mut out)?;
                 continue;
             }
-            // Bootstrap, scoped routes, ECDS: not resources we list.
+            // Bootstrap, scoped routes: not resources we list.
             _ => continue,
         };
         for (list_name, resource_field, default_status) in ENVOY_LISTS {
@@ -427,6 +434,13 @@ pub mod facts {
     /// Cluster TYPE.
     pub fn of_cluster(resource: &Resource) -> Option<String> {
         typed_or_json(resource, typed::cluster_type, cluster_type)
+    }
+
+    /// ECDS TYPE: the extension's config type, `type.googleapis.com/` left out.
+    pub fn of_extension(resource: &Resource) -> Option<String> {
+        let config = resource.config.as_ref()?;
+        let url = field(config, "typed_config").map(|t| text(t, "@type"))?;
+        Some(url.trim_start_matches("type.googleapis.com/").to_string())
     }
 
     /// Endpoint addresses.

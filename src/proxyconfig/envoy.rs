@@ -1,6 +1,7 @@
-//! Envoy admin client: `GET /config_dump?include_eds` and
-//! `GET /clusters?format=json` over plain HTTP/1.1, with one time limit on
-//! connects and requests together and a cap on the size of each answer.
+//! Envoy admin client: `GET /config_dump?include_eds`,
+//! `GET /clusters?format=json` and `POST /logging` over plain HTTP/1.1, with
+//! one time limit on connects and requests together and a cap on the size of
+//! each answer.
 
 use std::time::Duration;
 
@@ -26,11 +27,13 @@ pub enum EnvoyError {
         path: String,
         reason: String,
     },
-    #[error("{addr}{path} answered HTTP {status}")]
+    #[error("{addr}{path} answered HTTP {status}{}", if reason.is_empty() { String::new() } else { format!(": {reason}") })]
     Status {
         addr: String,
         path: String,
         status: String,
+        /// The first line of the body (Envoy says why it refused), if any.
+        reason: String,
     },
     #[error("{addr}{path}: the answer is larger than {MAX_DUMP_BYTES} bytes")]
     TooLarge { addr: String, path: String },
@@ -75,6 +78,18 @@ async fn get_json(addr: &str, path: &str) -> Result<Json, EnvoyError> {
 
 /// One GET on its own connection; the body whole, or an error past the cap.
 async fn get(addr: &str, path: &str) -> Result<Vec<u8>, EnvoyError> {
+    request(addr, http::Method::GET, path).await
+}
+
+/// One POST (Envoy's mutating admin paths, such as `/logging`), as [`get`].
+pub(crate) async fn post(addr: &str, path: &str) -> Result<Vec<u8>, EnvoyError> {
+    request(addr, http::Method::POST, path).await
+}
+
+/// Refusals are short (Envoy's usage text and logger list); past this, no reason is given.
+const MAX_REFUSAL_BYTES: usize = 64 * 1024;
+
+async fn request(addr: &str, method: http::Method, path: &str) -> Result<Vec<u8>, EnvoyError> {
     let http_error = |e: &dyn std::error::Error| EnvoyError::Http {
         addr: addr.into(),
         path: path.into(),
@@ -92,7 +107,9 @@ async fn get(addr: &str, path: &str) -> Result<Vec<u8>, EnvoyError> {
             .map_err(|e| http_error(&e))?;
     // Drives the connection; it ends when the sender and response are dropped.
     let driver = tokio::spawn(connection);
-    let request = http::Request::get(path)
+    let request = http::Request::builder()
+        .method(method)
+        .uri(path)
         .header(http::header::HOST, addr)
         .header(http::header::ACCEPT, "application/json")
         .body(http_body_util::Empty::<&'static [u8]>::new())
@@ -102,11 +119,29 @@ async fn get(addr: &str, path: &str) -> Result<Vec<u8>, EnvoyError> {
         .await
         .map_err(|e| http_error(&e))?;
     if response.status() != http::StatusCode::OK {
+        let status = response.status().to_string();
+        // Whatever part of the refusal arrives in time and within the cap.
+        let body = tokio::time::timeout(
+            std::time::Duration::from_millis(500),
+            http_body_util::Limited::new(response.into_body(), MAX_REFUSAL_BYTES).collect(),
+        )
+        .await;
         driver.abort();
+        let text = match body {
+            Ok(Ok(body)) => String::from_utf8_lossy(&body.to_bytes()).into_owned(),
+            _ => String::new(),
+        };
+        let reason = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or_default()
+            .to_string();
         return Err(EnvoyError::Status {
             addr: addr.into(),
             path: path.into(),
-            status: response.status().to_string(),
+            status,
+            reason,
         });
     }
     let too_large = || EnvoyError::TooLarge {

@@ -377,6 +377,16 @@ async fn locate(lookup: Lookup, options: &ForwardOptions) -> Result<Found, Strin
 }
 
 async fn find(target: &PodTarget, options: &ForwardOptions) -> Result<Found, String> {
+    let (pods, namespace, pod) = find_pod(target, options).await?;
+    found(pods, namespace, &pod, options)
+}
+
+/// The pod a target names (a Deployment's first running pod), with the API
+/// of its namespace.
+async fn find_pod(
+    target: &PodTarget,
+    options: &ForwardOptions,
+) -> Result<(Api<Pod>, String, Pod), String> {
     let (client, server, context_namespace) = connect(&options.cluster)
         .await
         .map_err(|e| format!("{e:#}"))?;
@@ -417,7 +427,7 @@ async fn find(target: &PodTarget, options: &ForwardOptions) -> Result<Found, Str
                 .ok_or_else(|| format!("{what} has no running pod"))?
         }
     };
-    found(pods, namespace, &pod, options)
+    Ok((pods, namespace, pod))
 }
 
 /// The pod, checked to be running, and its admin port.
@@ -428,14 +438,7 @@ fn found(
     options: &ForwardOptions,
 ) -> Result<Found, String> {
     let name = pod.metadata.name.clone().unwrap_or_default();
-    if !is_running(pod) {
-        let phase = pod
-            .status
-            .as_ref()
-            .and_then(|s| s.phase.as_deref())
-            .unwrap_or("Unknown");
-        return Err(format!("pod {namespace}/{name} is {phase}, not Running"));
-    }
+    check_running(&namespace, pod)?;
     let (port, envoy_admin) = admin_port(pod, options.admin_port)
         .map_err(|why| format!("pod {namespace}/{name} {why}"))?;
     Ok(Found {
@@ -444,6 +447,134 @@ fn found(
         name,
         port,
         envoy_admin,
+    })
+}
+
+fn check_running(namespace: &str, pod: &Pod) -> Result<(), String> {
+    if is_running(pod) {
+        return Ok(());
+    }
+    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    let phase = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("Unknown");
+    Err(format!("pod {namespace}/{name} is {phase}, not Running"))
+}
+
+/// Runs `work` on a one-thread runtime, ending it after `timeout`.
+fn within<T>(
+    timeout: Duration,
+    work: impl std::future::Future<Output = Result<T, String>>,
+) -> Result<T, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the network runtime: {e}"))?;
+    runtime.block_on(async {
+        tokio::time::timeout(timeout, work)
+            .await
+            .unwrap_or_else(|_| Err(api_timeout(timeout)))
+    })
+}
+
+/// The running pod a target names, within `timeout`.
+pub fn get(target: &PodTarget, options: &ForwardOptions, timeout: Duration) -> Result<Pod, String> {
+    within(timeout, async {
+        let (_, namespace, pod) = find_pod(target, options).await?;
+        check_running(&namespace, &pod)?;
+        Ok(pod)
+    })
+}
+
+/// The pods a label selector picks (kubectl's `-l` syntax) in `namespace`,
+/// else in the kubeconfig context's namespace, sorted by name.
+pub fn list_selected(
+    cluster: &ClusterOptions,
+    namespace: Option<&str>,
+    selector: &str,
+    timeout: Duration,
+) -> Result<Vec<Pod>, String> {
+    within(timeout, async {
+        let (client, server, context_namespace) =
+            connect(cluster).await.map_err(|e| format!("{e:#}"))?;
+        let namespace = namespace.map_or(context_namespace, str::to_string);
+        let pods: Api<Pod> = Api::namespaced(client, &namespace);
+        let what = format!("the pods in {namespace} matching {selector:?}");
+        let mut listed = pods
+            .list(&ListParams::default().labels(selector))
+            .await
+            .map_err(|e| api_error(&e, &what, &server))?
+            .items;
+        listed.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+        Ok(listed)
+    })
+}
+
+/// The bytes of a file in one of the pod's containers (`cat PATH` through
+/// the API's exec), at most `limit` of them, within `timeout`.
+pub fn read_file(
+    pod: &Pod,
+    cluster: &ClusterOptions,
+    container: &str,
+    path: &str,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Vec<u8>, String> {
+    use tokio::io::AsyncReadExt;
+    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let what = format!("pod {namespace}/{name} container {container}: {path}");
+    within(timeout, async {
+        let (client, server, _) = connect(cluster).await.map_err(|e| format!("{e:#}"))?;
+        let pods: Api<Pod> = Api::namespaced(client, &namespace);
+        let params = kube::api::AttachParams::default()
+            .container(container)
+            .stdin(false)
+            .stdout(true)
+            .stderr(true);
+        let mut process = pods
+            .exec(&name, ["cat", path], &params)
+            .await
+            .map_err(|e| match e {
+                kube::Error::Api(_) => format!("cannot read {what}: {}", describe(&e)),
+                other => format!("cannot reach the cluster at {server}: {other}"),
+            })?;
+        let status = process.take_status();
+        let (Some(stdout), Some(stderr)) = (process.stdout(), process.stderr()) else {
+            return Err(format!("cannot read {what}: no output stream"));
+        };
+        let mut bytes = Vec::new();
+        let mut errors = Vec::new();
+        let limit = limit as u64;
+        // Both at once: a full stderr pipe would stall stdout.
+        let mut stdout = stdout.take(limit + 1);
+        let mut stderr = stderr.take(4096);
+        let (read, _) = tokio::join!(
+            stdout.read_to_end(&mut bytes),
+            stderr.read_to_end(&mut errors),
+        );
+        read.map_err(|e| format!("cannot read {what}: {e}"))?;
+        if bytes.len() as u64 > limit {
+            return Err(format!("{what} is larger than {limit} bytes"));
+        }
+        let status = match status {
+            Some(status) => status.await,
+            None => None,
+        };
+        if let Some(status) = status.filter(|s| s.status.as_deref() != Some("Success")) {
+            let said = String::from_utf8_lossy(&errors).trim().to_string();
+            let reason = if said.is_empty() {
+                status
+                    .message
+                    .unwrap_or_else(|| "the command failed".into())
+            } else {
+                said
+            };
+            return Err(format!("cannot read {what}: {reason}"));
+        }
+        Ok(bytes)
     })
 }
 

@@ -142,7 +142,7 @@ pub fn secret_rows(resources: &[&Resource]) -> Vec<SecretRow> {
 }
 
 /// The bytes of an inline data source (`inline_bytes` is base64 in JSON).
-fn data_source_bytes(source: &Json) -> Option<Vec<u8>> {
+pub(crate) fn data_source_bytes(source: &Json) -> Option<Vec<u8>> {
     if let Some(Json::String(encoded)) = field(source, "inline_bytes") {
         return base64::engine::general_purpose::STANDARD
             .decode(encoded.trim())

@@ -118,6 +118,7 @@ fn label(resource: &Resource) -> String {
         ResourceKind::Cluster => "cds",
         ResourceKind::Endpoint => "eds",
         ResourceKind::Secret => "sds",
+        ResourceKind::ExtensionConfig => "ecds",
         ResourceKind::Other(ref name) => name.as_str(),
     };
     format!("{short}/{}", resource.name)

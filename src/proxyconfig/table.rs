@@ -175,6 +175,16 @@ pub fn endpoints(resources: &[&Resource]) -> String {
     })
 }
 
+/// istioctl's ECDS table: extension configs sorted by type, then name.
+pub fn ecds(resources: &[&Resource]) -> String {
+    let extension_type = |r: &Resource| facts::of_extension(r).unwrap_or_else(|| "-".into());
+    let mut sorted = resources.to_vec();
+    sorted.sort_by_cached_key(|r| (extension_type(r), r.name.clone()));
+    table(&sorted, &["ECDS NAME", "TYPE"], |r| {
+        vec![r.name.clone(), extension_type(r)]
+    })
+}
+
 /// istioctl's endpoint table, from Envoy's `/clusters` host statuses.
 pub fn endpoint_hosts(hosts: &[&super::envoy::HostStatus]) -> String {
     let rows: Vec<Vec<String>> = hosts
@@ -226,6 +236,7 @@ pub fn for_kind(kind: &ResourceKind, resources: &[&Resource]) -> String {
         ResourceKind::Route => routes(resources),
         ResourceKind::Cluster => clusters(resources),
         ResourceKind::Endpoint => endpoints(resources),
+        ResourceKind::ExtensionConfig => ecds(resources),
         _ => status(resources),
     }
 }

