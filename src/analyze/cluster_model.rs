@@ -41,6 +41,7 @@ fn setting_of(part: &Part) -> Option<Setting> {
     match part {
         Part::LbPolicy | Part::RingSize => Some(Setting::LoadBalancer),
         Part::CircuitBreakers => Some(Setting::ConnectionPool),
+        Part::Tls => Some(Setting::Tls),
         _ => None,
     }
 }
@@ -103,7 +104,7 @@ impl<'a> Context<'a> {
                     let sources = applied
                         .iter()
                         .flat_map(|rule| {
-                            [Setting::LoadBalancer, Setting::ConnectionPool]
+                            [Setting::LoadBalancer, Setting::ConnectionPool, Setting::Tls]
                                 .into_iter()
                                 .filter_map(|setting| {
                                     Some((

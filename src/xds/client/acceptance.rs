@@ -410,6 +410,15 @@ pub fn cluster_fields(cluster: &Cluster, runtime: Runtime) -> Vec<FieldVerdict> 
             });
         }
     }
+    if cluster.transport_socket.is_some() {
+        out.extend(FieldVerdict::of(
+            "transport_socket".into(),
+            Part::Tls,
+            Feature::Security,
+            runtime,
+            "GRPC055",
+        ));
+    }
     if let Some(context) = cluster
         .transport_socket
         .as_ref()

@@ -80,7 +80,18 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         }
         let visible = context.proxyless_clients(object, &fqdn);
         let clients = context.clients_with_tls_from(among(&lacking, &visible), &fqdn, object);
-        let Some((affected, gaps)) = known_runtime_gaps(context, &clients, Feature::Security)
+        // The model judges the clusters these clients receive, with the TLS
+        // context this rule's tls setting put there.
+        let Some(said) = context.cluster_model_says(
+            object,
+            &FieldPath::root().field("spec").field("trafficPolicy"),
+            &fqdn,
+            &clients.into(),
+            "GRPC055",
+        ) else {
+            continue;
+        };
+        let Some((affected, gaps)) = known_runtime_gaps(context, &said.clients, Feature::Security)
         else {
             continue;
         };
