@@ -2090,7 +2090,8 @@ fn check_identity(world: &World<'_>) -> Result<(), String> {
             let namespace = object.namespace_or("default").to_string();
             for i in 0..policy.rules.len() {
                 names.insert(
-                    format!("{namespace}-{}-{i}", object.meta.name),
+                    // istiod's RBAC policy names.
+                    format!("ns[{namespace}]-policy[{}]-rule[{i}]", object.meta.name),
                     (namespace.clone(), object.meta.name.clone(), i),
                 );
             }

@@ -77,6 +77,16 @@ fn render_for(index: &Index, pod: &str, targets: &[&str]) -> Resources {
     .unwrap()
 }
 
+/// The server listener echo-1 receives for echo:7070.
+fn inbound_listener(index: &Index) -> Listener {
+    let resources = render_for(index, "echo-1", &["echo:7070"]);
+    resources
+        .listeners
+        .into_iter()
+        .find(|l| l.name.contains("inbound"))
+        .unwrap()
+}
+
 fn manager(listener: &Listener) -> HttpConnectionManager {
     let any = match &listener.filter_chains[0].filters[0].config_type {
         Some(filter::ConfigType::TypedConfig(any)) => any,
@@ -721,12 +731,7 @@ metadata: {name: custom, namespace: ns}
 spec: {action: CUSTOM, provider: {name: x}, rules: [{}]}
 "#,
     );
-    let resources = render_for(&index, "echo-1", &["echo:7070"]);
-    let server = resources
-        .listeners
-        .iter()
-        .find(|l| l.name.contains("inbound"))
-        .unwrap();
+    let server = &inbound_listener(&index);
     let names: Vec<String> = manager(server)
         .http_filters
         .into_iter()
@@ -862,12 +867,7 @@ spec:
   rules: [{to: [{operation: {paths: ["/admin.{*}/Delete"]}}]}]
 "#,
     );
-    let resources = render_for(&index, "echo-1", &["echo:7070"]);
-    let server = resources
-        .listeners
-        .iter()
-        .find(|l| l.name.contains("inbound"))
-        .unwrap();
+    let server = &inbound_listener(&index);
     let json = json::any_to_json(&json::pack(server)).unwrap().to_string();
     assert!(
         json.contains("\"pathTemplate\":\"/admin.*/Delete\""),
