@@ -884,3 +884,45 @@ spec:
         "{verdicts:?}"
     );
 }
+
+// What gRPC's RBAC engine sees the same for every request (gRFC A41): the
+// model finds a :method matcher, a requested server name and JWT metadata
+// in the rendered policies, each for its rule.
+#[test]
+fn matchers_on_inputs_grpc_never_varies_are_found_in_the_rendered_policy() {
+    let index = index(
+        r#"apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: odd, namespace: ns}
+spec:
+  rules:
+  - to: [{operation: {methods: [GET]}}]
+  - when: [{key: connection.sni, values: [echo.example]}]
+  - from: [{source: {requestPrincipals: ["*"]}}]
+  - from: [{source: {namespaces: [ns]}}]
+"#,
+    );
+    let server = inbound_listener(&index);
+    let verdicts = crate::xds::client::acceptance::server_listener_fields(
+        &server,
+        "python@1.85".parse().unwrap(),
+    );
+    let mut found: Vec<(String, &str)> = verdicts
+        .iter()
+        .filter_map(|v| match &v.part {
+            crate::xds::client::acceptance::Part::RbacConstantInput(policy, _) => {
+                Some((policy.clone(), v.rule))
+            }
+            _ => None,
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("ns[ns]-policy[odd]-rule[0]".to_string(), "GRPC052"),
+            ("ns[ns]-policy[odd]-rule[1]".to_string(), "GRPC051"),
+            ("ns[ns]-policy[odd]-rule[2]".to_string(), "GRPC048"),
+        ]
+    );
+}

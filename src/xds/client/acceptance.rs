@@ -80,6 +80,56 @@ pub enum Part {
     RbacUriTemplate(String),
     /// A header matcher on a reserved header, by RBAC policy name.
     RbacReservedHeader(String),
+    /// A matcher on something a gRPC request always has the same value for,
+    /// by RBAC policy name.
+    RbacConstantInput(String, ConstantInput),
+}
+
+/// What a gRPC server's RBAC engine sees the same way for every request,
+/// where Envoy's sees it vary (gRFC A41): a matcher on it is decided before
+/// any request arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ConstantInput {
+    /// `:method`: every gRPC request is [`GRPC_REQUEST_METHOD`].
+    Method,
+    /// The requested server name: always [`GRPC_REQUESTED_SERVER_NAME`].
+    RequestedServerName,
+    /// Filter metadata of Istio's JWT authentication (`istio_authn`): gRPC
+    /// has no such filter, so none is ever set.
+    JwtMetadata,
+    /// Any other filter metadata: none is ever set.
+    FilterMetadata,
+}
+
+/// The `:method` of every gRPC request (an HTTP/2 POST).
+pub const GRPC_REQUEST_METHOD: &str = "POST";
+/// The requested server name gRPC's RBAC engine sees (gRFC A41).
+pub const GRPC_REQUESTED_SERVER_NAME: &str = "";
+/// The filter Istio's JWT attributes are read from.
+const JWT_METADATA_FILTER: &str = "istio_authn";
+
+impl ConstantInput {
+    fn describe(self) -> &'static str {
+        match self {
+            ConstantInput::Method => "a :method matcher: every gRPC request is a POST",
+            ConstantInput::RequestedServerName => {
+                "a requested_server_name matcher: gRPC sees it empty"
+            }
+            ConstantInput::JwtMetadata => "a JWT metadata matcher: gRPC has no JWT filter",
+            ConstantInput::FilterMetadata => {
+                "a filter metadata matcher: gRPC sets no filter metadata"
+            }
+        }
+    }
+
+    /// The rule that explains it.
+    pub fn rule(self) -> &'static str {
+        match self {
+            ConstantInput::Method => "GRPC052",
+            ConstantInput::RequestedServerName | ConstantInput::FilterMetadata => "GRPC051",
+            ConstantInput::JwtMetadata => "GRPC048",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -590,6 +640,24 @@ pub fn server_listener_fields(listener: &Listener, runtime: Runtime) -> Vec<Fiel
                             });
                         }
                     }
+                    let mut unmatched = Vec::new();
+                    for permission in &policy.permissions {
+                        permission_inputs_grpc_lacks(permission, &mut unmatched);
+                    }
+                    for principal in &policy.principals {
+                        principal_inputs_grpc_lacks(principal, &mut unmatched);
+                    }
+                    unmatched.sort();
+                    unmatched.dedup();
+                    for input in unmatched {
+                        out.push(FieldVerdict {
+                            field: format!("{at} ({})", input.describe()),
+                            effect: Effect::Ignored,
+                            runtimes: "every gRPC runtime".into(),
+                            rule: input.rule(),
+                            part: Part::RbacConstantInput(name.clone(), input),
+                        });
+                    }
                 }
             }
         }
@@ -614,6 +682,52 @@ fn reserved_header_rejecters(runtime: Runtime) -> Vec<Gap> {
             version,
         })
         .collect()
+}
+
+/// The inputs of `permission` that gRPC sees the same for every request.
+#[allow(deprecated)] // `metadata` is what istiod still emits
+fn permission_inputs_grpc_lacks(permission: &Permission, out: &mut Vec<ConstantInput>) {
+    match &permission.rule {
+        Some(permission::Rule::Header(header)) if header.name.eq_ignore_ascii_case(":method") => {
+            out.push(ConstantInput::Method)
+        }
+        Some(permission::Rule::RequestedServerName(_)) => {
+            out.push(ConstantInput::RequestedServerName)
+        }
+        Some(permission::Rule::Metadata(metadata)) => out.push(metadata_input(&metadata.filter)),
+        Some(permission::Rule::AndRules(set) | permission::Rule::OrRules(set)) => {
+            for rule in &set.rules {
+                permission_inputs_grpc_lacks(rule, out);
+            }
+        }
+        Some(permission::Rule::NotRule(inner)) => permission_inputs_grpc_lacks(inner, out),
+        _ => {}
+    }
+}
+
+/// The inputs of `principal` that gRPC sees the same for every request.
+#[allow(deprecated)] // `metadata` is what istiod still emits for JWT fields
+fn principal_inputs_grpc_lacks(principal: &Principal, out: &mut Vec<ConstantInput>) {
+    match &principal.identifier {
+        Some(principal::Identifier::Metadata(metadata)) => {
+            out.push(metadata_input(&metadata.filter))
+        }
+        Some(principal::Identifier::AndIds(set) | principal::Identifier::OrIds(set)) => {
+            for id in &set.ids {
+                principal_inputs_grpc_lacks(id, out);
+            }
+        }
+        Some(principal::Identifier::NotId(inner)) => principal_inputs_grpc_lacks(inner, out),
+        _ => {}
+    }
+}
+
+fn metadata_input(filter: &str) -> ConstantInput {
+    if filter == JWT_METADATA_FILTER {
+        ConstantInput::JwtMetadata
+    } else {
+        ConstantInput::FilterMetadata
+    }
 }
 
 fn has_uri_template(permission: &Permission) -> bool {

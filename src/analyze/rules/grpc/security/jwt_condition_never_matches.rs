@@ -2,7 +2,7 @@ use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::AuthorizationPolicyAction;
 
-use super::scope::{authorization_policies, rule_path};
+use super::scope::{authorization_policies, rule_path, servers_the_model_flags};
 
 declare_rule! {
     /// `requestPrincipals` and `request.auth.*` conditions never match on proxyless gRPC servers (negations always match).
@@ -60,8 +60,14 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         ) {
             continue;
         }
-        let servers = context.workload_names(&policy.servers);
         for (i, rule) in policy.spec.rules.iter().enumerate() {
+            // The model finds the JWT metadata matchers in the RBAC policy
+            // istiod builds from this rule, on the servers it reaches.
+            let flagged = servers_the_model_flags(context, policy, i, "GRPC048");
+            if flagged.is_empty() {
+                continue;
+            }
+            let servers = context.workload_names(&flagged);
             let mut hits = Vec::new();
             for (j, from) in rule.from.iter().enumerate() {
                 let Some(source) = &from.source else { continue };

@@ -2,7 +2,9 @@ use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::AuthorizationPolicyAction;
 
-use super::scope::{action_name, authorization_policies, rule_path};
+use crate::xds::client::acceptance::GRPC_REQUEST_METHOD;
+
+use super::scope::{action_name, authorization_policies, rule_path, servers_the_model_flags};
 
 declare_rule! {
     /// An AuthorizationPolicy `methods` value other than POST never matches a gRPC request.
@@ -41,15 +43,21 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
         ) {
             continue;
         }
-        let servers = context.workload_names(&policy.servers);
         for (i, rule) in policy.spec.rules.iter().enumerate() {
+            // The model finds the :method matchers in the RBAC policy istiod
+            // builds from this rule, on the servers it reaches.
+            let flagged = servers_the_model_flags(context, policy, i, "GRPC052");
+            if flagged.is_empty() {
+                continue;
+            }
+            let servers = context.workload_names(&flagged);
             for (j, to) in rule.to.iter().enumerate() {
                 let Some(operation) = &to.operation else {
                     continue;
                 };
                 let base = rule_path(i).field("to").index(j).field("operation");
                 for (k, method) in operation.methods.iter().enumerate() {
-                    if method == "POST" {
+                    if method == GRPC_REQUEST_METHOD {
                         continue;
                     }
                     findings
@@ -64,7 +72,7 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                         .help = Some("select gRPC methods by path: /package.Service/Method".into());
                 }
                 for (k, method) in operation.not_methods.iter().enumerate() {
-                    if method != "POST" {
+                    if method != GRPC_REQUEST_METHOD {
                         continue;
                     }
                     findings

@@ -167,7 +167,9 @@ pub fn servers_the_model_flags<'a>(
                 .server_model_says(server, rule)
                 .iter()
                 .any(|(_, v)| match &v.part {
-                    Part::RbacUriTemplate(p) | Part::RbacReservedHeader(p) => *p == name,
+                    Part::RbacUriTemplate(p)
+                    | Part::RbacReservedHeader(p)
+                    | Part::RbacConstantInput(p, _) => *p == name,
                     _ => false,
                 })
         })

@@ -2,7 +2,9 @@ use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::security::AuthorizationPolicyAction;
 
-use super::scope::{action_name, authorization_policies, rule_path};
+use crate::xds::client::acceptance::GRPC_REQUESTED_SERVER_NAME;
+
+use super::scope::{action_name, authorization_policies, rule_path, servers_the_model_flags};
 
 declare_rule! {
     /// `connection.sni` and `experimental.envoy.filters.*` conditions never match on proxyless gRPC servers.
@@ -47,11 +49,20 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                     continue;
                 };
                 let what = if key == "connection.sni" {
-                    if condition.values.iter().any(|v| v.is_empty()) {
+                    if condition
+                        .values
+                        .iter()
+                        .any(|v| v == GRPC_REQUESTED_SERVER_NAME)
+                        // The model finds the requested_server_name matcher
+                        // in the RBAC policy istiod builds from this rule.
+                        || servers_the_model_flags(context, policy, i, "GRPC051").is_empty()
+                    {
                         continue;
                     }
                     "gRPC sees an empty requested server name"
                 } else if key.starts_with("experimental.envoy.filters.") {
+                    // istiod turns these into Envoy filter metadata matchers,
+                    // which mesh does not render: the rule alone decides.
                     "gRPC has no Envoy filter metadata"
                 } else {
                     continue;
