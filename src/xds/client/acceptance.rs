@@ -684,42 +684,55 @@ fn reserved_header_rejecters(runtime: Runtime) -> Vec<Gap> {
         .collect()
 }
 
+/// Calls `visit` on every leaf rule of a permission (through and, or, not).
+fn each_permission_leaf(permission: &Permission, visit: &mut impl FnMut(&permission::Rule)) {
+    match &permission.rule {
+        Some(permission::Rule::AndRules(set) | permission::Rule::OrRules(set)) => {
+            for rule in &set.rules {
+                each_permission_leaf(rule, visit);
+            }
+        }
+        Some(permission::Rule::NotRule(inner)) => each_permission_leaf(inner, visit),
+        Some(leaf) => visit(leaf),
+        None => {}
+    }
+}
+
+/// Calls `visit` on every leaf identifier of a principal (through and, or, not).
+fn each_principal_leaf(principal: &Principal, visit: &mut impl FnMut(&principal::Identifier)) {
+    match &principal.identifier {
+        Some(principal::Identifier::AndIds(set) | principal::Identifier::OrIds(set)) => {
+            for id in &set.ids {
+                each_principal_leaf(id, visit);
+            }
+        }
+        Some(principal::Identifier::NotId(inner)) => each_principal_leaf(inner, visit),
+        Some(leaf) => visit(leaf),
+        None => {}
+    }
+}
+
 /// The inputs of `permission` that gRPC sees the same for every request.
 #[allow(deprecated)] // `metadata` is what istiod still emits
 fn permission_inputs_grpc_lacks(permission: &Permission, out: &mut Vec<ConstantInput>) {
-    match &permission.rule {
-        Some(permission::Rule::Header(header)) if header.name.eq_ignore_ascii_case(":method") => {
+    each_permission_leaf(permission, &mut |leaf| match leaf {
+        permission::Rule::Header(header) if header.name.eq_ignore_ascii_case(":method") => {
             out.push(ConstantInput::Method)
         }
-        Some(permission::Rule::RequestedServerName(_)) => {
-            out.push(ConstantInput::RequestedServerName)
-        }
-        Some(permission::Rule::Metadata(metadata)) => out.push(metadata_input(&metadata.filter)),
-        Some(permission::Rule::AndRules(set) | permission::Rule::OrRules(set)) => {
-            for rule in &set.rules {
-                permission_inputs_grpc_lacks(rule, out);
-            }
-        }
-        Some(permission::Rule::NotRule(inner)) => permission_inputs_grpc_lacks(inner, out),
+        permission::Rule::RequestedServerName(_) => out.push(ConstantInput::RequestedServerName),
+        permission::Rule::Metadata(metadata) => out.push(metadata_input(&metadata.filter)),
         _ => {}
-    }
+    });
 }
 
 /// The inputs of `principal` that gRPC sees the same for every request.
 #[allow(deprecated)] // `metadata` is what istiod still emits for JWT fields
 fn principal_inputs_grpc_lacks(principal: &Principal, out: &mut Vec<ConstantInput>) {
-    match &principal.identifier {
-        Some(principal::Identifier::Metadata(metadata)) => {
-            out.push(metadata_input(&metadata.filter))
+    each_principal_leaf(principal, &mut |leaf| {
+        if let principal::Identifier::Metadata(metadata) = leaf {
+            out.push(metadata_input(&metadata.filter));
         }
-        Some(principal::Identifier::AndIds(set) | principal::Identifier::OrIds(set)) => {
-            for id in &set.ids {
-                principal_inputs_grpc_lacks(id, out);
-            }
-        }
-        Some(principal::Identifier::NotId(inner)) => principal_inputs_grpc_lacks(inner, out),
-        _ => {}
-    }
+    });
 }
 
 fn metadata_input(filter: &str) -> ConstantInput {
@@ -731,36 +744,27 @@ fn metadata_input(filter: &str) -> ConstantInput {
 }
 
 fn has_uri_template(permission: &Permission) -> bool {
-    match &permission.rule {
-        Some(permission::Rule::UriTemplate(_)) => true,
-        Some(permission::Rule::AndRules(set) | permission::Rule::OrRules(set)) => {
-            set.rules.iter().any(has_uri_template)
-        }
-        Some(permission::Rule::NotRule(inner)) => has_uri_template(inner),
-        _ => false,
-    }
+    let mut found = false;
+    each_permission_leaf(permission, &mut |leaf| {
+        found |= matches!(leaf, permission::Rule::UriTemplate(_));
+    });
+    found
 }
 
 fn names_reserved_header(permission: &Permission) -> bool {
-    match &permission.rule {
-        Some(permission::Rule::Header(header)) => reserved_rbac_header(&header.name),
-        Some(permission::Rule::AndRules(set) | permission::Rule::OrRules(set)) => {
-            set.rules.iter().any(names_reserved_header)
-        }
-        Some(permission::Rule::NotRule(inner)) => names_reserved_header(inner),
-        _ => false,
-    }
+    let mut found = false;
+    each_permission_leaf(permission, &mut |leaf| {
+        found |= matches!(leaf, permission::Rule::Header(h) if reserved_rbac_header(&h.name));
+    });
+    found
 }
 
 fn principal_names_reserved_header(principal: &Principal) -> bool {
-    match &principal.identifier {
-        Some(principal::Identifier::Header(header)) => reserved_rbac_header(&header.name),
-        Some(principal::Identifier::AndIds(set) | principal::Identifier::OrIds(set)) => {
-            set.ids.iter().any(principal_names_reserved_header)
-        }
-        Some(principal::Identifier::NotId(inner)) => principal_names_reserved_header(inner),
-        _ => false,
-    }
+    let mut found = false;
+    each_principal_leaf(principal, &mut |leaf| {
+        found |= matches!(leaf, principal::Identifier::Header(h) if reserved_rbac_header(&h.name));
+    });
+    found
 }
 
 /// The fields that get a resource rejected.
