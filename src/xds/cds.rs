@@ -148,40 +148,56 @@ pub fn cluster(
     Some(out)
 }
 
-/// `applyLoadBalancing` (§4.3).
+/// The load-balancing policy istiod puts in a cluster for these settings
+/// (`applyLoadBalancing`, §4.3): a consistent hash wins (Maglev or ring
+/// hash); `simple: LEAST_REQUEST` is LEAST_REQUEST only from the
+/// `least_request` switch; everything else (RANDOM, PASSTHROUGH, LEAST_CONN,
+/// which is not mapped for proxyless, §12 quirk 11) is round robin.
+pub fn sent_lb_policy(
+    lb: Option<&LoadBalancerSettings>,
+    release: IstioRelease,
+) -> cluster::LbPolicy {
+    let Some(lb) = lb else {
+        return cluster::LbPolicy::RoundRobin;
+    };
+    match &lb.consistent_hash {
+        Some(hash) if hash.maglev.is_some() => cluster::LbPolicy::Maglev,
+        Some(_) => cluster::LbPolicy::RingHash,
+        None if lb.simple == Some(SimpleLB::LeastRequest) && release.least_request() => {
+            cluster::LbPolicy::LeastRequest
+        }
+        None => cluster::LbPolicy::RoundRobin,
+    }
+}
+
+/// `applyLoadBalancing` (§4.3): the policy [`sent_lb_policy`] chooses, with
+/// its config.
 fn apply_load_balancer(
     cluster: &mut Cluster,
     lb: Option<&LoadBalancerSettings>,
     release: IstioRelease,
 ) {
-    let Some(lb) = lb else { return };
-    if let Some(hash) = &lb.consistent_hash {
-        if let Some(maglev) = &hash.maglev {
-            cluster.lb_policy = cluster::LbPolicy::Maglev as i32;
-            cluster.lb_config = Some(cluster::LbConfig::MaglevLbConfig(cluster::MaglevLbConfig {
-                table_size: maglev.table_size.map(|value| UInt64Value { value }),
-            }));
-            return;
-        }
-        cluster.lb_policy = cluster::LbPolicy::RingHash as i32;
-        let size = match &hash.ring_hash {
-            Some(ring) => ring.minimum_ring_size.filter(|s| *s != 0),
-            None => Some(hash.minimum_ring_size.filter(|s| *s != 0).unwrap_or(1024)),
-        };
-        if let Some(value) = size {
-            cluster.lb_config = Some(cluster::LbConfig::RingHashLbConfig(
-                cluster::RingHashLbConfig {
-                    minimum_ring_size: Some(UInt64Value { value }),
-                    ..Default::default()
-                },
-            ));
-        }
+    cluster.lb_policy = sent_lb_policy(lb, release) as i32;
+    let Some(hash) = lb.and_then(|lb| lb.consistent_hash.as_ref()) else {
+        return;
+    };
+    if let Some(maglev) = &hash.maglev {
+        cluster.lb_config = Some(cluster::LbConfig::MaglevLbConfig(cluster::MaglevLbConfig {
+            table_size: maglev.table_size.map(|value| UInt64Value { value }),
+        }));
         return;
     }
-    // LEAST_CONN is not mapped for proxyless (§12 quirk 11): round robin;
-    // so was LEAST_REQUEST before the switch.
-    if lb.simple == Some(SimpleLB::LeastRequest) && release.least_request() {
-        cluster.lb_policy = cluster::LbPolicy::LeastRequest as i32;
+    let size = match &hash.ring_hash {
+        Some(ring) => ring.minimum_ring_size.filter(|s| *s != 0),
+        None => Some(hash.minimum_ring_size.filter(|s| *s != 0).unwrap_or(1024)),
+    };
+    if let Some(value) = size {
+        cluster.lb_config = Some(cluster::LbConfig::RingHashLbConfig(
+            cluster::RingHashLbConfig {
+                minimum_ring_size: Some(UInt64Value { value }),
+                ..Default::default()
+            },
+        ));
     }
 }
 

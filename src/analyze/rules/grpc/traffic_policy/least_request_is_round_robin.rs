@@ -1,6 +1,8 @@
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::networking::SimpleLB;
+use crate::xds::cds::sent_lb_policy;
+use envoy_types::pb::envoy::config::cluster::v3::cluster::LbPolicy;
 
 use super::scope;
 
@@ -43,15 +45,15 @@ declare_rule! {
 
 fn check(context: &Context<'_>, findings: &mut Findings) {
     let release = context.index.istio_release;
-    if release.least_request() {
-        return;
-    }
     for rule in scope::destination_rules(context) {
         for policy in &rule.policies {
             let Some(lb) = policy.load_balancer else {
                 continue;
             };
-            if lb.simple != Some(SimpleLB::LeastRequest) {
+            // What the renderer puts in the cluster decides, for this release.
+            if lb.simple != Some(SimpleLB::LeastRequest)
+                || sent_lb_policy(Some(lb), release) != LbPolicy::RoundRobin
+            {
                 continue;
             }
             findings

@@ -1,6 +1,8 @@
 use crate::analyze::{Context, Findings};
 use crate::declare_rule;
 use crate::model::networking::SimpleLB;
+use crate::xds::cds::sent_lb_policy;
+use envoy_types::pb::envoy::config::cluster::v3::cluster::LbPolicy;
 
 use super::scope;
 
@@ -51,6 +53,11 @@ fn check(context: &Context<'_>, findings: &mut Findings) {
                 ),
                 _ => continue,
             };
+            // What the renderer puts in the cluster decides (a consistent
+            // hash beside `simple` wins).
+            if sent_lb_policy(Some(lb), context.index.istio_release) != LbPolicy::RoundRobin {
+                continue;
+            }
             findings
                 .report(
                     rule.object,
